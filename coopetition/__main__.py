@@ -1,0 +1,3 @@
+from coopetition.cli import main
+
+main()

@@ -1,0 +1,43 @@
+"""Global CLI state shared by every command group (kept free of web3 imports so --help stays fast)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from .._project import Project, find_project
+
+
+@dataclass
+class CliContext:
+    network: str | None
+    account: str | None
+    json: bool
+    yes: bool
+    project_path: str | None
+
+    @property
+    def project(self) -> Project:
+        return find_project(self.project_path)
+
+    def emit(self, human: str | None, data: Any) -> None:
+        """Print ``data`` as JSON in ``--json`` mode, else the human text."""
+        if self.json:
+            click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+        elif human is not None:
+            click.echo(human)
+
+    def info(self, message: str) -> None:
+        """Progress text: to stderr, so ``--json`` stdout stays parseable."""
+        click.echo(message, err=True)
+
+    @property
+    def interactive(self) -> bool:
+        return sys.stdin.isatty() and not self.yes
+
+
+pass_cli = click.make_pass_decorator(CliContext)
