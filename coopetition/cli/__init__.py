@@ -23,6 +23,7 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "accounts": ("accounts", "accounts", "Manage encrypted keystore accounts."),
     "deploy": ("deploy", "deploy_cmd", "Deploy the contract suite and record it."),
     "demo": ("demo", "demo_cmd", "Run the end-to-end demo on the embedded chain."),
+    "consortium": ("consortium", "consortium", "Members, quorum and proposals of the consortium."),
 }
 
 

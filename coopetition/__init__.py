@@ -1,0 +1,167 @@
+"""coopetition: cooperation between competing companies on an Ethereum-compatible chain.
+
+Back-office scripts start from :func:`connect`::
+
+    from coopetition import connect
+
+    conn = connect("dev", account="acme")     # a keystore name; on dev chains also a dev index
+    suite = conn.suite()                       # the contracts recorded by `coopetition deploy`
+    for member in suite.consortium.members():
+        print(member.label, member.address)
+
+Everything public is importable from here; modules whose names start with ``_`` are private.
+Attributes are loaded on first use, so ``import coopetition`` stays cheap (no web3 until needed).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .exceptions import (
+    AccountError,
+    ArtifactError,
+    BindingError,
+    ChainError,
+    ChainIdMismatchError,
+    CompilationError,
+    CompilerError,
+    CompilerNotFoundError,
+    ConfigError,
+    ContractCustomError,
+    ContractRevertError,
+    CoopetitionError,
+    DeploymentError,
+    DevnetError,
+    InputError,
+    InsufficientFundsError,
+    KeystoreNotFoundError,
+    NodeUnreachableError,
+    NonceError,
+    PanicError,
+    RevertReasonError,
+    TransactionError,
+    TransactionFailedError,
+    UnknownNetworkError,
+    UnknownRevertError,
+    WrongPasswordError,
+)
+
+if TYPE_CHECKING:
+    from ._artifacts import Artifact, list_artifacts, load_artifact
+    from ._bindgen import generate_binding, write_bindings
+    from ._compiler import CompileResult, SolcCompiler, compile_project, find_compiler
+    from ._contract import BoundContract, decode_revert
+    from ._deployments import Deployment, DeploymentStore, deploy_contract
+    from ._nonce import NonceManager
+    from ._network import Chain, NetworkSpec, connect_chain, open_chain, resolve_network
+    from ._project import Project, find_project
+    from ._seam import DecodedEvent, PendingCall, Sender, TxResult
+    from ._session import Connection, connect
+    from ._suite import Suite, SuiteDeployment, SuiteMember, deploy_suite
+    from ._tx import TransactionPipeline, TxPreview
+    from ._units import Amount, format_amount, parse_amount, parse_deadline, parse_duration
+
+__version__ = "0.1.0"
+
+# public name -> private module that defines it
+_LAZY: dict[str, str] = {
+    "Artifact": "_artifacts", "list_artifacts": "_artifacts", "load_artifact": "_artifacts",
+    "generate_binding": "_bindgen", "write_bindings": "_bindgen",
+    "CompileResult": "_compiler", "SolcCompiler": "_compiler", "compile_project": "_compiler",
+    "find_compiler": "_compiler",
+    "BoundContract": "_contract", "decode_revert": "_contract",
+    "Deployment": "_deployments", "DeploymentStore": "_deployments", "deploy_contract": "_deployments",
+    "NonceManager": "_nonce",
+    "Chain": "_network", "NetworkSpec": "_network", "connect_chain": "_network",
+    "open_chain": "_network", "resolve_network": "_network",
+    "Project": "_project", "find_project": "_project",
+    "DecodedEvent": "_seam", "PendingCall": "_seam", "Sender": "_seam", "TxResult": "_seam",
+    "Connection": "_session", "connect": "_session",
+    "Suite": "_suite", "SuiteDeployment": "_suite", "SuiteMember": "_suite", "deploy_suite": "_suite",
+    "TransactionPipeline": "_tx", "TxPreview": "_tx",
+    "Amount": "_units", "format_amount": "_units", "parse_amount": "_units",
+    "parse_deadline": "_units", "parse_duration": "_units",
+}
+
+__all__ = [
+    "AccountError",
+    "Amount",
+    "Artifact",
+    "ArtifactError",
+    "BindingError",
+    "BoundContract",
+    "Chain",
+    "ChainError",
+    "ChainIdMismatchError",
+    "CompilationError",
+    "CompileResult",
+    "CompilerError",
+    "CompilerNotFoundError",
+    "ConfigError",
+    "Connection",
+    "ContractCustomError",
+    "ContractRevertError",
+    "CoopetitionError",
+    "DecodedEvent",
+    "Deployment",
+    "DeploymentError",
+    "DeploymentStore",
+    "DevnetError",
+    "InputError",
+    "InsufficientFundsError",
+    "KeystoreNotFoundError",
+    "NetworkSpec",
+    "NodeUnreachableError",
+    "NonceError",
+    "NonceManager",
+    "PanicError",
+    "PendingCall",
+    "Project",
+    "RevertReasonError",
+    "Sender",
+    "SolcCompiler",
+    "Suite",
+    "SuiteDeployment",
+    "SuiteMember",
+    "TransactionError",
+    "TransactionFailedError",
+    "TransactionPipeline",
+    "TxPreview",
+    "TxResult",
+    "UnknownNetworkError",
+    "UnknownRevertError",
+    "WrongPasswordError",
+    "__version__",
+    "compile_project",
+    "connect",
+    "connect_chain",
+    "decode_revert",
+    "deploy_contract",
+    "deploy_suite",
+    "find_compiler",
+    "find_project",
+    "format_amount",
+    "generate_binding",
+    "list_artifacts",
+    "load_artifact",
+    "open_chain",
+    "parse_amount",
+    "parse_deadline",
+    "parse_duration",
+    "resolve_network",
+    "write_bindings",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'coopetition' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

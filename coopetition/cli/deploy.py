@@ -1,0 +1,78 @@
+"""``coopetition deploy``: deploy the contract suite and record it under deployments/<network>/."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from ._connect import open_connection, sending_options
+from ._context import CliContext, pass_cli
+
+
+class MemberType(click.ParamType[tuple[str, str]]):
+    """``LABEL=ADDRESS``: a founding member."""
+
+    name = "LABEL=ADDRESS"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, str]:
+        if isinstance(value, tuple):
+            return value
+        label, sep, address = str(value).partition("=")
+        if not sep or not label.strip() or not address.strip():
+            self.fail(f"{value!r} is not LABEL=ADDRESS, e.g. --member Acme=0x70997970C51812dc3A010C7d01b50e0d17dc79C8", param, ctx)
+        from ._types import ADDRESS
+
+        return label.strip(), ADDRESS.convert(address.strip(), param, ctx)
+
+
+@click.command("deploy")
+@click.option("--member", "members", type=MemberType(), multiple=True, required=True,
+              help="A founding member as LABEL=ADDRESS; repeat for each member.")
+@click.option("--quorum", type=click.IntRange(min=1), required=True,
+              help="Approvals needed to execute a proposal (M of N).")
+@click.option("--reset", is_flag=True, help="Deploy afresh even if an identical deployment is recorded.")
+@sending_options
+@pass_cli
+def deploy_cmd(cli: CliContext, members: tuple[tuple[str, str], ...], quorum: int, reset: bool,
+               dry_run: bool) -> None:
+    """Deploy the suite (consortium first) for the founding MEMBERs with a QUORUM.
+
+    A rerun with the same members and quorum finds the recorded contracts and sends nothing;
+    a deployment interrupted by a crash is resumed, never duplicated.
+
+    \b
+    Example:
+      coopetition deploy --member Acme=0x7099...79C8 --member Globex=0x3C44...93BC \\
+                         --member Initech=0x90F7...b906 --quorum 2
+    """
+    from .._suite import SuiteMember, _check_members, deploy_suite
+
+    suite_members = [SuiteMember(label, address) for label, address in members]
+    _check_members(suite_members, quorum)  # before connecting: bad input never reaches a node
+    conn = open_connection(cli, dry_run=dry_run)
+
+    def progress(d: Any) -> None:
+        if d.dry_run:
+            state = "would deploy"
+        elif d.newly_deployed:
+            state = "deployed"
+        else:
+            state = "unchanged"
+        cli.info(f"{d.name:<20} {state:<12} {d.address}  gas {d.gas_used:,}")
+
+    result = deploy_suite(conn, suite_members, quorum, reset=reset, on_progress=progress)
+    data = {
+        "network": result.network,
+        "chainId": result.chain_id,
+        "dryRun": dry_run,
+        "contracts": {
+            d.name: {"address": d.address, "transactionHash": d.transaction_hash, "gasUsed": d.gas_used,
+                     "newlyDeployed": d.newly_deployed}
+            for d in result.contracts
+        },
+    }
+    where = "(not recorded: dry run)" if dry_run else (
+        "(in memory)" if conn.chain.spec.kind == "embedded" else f"recorded in {conn.store.folder}"
+    )
+    cli.emit(f"suite on {result.network} (chain {result.chain_id}) {where}", data)
