@@ -92,6 +92,7 @@ def connect(
     """Connect to ``network`` (a name from the project configuration, ``embedded``, ``dev``, or an
     RPC URL) and unlock ``account`` (a keystore name or address; on ``embedded``/``dev`` a dev
     account index, default 0). ``read_only=True`` unlocks nothing: views work, sending raises.
+    ``confirm`` is asked before each transaction on networks other than ``embedded`` and ``dev``.
 
     Raises :class:`~coopetition.exceptions.NodeUnreachableError`,
     :class:`~coopetition.exceptions.ChainIdMismatchError`, :class:`~coopetition.exceptions.AccountError`
@@ -113,6 +114,7 @@ def connect(
     pipeline = TransactionPipeline(
         chain.w3, signer, network=chain.spec.name, is_dev=chain.spec.is_dev,
         confirmations=chain.spec.confirmations, timeout=chain.spec.timeout,
-        dry_run=dry_run, confirm=confirm, spinner=spinner, **pipeline_options,
+        dry_run=dry_run, confirm=None if chain.spec.is_dev else confirm, spinner=spinner,
+        **pipeline_options,
     )
     return Connection(proj, chain, signer, None if read_only else pipeline, store)

@@ -1,0 +1,22 @@
+"""``coopetition demo``: the whole story on the embedded chain, in one process."""
+
+from __future__ import annotations
+
+import click
+
+from ._context import CliContext, pass_cli
+
+
+@click.command("demo")
+@click.option("--no-compile", is_flag=True, help="Use the shipped artifacts without compiling first.")
+@pass_cli
+def demo_cmd(cli: CliContext, no_compile: bool) -> None:
+    """Compile, deploy the suite on the in-process embedded chain and play every act.
+
+    Nothing is written to deployments/ and no node is needed."""
+    from .._demo import run_demo
+
+    out = cli.info if cli.json else click.echo
+    summary = run_demo(out, compile_first=not no_compile)
+    if cli.json:
+        cli.emit(None, summary)
