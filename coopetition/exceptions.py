@@ -34,6 +34,7 @@ The CLI maps any :class:`CoopetitionError` to its one-line ``str()`` and exit co
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, ClassVar
 
 __all__ = [
@@ -217,7 +218,13 @@ class ContractCustomError(ContractRevertError):
         super().__init__(f"{where}{self.error_name}({rendered})", data=data, contract=contract)
 
 
+class DeploymentError(CoopetitionError):
+    """A deployment record is inconsistent, or a deployment could not be made."""
+
+
 def _render(value: Any) -> str:
+    if isinstance(value, Enum):
+        return f"{type(value).__name__}.{value.name}"
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return str(value)

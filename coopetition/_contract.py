@@ -1,0 +1,635 @@
+"""Runtime support for the generated bindings in :mod:`coopetition.bindings`.
+
+Generated modules contain only typed glue: ABI, dataclasses, enums, exception classes and thin
+methods. Everything that touches web3 or eth-abi lives here, once:
+
+* :func:`decode_revert` turns revert data into the most specific
+  :class:`~coopetition.exceptions.ContractRevertError` available: the generated class registered with
+  :func:`register_errors` for that selector (the one registered for ``contract`` first), else an error
+  decoded from ``abi``, else ``Error(string)``/``Panic(uint256)``/empty data/unknown selector.
+* :func:`revert_data` digs the raw revert bytes out of whatever web3 or a node raised.
+* :func:`decode_log` / :func:`decode_logs` decode receipt logs into
+  :class:`~coopetition._seam.DecodedEvent` (for the transaction pipeline and the event queries).
+* :class:`BoundContract` is the base of every generated contract class: reads via ``eth_call``
+  (reverts raised as the typed error), writes as a :class:`~coopetition._seam.PendingCall` handed to
+  the :class:`~coopetition._seam.Sender`, log queries.
+"""
+
+from __future__ import annotations
+
+import ast
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, cast
+
+from eth_abi import abi as eth_abi
+from eth_abi.exceptions import DecodingError, EncodingError
+from eth_utils.address import is_address, to_checksum_address
+from eth_utils.crypto import keccak
+
+from ._seam import DecodedEvent, PendingCall, Sender, TxResult
+from .exceptions import (
+    AccountError,
+    ChainError,
+    ContractCustomError,
+    ContractRevertError,
+    InputError,
+    NodeUnreachableError,
+    PanicError,
+    RevertReasonError,
+    UnknownRevertError,
+)
+
+if TYPE_CHECKING:
+    from web3 import Web3
+    from web3.types import BlockIdentifier
+
+__all__ = [
+    "ERROR_STRING_SELECTOR",
+    "PANIC_SELECTOR",
+    "BoundContract",
+    "EventsBase",
+    "canonical_type",
+    "checksum",
+    "decode_log",
+    "decode_logs",
+    "decode_revert",
+    "event_signature",
+    "events_in",
+    "field",
+    "function_signature",
+    "register_errors",
+    "registered_errors",
+    "revert_data",
+    "selector",
+    "split_types",
+]
+
+ERROR_STRING_SELECTOR = bytes.fromhex("08c379a0")
+PANIC_SELECTOR = bytes.fromhex("4e487b71")
+
+# selector -> [(contract name, generated class)], in registration order
+_REGISTRY: dict[bytes, list[tuple[str, type[ContractCustomError]]]] = {}
+# (contract, signature) -> class built from an ABI at run time, so the same error gives the same class
+_DYNAMIC: dict[tuple[str | None, str], type[ContractCustomError]] = {}
+_LOCK = threading.Lock()
+
+
+# --------------------------------------------------------------------------------------------- ABI
+
+
+def canonical_type(param: Mapping[str, Any]) -> str:
+    """The canonical ABI type of one ABI parameter, tuples expanded: ``(address,uint256)[]``."""
+    typ = str(param["type"])
+    if typ.startswith("tuple"):
+        inner = ",".join(canonical_type(c) for c in param.get("components", ()))
+        return f"({inner}){typ[len('tuple'):]}"
+    return typ
+
+
+def function_signature(entry: Mapping[str, Any]) -> str:
+    """``name(type,...)`` of a function, event or error ABI entry."""
+    return f"{entry['name']}({','.join(canonical_type(p) for p in entry.get('inputs', ()))})"
+
+
+event_signature = function_signature
+
+
+def selector(signature: str) -> bytes:
+    """The 4-byte selector of a canonical function or error signature."""
+    return keccak(text=signature)[:4]
+
+
+def split_types(signature: str) -> list[str]:
+    """The top-level parameter types of a canonical signature ``name(a,(b,c)[],d)``."""
+    start = signature.index("(")
+    inner = signature[start + 1 : signature.rindex(")")]
+    types: list[str] = []
+    depth = 0
+    current = ""
+    for ch in inner:
+        if ch == "," and depth == 0:
+            types.append(current)
+            current = ""
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        current += ch
+    if current:
+        types.append(current)
+    return types
+
+
+def checksum(value: Any) -> str:
+    """An address as returned by eth-abi (lowercase) in its EIP-55 checksummed form."""
+    return str(to_checksum_address(value))
+
+
+def field(raw: Any, index: int, name: str) -> Any:
+    """Field ``index``/``name`` of a decoded struct, whether eth-abi gave a tuple or web3 a mapping."""
+    if isinstance(raw, Mapping):
+        return raw[name] if name in raw else list(raw.values())[index]
+    return raw[index]
+
+
+def _normalise(typ: str, value: Any) -> Any:
+    """Generic conversion of an eth-abi decoded value: checksummed addresses, tuples kept."""
+    if typ.endswith("]"):
+        inner = typ[: typ.rindex("[")]
+        return tuple(_normalise(inner, v) for v in value)
+    if typ.startswith("("):
+        types = split_types("x" + typ)
+        return tuple(_normalise(t, v) for t, v in zip(types, value, strict=False))
+    if typ == "address":
+        return checksum(value)
+    return value
+
+
+def _to_bytes(data: bytes | bytearray | memoryview | str) -> bytes:
+    if isinstance(data, str):
+        text = data[2:] if data[:2] in ("0x", "0X") else data
+        try:
+            return bytes.fromhex(text)
+        except ValueError:
+            return data.encode()
+    return bytes(data)
+
+
+# ------------------------------------------------------------------------------------------ errors
+
+
+def register_errors(contract: str, errors: Iterable[type[ContractCustomError]]) -> None:
+    """Make :func:`decode_revert` raise these generated classes for their selectors.
+
+    Registering the same contract and signature again (a re-imported module) replaces the class.
+    """
+    with _LOCK:
+        for cls in errors:
+            sel = bytes(cls.selector)
+            if len(sel) != 4:
+                raise ValueError(f"{cls.__name__}.selector must be 4 bytes, got {sel.hex() or 'nothing'}")
+            entries = _REGISTRY.setdefault(sel, [])
+            entries[:] = [
+                (c, k) for c, k in entries if not (c == contract and k.signature == cls.signature)
+            ]
+            entries.append((contract, cls))
+
+
+def registered_errors(selector_: bytes) -> list[tuple[str, type[ContractCustomError]]]:
+    """The (contract, class) pairs registered for a selector, oldest first."""
+    with _LOCK:
+        return list(_REGISTRY.get(bytes(selector_), ()))
+
+
+def _decode_args(cls: type[ContractCustomError], payload: bytes) -> tuple[Any, ...]:
+    types = split_types(cls.signature)
+    raw = eth_abi.decode(types, payload)
+    convert = getattr(cls, "_convert_args", None)
+    if convert is not None:
+        return tuple(convert(raw))
+    return tuple(_normalise(t, v) for t, v in zip(types, raw, strict=False))
+
+
+def _error_class_from_abi(
+    entry: Mapping[str, Any], contract: str | None
+) -> type[ContractCustomError]:
+    signature = function_signature(entry)
+    key = (contract, signature)
+    with _LOCK:
+        cached = _DYNAMIC.get(key)
+        if cached is not None:
+            return cached
+        names: list[str] = []
+        for i, param in enumerate(entry.get("inputs", ())):
+            name = str(param.get("name") or f"arg{i}")
+            if name in names or hasattr(ContractCustomError, name) or name in {"data", "contract"}:
+                name = f"{name}_"
+            names.append(name)
+        cls = type(
+            str(entry["name"]),
+            (ContractCustomError,),
+            {
+                "__module__": __name__,
+                "__doc__": f"Custom error {signature} (decoded from the ABI at run time).",
+                "error_name": str(entry["name"]),
+                "signature": signature,
+                "selector": selector(signature),
+                "arg_names": tuple(names),
+            },
+        )
+        _DYNAMIC[key] = cls
+        return cls
+
+
+def decode_revert(
+    data: bytes | str,
+    *,
+    contract: str | None = None,
+    abi: Sequence[Mapping[str, Any]] | None = None,
+) -> ContractRevertError:
+    """Turn revert data into the most specific exception (returned, not raised).
+
+    Order: generated class registered for this selector (the one registered for ``contract``
+    first), a class decoded from ``abi``, ``Error(string)`` → :class:`RevertReasonError`,
+    ``Panic(uint256)`` → :class:`PanicError`, empty → :class:`ContractRevertError`, anything
+    else → :class:`UnknownRevertError` naming the selector. ``data`` may also be a hex string.
+    """
+    raw = _to_bytes(data)
+    who = contract or "contract"
+    if not raw:
+        return ContractRevertError(f"{who} reverted without a reason", data=raw, contract=contract)
+    sel, payload = raw[:4], raw[4:]
+    if len(raw) >= 4 and sel == ERROR_STRING_SELECTOR:
+        try:
+            (reason,) = eth_abi.decode(["string"], payload)
+        except (DecodingError, UnicodeDecodeError, ValueError):
+            pass
+        else:
+            return RevertReasonError(str(reason), data=raw, contract=contract)
+    if len(raw) >= 4 and sel == PANIC_SELECTOR:
+        try:
+            (code,) = eth_abi.decode(["uint256"], payload)
+        except (DecodingError, ValueError):
+            pass
+        else:
+            return PanicError(int(code), data=raw, contract=contract)
+
+    candidates: list[type[ContractCustomError]] = []
+    if len(raw) >= 4:
+        entries = registered_errors(sel)
+        candidates.extend(cls for c, cls in entries if c == contract)
+        candidates.extend(cls for c, cls in reversed(entries) if c != contract)
+        for entry in abi or ():
+            if entry.get("type") == "error" and selector(function_signature(entry)) == sel:
+                candidates.append(_error_class_from_abi(entry, contract))
+    for cls in candidates:
+        try:
+            values = _decode_args(cls, payload)
+        except (DecodingError, ValueError, TypeError, OverflowError):
+            continue
+        return cls(*values, data=raw, contract=contract)
+    if len(raw) < 4:
+        return UnknownRevertError(
+            f"{who} reverted with {len(raw)} byte(s) of malformed revert data 0x{raw.hex()}",
+            data=raw, contract=contract,
+        )
+    return UnknownRevertError(
+        f"{who} reverted with unknown error 0x{sel.hex()} ({len(payload)} bytes of arguments);"
+        " generate bindings for the contract that defines it to decode it",
+        data=raw, contract=contract,
+    )
+
+
+def revert_data(exc: BaseException) -> bytes | None:
+    """The raw revert data carried by a web3 / provider exception, or ``None`` if it has none.
+
+    Handles web3's ``ContractLogicError.data`` (hex string, or a node's ``{"data": "0x..."}``),
+    ``Web3RPCError.rpc_response``, and eth-tester's ``TransactionFailed("execution reverted: b'...'")``
+    (whose ``Error(string)`` arrives already decoded as text: it is re-encoded, so
+    :func:`decode_revert` still gives a :class:`RevertReasonError`).
+    """
+    data: Any = getattr(exc, "data", None)
+    if data is None:
+        response = getattr(exc, "rpc_response", None)
+        if isinstance(response, Mapping) and isinstance(response.get("error"), Mapping):
+            data = response["error"].get("data")
+    for _ in range(3):
+        if isinstance(data, Mapping):
+            data = data.get("data", data.get("result"))
+        else:
+            break
+    if data is None:
+        for arg in exc.args[::-1]:
+            if isinstance(arg, BaseException):
+                return revert_data(arg)
+            if isinstance(arg, (bytes, bytearray)):
+                return bytes(arg)
+            if isinstance(arg, str):
+                parsed = _revert_text(arg)
+                if parsed is not None:
+                    return parsed
+        return None
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    if isinstance(data, str):
+        return _revert_text(data) if not data.startswith("0x") else _hex_bytes(data)
+    return None
+
+
+def _hex_bytes(text: str) -> bytes | None:
+    try:
+        return bytes.fromhex(text[2:] if text[:2] in ("0x", "0X") else text)
+    except ValueError:
+        return None
+
+
+def _revert_text(text: str) -> bytes | None:
+    """Revert data from a message: ``0x..``, ``Reverted 0x..``, ``execution reverted: b'..'``/reason."""
+    if text.startswith("0x"):
+        return _hex_bytes(text)
+    if text.startswith("Reverted "):
+        return _hex_bytes(text[len("Reverted "):].strip())
+    if not text.startswith("execution reverted"):
+        return None
+    rest = text[len("execution reverted"):].lstrip(":").strip()
+    if not rest:
+        return b""
+    if rest.startswith(("b'", 'b"')):
+        try:
+            value = ast.literal_eval(rest)
+        except (ValueError, SyntaxError):
+            return None
+        return bytes(value) if isinstance(value, bytes) else None
+    if rest.startswith("0x"):
+        hexed = _hex_bytes(rest)
+        if hexed is not None:
+            return hexed
+    return ERROR_STRING_SELECTOR + eth_abi.encode(["string"], [rest])
+
+
+# ------------------------------------------------------------------------------------------ events
+
+
+def _topic_for(typ: str, value: Any) -> str:
+    if typ in ("string", "bytes"):
+        raw = value.encode() if isinstance(value, str) else bytes(value)
+        return "0x" + keccak(raw).hex()
+    return "0x" + eth_abi.encode([typ], [value]).hex()
+
+
+def _hex(value: Any) -> str:
+    if isinstance(value, str):
+        return value if value.startswith("0x") else "0x" + value
+    return "0x" + bytes(value).hex()
+
+
+def decode_log(entry: Mapping[str, Any], log: Mapping[str, Any]) -> DecodedEvent | None:
+    """Decode one log against one event ABI entry; ``None`` if the log is not that event.
+
+    Argument keys are the Solidity parameter names (``arg<i>`` for unnamed ones). Indexed
+    dynamic values (string, bytes, arrays, structs) arrive as their 32-byte keccak hash.
+    """
+    topics = [_to_bytes(t) if isinstance(t, str) else bytes(t) for t in log.get("topics", ())]
+    inputs = list(entry.get("inputs", ()))
+    anonymous = bool(entry.get("anonymous", False))
+    if not anonymous:
+        if not topics or topics[0] != keccak(text=event_signature(entry)):
+            return None
+        topics = topics[1:]
+    indexed = [p for p in inputs if p.get("indexed")]
+    plain = [p for p in inputs if not p.get("indexed")]
+    if len(topics) != len(indexed):
+        return None
+    data = _to_bytes(log.get("data", b"") or b"")
+    try:
+        plain_values = eth_abi.decode([canonical_type(p) for p in plain], data)
+    except (DecodingError, ValueError, TypeError):
+        return None
+    args: dict[str, Any] = {}
+    topic_iter = iter(topics)
+    plain_iter = iter(plain_values)
+    for i, param in enumerate(inputs):
+        name = str(param.get("name") or f"arg{i}")
+        typ = canonical_type(param)
+        if param.get("indexed"):
+            topic = next(topic_iter)
+            if typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("("):
+                args[name] = topic
+            else:
+                args[name] = _normalise(typ, eth_abi.decode([typ], topic)[0])
+        else:
+            args[name] = _normalise(typ, next(plain_iter))
+    tx_hash = log.get("transactionHash")
+    return DecodedEvent(
+        name=str(entry["name"]),
+        address=checksum(log["address"]) if log.get("address") else "",
+        args=args,
+        log_index=int(log.get("logIndex") or 0),
+        block_number=int(log.get("blockNumber") or 0),
+        transaction_hash=_hex(tx_hash) if tx_hash is not None else "",
+    )
+
+
+def decode_logs(
+    abi: Sequence[Mapping[str, Any]], logs: Iterable[Mapping[str, Any]], *, address: str | None = None
+) -> tuple[DecodedEvent, ...]:
+    """Decode every log that matches an event of ``abi`` (optionally only those from ``address``).
+
+    Logs that match no event of the ABI (another contract's, or a foreign event) are skipped.
+    """
+    events = [e for e in abi if e.get("type") == "event"]
+    want = checksum(address) if address else None
+    decoded: list[DecodedEvent] = []
+    for log in logs:
+        if want is not None and log.get("address") and checksum(log["address"]) != want:
+            continue
+        for entry in events:
+            event = decode_log(entry, log)
+            if event is not None:
+                decoded.append(event)
+                break
+    return tuple(decoded)
+
+
+# --------------------------------------------------------------------------------- bound contract
+
+
+class BoundContract:
+    """Base of every generated contract class: a contract at an address, bound to a web3 and
+    (optionally) a :class:`~coopetition._seam.Sender` for state-changing calls."""
+
+    contract_name: ClassVar[str] = ""
+    abi: ClassVar[tuple[Mapping[str, Any], ...]] = ()
+
+    def __init__(self, w3: Web3, address: str, sender: Sender | None = None) -> None:
+        if not isinstance(address, str) or not is_address(address):
+            raise InputError(f"{self.contract_name or 'contract'}: {address!r} is not an address")
+        self.w3 = w3
+        self.address: str = checksum(address)
+        self.sender = sender
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.address})"
+
+    def with_sender(self, sender: Sender | None) -> BoundContract:
+        """The same contract bound to another sender (subclasses return their own type)."""
+        return type(self)(self.w3, self.address, sender)
+
+    # -- encoding ---------------------------------------------------------------------------
+
+    @classmethod
+    def _encode(cls, signature: str, args: Sequence[Any]) -> bytes:
+        """Calldata: selector of ``signature`` plus its ABI-encoded arguments."""
+        types = split_types(signature)
+        try:
+            return selector(signature) + eth_abi.encode(types, list(args))
+        except (EncodingError, ValueError, TypeError, OverflowError) as exc:
+            name = signature[: signature.index("(")]
+            raise InputError(
+                f"{cls.contract_name}.{name}: cannot encode the arguments for {signature}: {exc}"
+            ) from None
+
+    # -- reads ------------------------------------------------------------------------------
+
+    def _call(
+        self,
+        signature: str,
+        args: Sequence[Any],
+        output_types: Sequence[str],
+        block_identifier: BlockIdentifier = "latest",
+        value: int = 0,
+    ) -> tuple[Any, ...]:
+        """``eth_call`` and decode; a revert is raised as the decoded typed error."""
+        from web3.exceptions import ContractLogicError
+
+        data = self._encode(signature, args)
+        tx: dict[str, Any] = {"to": self.address, "data": "0x" + data.hex()}
+        if value:
+            tx["value"] = value
+        sender_address = getattr(self.sender, "address", None)
+        if isinstance(sender_address, str) and is_address(sender_address):
+            tx["from"] = sender_address
+        try:
+            result = bytes(self.w3.eth.call(cast(Any, tx), block_identifier))
+        except OSError as exc:
+            raise self._unreachable(exc) from None
+        except Exception as exc:
+            # web3's ContractLogicError family, eth-tester's TransactionFailed, or a node's RPC error
+            # whose message says it reverted
+            if isinstance(exc, ContractLogicError) or type(exc).__name__ == "TransactionFailed":
+                raise self._revert(revert_data(exc) or b"") from None
+            reverted = revert_data(exc) if "revert" in str(exc).lower() else None
+            if reverted is None:
+                raise
+            raise self._revert(reverted) from None
+        if not output_types:
+            return ()
+        try:
+            return tuple(eth_abi.decode(list(output_types), result))
+        except (DecodingError, ValueError) as exc:
+            if not result:
+                raise ChainError(
+                    f"{self.contract_name} at {self.address}: {signature} returned no data;"
+                    f" is a {self.contract_name} deployed at that address on this network?"
+                ) from None
+            raise ChainError(
+                f"{self.contract_name} at {self.address}: cannot decode the result of {signature}: {exc}"
+            ) from None
+
+    def _unreachable(self, exc: BaseException) -> NodeUnreachableError:
+        endpoint = getattr(self.w3.provider, "endpoint_uri", None) or "the network's URL"
+        return NodeUnreachableError(
+            f"no node answers at {endpoint} ({type(exc).__name__}): check the URL and that the node is running"
+        )
+
+    def _revert(self, data: bytes) -> ContractRevertError:
+        return decode_revert(data, contract=self.contract_name, abi=self.abi)
+
+    # -- writes -----------------------------------------------------------------------------
+
+    def _pending(self, signature: str, args: Sequence[Any], value: int = 0) -> PendingCall:
+        if value < 0:
+            raise InputError(f"{self.contract_name}: value must not be negative, got {value}")
+        return PendingCall(
+            contract=self.contract_name,
+            address=self.address,
+            function=signature,
+            args=tuple(args),
+            data=self._encode(signature, args),
+            value=value,
+            abi=self.abi,
+        )
+
+    def _transact(self, method: str, signature: str, args: Sequence[Any], value: int = 0) -> TxResult:
+        call = self._pending(signature, args, value)
+        if self.sender is None:
+            raise AccountError(
+                f"{self.contract_name}.{method} sends a transaction, but this {self.contract_name}"
+                " has no sender: connect with an account (--account, or pass sender= when binding)"
+            )
+        return self.sender.send(call)
+
+    # -- events -----------------------------------------------------------------------------
+
+    def _event_entry(self, signature: str) -> Mapping[str, Any]:
+        for entry in self.abi:
+            if entry.get("type") == "event" and event_signature(entry) == signature:
+                return entry
+        raise KeyError(signature)  # pragma: no cover - generated code only asks for its own events
+
+    def _get_logs(
+        self,
+        signature: str,
+        from_block: BlockIdentifier,
+        to_block: BlockIdentifier,
+        filters: Mapping[str, Any],
+    ) -> list[DecodedEvent]:
+        entry = self._event_entry(signature)
+        topics: list[Any] = []
+        if not entry.get("anonymous"):
+            topics.append("0x" + keccak(text=signature).hex())
+        for i, param in enumerate(p for p in entry.get("inputs", ()) if p.get("indexed")):
+            wanted = filters.get(str(param.get("name") or f"arg{i}"))
+            if wanted is None:
+                topics.append(None)
+                continue
+            typ = canonical_type(param)
+            if isinstance(wanted, (list, tuple)) and not typ.endswith("]"):
+                topics.append([_topic_for(typ, w) for w in wanted])
+            else:
+                try:
+                    topics.append(_topic_for(typ, wanted))
+                except (EncodingError, ValueError, TypeError, OverflowError) as exc:
+                    raise InputError(
+                        f"{self.contract_name}: bad filter {param.get('name')}={wanted!r}: {exc}"
+                    ) from None
+        while topics and topics[-1] is None:
+            topics.pop()
+        params: dict[str, Any] = {
+            "address": self.address,
+            "fromBlock": from_block,
+            "toBlock": to_block,
+            "topics": topics,
+        }
+        try:
+            logs = self.w3.eth.get_logs(cast(Any, params))
+        except OSError as exc:
+            raise self._unreachable(exc) from None
+        found: list[DecodedEvent] = []
+        for log in logs:
+            event = decode_log(entry, cast(Mapping[str, Any], log))
+            if event is not None:
+                found.append(event)
+        found.sort(key=lambda e: (e.block_number, e.log_index))
+        return found
+
+
+class EventsBase:
+    """Base of the generated ``<Contract>Events`` accessor (``contract.events.<name>(...)``)."""
+
+    def __init__(self, contract: BoundContract) -> None:
+        self._contract = contract
+
+    def _query(
+        self,
+        signature: str,
+        from_block: BlockIdentifier,
+        to_block: BlockIdentifier,
+        filters: Mapping[str, Any],
+    ) -> list[DecodedEvent]:
+        return self._contract._get_logs(signature, from_block, to_block, filters)
+
+
+def events_in(
+    result: TxResult, name: str, arg_keys: Sequence[str], address: str | None = None
+) -> tuple[DecodedEvent, ...]:
+    """The events of ``result`` named ``name`` whose argument names are ``arg_keys`` (so a same-named
+    event of another contract with other arguments is not mistaken for this one)."""
+    keys = set(arg_keys)
+    want = checksum(address) if address else None
+    return tuple(
+        e for e in result.events
+        if e.name == name and set(e.args) == keys and (want is None or e.address == want)
+    )
