@@ -21,6 +21,7 @@ test: setup
 	$(BIN)/ruff check coopetition tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+	$(PY) tools/slither_gate.py --slither $(SLITHER_VENV)/bin/slither
 
 demo: setup
 	$(BIN)/coopetition demo
@@ -36,3 +37,16 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) node_modules .coopetition .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+
+# slither-analyzer pins another web3 than the package: it gets its own venv. `make test` runs the gate.
+SLITHER_VENV := .venv-slither
+.PHONY: slither
+test: $(SLITHER_VENV)/.installed
+
+$(SLITHER_VENV)/.installed: constraints-slither.txt
+	$(PYTHON) -m venv $(SLITHER_VENV)
+	$(SLITHER_VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints-slither.txt slither-analyzer
+	touch $@
+
+slither: setup $(SLITHER_VENV)/.installed
+	$(PY) tools/slither_gate.py --slither $(SLITHER_VENV)/bin/slither

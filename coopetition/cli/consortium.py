@@ -43,7 +43,8 @@ def _print_tables(service: ConsortiumService, *, members: bool, proposals: bool,
 
     console = Console(highlight=False)
     if members:
-        table = Table(title=f"Consortium {service.address}: quorum {service.quorum()} of {service.member_count()}")
+        console.print(f"Consortium {service.address}: quorum {service.quorum()} of {service.member_count()}")
+        table = Table()
         table.add_column("label")
         table.add_column("address")
         for m in service.members():
