@@ -1,0 +1,788 @@
+"""The transaction pipeline: the one way anything in coopetition changes chain state.
+
+``simulate → estimate → fees → funds check → confirm → sign → send → wait → decode``
+
+* **Simulate first.** ``eth_call`` from the sender with the same value and data, at ``latest``. A
+  revert stops here with the decoded, typed error (the contract's custom error, ``Error(string)`` or
+  ``Panic``) and nothing is signed, so no gas is spent and no nonce is used.
+* **Estimate** with ``eth_estimateGas`` and multiply by ``gas_margin`` (default 1.2). Estimates are
+  taken against the state of the latest block; by the time the transaction is mined other
+  transactions may have changed the branch it takes or the storage slots it touches (a slot going
+  from zero to non-zero costs 20,000 gas instead of 2,900), and a transaction short of gas fails
+  *and* pays for everything it used. Unused gas is refunded, so 20% of headroom costs nothing on
+  success. The result is capped at the block gas limit.
+* **Fees** (:mod:`coopetition._fees`): EIP-1559 when the latest block has ``baseFeePerGas``
+  (``maxFee = 2 x baseFee + tip``, tip from ``eth_maxPriorityFeePerGas`` with a fallback), legacy
+  ``gasPrice`` otherwise. Free-gas chains (both zero) work: the quote is zero and the transaction
+  is still signed and sent.
+* **Funds**: ``balance ≥ value + gas x max fee`` is checked before signing (the node would refuse
+  anyway; this says so in one line with the figures).
+* **Confirm**: an optional callback receives a :class:`TxPreview` (the CLI prompts with it on
+  non-dev networks unless ``--yes``); returning ``False`` stops with nothing sent.
+* **Sign** locally with eth-account, with a nonce from the :class:`~coopetition._nonce.NonceManager`.
+* **Send** with ``eth_sendRawTransaction``; "nonce too low" / "replacement underpriced" resync the
+  nonce from the node and sign again (a few attempts).
+* **Wait** for the receipt (a spinner on stderr when it is a terminal) and ``confirmations`` more
+  blocks. Status 0 replays the call at the receipt's block to recover and decode the revert.
+
+Deployments go through the same steps (a :class:`~coopetition._seam.PendingCall` with an empty
+address and ``function="constructor"``). :func:`coopetition._deployments.deploy_contract` uses the
+split API (:meth:`TransactionPipeline.prepare`, :meth:`~TransactionPipeline.submit` with a
+``before_broadcast`` hook, :meth:`~TransactionPipeline.wait`) to persist the transaction between
+signing and waiting.
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from eth_typing import ChecksumAddress
+from eth_utils.address import to_checksum_address
+from eth_utils.crypto import keccak
+
+from ._fees import FeeQuote, quote_fees
+from ._nonce import NonceManager, default_nonce_manager
+from ._seam import DecodedEvent, PendingCall, TxResult
+from .exceptions import (
+    ContractRevertError,
+    CoopetitionError,
+    InsufficientFundsError,
+    NodeUnreachableError,
+    NonceError,
+    PanicError,
+    RevertReasonError,
+    TransactionError,
+    TransactionFailedError,
+    UnknownRevertError,
+)
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+    from web3 import Web3
+
+__all__ = [
+    "DEFAULT_GAS_MARGIN",
+    "PreparedTx",
+    "SignedTx",
+    "TransactionPipeline",
+    "TxPreview",
+    "create_address",
+    "format_wei",
+]
+
+DEFAULT_GAS_MARGIN = 1.2
+"""Gas limit = estimate x margin; see the module docstring for why 20%."""
+
+_NONCE_ATTEMPTS = 4
+_ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
+_PANIC_SELECTOR = bytes.fromhex("4e487b71")  # Panic(uint256)
+
+
+@dataclass(frozen=True)
+class TxPreview:
+    """What is about to be sent, for a confirmation prompt."""
+
+    network: str
+    sender: str
+    to: str | None
+    """Target address; ``None`` for a deployment."""
+    contract: str
+    function: str
+    args: tuple[Any, ...]
+    value: int
+    gas: int
+    """Gas limit (estimate x margin)."""
+    fee_model: str
+    """``"eip1559"`` or ``"legacy"``."""
+    max_fee_per_gas: int
+    max_priority_fee_per_gas: int | None
+    max_cost: int
+    """The most this can cost in wei: ``value + gas x max_fee_per_gas``."""
+
+    def describe(self) -> str:
+        """One line for a prompt."""
+        target = f"{self.contract} at {self.to}" if self.to else f"new {self.contract}"
+        call = "deploy" if self.function == "constructor" else self.function
+        args = ", ".join(map(str, self.args))
+        return (
+            f"{call}({args}) on {target} from {self.sender} on {self.network}: "
+            f"value {format_wei(self.value)}, gas {self.gas}, max fee {format_wei(self.max_fee_per_gas)}/gas, "
+            f"at most {format_wei(self.max_cost)}"
+        )
+
+
+@dataclass(frozen=True)
+class PreparedTx:
+    """A call that passed simulation, with its gas limit and fees, ready to sign."""
+
+    call: PendingCall
+    gas_estimate: int
+    gas: int
+    fees: FeeQuote
+    preview: TxPreview
+
+
+@dataclass(frozen=True)
+class SignedTx:
+    """A signed transaction (not necessarily sent yet)."""
+
+    call: PendingCall
+    transaction_hash: str
+    raw_transaction: str
+    """``0x``-prefixed signed transaction, so it can be re-broadcast exactly as it was."""
+    nonce: int
+    sender: str
+    chain_id: int
+    gas: int
+    contract_address: str | None
+    """For a deployment, the address the contract will have (sender and nonce fix it)."""
+
+
+def format_wei(value: int) -> str:
+    """``1500000000000000000`` → ``"1.5 ETH"``; small amounts in gwei or wei."""
+    if value == 0:
+        return "0 ETH"
+    if value >= 10**15:
+        return f"{_trim(Decimal(value) / Decimal(10**18))} ETH"
+    if value >= 10**6:
+        return f"{_trim(Decimal(value) / Decimal(10**9))} gwei"
+    return f"{value} wei"
+
+
+def _trim(d: Decimal) -> str:
+    text = f"{d:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _rlp_bytes(b: bytes) -> bytes:
+    if len(b) == 1 and b[0] < 0x80:
+        return b
+    if len(b) <= 55:
+        return bytes([0x80 + len(b)]) + b
+    n = len(b).to_bytes((len(b).bit_length() + 7) // 8, "big")
+    return bytes([0xB7 + len(n)]) + n + b
+
+
+def create_address(sender: str, nonce: int) -> str:
+    """The address of a contract created by ``sender``'s transaction with ``nonce`` (CREATE)."""
+    nonce_bytes = nonce.to_bytes((nonce.bit_length() + 7) // 8, "big") if nonce else b""
+    payload = _rlp_bytes(bytes.fromhex(sender[2:])) + _rlp_bytes(nonce_bytes)
+    encoded = bytes([0xC0 + len(payload)]) + payload  # payload is always < 56 bytes here
+    return to_checksum_address(keccak(encoded)[12:])
+
+
+def _hex(value: Any) -> str:
+    if isinstance(value, str):
+        return value if value.startswith("0x") else "0x" + value
+    return "0x" + bytes(value).hex()
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _error_text(exc: BaseException) -> str:
+    message = getattr(exc, "message", None)
+    if isinstance(message, str) and message:
+        return message
+    if exc.args and isinstance(exc.args[0], dict):
+        return str(exc.args[0].get("message", exc.args[0]))
+    return str(exc)
+
+
+def revert_data_from(exc: BaseException) -> bytes | None:
+    """The revert data carried by an exception from web3 or eth-tester; ``None`` if it is not a revert."""
+    from web3.exceptions import ContractLogicError
+
+    if isinstance(exc, ContractLogicError):
+        data = exc.data
+        if isinstance(data, str) and data.startswith("0x"):
+            return bytes.fromhex(data[2:])
+        if isinstance(data, dict):  # some nodes nest it
+            inner = data.get("data")
+            if isinstance(inner, str) and inner.startswith("0x"):
+                return bytes.fromhex(inner[2:])
+        return b""
+    if type(exc).__name__ == "TransactionFailed":  # eth-tester (embedded)
+        first = exc.args[0] if exc.args else ""
+        if isinstance(first, Exception):
+            first = first.args[0] if first.args else ""
+        if isinstance(first, bytes):
+            return first
+        text = str(first)
+        prefix = "execution reverted: "
+        reason = text[len(prefix) :] if text.startswith(prefix) else text
+        if reason.startswith(("b'", 'b"')):
+            try:
+                raw = ast.literal_eval(reason)
+            except (ValueError, SyntaxError):
+                raw = None
+            if isinstance(raw, bytes):
+                return raw
+        if reason in ("", "execution reverted", "Revert", "revert"):
+            return b""
+        from eth_abi.abi import encode
+
+        return _ERROR_SELECTOR + encode(["string"], [reason])
+    text = _error_text(exc).lower()
+    if "execution reverted" in text or "revert" in text:
+        data = None
+        if exc.args and isinstance(exc.args[0], dict):
+            data = exc.args[0].get("data")
+        if isinstance(data, str) and data.startswith("0x"):
+            return bytes.fromhex(data[2:])
+        return b""
+    return None
+
+
+def _fallback_decode(data: bytes, contract: str | None) -> ContractRevertError:
+    """Used only while coopetition._contract.decode_revert is unavailable: Error(string) and Panic."""
+    from eth_abi.abi import decode
+
+    if data[:4] == _ERROR_SELECTOR:
+        (reason,) = decode(["string"], data[4:])
+        return RevertReasonError(str(reason), data=data, contract=contract)
+    if data[:4] == _PANIC_SELECTOR:
+        (code,) = decode(["uint256"], data[4:])
+        return PanicError(int(code), data=data, contract=contract)
+    where = f"{contract} " if contract else ""
+    shown = "without data" if not data else f"with unknown error 0x{data[:4].hex()}"
+    return UnknownRevertError(f"{where}reverted {shown}", data=data, contract=contract)
+
+
+def decode_revert_data(
+    data: bytes, *, contract: str | None, abi: Sequence[Mapping[str, Any]] | None
+) -> ContractRevertError:
+    """Typed exception for revert data, through coopetition._contract.decode_revert when present."""
+    try:
+        from ._contract import decode_revert  # type: ignore[import-not-found,attr-defined,unused-ignore]
+    except ImportError:
+        return _fallback_decode(data, contract)
+    err: ContractRevertError = decode_revert(data, contract=contract, abi=abi)
+    return err
+
+
+class _NonceRejected(Exception):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+class TransactionPipeline:
+    """The production :class:`~coopetition._seam.Sender`: see the module docstring for the steps.
+
+    ``confirmations`` is the number of blocks mined on top of the transaction's block before
+    :meth:`send` returns (0: as soon as it is included). On ``embedded`` nothing else mines blocks,
+    so confirmations are ignored there. ``abis`` maps other contracts' addresses to ``(name, abi)``
+    so their events in a receipt are decoded too; logs from unknown contracts are kept with the name
+    ``"unknown"`` and the raw ``topics``/``data`` as args.
+    """
+
+    def __init__(
+        self,
+        w3: Web3,
+        account: LocalAccount,
+        *,
+        network: str,
+        is_dev: bool,
+        confirmations: int = 0,
+        timeout: float = 120,
+        gas_margin: float = DEFAULT_GAS_MARGIN,
+        dry_run: bool = False,
+        confirm: Callable[[TxPreview], bool] | None = None,
+        nonce_manager: NonceManager | None = None,
+        spinner: bool | None = None,
+        abis: Mapping[str, tuple[str, Sequence[Mapping[str, Any]]]] | None = None,
+        poll_interval: float | None = None,
+    ) -> None:
+        if gas_margin < 1:
+            raise ValueError("gas_margin must be at least 1")
+        self.w3 = w3
+        self.account = account
+        self.network = network
+        self.is_dev = is_dev
+        self.confirmations = max(0, int(confirmations))
+        self.timeout = float(timeout)
+        self.gas_margin = float(gas_margin)
+        self.dry_run = dry_run
+        self.confirm = confirm
+        self.nonces = nonce_manager if nonce_manager is not None else default_nonce_manager()
+        self.spinner = sys.stderr.isatty() if spinner is None else spinner
+        self.poll_interval = poll_interval if poll_interval is not None else (0.05 if is_dev else 1.0)
+        self._abis: dict[str, tuple[str, tuple[Mapping[str, Any], ...]]] = {}
+        for address, (name, abi) in (abis or {}).items():
+            self.register_abi(address, name, abi)
+        self._chain_id: int | None = None
+        self._genesis: str | None = None
+
+    # ------------------------------------------------------------------ facts about the chain
+
+    @property
+    def address(self) -> ChecksumAddress:
+        return to_checksum_address(self.account.address)
+
+    @property
+    def chain_id(self) -> int:
+        if self._chain_id is None:
+            with self._node():
+                self._chain_id = int(self.w3.eth.chain_id)
+        return self._chain_id
+
+    @property
+    def genesis_hash(self) -> str:
+        if self._genesis is None:
+            with self._node():
+                self._genesis = _hex(self.w3.eth.get_block(0)["hash"])
+        return self._genesis
+
+    def register_abi(self, address: str, name: str, abi: Sequence[Mapping[str, Any]]) -> None:
+        """Decode events emitted by ``address`` in later receipts."""
+        self._abis[to_checksum_address(address)] = (name, tuple(abi))
+
+    # ------------------------------------------------------------------ the Sender protocol
+
+    def send(self, call: PendingCall) -> TxResult:
+        """Simulate, estimate, (confirm,) sign, send and wait; a dry run stops after estimating."""
+        prepared = self.prepare(call)
+        if self.dry_run:
+            return self.dry_run_result(prepared)
+        signed = self.submit(prepared)
+        return self.wait(signed.transaction_hash, call)
+
+    # ------------------------------------------------------------------ the split steps
+
+    def prepare(self, call: PendingCall) -> PreparedTx:
+        """Simulate (raising the decoded revert), estimate, quote fees and check funds. Sends nothing."""
+        with self._node():
+            sender = self.address
+            if call.value:
+                balance = int(self.w3.eth.get_balance(sender))
+                if balance < call.value:
+                    raise self._insufficient(balance, call.value, 0, 0, call)
+            tx = self._call_fields(call)
+            self._simulate(call, tx, "latest")
+            try:
+                estimate = int(self.w3.eth.estimate_gas(cast(Any, tx)))
+            except CoopetitionError:
+                raise
+            except Exception as exc:
+                self._raise_call_failure(exc, call)
+            latest = self.w3.eth.get_block("latest")
+            gas = int(estimate * self.gas_margin)
+            gas_limit = latest.get("gasLimit")
+            if gas_limit:
+                gas = min(gas, int(gas_limit))
+            fees = quote_fees(self.w3, latest_block=latest)
+            max_cost = call.value + gas * fees.max_fee_per_gas
+            balance = int(self.w3.eth.get_balance(sender))
+            if balance < max_cost:
+                raise self._insufficient(balance, call.value, gas, fees.max_fee_per_gas, call)
+        preview = TxPreview(
+            network=self.network,
+            sender=sender,
+            to=call.address or None,
+            contract=call.contract,
+            function=call.function,
+            args=tuple(call.args),
+            value=call.value,
+            gas=gas,
+            fee_model=fees.model,
+            max_fee_per_gas=fees.max_fee_per_gas,
+            max_priority_fee_per_gas=fees.max_priority_fee_per_gas,
+            max_cost=max_cost,
+        )
+        return PreparedTx(call=call, gas_estimate=estimate, gas=gas, fees=fees, preview=preview)
+
+    def dry_run_result(self, prepared: PreparedTx) -> TxResult:
+        """What :meth:`send` returns with ``dry_run``: the estimate, nothing sent."""
+        call = prepared.call
+        with self._node():
+            block = int(self.w3.eth.block_number)
+            predicted = None
+            if not call.address:
+                nonce = int(self.w3.eth.get_transaction_count(self.address, "pending"))
+                predicted = create_address(self.address, nonce)
+        return TxResult(
+            transaction_hash="",
+            block_number=block,
+            gas_used=prepared.gas_estimate,
+            effective_gas_price=prepared.fees.max_fee_per_gas,
+            status=1,
+            sender=self.address,
+            to=call.address or None,
+            contract_address=predicted,
+            dry_run=True,
+        )
+
+    def submit(
+        self,
+        prepared: PreparedTx,
+        *,
+        before_broadcast: Callable[[SignedTx], None] | None = None,
+    ) -> SignedTx:
+        """Ask ``confirm``, reserve a nonce, sign, call ``before_broadcast``, broadcast.
+
+        ``before_broadcast`` sees every signed transaction before the node does (a deployment
+        persists it there); it runs again if the nonce had to be resynced and the transaction
+        re-signed. If it raises, the nonce is released and nothing is sent.
+        """
+        if self.dry_run:
+            raise TransactionError("dry run: nothing is sent")
+        if self.confirm is not None and not self.confirm(prepared.preview):
+            raise TransactionError("cancelled: nothing was sent")
+        chain_id = self.chain_id
+        last = ""
+        for _attempt in range(_NONCE_ATTEMPTS):
+            with self._node():
+                nonce = self.nonces.reserve(self.w3, self.address, chain_id=chain_id)
+            try:
+                signed = self.sign(prepared, nonce=nonce)
+                if before_broadcast is not None:
+                    before_broadcast(signed)
+                self.broadcast(signed)
+            except _NonceRejected as rejected:
+                last = rejected.text
+                self.nonces.discard(self.address, nonce, chain_id=chain_id)
+                with self._node():
+                    self.nonces.resync(self.w3, self.address, chain_id=chain_id)
+                continue
+            except BaseException:
+                self.nonces.release(self.address, nonce, chain_id=chain_id)
+                raise
+            self.nonces.sent(self.address, nonce, chain_id=chain_id)
+            return signed
+        raise NonceError(
+            f"the node kept refusing nonces for {self.address} ({_one_line(last, 120)}) after "
+            f"{_NONCE_ATTEMPTS} attempts: another process is sending from this account; retry"
+        )
+
+    def sign(self, prepared: PreparedTx, *, nonce: int) -> SignedTx:
+        """Sign locally with the account's key (no node involved)."""
+        call = prepared.call
+        tx: dict[str, Any] = {
+            "chainId": self.chain_id,
+            "nonce": nonce,
+            "gas": prepared.gas,
+            "value": call.value,
+            "data": call.data,
+            **prepared.fees.tx_fields(),
+        }
+        if call.address:
+            tx["to"] = to_checksum_address(call.address)
+        signed = self.account.sign_transaction(tx)
+        return SignedTx(
+            call=call,
+            transaction_hash=_hex(signed.hash),
+            raw_transaction=_hex(signed.raw_transaction),
+            nonce=nonce,
+            sender=self.address,
+            chain_id=self.chain_id,
+            gas=prepared.gas,
+            contract_address=None if call.address else create_address(self.address, nonce),
+        )
+
+    def broadcast(self, signed: SignedTx) -> str:
+        """``eth_sendRawTransaction``; node refusals mapped to one-line errors. Returns the hash.
+
+        "already known" here means another process signed the very same transaction (same key,
+        nonce, data and fees): it is treated as a nonce collision, so this call is signed again
+        with a fresh nonce instead of silently merging two intended transactions into one.
+        """
+        return self.broadcast_raw(
+            signed.raw_transaction, signed.transaction_hash, signed.call, rebroadcast=False
+        )
+
+    def broadcast_raw(
+        self, raw: str, tx_hash: str, call: PendingCall | None = None, *, rebroadcast: bool = True
+    ) -> str:
+        """Send an already signed transaction (by default a re-broadcast of one a node lost, for
+        which "already known" is success)."""
+        with self._node():
+            try:
+                self.w3.eth.send_raw_transaction(bytes.fromhex(raw[2:]))
+            except CoopetitionError:
+                raise
+            except _CONNECTION_ERRORS:
+                raise
+            except Exception as exc:
+                text = _error_text(exc)
+                low = text.lower()
+                known = "already known" in low or "known transaction" in low or "already imported" in low
+                if known and rebroadcast:
+                    return tx_hash
+                if (
+                    known
+                    or "nonce too low" in low
+                    or "nonce is too low" in low
+                    or "replacement" in low
+                    or "invalid transaction nonce" in low
+                    or "nonce has already been used" in low
+                ):
+                    raise _NonceRejected(text) from None
+                if "insufficient funds" in low or "insufficient balance" in low:
+                    balance = int(self.w3.eth.get_balance(self.address))
+                    raise InsufficientFundsError(
+                        f"{self.address} cannot pay for the transaction: the node says "
+                        f"\"{_one_line(text, 120)}\" (balance {format_wei(balance)}); fund the account"
+                    ) from None
+                raise TransactionError(f"the node refused the transaction: {_one_line(text)}") from None
+        return tx_hash
+
+    def lookup(self, tx_hash: str) -> Literal["mined", "pending", "unknown"]:
+        """Whether the node knows the transaction."""
+        from web3.exceptions import TransactionNotFound
+
+        with self._node():
+            try:
+                self.w3.eth.get_transaction_receipt(cast(Any, tx_hash))
+                return "mined"
+            except TransactionNotFound:
+                pass
+            try:
+                self.w3.eth.get_transaction(cast(Any, tx_hash))
+                return "pending"
+            except TransactionNotFound:
+                return "unknown"
+
+    def wait(self, tx_hash: str, call: PendingCall | None = None) -> TxResult:
+        """Wait for the receipt and the confirmations; decode events, or raise the decoded revert."""
+        from web3.exceptions import TransactionNotFound
+
+        deadline = time.monotonic() + self.timeout
+        with self._node(), self._status(f"waiting for {tx_hash} to be mined"):
+            receipt: Any = None
+            while receipt is None:
+                try:
+                    receipt = self.w3.eth.get_transaction_receipt(cast(Any, tx_hash))
+                except TransactionNotFound:
+                    if time.monotonic() >= deadline:
+                        raise self._timeout(tx_hash) from None
+                    time.sleep(self.poll_interval)
+            if self.confirmations and self.network != "embedded":
+                target = int(receipt["blockNumber"]) + self.confirmations
+                while int(self.w3.eth.block_number) < target:
+                    if time.monotonic() >= deadline:
+                        raise self._timeout(tx_hash, mined_in=int(receipt["blockNumber"]))
+                    time.sleep(self.poll_interval)
+                # the block may have been replaced while we waited: read the receipt again
+                try:
+                    receipt = self.w3.eth.get_transaction_receipt(cast(Any, tx_hash))
+                except TransactionNotFound:
+                    raise TransactionError(
+                        f"transaction {tx_hash} disappeared from the chain while waiting for "
+                        f"{self.confirmations} confirmations (reorganisation); check it and retry"
+                    ) from None
+            if int(receipt["status"]) == 0:
+                raise self._failure(receipt, tx_hash, call)
+            return self._result(receipt, tx_hash, call)
+
+    # ------------------------------------------------------------------ internals
+
+    def _call_fields(self, call: PendingCall) -> dict[str, Any]:
+        tx: dict[str, Any] = {"from": self.address, "value": call.value, "data": _hex(call.data)}
+        if call.address:
+            tx["to"] = to_checksum_address(call.address)
+        return tx
+
+    def _simulate(self, call: PendingCall, tx: Mapping[str, Any], block: Any) -> None:
+        try:
+            self.w3.eth.call(cast(Any, dict(tx)), block)
+        except CoopetitionError:
+            raise
+        except Exception as exc:
+            self._raise_call_failure(exc, call)
+
+    def _raise_call_failure(self, exc: Exception, call: PendingCall) -> Any:
+        if isinstance(exc, _CONNECTION_ERRORS):
+            raise exc
+        data = revert_data_from(exc)
+        if data is not None:
+            raise decode_revert_data(data, contract=call.contract, abi=call.abi) from None
+        text = _error_text(exc)
+        if "insufficient funds" in text.lower() or "cannot afford" in text.lower():
+            balance = int(self.w3.eth.get_balance(self.address))
+            fees = quote_fees(self.w3)
+            what = f"deploy {call.contract}" if not call.address else f"call {call.contract}.{call.function.split('(')[0]}"
+            raise InsufficientFundsError(
+                f"{self.address} has {format_wei(balance)} but needs value {format_wei(call.value)} "
+                f"plus gas at up to {format_wei(fees.max_fee_per_gas)}/gas to {what} on "
+                f"{self.network}; nothing was sent"
+            ) from None
+        what = "deployment" if not call.address else call.function
+        raise TransactionError(
+            f"simulating {call.contract}.{what} failed: {_one_line(text)}"
+        ) from None
+
+    def _insufficient(
+        self, balance: int, value: int, gas: int, price: int, call: PendingCall
+    ) -> InsufficientFundsError:
+        need = value + gas * price
+        parts = [f"value {format_wei(value)}"]
+        if gas:
+            parts.append(f"gas {gas} * {format_wei(price)}")
+        what = f"deploy {call.contract}" if not call.address else f"call {call.contract}.{call.function.split('(')[0]}"
+        return InsufficientFundsError(
+            f"{self.address} has {format_wei(balance)} but needs {format_wei(need)} "
+            f"({' + '.join(parts)}) to {what} on {self.network}; nothing was sent"
+        )
+
+    def _timeout(self, tx_hash: str, *, mined_in: int | None = None) -> TransactionError:
+        if mined_in is None:
+            return TransactionError(
+                f"transaction {tx_hash} was sent but not mined within {self.timeout:g} s; "
+                f"it may still be: check it later by its hash"
+            )
+        return TransactionError(
+            f"transaction {tx_hash} was mined in block {mined_in} but did not get "
+            f"{self.confirmations} confirmations within {self.timeout:g} s; check it later by its hash"
+        )
+
+    def _failure(self, receipt: Any, tx_hash: str, call: PendingCall | None) -> CoopetitionError:
+        tx = self.w3.eth.get_transaction(cast(Any, tx_hash))
+        replay: dict[str, Any] = {"from": tx["from"], "value": int(tx["value"]), "data": _hex(tx["input"])}
+        if tx.get("to"):
+            replay["to"] = tx["to"]
+        replay["gas"] = int(tx["gas"])
+        block = int(receipt["blockNumber"])
+        for at in (block, max(block - 1, 0)):
+            try:
+                self.w3.eth.call(cast(Any, replay), at)
+            except Exception as exc:
+                if isinstance(exc, _CONNECTION_ERRORS):
+                    raise
+                data = revert_data_from(exc)
+                if data is not None:
+                    return decode_revert_data(
+                        data,
+                        contract=call.contract if call else None,
+                        abi=call.abi if call else None,
+                    )
+        used, limit = int(receipt["gasUsed"]), int(tx["gas"])
+        why = "it ran out of gas" if used >= limit else "the revert could not be reproduced"
+        return TransactionFailedError(
+            f"transaction {tx_hash} failed in block {block} (status 0, gas used {used} of {limit}): {why}"
+        )
+
+    def _result(self, receipt: Any, tx_hash: str, call: PendingCall | None) -> TxResult:
+        contract_address = receipt.get("contractAddress")
+        own: set[str] = set()
+        if call is not None and call.address:
+            own.add(to_checksum_address(call.address))
+        if contract_address:
+            own.add(to_checksum_address(contract_address))
+        events = tuple(
+            self._decode_log(log, own, call, tx_hash) for log in receipt.get("logs", ())
+        )
+        return TxResult(
+            transaction_hash=tx_hash,
+            block_number=int(receipt["blockNumber"]),
+            gas_used=int(receipt["gasUsed"]),
+            effective_gas_price=int(receipt.get("effectiveGasPrice") or 0),
+            status=int(receipt["status"]),
+            sender=to_checksum_address(receipt["from"]),
+            to=to_checksum_address(receipt["to"]) if receipt.get("to") else None,
+            contract_address=to_checksum_address(contract_address) if contract_address else None,
+            events=events,
+        )
+
+    def _decode_log(
+        self, log: Any, own: set[str], call: PendingCall | None, tx_hash: str
+    ) -> DecodedEvent:
+        address = to_checksum_address(log["address"])
+        abi: Sequence[Mapping[str, Any]] = ()
+        if address in own and call is not None:
+            abi = call.abi
+        elif address in self._abis:
+            abi = self._abis[address][1]
+        decoded = _decode_event(self.w3, abi, log)
+        if decoded is None:
+            name, args = "unknown", {
+                "topics": tuple(_hex(t) for t in log["topics"]),
+                "data": _hex(log["data"]),
+            }
+        else:
+            name, args = decoded
+        return DecodedEvent(
+            name=name,
+            address=address,
+            args=args,
+            log_index=int(log["logIndex"]),
+            block_number=int(log["blockNumber"]),
+            transaction_hash=tx_hash,
+        )
+
+    def node_errors(self) -> AbstractContextManager[None]:
+        """Context in which a node that does not answer becomes one-line NodeUnreachableError."""
+        return self._node()
+
+    @contextmanager
+    def _node(self) -> Iterator[None]:
+        """Map a node that does not answer to one line."""
+        try:
+            yield
+        except _CONNECTION_ERRORS as exc:
+            raise NodeUnreachableError(self._unreachable(exc)) from None
+
+    def _unreachable(self, exc: BaseException) -> str:
+        endpoint = getattr(self.w3.provider, "endpoint_uri", None) or "its URL"
+        hint = (
+            ": start it with `coopetition devnet start`"
+            if self.network == "dev"
+            else ": check the URL and that the node is running"
+        )
+        return f"no node answers at {endpoint} (network {self.network}){hint}"
+
+    def _status(self, text: str) -> Any:
+        if not self.spinner:
+            return nullcontext()
+        from rich.console import Console
+
+        return Console(stderr=True).status(text, spinner="dots")
+
+
+def _connection_errors() -> tuple[type[BaseException], ...]:
+    from web3.exceptions import ProviderConnectionError
+
+    errors: list[type[BaseException]] = [OSError, ProviderConnectionError]
+    try:
+        from requests.exceptions import ConnectionError as RequestsConnectionError
+        from requests.exceptions import Timeout as RequestsTimeout
+
+        errors += [RequestsConnectionError, RequestsTimeout]
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(errors)
+
+
+_CONNECTION_ERRORS = _connection_errors()
+
+
+def _decode_event(
+    w3: Web3, abi: Sequence[Mapping[str, Any]], log: Any
+) -> tuple[str, dict[str, Any]] | None:
+    topics = log.get("topics") or ()
+    if not topics or not abi:
+        return None
+    from eth_utils.abi import event_abi_to_log_topic
+    from web3._utils.events import get_event_data
+
+    topic0 = bytes(topics[0])
+    for entry in abi:
+        if entry.get("type") != "event" or entry.get("anonymous"):
+            continue
+        if event_abi_to_log_topic(cast(Any, entry)) != topic0:
+            continue
+        try:
+            data = get_event_data(w3.codec, cast(Any, entry), log)
+        except Exception:  # same signature, different indexed layout: not this event
+            continue
+        return str(entry["name"]), dict(data["args"])
+    return None
