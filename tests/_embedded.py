@@ -1,0 +1,143 @@
+"""A fresh embedded chain (eth-tester, in process) with funded accounts, for contract tests.
+
+Shared by the contract test modules: ``env = EmbeddedEnv.start()`` gives a chain with the real
+transaction pipeline per account (simulate → estimate → sign → send → wait → decode), so a revert
+arrives as the generated binding's typed exception, exactly as users see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from coopetition._artifacts import load_artifact
+from coopetition._contract import decode_logs, decode_revert, revert_data
+from coopetition._deployments import DeploymentStore, deploy_contract
+from coopetition._network import Chain, connect_chain, resolve_network
+from coopetition._nonce import NonceManager
+from coopetition._seam import PendingCall, TxResult
+from coopetition._tx import TransactionPipeline
+from coopetition.exceptions import TransactionFailedError
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
+    from web3 import Web3
+
+
+@dataclass
+class EmbeddedEnv:
+    chain: Chain
+    accounts: tuple[LocalAccount, ...]
+    nonces: NonceManager
+    _pipelines: dict[int, TransactionPipeline] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls) -> EmbeddedEnv:
+        chain = connect_chain(resolve_network("embedded"))
+        return cls(chain=chain, accounts=chain.dev_accounts(), nonces=NonceManager())
+
+    @property
+    def w3(self) -> Web3:
+        return self.chain.w3
+
+    def address(self, index: int) -> str:
+        return str(self.accounts[index].address)
+
+    def pipeline(self, index: int) -> TransactionPipeline:
+        """The transaction pipeline signing as account ``index`` (one per account, cached)."""
+        if index not in self._pipelines:
+            self._pipelines[index] = TransactionPipeline(
+                self.w3, self.accounts[index], network="embedded", is_dev=True,
+                nonce_manager=self.nonces, spinner=False,
+            )
+        return self._pipelines[index]
+
+    def deploy(self, name: str, args: Sequence[Any], *, by: int = 0, direct: bool = False) -> str:
+        """Deploy contract ``name`` from the package artifacts as account ``by``; its address.
+
+        ``direct`` sends through a :class:`DirectSender` (one EVM execution instead of three)."""
+        artifact = load_artifact(name)
+        if direct:
+            factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+            data = bytes.fromhex(factory.constructor(*args).data_in_transaction[2:])
+            call = PendingCall(contract=name, address="", function="constructor", args=tuple(args),
+                               data=data, abi=tuple(artifact.abi))
+            result = self.direct(by).send(call)
+            assert result.contract_address
+            return str(result.contract_address)
+        deployment = deploy_contract(
+            self.pipeline(by), DeploymentStore(None, "embedded"), name=name,
+            abi=artifact.abi, bytecode=artifact.bytecode, args=list(args), reset=True,
+        )
+        return deployment.address
+
+    # ---------------------------------------------------------------------------- time
+
+    def now(self) -> int:
+        """Timestamp of the latest block."""
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def time_travel(self, seconds: int) -> int:
+        """Move the chain's clock ``seconds`` forward and mine a block there; the new timestamp."""
+        tester = self.w3.provider.ethereum_tester  # type: ignore[attr-defined]
+        target = self.now() + seconds
+        tester.time_travel(target)
+        tester.mine_blocks(1)
+        return self.now()
+
+    def direct(self, index: int) -> DirectSender:
+        """A :class:`DirectSender` for account ``index`` (no simulation, fixed gas: fast)."""
+        return DirectSender(self.w3, self.address(index))
+
+    def balance(self, address: str) -> int:
+        return int(self.w3.eth.get_balance(address))  # type: ignore[arg-type]
+
+    def send_ether(self, sender: int, to: str, value: int) -> None:
+        tx = self.w3.eth.send_transaction(
+            {"from": self.address(sender), "to": to, "value": value}  # type: ignore[typeddict-item]
+        )
+        self.w3.eth.wait_for_transaction_receipt(tx)
+
+
+class DirectSender:
+    """A :class:`~coopetition._seam.Sender` for speed-critical tests (big setups, stateful runs).
+
+    It skips the pipeline's simulation and gas estimate: eth-tester's unlocked account sends with a
+    fixed gas limit and the transaction executes once. Reverts are decoded into the same typed
+    exceptions as with the pipeline. Everything else should use :meth:`EmbeddedEnv.pipeline`.
+    """
+
+    def __init__(self, w3: Web3, address: str, gas: int = 29_000_000) -> None:
+        self.w3 = w3
+        self.address = address
+        self.gas = gas
+
+    def send(self, call: PendingCall) -> TxResult:
+        tx: dict[str, Any] = {"from": self.address, "value": call.value, "data": call.data, "gas": self.gas}
+        if call.address:
+            tx["to"] = call.address
+        tx_hash = self.w3.eth.send_transaction(tx)  # type: ignore[arg-type]
+        receipt = self.w3.eth.get_transaction_receipt(tx_hash)
+        if receipt["status"] != 1:
+            # eth-tester mines reverted transactions; a reverted transaction changed nothing but the
+            # sender's nonce and balance, so replaying it at `latest` reproduces the revert data.
+            try:
+                self.w3.eth.call(tx)  # type: ignore[arg-type]
+            except Exception as exc:
+                data = revert_data(exc)
+                if data is None:
+                    raise
+                raise decode_revert(data, contract=call.contract, abi=call.abi) from None
+            raise TransactionFailedError(f"{call.contract}.{call.function} failed without revert data (out of gas?)")
+        return TxResult(
+            transaction_hash="0x" + bytes(tx_hash).hex(),
+            block_number=int(receipt["blockNumber"]),
+            gas_used=int(receipt["gasUsed"]),
+            effective_gas_price=int(receipt.get("effectiveGasPrice", 0)),
+            status=1,
+            sender=self.address,
+            to=call.address or None,
+            contract_address=receipt.get("contractAddress"),
+            events=decode_logs(call.abi, receipt["logs"]),  # type: ignore[arg-type]
+        )

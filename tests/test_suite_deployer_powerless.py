@@ -1,0 +1,182 @@
+"""Once the suite is deployed, the deployer alone can change nothing.
+
+For every contract of the suite, every state-changing function of its ABI is called from the
+deployer's account with plausible arguments (drawn per ABI type from a pool: the deployer's own
+address, members, existing ids, governed calldata, ...), through the real transaction pipeline.
+Every call must revert, and the contract's governance state must be unchanged afterwards.
+
+Where the deployer is also a member, the member's own powers (proposing, revoking its approval,
+cancelling its proposal) may succeed, and the test then shows they give no control: the deployer's
+proposal still needs the quorum.
+
+To cover a new contract, add a :class:`PowerlessCase` to :data:`CASES`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from _embedded import EmbeddedEnv
+
+from coopetition._contract import BoundContract, canonical_type, function_signature
+from coopetition.bindings.consortium import (
+    Consortium,
+    ConsortiumQuorumNotReached,
+    ProposalCreatedEvent,
+)
+from coopetition.exceptions import ContractRevertError
+
+DEPLOYER = 0
+MAX_COMBINATIONS = 12  # all combinations up to this many per function, else each-choice coverage
+
+
+@dataclass
+class Deployed:
+    """A contract of the suite as the deployer sees it, plus what the pools may draw from."""
+
+    contract: BoundContract
+    pools: dict[str, list[Any]] = field(default_factory=dict)
+    """Extra candidate values per canonical ABI type (merged before the default pool)."""
+    snapshot: Callable[[], Any] = lambda: None
+    """Governance state that must not change (members, quorum, executed actions, balances...)."""
+
+
+@dataclass(frozen=True)
+class PowerlessCase:
+    name: str
+    deploy: Callable[[EmbeddedEnv], Deployed]
+    allowed: frozenset[str] = frozenset()
+    """Functions the deployer may call successfully because it is also a member (its own proposals
+    and approvals); the snapshot must still be unchanged."""
+    after: Callable[[EmbeddedEnv, Deployed], None] | None = None
+    """Checks that the allowed successes gave the deployer no control."""
+
+
+def default_pool(env: EmbeddedEnv, typ: str) -> list[Any]:
+    me = env.address(DEPLOYER)
+    pools: dict[str, list[Any]] = {
+        "address": [me, env.address(1), "0x" + "00" * 20],
+        "uint256": [0, 1, 2],
+        "uint64": [env.now() + 86_400],
+        "uint8": [0, 1],
+        "bool": [True, False],
+        "string": ["Deployer"],
+        "bytes": [b"\x00"],
+        "bytes32": [b"\x11" * 32],
+    }
+    if typ.endswith("[]"):
+        inner = typ[:-2]
+        return [[v] for v in pools.get(inner, default_pool(env, inner))]
+    return pools.get(typ, [])
+
+
+def argument_sets(env: EmbeddedEnv, entry: Mapping[str, Any], extra: Mapping[str, list[Any]]) -> list[tuple[Any, ...]]:
+    choices: list[list[Any]] = []
+    for param in entry.get("inputs", ()):
+        typ = canonical_type(param)
+        values = list(extra.get(typ, [])) + default_pool(env, typ)
+        if not values:
+            raise AssertionError(f"no plausible values for ABI type {typ}: extend default_pool")
+        choices.append(values)
+    combos = list(itertools.islice(itertools.product(*choices), MAX_COMBINATIONS + 1))
+    if len(combos) <= MAX_COMBINATIONS:
+        return combos
+    # too many: every value of every parameter at least once (each-choice coverage)
+    width = max(len(c) for c in choices)
+    return [tuple(c[k % len(c)] for c in choices) for k in range(width)]
+
+
+def state_changing(abi: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return [
+        e for e in abi
+        if e.get("type") == "function" and e.get("stateMutability") in ("nonpayable", "payable")
+    ]
+
+
+# ----------------------------------------------------------------------------------- Consortium
+
+
+def _consortium(env: EmbeddedEnv, *, deployer_is_member: bool) -> Deployed:
+    founders = [env.address(DEPLOYER)] if deployer_is_member else []
+    founders += [env.address(1), env.address(2)]
+    labels = [f"Founder{i}" for i in range(len(founders))]
+    address = env.deploy("Consortium", [founders, labels, 2], by=DEPLOYER)
+    if not deployer_is_member:
+        # an open proposal by a member, below the quorum, that the deployer could try to push
+        member = Consortium(env.w3, address, env.pipeline(1))
+        member.propose(address, 0, Consortium.encode_set_quorum(1), "lower the quorum", env.now() + 86_400)
+    governed = [
+        Consortium.encode_set_quorum(1),
+        Consortium.encode_add_member(env.address(DEPLOYER), "Deployer"),
+        Consortium.encode_remove_member(env.address(1)),
+    ]
+    view = Consortium(env.w3, address)
+    existing = view.proposal_count()
+
+    def snapshot() -> Any:
+        """Members, quorum, which proposals were executed, and the approvals of those made by others."""
+        count = view.proposal_count()
+        executed = [i for i in range(1, count + 1) if view.proposal(i).executed]
+        others = [(view.proposal(i), view.approval_count(i)) for i in range(1, existing + 1)]
+        return view.member_list(), view.quorum(), executed, others
+
+    return Deployed(
+        contract=Consortium(env.w3, address, env.pipeline(DEPLOYER)),
+        pools={"uint256": [1], "bytes": governed, "bytes[]": [governed, [governed[0]]], "address": [address]},
+        snapshot=snapshot,
+    )
+
+
+def _deployer_member_gains_nothing(env: EmbeddedEnv, deployed: Deployed) -> None:
+    consortium = Consortium(env.w3, deployed.contract.address, env.pipeline(DEPLOYER))
+    result = consortium.propose(
+        consortium.address, 0, Consortium.encode_set_quorum(1), "deployer alone", env.now() + 86_400
+    )
+    pid = ProposalCreatedEvent.from_result(result)[0].proposal_id
+    with pytest.raises(ConsortiumQuorumNotReached) as err:
+        consortium.execute(pid)
+    assert (err.value.approvals, err.value.quorum) == (1, 2)
+    assert consortium.quorum() == 2
+
+
+CASES: list[PowerlessCase] = [
+    PowerlessCase("Consortium", lambda env: _consortium(env, deployer_is_member=False)),
+    PowerlessCase(
+        "Consortium (deployer is a founding member)",
+        lambda env: _consortium(env, deployer_is_member=True),
+        allowed=frozenset({"propose", "approve", "revoke", "cancel"}),
+        after=_deployer_member_gains_nothing,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_deployer_alone_cannot_change_anything_after_deployment(case: PowerlessCase) -> None:
+    env = EmbeddedEnv.start()
+    deployed = case.deploy(env)
+    before = deployed.snapshot()
+    pipeline = env.pipeline(DEPLOYER)
+    tried = 0
+    succeeded: set[str] = set()
+    for entry in state_changing(deployed.contract.abi):
+        name = str(entry["name"])
+        signature = function_signature(entry)
+        for args in argument_sets(env, entry, deployed.pools):
+            call = deployed.contract._pending(signature, args)
+            tried += 1
+            try:
+                pipeline.send(call)
+            except ContractRevertError:
+                continue
+            assert name in case.allowed, f"the deployer alone called {signature} with {args} successfully"
+            succeeded.add(name)
+    assert tried >= len(state_changing(deployed.contract.abi))
+    if case.allowed:  # the member powers were really exercised, not skipped
+        assert "propose" in succeeded
+    assert deployed.snapshot() == before
+    if case.after is not None:
+        case.after(env, deployed)
