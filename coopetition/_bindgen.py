@@ -878,7 +878,8 @@ class _Renderer:
         out.append("    @classmethod")
         out.append(f"    def from_decoded(cls, event: DecodedEvent) -> {ev.py_class}:")
         out.append('        """Type a log decoded by the transaction pipeline or an event query."""')
-        out.append("        args = event.args")
+        if ev.inputs:  # an event without arguments has none to read (and ruff flags an unused name)
+            out.append("        args = event.args")
         out.append("        return cls(")
         for p, key in zip(ev.inputs, keys, strict=True):
             conv = f"bytes(args[{_q(key)}])" if self._hashed(p) else self.expr(p.type.from_abi(f"args[{_q(key)}]"))
@@ -1288,10 +1289,12 @@ def write_bindings(
     return written
 
 
-def check_written(paths: Iterable[Path | str], out_dir: Path | str) -> list[str]:
+def check_written(
+    paths: Iterable[Path | str], out_dir: Path | str, *, regenerate: str | None = None
+) -> list[str]:
     """Modules in ``out_dir`` that differ from what ``write_bindings(paths, out_dir)`` would write."""
     drifted = []
-    for name, (_, text) in sorted(plan_bindings(paths).items()):
+    for name, (_, text) in sorted(plan_bindings(paths, regenerate=regenerate).items()):
         target = Path(out_dir) / name
         try:
             current = target.read_text(encoding="utf-8")

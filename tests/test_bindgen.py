@@ -353,7 +353,11 @@ def test_cli_generates_a_module_per_artifact(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["bindings", str(ARTIFACT), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert (out / "fixture.py").read_text() == generate_binding(ARTIFACT)
+    written = (out / "fixture.py").read_text()
+    header, _, body = written.partition("\n")
+    assert body == generate_binding(ARTIFACT).partition("\n")[2]
+    assert "regenerate with `coopetition bindings " in header
+    assert header.endswith(f"Fixture.json -o {out}`. Do not edit.")
     assert "fixture.py" in result.output
 
 
@@ -434,3 +438,10 @@ def test_committed_bindings_match_the_shipped_artifacts() -> None:
     for path in artifacts:
         name = module_name(json.loads(path.read_text())["contractName"]) + ".py"
         assert (package_bindings_dir() / name).read_text() == generate_binding(path)
+
+
+def test_committed_test_mock_bindings_match_the_test_artifacts(monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(repo)
+    result = CliRunner().invoke(cli, ["bindings", "tests/artifacts", "-o", "tests/mocks", "--check"])
+    assert result.exit_code == 0, f"{result.output}run `make bindings`"

@@ -69,11 +69,13 @@ def bindings_cmd(ctx: CliContext, paths: tuple[Path, ...], out_dir: Path | None,
     if not paths:
         raise InputError("give one or more artifact files or folders, or --all for the package's own bindings")
     target = out_dir if out_dir is not None else Path.cwd()
+    shown_paths = " ".join(_show(p) for p in paths)
+    regenerate = f"`coopetition bindings {shown_paths}" + (f" -o {_show(out_dir)}`" if out_dir else "`")
     if check:
-        drifted = check_written(paths, target)
+        drifted = check_written(paths, target, regenerate=regenerate)
         if drifted:
             raise BindingError(f"bindings in {_show(target)} differ: {', '.join(drifted)}")
         ctx.emit(f"Bindings in {_show(target)} are up to date.", {"drifted": []})
         return
-    written = write_bindings(paths, target)
+    written = write_bindings(paths, target, regenerate=regenerate)
     ctx.emit("\n".join(f"wrote {_show(p)}" for p in written), {"written": [str(p) for p in written]})
