@@ -1,0 +1,186 @@
+"""Shared set-up of the joint-venture escrow tests: an embedded chain with a consortium of N members,
+the escrow, test tokens and the escrow's test actor, all bound through their typed wrappers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from _embedded import EmbeddedEnv
+from eth_abi import abi as eth_abi
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+
+from coopetition._artifacts import load_artifact
+from coopetition._deployments import DeploymentStore, deploy_contract
+from coopetition._fees import quote_fees
+from coopetition._seam import PendingCall
+from coopetition._tx import PreparedTx, TransactionPipeline, TxPreview
+from coopetition.bindings.consortium import Consortium
+from coopetition.bindings.joint_venture_escrow import JointVentureEscrow, VentureTerms
+from coopetition.escrow import ETH, EscrowService
+
+TEST_ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ETHER = 10**18
+
+
+@dataclass
+class EscrowWorld:
+    """Members 0..n-1 of the consortium, the escrow bound per member, and helpers."""
+
+    env: EmbeddedEnv
+    members: tuple[LocalAccount, ...]
+    consortium_address: str
+    escrow_address: str
+    actors: tuple[str, ...] = ()
+    fast: bool = False
+    """Send through :class:`FastPipeline` (no gas estimate: for the long state-machine runs)."""
+    """EscrowTestActor contracts that are consortium members too (labels a0, a1, ...)."""
+    _pipelines: dict[str, TransactionPipeline] = field(default_factory=dict)
+
+    # --------------------------------------------------------------------------- set-up
+
+    @classmethod
+    def start(cls, n_members: int = 4, *, n_actors: int = 0, quorum: int = 1, fast: bool = False) -> EscrowWorld:
+        env = EmbeddedEnv.start()
+        accounts = list(env.accounts[:n_members])
+        while len(accounts) < n_members:  # more members than dev accounts: fresh funded keys
+            acct = Account.create()
+            env.send_ether(0, acct.address, 1000 * ETHER)
+            accounts.append(acct)
+        actors = [_deploy(env, "EscrowTestActor", []) for _ in range(n_actors)]
+        addresses = [a.address for a in accounts] + actors
+        labels = [f"m{i}" for i in range(len(accounts))] + [f"a{i}" for i in range(len(actors))]
+        consortium = env.deploy("Consortium", [addresses, labels, quorum])
+        escrow = env.deploy("JointVentureEscrow", [consortium])
+        return cls(env, tuple(accounts), consortium, escrow, tuple(actors), fast)
+
+    @property
+    def w3(self) -> Any:
+        return self.env.w3
+
+    def address(self, who: int | str) -> str:
+        return who if isinstance(who, str) else str(self.members[who].address)
+
+    def pipeline(self, who: int | LocalAccount) -> TransactionPipeline:
+        if isinstance(who, int):  # a member, or past them a dev account (e.g. 9, not a member)
+            acct = self.members[who] if who < len(self.members) else self.env.accounts[who]
+        else:
+            acct = who
+        if acct.address not in self._pipelines:
+            kind = FastPipeline if self.fast else TransactionPipeline
+            self._pipelines[acct.address] = kind(
+                self.env.w3, acct, network="embedded", is_dev=True, nonce_manager=self.env.nonces, spinner=False,
+            )
+        return self._pipelines[acct.address]
+
+    def escrow(self, who: int | LocalAccount | None = 0) -> JointVentureEscrow:
+        """The escrow binding sending as member ``who`` (``None``: read only)."""
+        return JointVentureEscrow(self.w3, self.escrow_address, None if who is None else self.pipeline(who))
+
+    def service(self, who: int | LocalAccount | None = 0) -> EscrowService:
+        return EscrowService(self.escrow(who))
+
+    def consortium(self, who: int = 0) -> Consortium:
+        return Consortium(self.w3, self.consortium_address, self.pipeline(who))
+
+    def deploy_test(self, name: str, args: Sequence[Any], *, by: int = 0, value: int = 0) -> str:
+        """Deploy contract ``name`` from tests/artifacts as member ``by`` (with ``value`` wei)."""
+        if value:
+            artifact = load_artifact(name, search=[TEST_ARTIFACTS])
+            ctor = next((e for e in artifact.abi if e.get("type") == "constructor"), None)
+            types = [str(i["type"]) for i in ctor["inputs"]] if ctor else []
+            data = bytes.fromhex(artifact.bytecode.removeprefix("0x")) + eth_abi.encode(types, list(args))
+            result = self.pipeline(by).send(
+                PendingCall(name, "", "constructor", tuple(args), data, value, tuple(artifact.abi))
+            )
+            assert result.contract_address is not None
+            return result.contract_address
+        return _deploy(self.env, name, args, pipeline=self.pipeline(by))
+
+    # --------------------------------------------------------------------------- ventures
+
+    def terms(
+        self,
+        partners: Sequence[int | str],
+        contributions: Sequence[int],
+        milestones: Sequence[int],
+        *,
+        asset: str = ETH,
+        beneficiary: str | None = None,
+        deadline_in: int = 3600,
+        quorum: int | None = None,
+        name: str = "venture",
+    ) -> VentureTerms:
+        return VentureTerms(
+            name=name, asset=asset,
+            beneficiary=beneficiary or self.address(len(self.members) - 1),
+            partners=tuple(self.address(p) for p in partners),
+            contributions=tuple(contributions), milestones=tuple(milestones),
+            funding_deadline=self.env.now() + deadline_in,
+            quorum=quorum if quorum is not None else len(partners) // 2 + 1,
+        )
+
+    def create(self, terms: VentureTerms, *, by: int = 0) -> int:
+        from coopetition.bindings.joint_venture_escrow import VentureCreatedEvent
+
+        tx = self.escrow(by).create_venture(terms)
+        return VentureCreatedEvent.from_result(tx)[0].venture_id
+
+    def fund(self, venture_id: int, *, skip: Sequence[int] = ()) -> None:
+        """Every member partner (not in ``skip``) pays its whole contribution in ETH or the token."""
+        esc = self.escrow(None)
+        raw = esc.venture(venture_id)
+        members = [m.address for m in self.members]
+        for who in esc.partners(venture_id):
+            if who not in members:  # an actor contract pays for itself
+                continue
+            idx = members.index(who)
+            if idx in skip:
+                continue
+            owed = esc.partner(venture_id, who).owed
+            if raw.asset == ETH:
+                self.escrow(idx).deposit(venture_id, owed, value=owed)
+            else:
+                self.token(raw.asset, idx).approve(self.escrow_address, owed)
+                self.escrow(idx).deposit(venture_id, owed)
+
+    def token(self, address: str, who: int = 0) -> Any:
+        from mocks.mock_erc20 import MockERC20
+
+        return MockERC20(self.w3, address, self.pipeline(who))
+
+    def balance(self, who: int | str) -> int:
+        return self.env.balance(self.address(who))
+
+
+def _deploy(env: EmbeddedEnv, name: str, args: Sequence[Any], *, pipeline: TransactionPipeline | None = None) -> str:
+    artifact = load_artifact(name, search=[TEST_ARTIFACTS])
+    deployment = deploy_contract(
+        pipeline or env.pipeline(0), DeploymentStore(None, "embedded"), name=name,
+        abi=artifact.abi, bytecode=artifact.bytecode, args=list(args), reset=True,
+    )
+    return deployment.address
+
+
+class FastPipeline(TransactionPipeline):
+    """The real pipeline (simulate, so reverts arrive as the typed errors; sign; send; wait; decode)
+    minus the gas estimate, which on eth-tester re-executes the call a dozen times: a fixed gas limit
+    instead. Test-only, for long state-machine runs; behaviour is otherwise unchanged."""
+
+    GAS = 1_500_000
+
+    def prepare(self, call: PendingCall) -> PreparedTx:
+        tx = self._call_fields(call)
+        self._simulate(call, tx, "latest")
+        fees = quote_fees(self.w3)
+        preview = TxPreview(
+            network=self.network, sender=self.address, to=call.address or None, contract=call.contract,
+            function=call.function, args=tuple(call.args), value=call.value, gas=self.GAS,
+            fee_model=fees.model, max_fee_per_gas=fees.max_fee_per_gas,
+            max_priority_fee_per_gas=fees.max_priority_fee_per_gas,
+            max_cost=call.value + self.GAS * fees.max_fee_per_gas,
+        )
+        return PreparedTx(call=call, gas_estimate=self.GAS, gas=self.GAS, fees=fees, preview=preview)

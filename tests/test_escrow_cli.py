@@ -1,0 +1,173 @@
+"""``coopetition escrow ...`` as an admin types it, through click's CliRunner against an anvil the module
+starts itself (the suite deployed with ``coopetition deploy``): human units, --json, --dry-run, one-line
+errors with nothing sent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from conftest import AnvilNode, rpc, start_anvil
+
+from coopetition._network import anvil_dev_accounts
+from coopetition.cli import cli
+
+pytestmark = pytest.mark.anvil
+
+ADDR = [a.address for a in anvil_dev_accounts()]
+ETHER = 10**18
+
+
+@pytest.fixture(scope="module")
+def node() -> Iterator[AnvilNode]:
+    anvil = start_anvil()
+    yield anvil
+    anvil.stop()
+
+
+@pytest.fixture(scope="module")
+def project(node: AnvilNode, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("escrow-cli")
+    (root / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{node.url}"\n')
+    deployed = run(root, "--json", "deploy", "--member", f"Acme={ADDR[1]}", "--member", f"Globex={ADDR[2]}",
+                   "--member", f"Initech={ADDR[3]}", "--quorum", "2", account="0")
+    assert deployed.exit_code == 0, deployed.output
+    assert "JointVentureEscrow" in json.loads(deployed.stdout)["contracts"]
+    return root
+
+
+def run(project: Path, *args: str, account: str = "1") -> Result:
+    # a wide terminal so that rich does not wrap table cells
+    return CliRunner(env={"COLUMNS": "200"}).invoke(
+        cli, ["--project", str(project), "--network", "dev", "--account", account, *args])
+
+
+def ok(result: Result) -> Result:
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def js(result: Result) -> dict[str, object]:
+    data = json.loads(ok(result).stdout)
+    assert isinstance(data, dict)
+    return data
+
+
+def create(project: Path, *extra: str, account: str = "1") -> int:
+    data = js(run(project, "--json", "escrow", "create", "Battery JV", "--partner", "Acme=2 ether",
+                  "--partner", "Globex=1 ether", "--milestone", "1 ether", "--milestone", "1.5 ether",
+                  "--beneficiary", ADDR[4], "--deadline", "30d", "--quorum", "2", *extra, account=account))
+    vid = data["ventureId"]
+    assert isinstance(vid, int) and vid >= 1
+    return vid
+
+
+def test_a_venture_from_creation_to_refunds(project: Path, node: AnvilNode) -> None:
+    vid = create(project)
+    ok(run(project, "escrow", "deposit", str(vid), "1 ether"))
+    ok(run(project, "escrow", "deposit", str(vid), "1 ether"))
+    deposited = ok(run(project, "escrow", "deposit", str(vid), "1 ether", account="2"))
+    assert f"deposit 1 ether into venture #{vid}" in deposited.output
+    shown = js(run(project, "--json", "escrow", "show", str(vid), account="3"))
+    assert shown["state"] == "ACTIVE" and shown["deposited"] == 3 * ETHER
+    assert [p["paid"] for p in shown["partners"]] == [2 * ETHER, ETHER]  # type: ignore[index]
+
+    ok(run(project, "escrow", "approve", str(vid), "0"))
+    released = js(run(project, "--json", "escrow", "approve", str(vid), "0", "--release", account="2"))
+    assert "MilestoneReleased" in [e["name"] for e in released["events"]]  # type: ignore[attr-defined]
+    before = int(str(rpc(node.url, "eth_getBalance", [ADDR[5], "latest"])), 16)
+    withdrawn = js(run(project, "--json", "escrow", "withdraw", str(vid), "--to", ADDR[5], account="4"))
+    assert withdrawn["amount"] == ETHER
+    assert int(str(rpc(node.url, "eth_getBalance", [ADDR[5], "latest"])), 16) - before == ETHER
+
+    ok(run(project, "escrow", "dissolve", str(vid)))
+    ok(run(project, "escrow", "dissolve", str(vid), account="2"))
+    refunded = js(run(project, "--json", "escrow", "refund", str(vid)))
+    # released 1 ether of 3: Acme keeps floor(1*2/3 ether) of the release -> refund 2 - 0.666... ether
+    assert refunded["amount"] == 2 * ETHER - (ETHER * 2 * ETHER // (3 * ETHER))
+    refunded2 = js(run(project, "--json", "escrow", "refund", str(vid), account="2"))
+    assert refunded["amount"] + refunded2["amount"] == 2 * ETHER  # type: ignore[operator]
+
+    human = ok(run(project, "escrow", "show", str(vid), "--history", account="3")).output
+    for text in ("Venture #", "cancelled", "Acme", "Globex", "Partners", "Milestones", "released",
+                 "History:", "voted to dissolve", "refunded"):
+        assert text in human, text
+    listed = ok(run(project, "escrow", "list", account="3")).output
+    assert "Battery JV" in listed and "cancelled" in listed
+    data = json.loads(ok(run(project, "--json", "escrow", "list", account="3")).stdout)
+    assert any(v["id"] == vid and v["state"] == "CANCELLED" for v in data)
+
+
+def test_token_venture_reads_the_tokens_decimals(project: Path) -> None:
+    from _escrow_support import TEST_ARTIFACTS
+    from mocks.mock_erc20 import MockERC20
+
+    from coopetition import connect
+    from coopetition._artifacts import load_artifact
+    from coopetition._deployments import deploy_contract
+
+    conn = connect("dev", 0, project=project, spinner=False)
+    assert conn.sender is not None
+    artifact = load_artifact("MockERC20", search=[TEST_ARTIFACTS])
+    token = deploy_contract(conn.sender, conn.store, name="MockERC20", abi=artifact.abi, bytecode=artifact.bytecode,
+                            args=["USD Coin", "USDC", 6], reset=True).address
+    usdc = MockERC20(conn.w3, token, conn.sender)
+    for who in (ADDR[1], ADDR[2]):
+        usdc.mint(who, 50_000 * 10**6)
+    vid = js(run(project, "--json", "escrow", "create", "Chip JV", "--asset", token, "--partner", "Acme=12000 USDC",
+                 "--partner", "Globex=8000.5 USDC", "--milestone", "5000 USDC", "--beneficiary", ADDR[4]))["ventureId"]
+    ok(run(project, "escrow", "deposit", str(vid), "12000 USDC"))  # approves the escrow, then deposits
+    shown = js(run(project, "--json", "escrow", "show", str(vid)))
+    assert shown["asset"] == {"address": token, "symbol": "USDC", "decimals": 6}
+    assert [p["owed"] for p in shown["partners"]] == [12_000 * 10**6, 8_000_500_000]  # type: ignore[index]
+    assert [p["paid"] for p in shown["partners"]] == [12_000 * 10**6, 0]  # type: ignore[index]
+    assert usdc.balance_of(ADDR[1]) == 38_000 * 10**6
+    human = ok(run(project, "escrow", "show", str(vid))).output
+    assert "12000 USDC / 12000 USDC" in human and "0 USDC / 8000.5 USDC" in human
+    bad = run(project, "escrow", "deposit", str(vid), "1 ether", account="2")
+    assert bad.exit_code == 1 and "does not match the asset" in bad.output
+
+
+def test_bad_input_is_one_line_and_sends_nothing(project: Path, node: AnvilNode) -> None:
+    vid = create(project)
+    block = rpc(node.url, "eth_blockNumber")
+    cases = [
+        (("escrow", "deposit", str(vid), "lots"), 2, "cannot read amount"),
+        (("escrow", "deposit", str(vid), "5 ether"), 1, "more than"),
+        (("escrow", "deposit", str(vid), "1 USDC"), 1, "does not match the asset"),
+        (("escrow", "deposit", "999", "1 ether"), 1, "there is no venture #999"),
+        (("escrow", "approve", str(vid), "0"), 1, "JointVentureEscrowInvalidState"),
+        (("escrow", "approve", str(vid), "7"), 1, "milestones 0 to 1"),
+        (("escrow", "refund", str(vid)), 1, "JointVentureEscrowInvalidState"),
+        (("escrow", "withdraw", str(vid), "--to", "0x123"), 2, "is not an address"),
+        (("escrow", "create", "x", "--partner", "Acme", "--milestone", "1", "--beneficiary", ADDR[4]), 2,
+         "is not PARTNER=AMOUNT"),
+        (("escrow", "create", "x", "--partner", "Acme=1 ether", "--milestone", "1",
+          "--beneficiary", ADDR[4], "--deadline", "soon"), 2, "cannot read deadline"),
+        (("escrow", "create", "x", "--partner", "Nobody=1 ether", "--milestone", "1",
+          "--beneficiary", ADDR[4]), 1, "no consortium member is labelled 'Nobody'"),
+        (("escrow", "create", "x", "--partner", "Acme=1 ether", "--milestone", "2 ether",
+          "--beneficiary", ADDR[4]), 1, "more than the contributions"),
+    ]
+    for args, code, message in cases:
+        result = run(project, *args)
+        assert result.exit_code == code, (args, result.output)
+        assert message in result.output, (args, result.output)
+        assert "Traceback" not in result.output
+        assert result.output.strip().count("\n") <= 3, result.output  # usage lines at most for click errors
+    assert rpc(node.url, "eth_blockNumber") == block
+
+
+def test_dry_run_sends_nothing(project: Path, node: AnvilNode) -> None:
+    block = rpc(node.url, "eth_blockNumber")
+    result = ok(run(project, "escrow", "create", "dry", "--partner", "Acme=1 ether", "--milestone", "1 ether",
+                    "--beneficiary", ADDR[4], "--dry-run"))
+    assert "dry run" in result.output
+    vid = create(project)
+    block = rpc(node.url, "eth_blockNumber")
+    dry = js(run(project, "--json", "escrow", "deposit", str(vid), "1 ether", "--dry-run"))
+    assert dry["dryRun"] is True
+    assert rpc(node.url, "eth_blockNumber") == block

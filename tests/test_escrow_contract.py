@@ -1,0 +1,564 @@
+"""The JointVentureEscrow contract on a real EVM (eth-tester), driven through the generated typed
+binding and the real transaction pipeline: every function, every custom error, the life cycle and the
+pro-rata remainder rule, checked to the wei."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+
+import pytest
+from _escrow_support import ETHER, EscrowWorld
+from eth_account import Account
+from eth_tester.exceptions import TransactionFailed
+
+from coopetition.bindings.joint_venture_escrow import (
+    CancelReason,
+    ContributionSetEvent,
+    DepositedEvent,
+    DissolutionVotedEvent,
+    JointVentureEscrow,
+    JointVentureEscrowAlreadyApproved,
+    JointVentureEscrowAlreadyRefunded,
+    JointVentureEscrowAlreadyVoted,
+    JointVentureEscrowDeadlineNotPassed,
+    JointVentureEscrowDepositExceedsOwed,
+    JointVentureEscrowDuplicatePartner,
+    JointVentureEscrowInvalidDeadline,
+    JointVentureEscrowInvalidMilestoneCount,
+    JointVentureEscrowInvalidName,
+    JointVentureEscrowInvalidPartnerCount,
+    JointVentureEscrowInvalidQuorum,
+    JointVentureEscrowInvalidState,
+    JointVentureEscrowLengthMismatch,
+    JointVentureEscrowMilestoneAlreadyReleased,
+    JointVentureEscrowMilestonesExceedTotal,
+    JointVentureEscrowNoSurplus,
+    JointVentureEscrowNotBeneficiary,
+    JointVentureEscrowNothingToRefund,
+    JointVentureEscrowNothingToWithdraw,
+    JointVentureEscrowNotMember,
+    JointVentureEscrowNotPartner,
+    JointVentureEscrowOnlyConsortium,
+    JointVentureEscrowQuorumNotReached,
+    JointVentureEscrowUnknownMilestone,
+    JointVentureEscrowUnknownVenture,
+    JointVentureEscrowWrongValue,
+    JointVentureEscrowZeroAddress,
+    JointVentureEscrowZeroContribution,
+    JointVentureEscrowZeroDeposit,
+    JointVentureEscrowZeroMilestone,
+    MilestoneApprovedEvent,
+    MilestoneReleasableEvent,
+    MilestoneReleasedEvent,
+    MilestoneSetEvent,
+    MilestoneState,
+    RefundedEvent,
+    SafeCastOverflowedUintDowncast,
+    State,
+    VentureActivatedEvent,
+    VentureCancelledEvent,
+    VentureCompletedEvent,
+    VentureCreatedEvent,
+    VentureTerms,
+    WithdrawnEvent,
+)
+from coopetition.escrow import ETH, refund_shares
+from coopetition.exceptions import CoopetitionError
+
+OUTSIDER = 9  # a dev account that is not a consortium member
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[EscrowWorld]:
+    # members 0..5; dev account 9 is funded but not a member
+    yield EscrowWorld.start(6)
+
+
+def fresh_address() -> str:
+    return str(Account.create().address)
+
+
+def outsider_escrow(world: EscrowWorld) -> JointVentureEscrow:
+    return JointVentureEscrow(world.w3, world.escrow_address, world.env.pipeline(OUTSIDER))
+
+
+def active_venture(world: EscrowWorld, contributions: tuple[int, ...] = (ETHER, 2 * ETHER, 3 * ETHER),
+                   milestones: tuple[int, ...] = (ETHER, 2 * ETHER, 2 * ETHER), quorum: int = 2,
+                   beneficiary: int = 5) -> int:
+    partners = list(range(len(contributions)))
+    vid = world.create(world.terms(partners, contributions, milestones, quorum=quorum,
+                                   beneficiary=world.address(beneficiary)))
+    world.fund(vid)
+    return vid
+
+
+# ------------------------------------------------------------------------------------ deploy
+
+
+def test_constructor_refuses_zero_consortium(world: EscrowWorld) -> None:
+    with pytest.raises(JointVentureEscrowZeroAddress) as err:
+        world.env.deploy("JointVentureEscrow", [ETH])
+    assert err.value.what == 0
+
+
+def test_constants_and_consortium_are_readable(world: EscrowWorld) -> None:
+    esc = world.escrow(None)
+    assert esc.consortium() == world.consortium_address
+    assert (esc.max_partners(), esc.max_milestones(), esc.max_name_length()) == (100, 100, 64)
+
+
+def test_plain_ether_sent_to_the_escrow_is_refused(world: EscrowWorld) -> None:
+    with pytest.raises(TransactionFailed):  # no receive(): a plain transfer reverts
+        world.env.send_ether(0, world.escrow_address, 1)
+    assert world.env.balance(world.escrow_address) == world.escrow(None).total_held(ETH)
+
+
+# ------------------------------------------------------------------------------------ create
+
+
+def test_create_records_terms_partners_and_milestones(world: EscrowWorld) -> None:
+    esc = world.escrow(1)
+    before = esc.venture_count()
+    terms = world.terms([0, 1, 2], [ETHER, 2 * ETHER, 3 * ETHER], [ETHER, 4 * ETHER], quorum=2, name="Battery JV")
+    tx = esc.create_venture(terms)
+    created = VentureCreatedEvent.from_result(tx)[0]
+    vid = created.venture_id
+    assert vid == before + 1 == esc.venture_count()
+    assert (created.creator, created.total, created.quorum, created.name) == (world.address(1), 6 * ETHER, 2, "Battery JV")
+    assert [(e.partner, e.index, e.amount) for e in ContributionSetEvent.from_result(tx)] == [
+        (world.address(0), 0, ETHER), (world.address(1), 1, 2 * ETHER), (world.address(2), 2, 3 * ETHER)]
+    assert [(e.index, e.amount) for e in MilestoneSetEvent.from_result(tx)] == [(0, ETHER), (1, 4 * ETHER)]
+    v = esc.venture(vid)
+    assert (v.asset, v.beneficiary, v.creator, v.state) == (ETH, terms.beneficiary, world.address(1), State.FUNDING)
+    assert (v.partner_count, v.quorum, v.milestone_count, v.total, v.milestone_total) == (3, 2, 2, 6 * ETHER, 5 * ETHER)
+    assert v.funding_deadline == terms.funding_deadline
+    assert esc.venture_name(vid) == "Battery JV"
+    assert esc.partners(vid) == terms.partners
+    p2 = esc.partner(vid, world.address(2))
+    assert (p2.owed, p2.paid, p2.owed_before, p2.refunded, p2.voted_dissolution) == (3 * ETHER, 0, 3 * ETHER, False, False)
+    assert esc.partner(vid, world.address(4)).owed == 0
+    m1 = esc.milestone(vid, 1)
+    assert (m1.amount, m1.approvals, m1.state) == (4 * ETHER, 0, MilestoneState.PENDING)
+    assert esc.venture_state(vid) == State.FUNDING
+    assert esc.held_for(vid) == 0 and esc.withdrawable(vid) == 0
+
+
+def test_create_fails_when_caller_is_not_a_member(world: EscrowWorld) -> None:
+    with pytest.raises(JointVentureEscrowNotMember) as err:
+        outsider_escrow(world).create_venture(world.terms([0, 1], [1, 1], [1]))
+    assert err.value.account == world.env.address(OUTSIDER)
+
+
+def test_create_fails_when_a_partner_is_not_a_member(world: EscrowWorld) -> None:
+    stranger = world.env.address(OUTSIDER)
+    with pytest.raises(JointVentureEscrowNotMember) as err:
+        world.escrow(0).create_venture(world.terms([0, stranger], [1, 1], [1]))
+    assert err.value.account == stranger
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "args"),
+    [
+        ({"beneficiary": ETH}, JointVentureEscrowZeroAddress, (1,)),
+        ({"partners": (ETH,), "contributions": (1,)}, JointVentureEscrowZeroAddress, (2,)),
+        ({"contributions": (1,)}, JointVentureEscrowLengthMismatch, (2, 1)),
+        ({"partners": (), "contributions": ()}, JointVentureEscrowInvalidPartnerCount, (0, 100)),
+        ({"contributions": (1, 0)}, JointVentureEscrowZeroContribution, ("P1",)),
+        ({"milestones": ()}, JointVentureEscrowInvalidMilestoneCount, (0, 100)),
+        ({"milestones": (1,) * 101, "contributions": (100, 100)}, JointVentureEscrowInvalidMilestoneCount, (101, 100)),
+        ({"milestones": (1, 0)}, JointVentureEscrowZeroMilestone, (1,)),
+        ({"milestones": (2, 1)}, JointVentureEscrowMilestonesExceedTotal, (3, 2)),
+        ({"quorum": 0}, JointVentureEscrowInvalidQuorum, (0, 2)),
+        ({"quorum": 3}, JointVentureEscrowInvalidQuorum, (3, 2)),
+        ({"funding_deadline": 0}, JointVentureEscrowInvalidDeadline, None),
+        ({"name": "x" * 65}, JointVentureEscrowInvalidName, (65, 64)),
+        ({"contributions": (2**128, 1)}, SafeCastOverflowedUintDowncast, (128, 2**128)),
+        ({"contributions": (2**128 - 1, 1), "milestones": (1,)}, SafeCastOverflowedUintDowncast, (128, 2**128)),
+    ],
+)
+def test_create_refuses_invalid_terms(world: EscrowWorld, change: dict[str, object],
+                                      error: type[CoopetitionError], args: tuple[object, ...] | None) -> None:
+    base = world.terms([0, 1], [1, 1], [1], quorum=1)
+    fields = {**base.__dict__, **change}
+    with pytest.raises(error) as err:
+        world.escrow(0).create_venture(VentureTerms(**fields))  # type: ignore[arg-type]
+    if args is not None:
+        expected = tuple(world.address(1) if a == "P1" else a for a in args)
+        assert err.value.args_values == expected  # type: ignore[attr-defined]
+
+
+def test_create_fails_when_a_partner_is_listed_twice(world: EscrowWorld) -> None:
+    with pytest.raises(JointVentureEscrowDuplicatePartner) as err:
+        world.escrow(0).create_venture(world.terms([0, 1, 0], [1, 1, 1], [1]))
+    assert err.value.partner == world.address(0)
+
+
+def test_create_refuses_too_many_partners(world: EscrowWorld) -> None:
+    partners = tuple(fresh_address() for _ in range(101))
+    terms = world.terms([0], [1], [1], quorum=1)
+    with pytest.raises(JointVentureEscrowInvalidPartnerCount) as err:
+        world.escrow(0).create_venture(VentureTerms(**{**terms.__dict__, "partners": partners,
+                                                       "contributions": (1,) * 101}))
+    assert (err.value.count, err.value.max) == (101, 100)
+
+
+def test_create_refuses_a_deadline_that_is_not_in_the_future(world: EscrowWorld) -> None:
+    now = world.env.now()
+    terms = world.terms([0], [1], [1], quorum=1)
+    with pytest.raises(JointVentureEscrowInvalidDeadline) as err:
+        world.escrow(0).create_venture(VentureTerms(**{**terms.__dict__, "funding_deadline": now}))
+    assert err.value.deadline == now
+
+
+def test_unknown_venture_ids_are_refused_everywhere(world: EscrowWorld) -> None:
+    esc = world.escrow(0)
+    missing = esc.venture_count() + 1
+    for call in (lambda: esc.venture(0), lambda: esc.venture(missing), lambda: esc.deposit(missing, 1, value=1),
+                 lambda: esc.partners(missing), lambda: esc.refund(missing, world.address(0)),
+                 lambda: esc.approve_milestone(missing, 0), lambda: esc.venture_name(missing),
+                 lambda: esc.venture_state(missing), lambda: esc.cancel_expired(missing)):
+        with pytest.raises(JointVentureEscrowUnknownVenture):
+            call()
+
+
+# ----------------------------------------------------------------------------------- deposit
+
+
+def test_deposits_in_several_payments_activate_the_venture_when_complete(world: EscrowWorld) -> None:
+    vid = world.create(world.terms([0, 1], [3 * ETHER, ETHER], [4 * ETHER], quorum=1))
+    esc0, esc1 = world.escrow(0), world.escrow(1)
+    tx = esc0.deposit(vid, ETHER, value=ETHER)
+    ev = DepositedEvent.from_result(tx)[0]
+    assert (ev.partner, ev.credited, ev.paid) == (world.address(0), ETHER, ETHER)
+    esc0.deposit(vid, 2 * ETHER, value=2 * ETHER)
+    assert esc0.venture(vid).state == State.FUNDING
+    assert esc0.venture(vid).funded_partners == 1
+    tx = esc1.deposit(vid, ETHER, value=ETHER)
+    assert VentureActivatedEvent.from_result(tx)[0].venture_id == vid
+    v = esc0.venture(vid)
+    assert (v.state, v.deposited, v.funded_partners) == (State.ACTIVE, 4 * ETHER, 2)
+    assert esc0.held_for(vid) == 4 * ETHER
+
+
+def test_deposit_refuses_more_than_owed(world: EscrowWorld) -> None:
+    vid = world.create(world.terms([0, 1], [ETHER, ETHER], [ETHER]))
+    world.escrow(0).deposit(vid, ETHER // 2, value=ETHER // 2)
+    with pytest.raises(JointVentureEscrowDepositExceedsOwed) as err:
+        world.escrow(0).deposit(vid, ETHER, value=ETHER)
+    assert (err.value.partner, err.value.credited, err.value.remaining) == (world.address(0), ETHER, ETHER // 2)
+
+
+def test_deposit_refuses_zero_wrong_value_and_non_partners(world: EscrowWorld) -> None:
+    vid = world.create(world.terms([0, 1], [ETHER, ETHER], [ETHER]))
+    with pytest.raises(JointVentureEscrowZeroDeposit):
+        world.escrow(0).deposit(vid, 0)
+    with pytest.raises(JointVentureEscrowWrongValue) as err:
+        world.escrow(0).deposit(vid, ETHER, value=ETHER - 1)
+    assert (err.value.value, err.value.amount) == (ETHER - 1, ETHER)
+    with pytest.raises(JointVentureEscrowNotPartner) as err2:
+        world.escrow(3).deposit(vid, ETHER, value=ETHER)
+    assert err2.value.account == world.address(3)
+
+
+def test_deposit_refuses_ether_for_a_token_venture(world: EscrowWorld) -> None:
+    token = world.deploy_test("MockERC20", ["USD Coin", "USDC", 6])
+    vid = world.create(world.terms([0, 1], [100, 100], [100], asset=token))
+    with pytest.raises(JointVentureEscrowWrongValue):
+        world.escrow(0).deposit(vid, 100, value=100)
+
+
+def test_deposit_fails_once_active_or_after_the_deadline(world: EscrowWorld) -> None:
+    vid = active_venture(world)
+    with pytest.raises(JointVentureEscrowInvalidState) as err:
+        world.escrow(0).deposit(vid, 1, value=1)
+    assert err.value.state == State.ACTIVE
+    late = world.create(world.terms([0, 1], [ETHER, ETHER], [ETHER], deadline_in=100))
+    world.env.time_travel(101)
+    with pytest.raises(JointVentureEscrowInvalidState) as err:
+        world.escrow(0).deposit(late, 1, value=1)
+    assert err.value.state == State.CANCELLED
+
+
+# ----------------------------------------------------------------------------- cancellation
+
+
+def test_cancel_expired_needs_the_deadline_to_have_passed(world: EscrowWorld) -> None:
+    vid = world.create(world.terms([0, 1], [ETHER, ETHER], [ETHER], deadline_in=1000))
+    with pytest.raises(JointVentureEscrowDeadlineNotPassed) as err:
+        world.escrow(4).cancel_expired(vid)
+    assert err.value.deadline == world.escrow(None).venture(vid).funding_deadline
+    world.env.time_travel(1000)
+    assert world.escrow(None).venture_state(vid) == State.CANCELLED
+    assert world.escrow(None).venture(vid).state == State.FUNDING  # not written down yet
+    tx = world.escrow(4).cancel_expired(vid)  # anyone may
+    assert VentureCancelledEvent.from_result(tx)[0].reason == CancelReason.DEADLINE_MISSED
+    assert world.escrow(None).venture(vid).state == State.CANCELLED
+    with pytest.raises(JointVentureEscrowInvalidState):
+        world.escrow(4).cancel_expired(vid)
+
+
+def test_unfunded_venture_refunds_exactly_what_each_partner_paid(world: EscrowWorld) -> None:
+    vid = world.create(world.terms([0, 1, 2], [ETHER, ETHER, ETHER], [ETHER], deadline_in=500))
+    world.escrow(0).deposit(vid, 123_456_789, value=123_456_789)
+    world.escrow(1).deposit(vid, ETHER, value=ETHER)
+    world.env.time_travel(500)
+    assert world.escrow(None).refundable(vid, world.address(0)) == 123_456_789
+    to = fresh_address()
+    tx = world.escrow(0).refund(vid, to)  # writes the cancellation on its way
+    assert VentureCancelledEvent.from_result(tx)[0].reason == CancelReason.DEADLINE_MISSED
+    assert RefundedEvent.from_result(tx)[0].amount == 123_456_789
+    assert world.env.balance(to) == 123_456_789
+    with pytest.raises(JointVentureEscrowNothingToRefund) as err:
+        world.escrow(2).refund(vid, world.address(2))  # paid nothing
+    assert err.value.partner == world.address(2)
+    world.escrow(1).refund(vid, world.address(1))
+    assert world.escrow(None).held_for(vid) == 0
+
+
+def test_dissolution_vote_cancels_at_quorum_and_votes_count_once(world: EscrowWorld) -> None:
+    vid = active_venture(world, quorum=2)
+    tx = world.escrow(0).vote_dissolution(vid)
+    assert DissolutionVotedEvent.from_result(tx)[0].votes == 1
+    assert world.escrow(0).partner(vid, world.address(0)).voted_dissolution
+    with pytest.raises(JointVentureEscrowAlreadyVoted):
+        world.escrow(0).vote_dissolution(vid)
+    with pytest.raises(JointVentureEscrowNotPartner):
+        world.escrow(4).vote_dissolution(vid)
+    tx = world.escrow(1).vote_dissolution(vid)
+    assert VentureCancelledEvent.from_result(tx)[0].reason == CancelReason.DISSOLVED
+    assert world.escrow(None).venture(vid).state == State.CANCELLED
+    with pytest.raises(JointVentureEscrowInvalidState) as err:
+        world.escrow(2).vote_dissolution(vid)
+    assert err.value.state == State.CANCELLED
+
+
+def test_dissolution_while_funding_refunds_deposits(world: EscrowWorld) -> None:
+    vid = world.create(world.terms([0, 1], [ETHER, ETHER], [ETHER], quorum=1))
+    world.escrow(0).deposit(vid, 7, value=7)
+    world.escrow(1).vote_dissolution(vid)
+    assert world.escrow(None).refundable(vid, world.address(0)) == 7
+    with pytest.raises(JointVentureEscrowInvalidState):
+        world.escrow(1).deposit(vid, 1, value=1)
+
+
+# ------------------------------------------------------------------------------ milestones
+
+
+def test_milestone_needs_quorum_then_releases_once_and_beneficiary_withdraws(world: EscrowWorld) -> None:
+    vid = active_venture(world, quorum=2, beneficiary=5)
+    esc = world.escrow(0)
+    tx = esc.approve_milestone(vid, 1)
+    assert MilestoneApprovedEvent.from_result(tx)[0].approvals == 1
+    assert not MilestoneReleasableEvent.from_result(tx)
+    with pytest.raises(JointVentureEscrowAlreadyApproved) as err:
+        esc.approve_milestone(vid, 1)
+    assert (err.value.index, err.value.partner) == (1, world.address(0))
+    with pytest.raises(JointVentureEscrowQuorumNotReached) as err2:
+        world.escrow(4).release_milestone(vid, 1)
+    assert (err2.value.approvals, err2.value.quorum) == (1, 2)
+    tx = world.escrow(2).approve_milestone(vid, 1)
+    assert MilestoneReleasableEvent.from_result(tx)[0].index == 1
+    assert world.escrow(None).milestone(vid, 1).state == MilestoneState.RELEASABLE
+    assert world.escrow(None).has_approved(vid, 1, world.address(2))
+    assert not world.escrow(None).has_approved(vid, 1, world.address(1))
+    tx = world.escrow(4).release_milestone(vid, 1)  # anyone may release
+    released = MilestoneReleasedEvent.from_result(tx)[0]
+    assert (released.amount, released.beneficiary) == (2 * ETHER, world.address(5))
+    with pytest.raises(JointVentureEscrowMilestoneAlreadyReleased):
+        world.escrow(4).release_milestone(vid, 1)
+    with pytest.raises(JointVentureEscrowMilestoneAlreadyReleased):
+        world.escrow(1).approve_milestone(vid, 1)
+    assert world.escrow(None).withdrawable(vid) == 2 * ETHER
+    with pytest.raises(JointVentureEscrowNotBeneficiary) as err3:
+        world.escrow(0).withdraw(vid, world.address(0))
+    assert err3.value.beneficiary == world.address(5)
+    to = fresh_address()
+    tx = world.escrow(5).withdraw(vid, to)
+    assert WithdrawnEvent.from_result(tx)[0].amount == 2 * ETHER
+    assert world.env.balance(to) == 2 * ETHER
+    with pytest.raises(JointVentureEscrowNothingToWithdraw):
+        world.escrow(5).withdraw(vid, to)
+    with pytest.raises(JointVentureEscrowZeroAddress) as err4:
+        world.escrow(5).withdraw(vid, ETH)
+    assert err4.value.what == 3
+
+
+def test_milestone_actions_need_an_active_venture_a_partner_and_a_known_index(world: EscrowWorld) -> None:
+    vid = world.create(world.terms([0, 1], [ETHER, ETHER], [ETHER]))
+    with pytest.raises(JointVentureEscrowInvalidState) as err:
+        world.escrow(0).approve_milestone(vid, 0)
+    assert err.value.state == State.FUNDING
+    with pytest.raises(JointVentureEscrowInvalidState):
+        world.escrow(0).release_milestone(vid, 0)
+    world.fund(vid)
+    with pytest.raises(JointVentureEscrowNotPartner):
+        world.escrow(3).approve_milestone(vid, 0)
+    with pytest.raises(JointVentureEscrowUnknownMilestone) as err2:
+        world.escrow(0).approve_milestone(vid, 1)
+    assert (err2.value.index, err2.value.count) == (1, 1)
+    with pytest.raises(JointVentureEscrowUnknownMilestone):
+        world.escrow(0).release_milestone(vid, 5)
+    with pytest.raises(JointVentureEscrowUnknownMilestone):
+        world.escrow(None).milestone(vid, 1)
+    with pytest.raises(JointVentureEscrowUnknownMilestone):
+        world.escrow(None).has_approved(vid, 1, world.address(0))
+
+
+def test_releasing_the_last_milestone_completes_and_refunds_the_unallocated_rest(world: EscrowWorld) -> None:
+    # T = 31 wei, milestones 4 + 6 = 10: the 21 wei not allocated go back by the remainder rule
+    vid = active_venture(world, contributions=(7, 11, 13), milestones=(4, 6), quorum=1)
+    for i in (0, 1):
+        world.escrow(0).approve_milestone(vid, i)
+    world.escrow(0).release_milestone(vid, 0)
+    tx = world.escrow(0).release_milestone(vid, 1)
+    assert VentureCompletedEvent.from_result(tx)[0].venture_id == vid
+    assert world.escrow(None).venture(vid).state == State.COMPLETED
+    with pytest.raises(JointVentureEscrowInvalidState):
+        world.escrow(0).vote_dissolution(vid)
+    # parts of R=10: floor(10*7/31)=2, floor(10*18/31)-2=3, floor(10*31/31)-5=5 -> refunds 5, 8, 8
+    assert refund_shares([7, 11, 13], 10) == (2, 3, 5)
+    got = []
+    for i in range(3):
+        to = fresh_address()
+        world.escrow(i).refund(vid, to)
+        got.append(world.env.balance(to))
+    assert got == [5, 8, 8] and sum(got) == 31 - 10
+    world.escrow(5).withdraw(vid, world.address(5))
+    assert world.escrow(None).held_for(vid) == 0
+
+
+def test_completed_venture_that_used_everything_has_nothing_to_refund(world: EscrowWorld) -> None:
+    vid = active_venture(world, contributions=(5, 5), milestones=(10,), quorum=1)
+    world.escrow(1).approve_milestone(vid, 0)
+    world.escrow(1).release_milestone(vid, 0)
+    assert world.escrow(None).refundable(vid, world.address(0)) == 0
+    with pytest.raises(JointVentureEscrowNothingToRefund):
+        world.escrow(0).refund(vid, world.address(0))
+
+
+# -------------------------------------------------------------------------------- refunds
+
+
+def test_refund_needs_a_cancelled_or_completed_venture(world: EscrowWorld) -> None:
+    vid = active_venture(world)
+    with pytest.raises(JointVentureEscrowInvalidState) as err:
+        world.escrow(0).refund(vid, world.address(0))
+    assert err.value.state == State.ACTIVE
+    assert world.escrow(None).refundable(vid, world.address(0)) == 0
+
+
+@pytest.mark.parametrize(
+    ("contributions", "milestones", "released_count"),
+    [
+        ((ETHER, 2 * ETHER, 3 * ETHER), (ETHER, 2 * ETHER, 2 * ETHER), 1),  # R = 1 ether: 1/6 ether parts
+        ((1, 1, 1), (1, 1), 1),  # R = 1 wei among three: parts 0, 0, 1
+        ((1, 1, 1), (1, 1, 1), 2),  # R = 2 wei: parts 0, 1, 1
+        ((10**18 + 1, 3, 10**6 + 7), (999_999_999_999, 5, 1), 2),
+        ((2**127 - 1, 2**127 - 3), (2**126 + 11, 2**125 - 1), 1),  # near the uint128 limit
+    ],
+)
+def test_dissolution_refunds_follow_the_remainder_rule_to_the_wei(
+    world: EscrowWorld, contributions: tuple[int, ...], milestones: tuple[int, ...], released_count: int
+) -> None:
+    big = sum(contributions) > 10**24  # more than the dev accounts' ether: use a 0-decimals token
+    if big:
+        token = world.deploy_test("MockERC20", ["Big", "BIG", 0])
+        for i in range(len(contributions)):
+            world.token(token, i).mint(world.address(i), contributions[i])
+        vid = world.create(world.terms(list(range(len(contributions))), list(contributions), list(milestones),
+                                       quorum=1, asset=token))
+    else:
+        vid = world.create(world.terms(list(range(len(contributions))), list(contributions), list(milestones), quorum=1))
+    world.fund(vid)
+    for i in range(released_count):
+        world.escrow(0).approve_milestone(vid, i)
+        world.escrow(0).release_milestone(vid, i)
+    released = sum(milestones[:released_count])
+    world.escrow(0).vote_dissolution(vid)
+    parts = refund_shares(contributions, released)
+    assert sum(parts) == released
+    for k, owed in enumerate(contributions):
+        exact = Fraction(released * owed, sum(contributions))
+        assert abs(parts[k] - exact) < 1  # each part is the pro-rata share rounded down or up
+    got = []
+    for k in reversed(range(len(contributions))):  # claim order does not matter
+        to = fresh_address()
+        assert world.escrow(None).refundable(vid, world.address(k)) == contributions[k] - parts[k]
+        if contributions[k] == parts[k]:  # its whole contribution went to the beneficiary
+            with pytest.raises(JointVentureEscrowNothingToRefund):
+                world.escrow(k).refund(vid, to)
+        else:
+            world.escrow(k).refund(vid, to)
+        got.append(world.token(token).balance_of(to) if big else world.env.balance(to))
+    got.reverse()
+    assert got == [c - p for c, p in zip(contributions, parts, strict=True)]
+    assert sum(got) == sum(contributions) - released
+    v = world.escrow(None).venture(vid)
+    assert (v.refunded, v.refunded_partners) == (sum(got), sum(1 for g in got if g))
+    assert v.deposited == v.withdrawn + v.refunded + world.escrow(None).held_for(vid)
+    with pytest.raises(JointVentureEscrowAlreadyRefunded):
+        world.escrow(0).refund(vid, world.address(0))
+    with pytest.raises(JointVentureEscrowNotPartner):
+        world.escrow(4).refund(vid, world.address(4))
+    with pytest.raises(JointVentureEscrowZeroAddress):
+        world.escrow(1).refund(vid, ETH)
+
+
+def test_beneficiary_keeps_released_money_after_a_dissolution(world: EscrowWorld) -> None:
+    vid = active_venture(world, quorum=1, beneficiary=5)
+    world.escrow(0).approve_milestone(vid, 0)
+    world.escrow(0).release_milestone(vid, 0)
+    world.escrow(1).approve_milestone(vid, 1)  # releasable, but not released before the dissolution
+    world.escrow(2).vote_dissolution(vid)
+    with pytest.raises(JointVentureEscrowInvalidState):
+        world.escrow(0).release_milestone(vid, 1)
+    assert world.escrow(None).withdrawable(vid) == ETHER
+    world.escrow(5).withdraw(vid, world.address(5))
+    for i in range(3):
+        world.escrow(i).refund(vid, world.address(i))
+    v = world.escrow(None).venture(vid)
+    assert v.refunded == 5 * ETHER and world.escrow(None).held_for(vid) == 0
+
+
+# ------------------------------------------------------------------------------ governance
+
+
+def test_sweep_surplus_is_for_the_consortium_only_and_needs_a_surplus(world: EscrowWorld) -> None:
+    with pytest.raises(JointVentureEscrowOnlyConsortium) as err:
+        world.escrow(0).sweep_surplus(ETH, world.address(0))
+    assert err.value.caller == world.address(0)
+    # through a proposal (quorum 1): no surplus yet
+    cons = world.consortium(0)
+    data = JointVentureEscrow.encode_sweep_surplus(ETH, world.address(0))
+    cons.propose(world.escrow_address, 0, data, "sweep", world.env.now() + 3600)
+    pid = cons.proposal_count()
+    with pytest.raises(JointVentureEscrowNoSurplus) as err2:
+        cons.execute(pid)
+    assert err2.value.balance == err2.value.held == world.escrow(None).total_held(ETH)
+    data = JointVentureEscrow.encode_sweep_surplus(ETH, ETH)
+    cons.propose(world.escrow_address, 0, data, "sweep to zero", world.env.now() + 3600)
+    with pytest.raises(JointVentureEscrowZeroAddress):
+        cons.execute(cons.proposal_count())
+
+
+def test_total_held_tracks_every_asset(world: EscrowWorld) -> None:
+    esc = world.escrow(None)
+    held_before = esc.total_held(ETH)
+    active_venture(world)
+    assert esc.total_held(ETH) == held_before + 6 * ETHER
+    assert world.env.balance(world.escrow_address) >= esc.total_held(ETH)
+    assert esc.total_held(fresh_address()) == 0
+
+
+def test_every_custom_error_of_the_escrow_is_exercised_by_a_test() -> None:
+    """A guard for this file and the attack tests: each error in the ABI is named in one of them."""
+    from pathlib import Path
+
+    from coopetition.bindings.joint_venture_escrow import ABI
+
+    here = Path(__file__).resolve().parent
+    text = (here / "test_escrow_contract.py").read_text() + (here / "test_escrow_attacks.py").read_text()
+    names = {str(e["name"]) for e in ABI if e.get("type") == "error"}
+    missing = sorted(n for n in names if n not in text)
+    assert not missing, f"custom errors without a test: {missing}"

@@ -1,0 +1,35 @@
+"""The escrow demo act on a fresh embedded chain: three companies fund a venture, two milestones are
+released, the third fails and a dissolution vote ends it with refunds exact to the wei."""
+
+from __future__ import annotations
+
+from coopetition._demo import DemoMember
+from coopetition._demo_escrow import demo_act
+from coopetition._session import connect
+from coopetition._suite import SuiteMember, deploy_suite
+
+ETHER = 10**18
+
+
+def test_demo_act_releases_two_milestones_then_refunds_pro_rata_to_the_wei() -> None:
+    base = connect("embedded", 0, spinner=False)
+    accounts = base.chain.dev_accounts()
+    members = [DemoMember(label, accounts[i + 1], base.as_account(accounts[i + 1]))
+               for i, label in enumerate(("Acme", "Globex", "Initech"))]
+    deploy_suite(base, [SuiteMember(m.label, m.address) for m in members], 2)
+    lines: list[str] = []
+    summary = demo_act(base, members, lines.append)
+    text = "\n".join(lines)
+    # 3 of 7 ether released; parts floor(3*C_k/7) differences: 1.285714285714285714, 0.857142857142857143 (x2)
+    assert summary["released"] == 3 * ETHER
+    assert summary["refunds"] == {"Acme": 1_714_285_714_285_714_286, "Globex": 1_142_857_142_857_142_857,
+                                  "Initech": 1_142_857_142_857_142_857}
+    assert sum(summary["refunds"].values()) == 4 * ETHER  # type: ignore[attr-defined]
+    assert summary["refundsExact"] is True
+    assert "Milestone 0 (1.5 ether): Acme and Globex approve (2/2), GigaCell releases and withdraws it." in text
+    assert "is cancelled: 3 ETH was released, 4 ETH goes back pro rata." in text
+    assert "to the wei: yes" in text
+    # balances net of gas: each partner bears exactly its part of the released 3 ether
+    assert "net -1.285714285714285714 ETH" in text
+    assert text.count("net -0.857142857142857143 ETH") == 2
+    assert "net 3 ETH" in text
