@@ -1,0 +1,29 @@
+"""The cost-sharing demo act on a fresh embedded chain: 50/30/20, three invoices paid by different
+members, settlement by netting, everyone at its exact share."""
+
+from __future__ import annotations
+
+from coopetition._demo import DemoMember
+from coopetition._demo_costs import demo_act
+from coopetition._session import connect
+from coopetition._suite import SuiteMember, deploy_suite
+
+
+def test_demo_act_ends_with_every_participant_at_its_exact_share() -> None:
+    base = connect("embedded", 0, spinner=False)
+    accounts = base.chain.dev_accounts()
+    members = [DemoMember(label, accounts[i + 1], base.as_account(accounts[i + 1]))
+               for i, label in enumerate(("Acme", "Globex", "Initech"))]
+    deploy_suite(base, [SuiteMember(m.label, m.address) for m in members], 2)
+    lines: list[str] = []
+    summary = demo_act(base, members, lines.append)
+    text = "\n".join(lines)
+    assert summary["exact"] is True
+    total = 20 * 10**18 + 1
+    assert summary["totalBooked"] == total
+    assert summary["costs"] == {"Acme": total // 2, "Globex": 6 * 10**18, "Initech": 4 * 10**18 + 1}
+    assert text.count("its share, rounded to the wei") == 3 and "MISMATCH" not in text
+    assert "Acme     bears 10,000,000,000,000,000,000 wei; exact share 10,000,000,000,000,000,000.5 wei" in text
+    assert "Initech  bears 4,000,000,000,000,000,001 wei; exact share 4,000,000,000,000,000,000.2 wei" in text
+    assert "booked: Acme 1.5 ETH, Globex 0.9 ETH, Initech 0.600000000000000001 ETH" in text
+    assert "Globex pays in 1 ETH." in text and "Initech pays in 1 ETH." in text and "Acme claims 2 ETH." in text
