@@ -1,0 +1,155 @@
+"""`coopetition titles ...` as an admin drives it, through click's CliRunner against an anvil the test
+starts itself: deploy, create a class and issue titles by proposal, offer, fill, cancel, withdraw,
+the book and the history — and bad input failing with one line, sending nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from conftest import AnvilNode, rpc
+
+from coopetition._network import anvil_dev_accounts
+from coopetition.cli import cli
+
+pytestmark = pytest.mark.anvil
+
+ADDR = [a.address for a in anvil_dev_accounts()]
+ACME, GLOBEX, INITECH, OUTSIDER = "1", "2", "3", "5"
+
+
+@pytest.fixture
+def project(tmp_path: Path, anvil: AnvilNode) -> Path:
+    (tmp_path / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{anvil.url}"\n')
+    return tmp_path
+
+
+def run(project: Path, *args: str, account: str = ACME) -> Result:
+    return CliRunner().invoke(cli, ["--project", str(project), "--network", "dev", "--account", account, *args])
+
+
+def ok(project: Path, *args: str, account: str = ACME) -> dict:  # type: ignore[type-arg]
+    result = run(project, "--json", *args, account=account)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def one_line_error(result: Result, *fragments: str) -> None:
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error:"), result.output
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def passed(project: Path, proposal: dict) -> None:  # type: ignore[type-arg]
+    pid = str(proposal["proposalId"])
+    ok(project, "consortium", "approve", pid, account=GLOBEX)
+    ok(project, "consortium", "execute", pid, account=INITECH)
+
+
+@pytest.fixture
+def traded(project: Path, tmp_path: Path) -> Path:
+    """Deployed suite; class 1 "JV Hydrogen shares" with 1,000 titles issued to Acme."""
+    ok(project, "deploy", "--member", f"Acme={ADDR[1]}", "--member", f"Globex={ADDR[2]}",
+       "--member", f"Initech={ADDR[3]}", "--quorum", "2", account="0")
+    terms = tmp_path / "terms.pdf"
+    terms.write_bytes(b"JV Hydrogen shareholders' agreement v3")
+    passed(project, ok(project, "titles", "create-class", "JV Hydrogen shares", "--terms", str(terms)))
+    passed(project, ok(project, "titles", "issue", "1", "Acme", "1000"))
+    return project
+
+
+def test_classes_and_balances_after_governed_creation_and_issue(traded: Path) -> None:
+    import hashlib
+
+    classes = ok(traded, "titles", "classes")
+    assert [(c["id"], c["name"], c["issued"]) for c in classes] == [(1, "JV Hydrogen shares", 1000)]
+    assert classes[0]["termsHash"] == "0x" + hashlib.sha256(b"JV Hydrogen shareholders' agreement v3").hexdigest()
+    assert ok(traded, "titles", "balance", "Acme")["holdings"] == [
+        {"classId": 1, "name": "JV Hydrogen shares", "amount": 1000}]
+    assert ok(traded, "titles", "balance", account=GLOBEX)["holdings"] == []
+    table = run(traded, "titles", "classes")
+    assert "JV Hydrogen shares" in table.output and "1000" in table.output
+
+
+def test_offer_partial_fill_cancel_and_withdraw(traded: Path) -> None:
+    made = ok(traded, "titles", "offer", "1", "300", "--price", "3 ether", "--partial", "--expiry", "2d")
+    assert made["offerId"] == 1
+    book = ok(traded, "titles", "book")
+    assert [(o["id"], o["remaining"], o["priceText"], o["partial"]) for o in book] == [(1, 300, "3 ETH", True)]
+    human = run(traded, "titles", "book")
+    assert "Acme" in human.output and "300/300 JV Hydrogen shares" in human.output
+
+    filled = ok(traded, "titles", "fill", "1", "100", account=GLOBEX)
+    assert filled["payment"] == 10**18 and filled["amount"] == 100
+    assert ok(traded, "titles", "balance", account=GLOBEX)["holdings"][0]["amount"] == 100
+
+    cancelled = ok(traded, "titles", "cancel", "1")
+    assert cancelled["offerId"] == 1
+    assert ok(traded, "titles", "balance", "Acme")["holdings"][0]["amount"] == 900
+    assert ok(traded, "titles", "book") == []
+    assert ok(traded, "titles", "book", "--all")[0]["state"] == "CANCELLED"
+
+    withdrawn = ok(traded, "titles", "withdraw")
+    assert withdrawn["amount"] == 10**18
+    kinds = [(r["kind"], r["offerId"]) for r in ok(traded, "titles", "history")]
+    assert kinds == [("made", 1), ("filled", 1), ("cancelled", 1), ("withdrawn", None)]
+
+
+def test_offer_to_a_named_member_and_a_wrong_taker_is_refused(traded: Path, anvil: AnvilNode) -> None:
+    ok(traded, "titles", "offer", "1", "10", "--price", "0.5 ether", "--to", "Initech")
+    block = rpc(anvil.url, "eth_blockNumber")
+    one_line_error(run(traded, "titles", "fill", "1", account=GLOBEX), "reserved for")
+    assert rpc(anvil.url, "eth_blockNumber") == block
+    ok(traded, "titles", "fill", "1", account=INITECH)
+    assert ok(traded, "titles", "balance", "Initech")["holdings"][0]["amount"] == 10
+
+
+def test_a_non_member_taker_gets_the_contract_error_and_nothing_is_sent(traded: Path, anvil: AnvilNode) -> None:
+    ok(traded, "titles", "offer", "1", "10", "--price", "1 ether")
+    block = rpc(anvil.url, "eth_blockNumber")
+    one_line_error(run(traded, "titles", "fill", "1", account=OUTSIDER), "TitleExchangeNotMember")
+    assert rpc(anvil.url, "eth_blockNumber") == block
+
+
+def test_transfer_between_members_and_to_an_outsider(traded: Path, anvil: AnvilNode) -> None:
+    ok(traded, "titles", "transfer", "Globex", "1", "25")
+    assert ok(traded, "titles", "balance", "Globex")["holdings"][0]["amount"] == 25
+    block = rpc(anvil.url, "eth_blockNumber")
+    one_line_error(run(traded, "titles", "transfer", ADDR[5], "1", "1"), "not a member")
+    assert rpc(anvil.url, "eth_blockNumber") == block
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (("offer", "1", "10", "--price", "3 bananas"), "does not match the asset"),
+        (("offer", "1", "10", "--price", "1 ether", "--expiry", "soon"), "soon"),
+        (("offer", "1", "5000", "--price", "1 ether"), "fewer than the 5000 offered"),
+        (("offer", "9", "1", "--price", "1 ether"), "no title class #9"),
+        (("offer", "1", "ten", "--price", "1 ether"), "whole number"),
+        (("fill", "42"), "no offer #42"),
+        (("cancel", "1"), "no offer #1"),
+        (("issue", "1", "Nobody", "5"), "Nobody"),
+        (("create-class", "X"), "--terms"),
+        (("create-class", "X", "--terms-hash", "0x12"), "64 hex digits"),
+    ],
+)
+def test_bad_input_fails_with_one_line_and_sends_nothing(
+    traded: Path, anvil: AnvilNode, args: tuple[str, ...], fragment: str
+) -> None:
+    block = rpc(anvil.url, "eth_blockNumber")
+    one_line_error(run(traded, "titles", *args), fragment)
+    assert rpc(anvil.url, "eth_blockNumber") == block
+
+
+def test_dry_run_offer_sends_nothing(traded: Path, anvil: AnvilNode) -> None:
+    block = rpc(anvil.url, "eth_blockNumber")
+    dry = ok(traded, "titles", "offer", "1", "10", "--price", "1 ether", "--dry-run")
+    assert dry["dryRun"] is True and dry["offerId"] == 0 and dry["gasUsed"] > 0
+    assert rpc(anvil.url, "eth_blockNumber") == block
+    assert ok(traded, "titles", "book") == []
