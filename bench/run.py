@@ -122,6 +122,69 @@ def bench_startup(ctx: Context) -> Section:
 SECTIONS: list[Callable[[Context], Section]] = [bench_compile, bench_startup]
 
 
+# ---------------------------------------------------------------------------------- gas reports
+# Every bench/gas_<family>.py that exists adds one section (skipped cleanly when the file is absent).
+# Its report function is `gas_report()` (or, for modules written before that convention, the one
+# public zero-argument function the module defines). It returns a gas_common.GasTable or rows that
+# gas_common.as_gas_rows reads: GasRow, (operation, gas, baseline, baseline_gas, note) tuples,
+# mappings or dataclasses with those fields.
+GAS_MODULES = ("gas_consortium", "gas_escrow", "gas_costs", "gas_titles")
+GAS_FAILURES: list[str] = []
+
+
+def _gas_report_function(module: Any) -> Callable[[], Any]:
+    import inspect
+
+    named = getattr(module, "gas_report", None)
+    if callable(named):
+        return named  # type: ignore[no-any-return]
+    candidates = [
+        fn for name, fn in vars(module).items()
+        if inspect.isfunction(fn) and not name.startswith("_") and fn.__module__ == module.__name__
+        and all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+                for p in inspect.signature(fn).parameters.values())
+    ]
+    if len(candidates) != 1:
+        names = ", ".join(fn.__name__ for fn in candidates) or "none"
+        raise LookupError(f"define gas_report() (public zero-argument functions here: {names})")
+    return candidates[0]
+
+
+def _gas_section(name: str) -> Callable[[Context], Section]:
+    def bench_gas(ctx: Context) -> Section:
+        import importlib
+
+        from gas_common import GasTable, as_gas_rows
+
+        family = name.removeprefix("gas_")
+        try:
+            module = importlib.import_module(name)
+            report = _gas_report_function(module)()
+            if all(hasattr(report, a) for a in ("key", "title", "rows", "intro", "details")):
+                table = report  # a GasTable (duck-typed: gas_common may be imported twice)
+            else:
+                table = GasTable(name, f"Gas: {family}", as_gas_rows(report))
+        except Exception as exc:  # one broken family must not lose the other reports
+            message = f"bench/{name}.py failed: {type(exc).__name__}: {exc}"
+            print(message, file=sys.stderr)
+            GAS_FAILURES.append(message)
+            return Section(name, f"Gas: {family}", (), {"error": message})
+        rows = tuple(Row(r.operation, r.gas, "gas", r.note) for r in table.rows)
+        title = table.title if table.title.lower().startswith("gas") else f"Gas: {table.title}"
+        return Section(table.key, title, rows, {
+            "gas_rows": [{**asdict(r), "difference": r.difference} for r in table.rows],
+            "intro": table.intro,
+            **dict(table.details),
+        })
+
+    bench_gas.__name__ = f"bench_{name}"
+    return bench_gas
+
+
+sys.path.insert(0, str(BENCH))  # the gas modules import gas_common as a top-level module
+SECTIONS += [_gas_section(name) for name in GAS_MODULES if (BENCH / f"{name}.py").is_file()]
+
+
 def machine() -> dict[str, Any]:
     node = shutil.which("node")
     node_version = (
@@ -143,6 +206,16 @@ def render_markdown(sections: Sequence[Section], info: dict[str, Any], runs: int
         f"Medians of at least {runs} runs.",
     ]
     for section in sections:
+        if "error" in section.details:
+            lines += ["", f"## {section.title}", "", f"Not measured: {section.details['error']}"]
+            continue
+        if "gas_rows" in section.details:  # a gas report (bench/gas_common.py)
+            from gas_common import as_gas_rows, markdown_table
+
+            intro = [section.details["intro"], ""] if section.details.get("intro") else []
+            table = markdown_table(as_gas_rows(section.details["gas_rows"]))
+            lines += ["", f"## {section.title}", "", *intro, *table]
+            continue
         lines += ["", f"## {section.title}", "", "| what | median | note |", "| --- | ---: | --- |"]
         for row in section.rows:
             value = f"{row.value:.3f} {row.unit}" if row.unit == "s" else f"{row.value:g} {row.unit}"
@@ -167,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
             section = fn(ctx)
             sections.append(section)
             for row in section.rows:
-                print(f"{section.title}: {row.metric}: {row.value:.3f} {row.unit}")
+                value = f"{row.value:,.0f}" if row.unit == "gas" else f"{row.value:.3f}"
+                print(f"{section.title}: {row.metric}: {value} {row.unit}")
 
     info = machine()
     data = {
@@ -180,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
     (BENCH / "results.json").write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     (BENCH / "results.md").write_text(render_markdown(sections, info, args.runs))
     print(f"wrote {BENCH / 'results.json'} and {BENCH / 'results.md'}")
+    if GAS_FAILURES:
+        print("gas reports that failed:\n  " + "\n  ".join(GAS_FAILURES), file=sys.stderr)
+        return 1
     return 0
 
 
