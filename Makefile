@@ -20,7 +20,7 @@ node_modules/.installed: package.json package-lock.json
 test: setup
 	$(BIN)/ruff check coopetition tests bench
 	$(BIN)/mypy
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 	$(PY) tools/slither_gate.py --slither $(SLITHER_VENV)/bin/slither
 
 demo: setup
@@ -31,6 +31,7 @@ compile: setup
 
 bindings: setup
 	$(BIN)/coopetition bindings --all
+	$(BIN)/coopetition bindings tests/artifacts -o tests/mocks
 
 bench: setup
 	$(PY) bench/run.py

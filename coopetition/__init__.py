@@ -53,18 +53,30 @@ if TYPE_CHECKING:
     from ._compiler import CompileResult, SolcCompiler, compile_project, find_compiler
     from ._contract import BoundContract, decode_revert
     from ._deployments import Deployment, DeploymentStore, deploy_contract
-    from ._nonce import NonceManager
     from ._network import Chain, NetworkSpec, connect_chain, open_chain, resolve_network
+    from ._nonce import NonceManager
     from ._project import Project, find_project
     from ._seam import DecodedEvent, PendingCall, Sender, TxResult
     from ._session import Connection, connect
     from ._suite import Suite, SuiteDeployment, SuiteMember, deploy_suite
     from ._tx import TransactionPipeline, TxPreview
     from ._units import Amount, format_amount, parse_amount, parse_deadline, parse_duration
+    from .consortium import ConsortiumService, Member, Proposal, ProposalRef, ProposalState
+    from .costs import (
+        CostSharingService,
+        Expense,
+        ExpenseRef,
+        ExpenseStatus,
+        Pool,
+        PoolRef,
+        Position,
+    )
+    from .escrow import EscrowService, PartnerPosition, Venture, VentureRef
+    from .titles import Holding, OfferRef, Price, TitleClassInfo, TitleOffer, TitlesService
 
 __version__ = "0.1.0"
 
-# public name -> private module that defines it
+# public name -> module that defines it (imported on first use)
 _LAZY: dict[str, str] = {
     "Artifact": "_artifacts", "list_artifacts": "_artifacts", "load_artifact": "_artifacts",
     "generate_binding": "_bindgen", "write_bindings": "_bindgen",
@@ -82,6 +94,10 @@ _LAZY: dict[str, str] = {
     "TransactionPipeline": "_tx", "TxPreview": "_tx",
     "Amount": "_units", "format_amount": "_units", "parse_amount": "_units",
     "parse_deadline": "_units", "parse_duration": "_units",
+    **dict.fromkeys(['ConsortiumService', 'Member', 'Proposal', 'ProposalRef', 'ProposalState'], "consortium"),
+    **dict.fromkeys(['CostSharingService', 'Expense', 'ExpenseRef', 'ExpenseStatus', 'Pool', 'PoolRef', 'Position'], "costs"),
+    **dict.fromkeys(['EscrowService', 'PartnerPosition', 'Venture', 'VentureRef'], "escrow"),
+    **dict.fromkeys(['Holding', 'OfferRef', 'Price', 'TitleClassInfo', 'TitleOffer', 'TitlesService'], "titles"),
 }
 
 __all__ = [
@@ -100,30 +116,50 @@ __all__ = [
     "CompilerNotFoundError",
     "ConfigError",
     "Connection",
+    "ConsortiumService",
     "ContractCustomError",
     "ContractRevertError",
     "CoopetitionError",
+    "CostSharingService",
     "DecodedEvent",
     "Deployment",
     "DeploymentError",
     "DeploymentStore",
     "DevnetError",
+    "EscrowService",
+    "Expense",
+    "ExpenseRef",
+    "ExpenseStatus",
+    "Holding",
     "InputError",
     "InsufficientFundsError",
     "KeystoreNotFoundError",
+    "Member",
     "NetworkSpec",
     "NodeUnreachableError",
     "NonceError",
     "NonceManager",
+    "OfferRef",
     "PanicError",
+    "PartnerPosition",
     "PendingCall",
+    "Pool",
+    "PoolRef",
+    "Position",
+    "Price",
     "Project",
+    "Proposal",
+    "ProposalRef",
+    "ProposalState",
     "RevertReasonError",
     "Sender",
     "SolcCompiler",
     "Suite",
     "SuiteDeployment",
     "SuiteMember",
+    "TitleClassInfo",
+    "TitleOffer",
+    "TitlesService",
     "TransactionError",
     "TransactionFailedError",
     "TransactionPipeline",
@@ -131,6 +167,8 @@ __all__ = [
     "TxResult",
     "UnknownNetworkError",
     "UnknownRevertError",
+    "Venture",
+    "VentureRef",
     "WrongPasswordError",
     "__version__",
     "compile_project",

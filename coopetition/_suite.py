@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from ._deployments import Deployment
     from ._session import Connection
     from .consortium import ConsortiumService
+    from .costs import CostSharingService
+    from .escrow import EscrowService
+    from .titles import TitlesService
 
 __all__ = ["SUITE", "Suite", "SuiteDeployment", "SuiteEntry", "SuiteMember", "deploy_suite"]
 
@@ -44,6 +47,10 @@ SUITE: list[SuiteEntry] = [
             [m.address for m in members], [m.label for m in members], quorum,
         ],
     ),
+    # TitleRegistry deploys its own TitleExchange in its constructor (read it with `exchange()`).
+    SuiteEntry("TitleRegistry", lambda _members, _quorum, deployed: [deployed["Consortium"]]),
+    SuiteEntry("CostSharing", lambda _members, _quorum, deployed: [deployed["Consortium"]]),
+    SuiteEntry("JointVentureEscrow", lambda _members, _quorum, deployed: [deployed["Consortium"]]),
 ]
 
 
@@ -148,3 +155,27 @@ class Suite:
 
         binding = Consortium(self.connection.w3, self.address("Consortium"), self.connection.sender)
         return ConsortiumService(binding)
+
+    @property
+    def titles(self) -> TitlesService:
+        """The title registry and its exchange (the exchange's address is read from the registry)."""
+        from .titles import TitlesService
+
+        return TitlesService.at(
+            self.connection.w3, self.address("TitleRegistry"), self.connection.sender,
+            consortium=self.consortium,
+        )
+
+    @property
+    def costs(self) -> CostSharingService:
+        from .bindings.cost_sharing import CostSharing
+        from .costs import CostSharingService
+
+        return CostSharingService(CostSharing(self.connection.w3, self.address("CostSharing"), self.connection.sender))
+
+    @property
+    def escrow(self) -> EscrowService:
+        """The joint-venture escrow (ventures, deposits, milestones, refunds)."""
+        from .escrow import EscrowService
+
+        return EscrowService.at(self.connection.w3, self.address("JointVentureEscrow"), self.connection.sender)

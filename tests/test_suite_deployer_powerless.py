@@ -143,7 +143,39 @@ def _deployer_member_gains_nothing(env: EmbeddedEnv, deployed: Deployed) -> None
     assert consortium.quorum() == 2
 
 
+# -------------------------------------------------------------------------------- CostSharing
+
+
+def _cost_sharing(env: EmbeddedEnv) -> Deployed:
+    from coopetition.bindings.cost_sharing import CostSharing
+
+    consortium = env.deploy("Consortium", [[env.address(1), env.address(2)], ["A", "B"], 2], by=DEPLOYER)
+    address = env.deploy("CostSharing", [consortium], by=DEPLOYER)
+    a, b = CostSharing(env.w3, address, env.pipeline(1)), CostSharing(env.w3, address, env.pipeline(2))
+    a.create_pool("R&D", "0x" + "00" * 20, [env.address(1), env.address(2)], [6000, 4000], 2)
+    for n in (1, 2):  # expense 1 booked (payee: account 3), expense 2 pending
+        a.submit_expense(1, 1000 * n, env.address(3), bytes([n]) * 32, "INV")
+    a.approve_expense(1)
+    b.approve_expense(1)
+    a.pay(1, 100, value=100)  # the pool holds funds the deployer could try to take
+    view = CostSharing(env.w3, address)
+
+    def snapshot() -> Any:
+        people = [env.address(i) for i in range(4)]
+        return (view.pool_count(), view.pool_info(1), view.expense_count(),
+                [view.expense(i) for i in (1, 2)], [view.position(1, x) for x in people],
+                env.balance(address))
+
+    return Deployed(
+        contract=CostSharing(env.w3, address, env.pipeline(DEPLOYER)),
+        pools={"uint256": [1, 2, 100], "uint16": [1, 2], "uint16[]": [[10_000]],
+               "bytes[]": [[CostSharing.encode_approve_expense(2)], [CostSharing.encode_claim(1, 100, env.address(0))]]},
+        snapshot=snapshot,
+    )
+
+
 CASES: list[PowerlessCase] = [
+    PowerlessCase("CostSharing", _cost_sharing),
     PowerlessCase("Consortium", lambda env: _consortium(env, deployer_is_member=False)),
     PowerlessCase(
         "Consortium (deployer is a founding member)",

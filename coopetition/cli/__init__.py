@@ -24,6 +24,9 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "deploy": ("deploy", "deploy_cmd", "Deploy the contract suite and record it."),
     "demo": ("demo", "demo_cmd", "Run the end-to-end demo on the embedded chain."),
     "consortium": ("consortium", "consortium", "Members, quorum and proposals of the consortium."),
+    "costs": ("costs", "costs", "Shared R&D cost pools: expenses, approvals, settlement by netting."),
+    "escrow": ("escrow", "escrow", "Joint ventures: fund, approve and release milestones, dissolve, refund."),
+    "titles": ("titles", "titles", "Title classes, holdings, and the member-to-member title exchange."),
 }
 
 
