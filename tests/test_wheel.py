@@ -3,7 +3,6 @@ and uses every contract from the artifacts it ships (issue 2, point 4)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
