@@ -35,6 +35,7 @@ signing and waiting.
 from __future__ import annotations
 
 import ast
+import random
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -80,7 +81,8 @@ __all__ = [
 DEFAULT_GAS_MARGIN = 1.2
 """Gas limit = estimate x margin; see the module docstring for why 20%."""
 
-_NONCE_ATTEMPTS = 4
+_NONCE_ATTEMPTS = 8
+"""Sign-and-send attempts when the node says another sender took the nonce (with random backoff)."""
 _ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
 _PANIC_SELECTOR = bytes.fromhex("4e487b71")  # Panic(uint256)
 
@@ -451,6 +453,9 @@ class TransactionPipeline:
             except _NonceRejected as rejected:
                 last = rejected.text
                 self.nonces.discard(self.address, nonce, chain_id=chain_id)
+                # Another sender took the nonce: back off a random, growing moment so that
+                # concurrent senders sharing the key stop colliding in lock step, then resync.
+                time.sleep(random.uniform(0, 0.025 * (_attempt + 1)))
                 with self._node():
                     self.nonces.resync(self.w3, self.address, chain_id=chain_id)
                 continue
