@@ -34,7 +34,6 @@ signing and waiting.
 
 from __future__ import annotations
 
-import ast
 import random
 import sys
 import time
@@ -44,24 +43,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from eth_abi import abi as eth_abi
 from eth_typing import ChecksumAddress
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
+from ._contract import ERROR_STRING_SELECTOR, decode_log, decode_revert, revert_data
 from ._fees import FeeQuote, quote_fees
 from ._nonce import NonceManager, default_nonce_manager
 from ._seam import DecodedEvent, PendingCall, TxResult
 from .exceptions import (
-    ContractRevertError,
     CoopetitionError,
     InsufficientFundsError,
     NodeUnreachableError,
     NonceError,
-    PanicError,
-    RevertReasonError,
     TransactionError,
     TransactionFailedError,
-    UnknownRevertError,
 )
 
 if TYPE_CHECKING:
@@ -83,8 +80,6 @@ DEFAULT_GAS_MARGIN = 1.2
 
 _NONCE_ATTEMPTS = 8
 """Sign-and-send attempts when the node says another sender took the nonce (with random backoff)."""
-_ERROR_SELECTOR = bytes.fromhex("08c379a0")  # Error(string)
-_PANIC_SELECTOR = bytes.fromhex("4e487b71")  # Panic(uint256)
 
 
 @dataclass(frozen=True)
@@ -201,75 +196,32 @@ def _error_text(exc: BaseException) -> str:
 
 
 def revert_data_from(exc: BaseException) -> bytes | None:
-    """The revert data carried by an exception from web3 or eth-tester; ``None`` if it is not a revert."""
+    """The revert data carried by an exception from web3 or eth-tester; ``None`` if it is not a revert.
+
+    :func:`coopetition._contract.revert_data` reads the data wherever web3 or eth-tester put it.
+    On top of that the pipeline treats as reverts: an eth-tester ``TransactionFailed`` whose message
+    is the bare reason of ``Error(string)`` (re-encoded as such) or a bare ``Revert``, and any error
+    that says it reverted without carrying data (``b""``: a revert without a reason).
+    """
+    data = revert_data(exc)
+    if data is not None:
+        return data
+    if type(exc).__name__ == "TransactionFailed":  # eth-tester (embedded)
+        reason = str(exc.args[0]) if exc.args else ""
+        if reason in ("", "Revert", "revert"):
+            return b""
+        return ERROR_STRING_SELECTOR + eth_abi.encode(["string"], [reason])
     from web3.exceptions import ContractLogicError
 
     if isinstance(exc, ContractLogicError):
-        data = exc.data
-        if isinstance(data, str) and data.startswith("0x"):
-            return bytes.fromhex(data[2:])
-        if isinstance(data, dict):  # some nodes nest it
-            inner = data.get("data")
-            if isinstance(inner, str) and inner.startswith("0x"):
-                return bytes.fromhex(inner[2:])
         return b""
-    if type(exc).__name__ == "TransactionFailed":  # eth-tester (embedded)
-        first = exc.args[0] if exc.args else ""
-        if isinstance(first, Exception):
-            first = first.args[0] if first.args else ""
-        if isinstance(first, bytes):
-            return first
-        text = str(first)
-        prefix = "execution reverted: "
-        reason = text[len(prefix) :] if text.startswith(prefix) else text
-        if reason.startswith(("b'", 'b"')):
-            try:
-                raw = ast.literal_eval(reason)
-            except (ValueError, SyntaxError):
-                raw = None
-            if isinstance(raw, bytes):
-                return raw
-        if reason in ("", "execution reverted", "Revert", "revert"):
-            return b""
-        from eth_abi.abi import encode
-
-        return _ERROR_SELECTOR + encode(["string"], [reason])
     text = _error_text(exc).lower()
-    if "execution reverted" in text or "revert" in text:
-        data = None
-        if exc.args and isinstance(exc.args[0], dict):
-            data = exc.args[0].get("data")
-        if isinstance(data, str) and data.startswith("0x"):
-            return bytes.fromhex(data[2:])
+    if "revert" in text:
+        inner = exc.args[0].get("data") if exc.args and isinstance(exc.args[0], dict) else None
+        if isinstance(inner, str) and inner.startswith("0x"):
+            return bytes.fromhex(inner[2:])
         return b""
     return None
-
-
-def _fallback_decode(data: bytes, contract: str | None) -> ContractRevertError:
-    """Used only while coopetition._contract.decode_revert is unavailable: Error(string) and Panic."""
-    from eth_abi.abi import decode
-
-    if data[:4] == _ERROR_SELECTOR:
-        (reason,) = decode(["string"], data[4:])
-        return RevertReasonError(str(reason), data=data, contract=contract)
-    if data[:4] == _PANIC_SELECTOR:
-        (code,) = decode(["uint256"], data[4:])
-        return PanicError(int(code), data=data, contract=contract)
-    where = f"{contract} " if contract else ""
-    shown = "without data" if not data else f"with unknown error 0x{data[:4].hex()}"
-    return UnknownRevertError(f"{where}reverted {shown}", data=data, contract=contract)
-
-
-def decode_revert_data(
-    data: bytes, *, contract: str | None, abi: Sequence[Mapping[str, Any]] | None
-) -> ContractRevertError:
-    """Typed exception for revert data, through coopetition._contract.decode_revert when present."""
-    try:
-        from ._contract import decode_revert  # type: ignore[import-not-found,attr-defined,unused-ignore]
-    except ImportError:
-        return _fallback_decode(data, contract)
-    err: ContractRevertError = decode_revert(data, contract=contract, abi=abi)
-    return err
 
 
 class _NonceRejected(Exception):
@@ -610,7 +562,7 @@ class TransactionPipeline:
             raise exc
         data = revert_data_from(exc)
         if data is not None:
-            raise decode_revert_data(data, contract=call.contract, abi=call.abi) from None
+            raise decode_revert(data, contract=call.contract, abi=call.abi) from None
         text = _error_text(exc)
         if "insufficient funds" in text.lower() or "cannot afford" in text.lower():
             balance = int(self.w3.eth.get_balance(self.address))
@@ -665,7 +617,7 @@ class TransactionPipeline:
                     raise
                 data = revert_data_from(exc)
                 if data is not None:
-                    return decode_revert_data(
+                    return decode_revert(
                         data,
                         contract=call.contract if call else None,
                         abi=call.abi if call else None,
@@ -707,7 +659,7 @@ class TransactionPipeline:
             abi = call.abi
         elif address in self._abis:
             abi = self._abis[address][1]
-        decoded = _decode_event(self.w3, abi, log)
+        decoded = _decode_event(abi, log)
         if decoded is None:
             name, args = "unknown", {
                 "topics": tuple(_hex(t) for t in log["topics"]),
@@ -770,24 +722,11 @@ def _connection_errors() -> tuple[type[BaseException], ...]:
 _CONNECTION_ERRORS = _connection_errors()
 
 
-def _decode_event(
-    w3: Web3, abi: Sequence[Mapping[str, Any]], log: Any
-) -> tuple[str, dict[str, Any]] | None:
-    topics = log.get("topics") or ()
-    if not topics or not abi:
-        return None
-    from eth_utils.abi import event_abi_to_log_topic
-    from web3._utils.events import get_event_data
-
-    topic0 = bytes(topics[0])
+def _decode_event(abi: Sequence[Mapping[str, Any]], log: Any) -> tuple[str, dict[str, Any]] | None:
+    """The first event of ``abi`` that ``log`` decodes as (see :func:`coopetition._contract.decode_log`)."""
     for entry in abi:
-        if entry.get("type") != "event" or entry.get("anonymous"):
-            continue
-        if event_abi_to_log_topic(cast(Any, entry)) != topic0:
-            continue
-        try:
-            data = get_event_data(w3.codec, cast(Any, entry), log)
-        except Exception:  # same signature, different indexed layout: not this event
-            continue
-        return str(entry["name"]), dict(data["args"])
+        if entry.get("type") == "event":
+            decoded = decode_log(entry, log)
+            if decoded is not None:
+                return decoded.name, dict(decoded.args)
     return None
