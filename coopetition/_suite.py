@@ -67,26 +67,15 @@ class SuiteDeployment:
         raise KeyError(name)
 
 
-def _check_members(members: Sequence[SuiteMember], quorum: int) -> None:
-    from eth_utils.address import is_address
+def _check_members(members: Sequence[SuiteMember], quorum: int) -> list[SuiteMember]:
+    """The founding members, checksummed, if the Consortium would accept them with ``quorum``
+    (:func:`coopetition.consortium.constructor_args` checks); else a one-line InputError."""
+    from .consortium import constructor_args
 
     if not members:
         raise InputError("a consortium needs at least one member: pass --member LABEL=ADDRESS")
-    seen_labels: set[str] = set()
-    seen_addresses: set[str] = set()
-    for m in members:
-        if not m.label or len(m.label.encode()) > 32:
-            raise InputError(f"member label {m.label!r} must be 1 to 32 bytes long")
-        if not is_address(m.address):
-            raise InputError(f"member {m.label}: {m.address!r} is not an address (0x followed by 40 hex digits)")
-        if m.label in seen_labels:
-            raise InputError(f"member label {m.label!r} is given twice")
-        if m.address.lower() in seen_addresses:
-            raise InputError(f"member address {m.address} is given twice")
-        seen_labels.add(m.label)
-        seen_addresses.add(m.address.lower())
-    if not 1 <= quorum <= len(members):
-        raise InputError(f"quorum {quorum} must be between 1 and the number of members ({len(members)})")
+    addresses, labels, _ = constructor_args([(m.label, m.address) for m in members], quorum)
+    return [SuiteMember(label, address) for label, address in zip(labels, addresses, strict=True)]
 
 
 def deploy_suite(
@@ -98,15 +87,12 @@ def deploy_suite(
     Validates everything before sending anything. Crash-safe and idempotent through
     :func:`~coopetition._deployments.deploy_contract`.
     """
-    from eth_utils.address import to_checksum_address
-
     from ._artifacts import load_artifact
     from ._deployments import deploy_contract
 
-    _check_members(members, quorum)
+    members = _check_members(members, quorum)
     if conn.sender is None:
         raise DeploymentError("deploying needs an account: connect with account=... (or --account)")
-    members = [SuiteMember(m.label, to_checksum_address(m.address)) for m in members]
     deployed: dict[str, str] = {}
     results: list[Deployment] = []
     for entry in SUITE:
