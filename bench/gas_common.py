@@ -14,9 +14,16 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["GasRow", "GasTable", "as_gas_rows", "markdown_table", "ratio"]
+if TYPE_CHECKING:
+    from coopetition import Connection
+
+__all__ = [
+    "REPO", "TEST_ARTIFACTS", "GasRow", "GasTable", "as_gas_rows", "deploy", "fresh_connection", "markdown_table",
+    "ratio", "raw_send",
+]
 
 
 @dataclass(frozen=True)
@@ -123,3 +130,36 @@ def markdown_table(rows: Sequence[GasRow]) -> list[str]:
         cells = [row.operation, _fmt(row.gas), row.baseline, _fmt(row.baseline_gas), diff_text, row.note]
         lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return lines
+
+
+# ------------------------------------------------------------------------- setup for the measures
+
+REPO = Path(__file__).resolve().parents[1]
+TEST_ARTIFACTS = REPO / "tests" / "artifacts"
+"""Artifacts of contracts/test/ (mocks and gas baselines), compiled by `coopetition compile`."""
+
+
+def fresh_connection() -> Connection:
+    """A new embedded chain, signing as dev account 0: every measure starts from the same state."""
+    from coopetition import connect
+
+    return connect("embedded", 0, spinner=False)
+
+
+def deploy(conn: Connection, name: str, args: Sequence[Any], *, test: bool = False) -> str:
+    """Deploy artifact ``name`` (from tests/artifacts when ``test``) through the real pipeline."""
+    from coopetition._artifacts import load_artifact
+    from coopetition._deployments import deploy_contract
+
+    artifact = load_artifact(name, search=[TEST_ARTIFACTS]) if test else load_artifact(name)
+    assert conn.sender is not None
+    return deploy_contract(conn.sender, conn.store, name=name, abi=artifact.abi, bytecode=artifact.bytecode,
+                           args=list(args), reset=True).address
+
+
+def raw_send(conn: Connection, sender: str, to: str, data: bytes, value: int = 0, *, gas: int = 5_000_000) -> None:
+    """Setup only: send without simulation or estimate (a fixed gas limit) and check it succeeded."""
+    tx_hash = conn.w3.eth.send_transaction(
+        {"from": sender, "to": to, "data": "0x" + data.hex(), "value": value, "gas": gas}  # type: ignore[typeddict-item]
+    )
+    assert conn.w3.eth.get_transaction_receipt(tx_hash)["status"] == 1, "setup transaction reverted"

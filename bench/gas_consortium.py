@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # bench/ is on sys.path: run as a script, imported by bench/run.py or by tests/test_gas_consortium.py.
-from gas_common import GasRow, GasTable, markdown_table
+from gas_common import REPO, TEST_ARTIFACTS, GasRow, GasTable, fresh_connection, markdown_table
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -54,8 +54,6 @@ __all__ = [
     "measure_safe",
 ]
 
-REPO = Path(__file__).resolve().parents[1]
-TEST_ARTIFACTS = REPO / "tests" / "artifacts"
 SAFE_NPM_BUILD = REPO / "node_modules" / "@safe-global" / "safe-contracts" / "build" / "artifacts" / "contracts"
 """The npm package's own build of Safe 1.4.1: solc 0.7.6, optimizer disabled, i.e. the compiler
 settings of the canonical Safe 1.4.1 deployments (Safe's CHANGELOG)."""
@@ -133,11 +131,6 @@ class SafeGas:
 # ----------------------------------------------------------------------------------- helpers
 
 
-def _fresh_connection() -> Connection:
-    """A new in-process chain (each ``connect("embedded")`` starts its own), as dev account 0."""
-    from coopetition import connect
-
-    return connect("embedded", 0, spinner=False)
 
 
 def _abi_and_bytecode(name: str, build: str = "project") -> tuple[list[Any], str]:
@@ -182,7 +175,7 @@ def measure_consortium(members: int = 3) -> ConsortiumGas:
 
     if members < 3:
         raise ValueError("the scenario needs at least 3 members (A, B and C act)")
-    conn = _fresh_connection()
+    conn = fresh_connection()
     a, b, c, recipient = _acting(conn)
     fillers = [(f"Member {i:02d}", _address_of(f"coopetition bench: member {i}")) for i in range(members - 3)]
     founding = [*fillers, ("A", str(a.address)), ("B", str(b.address)), ("C", str(c.address))]
@@ -250,7 +243,7 @@ def measure_history(founders: int = 200, admissions: int = 257) -> HistoryGas:
     from coopetition.bindings.consortium import Consortium
     from coopetition.consortium import ConsortiumService
 
-    conn = _fresh_connection()
+    conn = fresh_connection()
     a, b, c, recipient = _acting(conn)
     fillers = [(f"Member {i:03d}", _address_of(f"coopetition bench: member {i}")) for i in range(founders - 3)]
     founding = [*fillers, ("A", str(a.address)), ("B", str(b.address)), ("C", str(c.address))]
@@ -336,7 +329,7 @@ def measure_safe(build: str = "npm") -> SafeGas:
     if build not in SAFE_BUILDS:
         raise ValueError(f"build must be one of {sorted(SAFE_BUILDS)}, got {build!r}")
     singleton_name, factory_name = SAFE_BUILDS[build]
-    conn = _fresh_connection()
+    conn = fresh_connection()
     a, b, c, recipient = _acting(conn)
     singleton, singleton_gas = _deploy(conn, singleton_name, [], build=build)
     factory, factory_gas = _deploy(conn, factory_name, [], build=build)

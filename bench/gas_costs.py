@@ -30,21 +30,18 @@ Run alone: ``.venv/bin/python bench/gas_costs.py`` prints the table.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gas_common import GasRow, GasTable, markdown_table
+from gas_common import GasRow, GasTable, deploy, fresh_connection, markdown_table, raw_send
 
 if TYPE_CHECKING:
-    from coopetition._session import Connection
+    pass
 
 __all__ = ["CostsGas", "SplitterGas", "calldata_gas", "gas_report", "measure_costs", "measure_splitter"]
 
-REPO = Path(__file__).resolve().parents[1]
-TEST_ARTIFACTS = REPO / "tests" / "artifacts"
 BATCH = 50
 """Expenses submitted (and approved) per setup ``multicall``."""
 SPLITTER = "OpenZeppelin 4.9.6 PaymentSplitter"
@@ -81,20 +78,8 @@ class SplitterGas:
 # ----------------------------------------------------------------------------------- helpers
 
 
-def _fresh() -> Connection:
-    from coopetition import connect
-
-    return connect("embedded", 0, spinner=False)
 
 
-def _deploy(conn: Connection, name: str, args: Sequence[Any], *, test: bool = False) -> str:
-    from coopetition._artifacts import load_artifact
-    from coopetition._deployments import deploy_contract
-
-    artifact = load_artifact(name, search=[TEST_ARTIFACTS]) if test else load_artifact(name)
-    assert conn.sender is not None
-    return deploy_contract(conn.sender, conn.store, name=name, abi=artifact.abi, bytecode=artifact.bytecode,
-                           args=list(args), reset=True).address
 
 
 def _filler(i: int) -> str:
@@ -103,13 +88,6 @@ def _filler(i: int) -> str:
     return str(to_checksum_address(f"0x{0xC057_0000 + i:040x}"))
 
 
-def _raw_send(conn: Connection, sender: str, to: str, data: bytes, value: int = 0) -> None:
-    """Setup only: send without simulation or estimate (a generous fixed gas limit) and check it."""
-    w3 = conn.w3
-    tx_hash = w3.eth.send_transaction(
-        {"from": sender, "to": to, "data": "0x" + data.hex(), "value": value, "gas": 25_000_000}  # type: ignore[typeddict-item]
-    )
-    assert w3.eth.get_transaction_receipt(tx_hash)["status"] == 1, "setup transaction reverted"
 
 
 # ----------------------------------------------------------------------------------- measures
@@ -119,13 +97,13 @@ def measure_costs(participants: int = 3, booked: int = 10) -> CostsGas:
     """The CostSharing scenario of the module docstring on a fresh chain."""
     from coopetition.bindings.cost_sharing import CostSharing, PoolCreatedEvent
 
-    conn = _fresh()
+    conn = fresh_connection()
     accounts = conn.chain.dev_accounts()
     a, b, supplier = accounts[1], accounts[2], accounts[7]
     members = [str(a.address), str(b.address), *[_filler(i) for i in range(participants - 2)]]
     labels = [f"M{i}" for i in range(participants)]
-    consortium = _deploy(conn, "Consortium", [members, labels, 2])
-    address = _deploy(conn, "CostSharing", [consortium])
+    consortium = deploy(conn, "Consortium", [members, labels, 2])
+    address = deploy(conn, "CostSharing", [consortium])
     as_a = CostSharing(conn.w3, address, conn.as_account(a).sender)
     as_b = CostSharing(conn.w3, address, conn.as_account(b).sender)
     as_supplier = CostSharing(conn.w3, address, conn.as_account(supplier).sender)
@@ -143,9 +121,9 @@ def measure_costs(participants: int = 3, booked: int = 10) -> CostsGas:
                                                      (evidence + i + 1).to_bytes(32, "big"), "setup")
                    for i in range(n)]
         approvals = [CostSharing.encode_approve_expense(start + i + 1) for i in range(n)]
-        _raw_send(conn, str(a.address), address, CostSharing.encode_multicall(submits))
-        _raw_send(conn, str(a.address), address, CostSharing.encode_multicall(approvals))
-        _raw_send(conn, str(b.address), address, CostSharing.encode_multicall(approvals))
+        raw_send(conn, str(a.address), address, CostSharing.encode_multicall(submits), gas=25_000_000)
+        raw_send(conn, str(a.address), address, CostSharing.encode_multicall(approvals), gas=25_000_000)
+        raw_send(conn, str(b.address), address, CostSharing.encode_multicall(approvals), gas=25_000_000)
         evidence += n
     assert as_a.pool_info(pid).total_booked == amount * booked
     # A's first payment and the supplier's first claim, so the measured ones are the steady state
@@ -178,11 +156,11 @@ def measure_splitter(payees: int = 3) -> SplitterGas:
     """OpenZeppelin 4.9.6 PaymentSplitter with ``payees`` equal payees (dev accounts 1.. then fillers)."""
     from coopetition._contract import BoundContract
 
-    conn = _fresh()
+    conn = fresh_connection()
     accounts = conn.chain.dev_accounts()
     payer, first = accounts[5], accounts[1]
     addresses = [str(first.address), str(accounts[2].address), *[_filler(i) for i in range(payees - 2)]]
-    splitter = _deploy(conn, "CostsPaymentSplitter", [addresses, [1] * payees], test=True)
+    splitter = deploy(conn, "CostsPaymentSplitter", [addresses, [1] * payees], test=True)
 
     class _Splitter(BoundContract):
         contract_name = "CostsPaymentSplitter"

@@ -32,21 +32,18 @@ Run alone: ``.venv/bin/python bench/gas_escrow.py`` prints the table.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gas_common import GasRow, GasTable, markdown_table
+from gas_common import GasRow, GasTable, deploy, fresh_connection, markdown_table, raw_send
 
 if TYPE_CHECKING:
     from coopetition._session import Connection
 
 __all__ = ["EscrowGas", "RefundEscrowGas", "gas_report", "measure_escrow", "measure_refund_escrow"]
 
-REPO = Path(__file__).resolve().parents[1]
-TEST_ARTIFACTS = REPO / "tests" / "artifacts"
 ETHER = 10**18
 BASELINE = "OpenZeppelin 4.9.6 RefundEscrow"
 PER_USER = ("deposit", "deposit_completes", "approve", "approve_quorum", "release", "withdraw", "dissolve",
@@ -82,29 +79,10 @@ class RefundEscrowGas:
 # ----------------------------------------------------------------------------------- helpers
 
 
-def _fresh() -> Connection:
-    from coopetition import connect
-
-    return connect("embedded", 0, spinner=False)
 
 
-def _deploy(conn: Connection, name: str, args: Sequence[Any], *, test: bool = False) -> str:
-    from coopetition._artifacts import load_artifact
-    from coopetition._deployments import deploy_contract
-
-    artifact = load_artifact(name, search=[TEST_ARTIFACTS]) if test else load_artifact(name)
-    assert conn.sender is not None
-    return deploy_contract(conn.sender, conn.store, name=name, abi=artifact.abi, bytecode=artifact.bytecode,
-                           args=list(args), reset=True).address
 
 
-def _raw_send(conn: Connection, sender: str, to: str, data: bytes, value: int = 0) -> None:
-    """Setup only: send without simulation or estimate (a generous fixed gas limit) and check it."""
-    w3 = conn.w3
-    tx_hash = w3.eth.send_transaction(
-        {"from": sender, "to": to, "data": "0x" + data.hex(), "value": value, "gas": 5_000_000}  # type: ignore[typeddict-item]
-    )
-    assert w3.eth.get_transaction_receipt(tx_hash)["status"] == 1, "setup transaction reverted"
 
 
 def _fillers(conn: Connection, count: int) -> list[str]:
@@ -133,13 +111,13 @@ def measure_escrow(partners: int = 3, others: int = 0) -> EscrowGas:
         VentureTerms,
     )
 
-    conn = _fresh()
+    conn = fresh_connection()
     accounts = conn.chain.dev_accounts()
     a, b, beneficiary = accounts[1], accounts[2], accounts[7]
     fillers = _fillers(conn, partners - 2)
     members = [str(a.address), str(b.address), *fillers]
-    consortium = _deploy(conn, "Consortium", [members, [f"M{i}" for i in range(len(members))], 1])
-    address = _deploy(conn, "JointVentureEscrow", [consortium])
+    consortium = deploy(conn, "Consortium", [members, [f"M{i}" for i in range(len(members))], 1])
+    address = deploy(conn, "JointVentureEscrow", [consortium])
     as_a = JointVentureEscrow(conn.w3, address, conn.as_account(a).sender)
     as_b = JointVentureEscrow(conn.w3, address, conn.as_account(b).sender)
     as_beneficiary = JointVentureEscrow(conn.w3, address, conn.as_account(beneficiary).sender)
@@ -150,13 +128,13 @@ def measure_escrow(partners: int = 3, others: int = 0) -> EscrowGas:
                             (ETHER,) * partners, (ETHER // 2,) * 3, now + 30 * 86400, 2)
 
     for i in range(others):
-        _raw_send(conn, str(a.address), address, JointVentureEscrow.encode_create_venture(terms(f"other {i}")))
+        raw_send(conn, str(a.address), address, JointVentureEscrow.encode_create_venture(terms(f"other {i}")))
     created = as_a.create_venture(terms("bench"))
     vid = VentureCreatedEvent.from_result(created)[0].venture_id
     deposit = as_a.deposit(vid, ETHER // 2, value=ETHER // 2)
-    _raw_send(conn, str(b.address), address, JointVentureEscrow.encode_deposit(vid, ETHER), ETHER)
+    raw_send(conn, str(b.address), address, JointVentureEscrow.encode_deposit(vid, ETHER), ETHER)
     for who in fillers:
-        _raw_send(conn, who, address, JointVentureEscrow.encode_deposit(vid, ETHER), ETHER)
+        raw_send(conn, who, address, JointVentureEscrow.encode_deposit(vid, ETHER), ETHER)
     completes = as_a.deposit(vid, ETHER // 2, value=ETHER // 2)
     approve = as_a.approve_milestone(vid, 0)
     approve_quorum = as_b.approve_milestone(vid, 0)
@@ -193,17 +171,17 @@ def measure_refund_escrow() -> RefundEscrowGas:
         def beneficiary_withdraw(self) -> TxResult:
             return self._transact("beneficiaryWithdraw", "beneficiaryWithdraw()", ())
 
-    conn = _fresh()
+    conn = fresh_connection()
     accounts = conn.chain.dev_accounts()
     a, b, beneficiary = accounts[1], accounts[2], accounts[7]
-    first = _RefundEscrow(conn.w3, _deploy(conn, "EscrowRefundEscrowBaseline", [beneficiary.address], test=True),
+    first = _RefundEscrow(conn.w3, deploy(conn, "EscrowRefundEscrowBaseline", [beneficiary.address], test=True),
                           conn.sender)
     deposit_new = first.deposit(str(a.address), ETHER // 2)
     deposit_again = first.deposit(str(a.address), ETHER // 2)
     first.deposit(str(b.address), ETHER)
     enable = first.enable_refunds()
     refund = first.withdraw(str(a.address))  # onlyOwner in 4.9 (a crowdsale's claimRefund calls it for the payee)
-    second = _RefundEscrow(conn.w3, _deploy(conn, "EscrowRefundEscrowBaseline", [beneficiary.address], test=True),
+    second = _RefundEscrow(conn.w3, deploy(conn, "EscrowRefundEscrowBaseline", [beneficiary.address], test=True),
                            conn.sender)
     second.deposit(str(a.address), ETHER)
     close = second.close()

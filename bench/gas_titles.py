@@ -40,15 +40,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gas_common import GasRow, GasTable, markdown_table
+from gas_common import GasRow, GasTable, deploy, markdown_table, raw_send
 
 if TYPE_CHECKING:
-    from coopetition._session import Connection
+    pass
 
 __all__ = ["TitlesGas", "gas_report", "measure_titles"]
 
-REPO = Path(__file__).resolve().parents[1]
-TEST_ARTIFACTS = REPO / "tests" / "artifacts"
 ETHER = 10**18
 USDC = 10**6
 AIRSWAP = "AirSwap `swap` (published, ≈115.8k)"
@@ -76,23 +74,8 @@ class TitlesGas:
     plain_transfer: int
 
 
-def _deploy(conn: Connection, name: str, args: Sequence[Any], *, test: bool = False) -> str:
-    from coopetition._artifacts import load_artifact
-    from coopetition._deployments import deploy_contract
-
-    artifact = load_artifact(name, search=[TEST_ARTIFACTS]) if test else load_artifact(name)
-    assert conn.sender is not None
-    return deploy_contract(conn.sender, conn.store, name=name, abi=artifact.abi, bytecode=artifact.bytecode,
-                           args=list(args), reset=True).address
 
 
-def _raw_send(conn: Connection, sender: str, to: str, data: bytes, *, gas: int = 5_000_000) -> None:
-    """Setup only: send without simulation or estimate (a fixed gas limit) and check it."""
-    w3 = conn.w3
-    tx_hash = w3.eth.send_transaction(
-        {"from": sender, "to": to, "data": "0x" + data.hex(), "gas": gas}  # type: ignore[typeddict-item]
-    )
-    assert w3.eth.get_transaction_receipt(tx_hash)["status"] == 1, "setup transaction reverted"
 
 
 def _govern(services: Sequence[Any], target: str, data: bytes) -> None:
@@ -127,7 +110,7 @@ def measure_titles(open_others: int = 1) -> TitlesGas:
     consortium = governors[0].address
 
     # setup: a batch member, two classes, titles, USDC, a plain ERC-1155
-    batch = _deploy(conn, "TitlesOfferBatch", [], test=True)
+    batch = deploy(conn, "TitlesOfferBatch", [], test=True)
     _govern(governors, consortium, Consortium.encode_add_member(batch, "Batch"))
     shares, bonds = 1, 2
     _govern(governors, registry, TitleRegistry.encode_multicall([
@@ -138,30 +121,30 @@ def measure_titles(open_others: int = 1) -> TitlesGas:
         TitleRegistry.encode_issue(bonds, globex, 10_000),
         TitleRegistry.encode_issue(shares, batch, SPAM),
     ]))
-    usdc = _deploy(conn, "MockERC20", ["USD Coin", "USDC", 6], test=True)
-    plain = _deploy(conn, "TitlesPlainERC1155", [], test=True)
+    usdc = deploy(conn, "MockERC20", ["USD Coin", "USDC", 6], test=True)
+    plain = deploy(conn, "TitlesPlainERC1155", [], test=True)
     deployer = str(accounts[0].address)
     mint = selector("mint(address,uint256)")
-    _raw_send(conn, deployer, usdc, mint + eth_abi.encode(["address", "uint256"], [globex, 10**6 * USDC]))
+    raw_send(conn, deployer, usdc, mint + eth_abi.encode(["address", "uint256"], [globex, 10**6 * USDC]))
     approve = selector("approve(address,uint256)")
-    _raw_send(conn, globex, usdc, approve + eth_abi.encode(["address", "uint256"], [exchange, 2**255]))
+    raw_send(conn, globex, usdc, approve + eth_abi.encode(["address", "uint256"], [exchange, 2**255]))
     mint1155 = selector("mint(address,uint256,uint256)")
     for holder in (acme, globex):
-        _raw_send(conn, deployer, plain, mint1155 + eth_abi.encode(["address", "uint256", "uint256"], [holder, 1, 1000]))
+        raw_send(conn, deployer, plain, mint1155 + eth_abi.encode(["address", "uint256", "uint256"], [holder, 1, 1000]))
 
     # 1,000 one-title offers by the batch member, then all but `open_others` cancelled
     far = int(conn.w3.eth.get_block("latest")["timestamp"]) + 365 * 86400
     spam = OfferTerms(shares, 1, PaymentKind.ETHER, "0x" + "00" * 20, 0, 10**15, "0x" + "00" * 20, far, False)
     make = selector("makeOffers(address,(uint256,uint256,uint8,address,uint256,uint256,address,uint64,bool),uint256)")
     for _ in range(SPAM // 100):
-        _raw_send(conn, deployer, batch, make + eth_abi.encode(
+        raw_send(conn, deployer, batch, make + eth_abi.encode(
             ["address", "(uint256,uint256,uint8,address,uint256,uint256,address,uint64,bool)", "uint256"],
             [exchange, spam.to_abi(), 100]), gas=25_000_000)
     cancel = selector("cancelOffers(address,uint256,uint256)")
     first, last = 1, SPAM - open_others
     while first <= last:
         upto = min(first + 399, last)
-        _raw_send(conn, deployer, batch, cancel + eth_abi.encode(["address", "uint256", "uint256"],
+        raw_send(conn, deployer, batch, cancel + eth_abi.encode(["address", "uint256", "uint256"],
                                                                  [exchange, first, upto]), gas=25_000_000)
         first = upto + 1
     assert len(titles_acme.book()) == open_others
