@@ -149,7 +149,7 @@ def fresh_connection() -> Connection:
 def deploy(conn: Connection, name: str, args: Sequence[Any], *, test: bool = False) -> str:
     """Deploy artifact ``name`` (from tests/artifacts when ``test``) through the real pipeline."""
     from coopetition._artifacts import load_artifact
-    from coopetition._deployments import deploy_contract
+    from coopetition._chain.deployments import deploy_contract
 
     artifact = load_artifact(name, search=[TEST_ARTIFACTS]) if test else load_artifact(name)
     assert conn.sender is not None

@@ -148,7 +148,7 @@ def _abi_and_bytecode(name: str, build: str = "project") -> tuple[list[Any], str
 
 
 def _deploy(conn: Connection, name: str, args: Sequence[Any], *, build: str = "project") -> tuple[str, int]:
-    from coopetition._deployments import deploy_contract
+    from coopetition._chain.deployments import deploy_contract
 
     abi, bytecode = _abi_and_bytecode(name, build)
     assert conn.sender is not None

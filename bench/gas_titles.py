@@ -91,7 +91,7 @@ def measure_titles(open_others: int = 1) -> TitlesGas:
 
     from coopetition import connect
     from coopetition._contract import selector
-    from coopetition._suite import SuiteMember, deploy_suite
+    from coopetition._session import SuiteMember, deploy_suite
     from coopetition.bindings.consortium import Consortium
     from coopetition.bindings.title_exchange import OfferTerms, PaymentKind
     from coopetition.bindings.title_registry import TitleRegistry

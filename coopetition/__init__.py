@@ -50,16 +50,15 @@ from .exceptions import (
 if TYPE_CHECKING:
     from ._artifacts import Artifact, list_artifacts, load_artifact
     from ._bindgen import generate_binding, write_bindings
+    from ._chain.deployments import Deployment, DeploymentStore, deploy_contract
+    from ._chain.network import Chain, NetworkSpec, connect_chain, open_chain, resolve_network
+    from ._chain.nonce import NonceManager
+    from ._chain.tx import TransactionPipeline, TxPreview
     from ._compiler import CompileResult, SolcCompiler, compile_project, find_compiler
     from ._contract import BoundContract, decode_revert
-    from ._deployments import Deployment, DeploymentStore, deploy_contract
-    from ._network import Chain, NetworkSpec, connect_chain, open_chain, resolve_network
-    from ._nonce import NonceManager
     from ._project import Project, find_project
     from ._seam import DecodedEvent, PendingCall, Sender, TxResult
-    from ._session import Connection, connect
-    from ._suite import Suite, SuiteDeployment, SuiteMember, deploy_suite
-    from ._tx import TransactionPipeline, TxPreview
+    from ._session import Connection, Suite, SuiteDeployment, SuiteMember, connect, deploy_suite
     from ._units import Amount, format_amount, parse_amount, parse_deadline, parse_duration
     from .consortium import ConsortiumService, Member, Proposal, ProposalRef, ProposalState
     from .costs import (
@@ -83,15 +82,15 @@ _LAZY: dict[str, str] = {
     "CompileResult": "_compiler", "SolcCompiler": "_compiler", "compile_project": "_compiler",
     "find_compiler": "_compiler",
     "BoundContract": "_contract", "decode_revert": "_contract",
-    "Deployment": "_deployments", "DeploymentStore": "_deployments", "deploy_contract": "_deployments",
-    "NonceManager": "_nonce",
-    "Chain": "_network", "NetworkSpec": "_network", "connect_chain": "_network",
-    "open_chain": "_network", "resolve_network": "_network",
+    "Deployment": "_chain.deployments", "DeploymentStore": "_chain.deployments", "deploy_contract": "_chain.deployments",
+    "NonceManager": "_chain.nonce",
+    "Chain": "_chain.network", "NetworkSpec": "_chain.network", "connect_chain": "_chain.network",
+    "open_chain": "_chain.network", "resolve_network": "_chain.network",
     "Project": "_project", "find_project": "_project",
     "DecodedEvent": "_seam", "PendingCall": "_seam", "Sender": "_seam", "TxResult": "_seam",
     "Connection": "_session", "connect": "_session",
-    "Suite": "_suite", "SuiteDeployment": "_suite", "SuiteMember": "_suite", "deploy_suite": "_suite",
-    "TransactionPipeline": "_tx", "TxPreview": "_tx",
+    "Suite": "_session", "SuiteDeployment": "_session", "SuiteMember": "_session", "deploy_suite": "_session",
+    "TransactionPipeline": "_chain.tx", "TxPreview": "_chain.tx",
     "Amount": "_units", "format_amount": "_units", "parse_amount": "_units",
     "parse_deadline": "_units", "parse_duration": "_units",
     **dict.fromkeys(['ConsortiumService', 'Member', 'Proposal', 'ProposalRef', 'ProposalState'], "consortium"),

@@ -1,4 +1,6 @@
-"""``connect()``: one call from a network name to a ready-to-use, typed contract suite.
+"""The session: ``connect()``, the :class:`Connection`, and the contract suite it opens.
+
+``connect()`` is one call from a network name to a ready-to-use, typed contract suite.
 
     from coopetition import connect
     conn = connect("dev", account="acme")          # keystore name, address, or dev index on dev chains
@@ -7,27 +9,39 @@
 
 A :class:`Connection` bundles the guarded chain, the signing account, the transaction pipeline (the
 :class:`~coopetition._seam.Sender` every typed binding sends through) and the deployment records.
+
+The suite is what ``coopetition deploy`` deploys, in order, and how it is found again. Each
+contract family registers one :class:`SuiteEntry` in :data:`SUITE` (deployment order: a contract
+may take the address of one deployed before it). The consortium comes first: every other contract
+of the suite consults it for membership and takes its governed actions from it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._project import Project, find_project
+from .exceptions import DeploymentError, InputError
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
     from web3 import Web3
 
-    from ._deployments import DeploymentStore
-    from ._network import Chain
-    from ._suite import Suite
-    from ._tx import TransactionPipeline, TxPreview
+    from ._chain.deployments import Deployment, DeploymentStore
+    from ._chain.network import Chain
+    from ._chain.tx import TransactionPipeline, TxPreview
+    from .consortium import ConsortiumService
+    from .costs import CostSharingService
+    from .escrow import EscrowService
+    from .titles import TitlesService
 
-__all__ = ["Connection", "connect"]
+__all__ = [
+    "SUITE", "Connection", "Suite", "SuiteDeployment", "SuiteEntry", "SuiteMember", "connect",
+    "deploy_suite",
+]
 
 
 @dataclass(frozen=True)
@@ -54,15 +68,13 @@ class Connection:
 
     def suite(self) -> Suite:
         """The contract suite recorded for this network (``coopetition deploy`` creates it)."""
-        from ._suite import Suite
-
         return Suite.from_records(self)
 
     def as_account(self, account: LocalAccount) -> Connection:
         """The same connection signing as ``account`` (shares nonce manager and records).
 
         Useful on dev chains and in back-office scripts that act for several members."""
-        from ._tx import TransactionPipeline
+        from ._chain.tx import TransactionPipeline
 
         pipeline = TransactionPipeline(
             self.chain.w3, account, network=self.network, is_dev=self.chain.spec.is_dev,
@@ -98,10 +110,10 @@ def connect(
     :class:`~coopetition.exceptions.ChainIdMismatchError`, :class:`~coopetition.exceptions.AccountError`
     and friends, each with a one-line message; nothing is sent by connecting.
     """
-    from ._accounts import load_account
-    from ._deployments import DeploymentStore
-    from ._network import open_chain
-    from ._tx import TransactionPipeline
+    from ._chain.accounts import load_account
+    from ._chain.deployments import DeploymentStore
+    from ._chain.network import open_chain
+    from ._chain.tx import TransactionPipeline
 
     proj = project if isinstance(project, Project) else find_project(project)
     chain = open_chain(network, proj)
@@ -118,3 +130,144 @@ def connect(
         **pipeline_options,
     )
     return Connection(proj, chain, signer, None if read_only else pipeline, store)
+
+@dataclass(frozen=True)
+class SuiteMember:
+    """A founding member: a short label (1-32 bytes, unique) and its address."""
+
+    label: str
+    address: str
+
+
+@dataclass(frozen=True)
+class SuiteEntry:
+    name: str
+    """Contract (and artifact) name."""
+    constructor_args: Callable[[Sequence[SuiteMember], int, Mapping[str, str]], list[Any]]
+    """(founding members, quorum, addresses deployed so far) -> constructor arguments."""
+
+
+SUITE: list[SuiteEntry] = [
+    SuiteEntry(
+        "Consortium",
+        lambda members, quorum, _deployed: [
+            [m.address for m in members], [m.label for m in members], quorum,
+        ],
+    ),
+    # TitleRegistry deploys its own TitleExchange in its constructor (read it with `exchange()`).
+    SuiteEntry("TitleRegistry", lambda _members, _quorum, deployed: [deployed["Consortium"]]),
+    SuiteEntry("CostSharing", lambda _members, _quorum, deployed: [deployed["Consortium"]]),
+    SuiteEntry("JointVentureEscrow", lambda _members, _quorum, deployed: [deployed["Consortium"]]),
+]
+
+
+@dataclass(frozen=True)
+class SuiteDeployment:
+    network: str
+    chain_id: int
+    contracts: tuple[Deployment, ...]
+
+    def address(self, name: str) -> str:
+        for d in self.contracts:
+            if d.name == name:
+                return d.address
+        raise KeyError(name)
+
+
+def _check_members(members: Sequence[SuiteMember], quorum: int) -> list[SuiteMember]:
+    """The founding members, checksummed, if the Consortium would accept them with ``quorum``
+    (:func:`coopetition.consortium.constructor_args` checks); else a one-line InputError."""
+    from .consortium import constructor_args
+
+    if not members:
+        raise InputError("a consortium needs at least one member: pass --member LABEL=ADDRESS")
+    addresses, labels, _ = constructor_args([(m.label, m.address) for m in members], quorum)
+    return [SuiteMember(label, address) for label, address in zip(labels, addresses, strict=True)]
+
+
+def deploy_suite(
+    conn: Connection, members: Sequence[SuiteMember], quorum: int, *, reset: bool = False,
+    on_progress: Callable[[Deployment], None] | None = None,
+) -> SuiteDeployment:
+    """Deploy (or find, when identical and already deployed) every contract of the suite, in order.
+
+    Validates everything before sending anything. Crash-safe and idempotent through
+    :func:`~coopetition._chain.deployments.deploy_contract`.
+    """
+    from ._artifacts import load_artifact
+    from ._chain.deployments import deploy_contract
+
+    members = _check_members(members, quorum)
+    if conn.sender is None:
+        raise DeploymentError("deploying needs an account: connect with account=... (or --account)")
+    deployed: dict[str, str] = {}
+    results: list[Deployment] = []
+    for entry in SUITE:
+        artifact = load_artifact(entry.name)
+        result = deploy_contract(
+            conn.sender, conn.store, name=entry.name, abi=artifact.abi, bytecode=artifact.bytecode,
+            args=entry.constructor_args(members, quorum, deployed),
+            solc_input_hash=artifact.solc_input_hash, compiler_version=artifact.compiler_version,
+            deployed_bytecode=artifact.deployed_bytecode, reset=reset,
+        )
+        deployed[entry.name] = result.address
+        results.append(result)
+        if on_progress is not None:
+            on_progress(result)
+    return SuiteDeployment(conn.network, conn.chain.chain_id, tuple(results))
+
+
+@dataclass(frozen=True)
+class Suite:
+    """The deployed suite on one connection, with a typed service per contract family."""
+
+    connection: Connection = field(repr=False)
+    addresses: Mapping[str, str]
+
+    @classmethod
+    def from_records(cls, conn: Connection) -> Suite:
+
+        store: DeploymentStore = conn.store
+        store.check_chain(conn.chain.chain_id, conn.chain.genesis_hash, write=False)
+        addresses = {name: store.address(name) for name in store.names() if name in {e.name for e in SUITE}}
+        return cls(conn, addresses)
+
+    def address(self, name: str) -> str:
+        try:
+            return self.addresses[name]
+        except KeyError:
+            raise DeploymentError(
+                f"no {name} recorded on network {self.connection.network}: run `coopetition deploy`"
+            ) from None
+
+    @property
+    def consortium(self) -> ConsortiumService:
+        from .bindings.consortium import Consortium
+        from .consortium import ConsortiumService
+
+        binding = Consortium(self.connection.w3, self.address("Consortium"), self.connection.sender)
+        return ConsortiumService(binding)
+
+    @property
+    def titles(self) -> TitlesService:
+        """The title registry and its exchange (the exchange's address is read from the registry)."""
+        from .titles import TitlesService
+
+        return TitlesService.at(
+            self.connection.w3, self.address("TitleRegistry"), self.connection.sender,
+            consortium=self.consortium,
+        )
+
+    @property
+    def costs(self) -> CostSharingService:
+        from .bindings.cost_sharing import CostSharing
+        from .costs import CostSharingService
+
+        return CostSharingService(CostSharing(self.connection.w3, self.address("CostSharing"), self.connection.sender))
+
+    @property
+    def escrow(self) -> EscrowService:
+        """The joint-venture escrow (ventures, deposits, milestones, refunds)."""
+        from .escrow import EscrowService
+
+        return EscrowService.at(self.connection.w3, self.address("JointVentureEscrow"), self.connection.sender)

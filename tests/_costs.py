@@ -14,7 +14,7 @@ from typing import Any
 from _embedded import EmbeddedEnv
 
 from coopetition._artifacts import load_artifact
-from coopetition._deployments import DeploymentStore, deploy_contract
+from coopetition._chain.deployments import DeploymentStore, deploy_contract
 from coopetition.bindings.cost_sharing import CostSharing, ExpenseSubmittedEvent, PoolCreatedEvent
 from coopetition.costs import CostSharingService
 

@@ -14,10 +14,10 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from coopetition._artifacts import load_artifact
-from coopetition._deployments import DeploymentStore, deploy_contract
-from coopetition._fees import quote_fees
+from coopetition._chain.deployments import DeploymentStore, deploy_contract
+from coopetition._chain.fees import quote_fees
+from coopetition._chain.tx import PreparedTx, TransactionPipeline, TxPreview
 from coopetition._seam import PendingCall
-from coopetition._tx import PreparedTx, TransactionPipeline, TxPreview
 from coopetition.bindings.consortium import Consortium
 from coopetition.bindings.joint_venture_escrow import JointVentureEscrow, VentureTerms
 from coopetition.escrow import ETH, EscrowService

@@ -20,7 +20,7 @@ from typing import Any
 from _embedded import EmbeddedEnv
 
 from coopetition._artifacts import load_artifact
-from coopetition._deployments import DeploymentStore, deploy_contract
+from coopetition._chain.deployments import DeploymentStore, deploy_contract
 from coopetition.bindings.consortium import Consortium, ProposalCreatedEvent
 from coopetition.bindings.title_exchange import (
     OfferMadeEvent,
@@ -156,7 +156,7 @@ def snapshot(world: TitlesWorld) -> Any:
 def restore(world: TitlesWorld, snap: Any) -> None:
     """Back to ``snap``, with fresh nonce bookkeeping (the reverted transactions never happened).
     On anvil a snapshot is used up by reverting to it: take a new one."""
-    from coopetition._nonce import NonceManager
+    from coopetition._chain.nonce import NonceManager
 
     if isinstance(world.env, AnvilEnv):
         assert world.env.rpc("evm_revert", [snap]) is True
@@ -171,8 +171,9 @@ class AnvilEnv(EmbeddedEnv):
 
     @classmethod
     def at(cls, url: str) -> AnvilEnv:
-        from coopetition._network import anvil_dev_accounts, connect_chain, resolve_network
-        from coopetition._nonce import NonceManager
+        from coopetition._chain.devnet import anvil_dev_accounts
+        from coopetition._chain.network import connect_chain, resolve_network
+        from coopetition._chain.nonce import NonceManager
 
         chain = connect_chain(resolve_network(url))
         return cls(chain=chain, accounts=anvil_dev_accounts(), nonces=NonceManager())

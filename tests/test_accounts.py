@@ -12,14 +12,14 @@ from click.testing import CliRunner
 from conftest import AnvilNode
 from eth_account import Account
 
-from coopetition._accounts import (
+from coopetition._chain.accounts import (
     DEFAULT_SCRYPT_N,
     create_keystore,
     keystore_dir,
     load_account,
     read_password,
 )
-from coopetition._network import Chain, open_chain
+from coopetition._chain.network import Chain, open_chain
 from coopetition.cli import cli
 from coopetition.exceptions import AccountError, KeystoreNotFoundError, WrongPasswordError
 

@@ -4,9 +4,8 @@ members, settlement by netting, everyone at its exact share."""
 from __future__ import annotations
 
 from coopetition._demo import DemoMember
-from coopetition._demo_costs import demo_act
-from coopetition._session import connect
-from coopetition._suite import SuiteMember, deploy_suite
+from coopetition._demo.costs import demo_act
+from coopetition._session import SuiteMember, connect, deploy_suite
 
 
 def test_demo_act_ends_with_every_participant_at_its_exact_share() -> None:

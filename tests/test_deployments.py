@@ -25,8 +25,8 @@ from fixtures.pipeline.support import (
 )
 from web3 import Web3
 
-from coopetition._deployments import DeploymentStore, deploy_contract
-from coopetition._tx import TransactionPipeline, create_address
+from coopetition._chain.deployments import DeploymentStore, deploy_contract
+from coopetition._chain.tx import TransactionPipeline, create_address
 from coopetition.exceptions import (
     ChainIdMismatchError,
     DeploymentError,

@@ -18,8 +18,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO, free_port
 
-from coopetition._devnet import Devnet
-from coopetition._network import anvil_dev_accounts, open_chain
+from coopetition._chain.devnet import Devnet, anvil_dev_accounts
+from coopetition._chain.network import open_chain
 from coopetition._project import find_project
 from coopetition.cli import cli
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import AnvilNode, rpc, start_anvil
 
-from coopetition._network import anvil_dev_accounts
+from coopetition._chain.devnet import anvil_dev_accounts
 from coopetition.cli import cli
 
 pytestmark = pytest.mark.anvil
@@ -107,7 +107,7 @@ def test_token_venture_reads_the_tokens_decimals(project: Path) -> None:
 
     from coopetition import connect
     from coopetition._artifacts import load_artifact
-    from coopetition._deployments import deploy_contract
+    from coopetition._chain.deployments import deploy_contract
 
     conn = connect("dev", 0, project=project, spinner=False)
     assert conn.sender is not None

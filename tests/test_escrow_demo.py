@@ -4,9 +4,8 @@ released, the third fails and a dissolution vote ends it with refunds exact to t
 from __future__ import annotations
 
 from coopetition._demo import DemoMember
-from coopetition._demo_escrow import demo_act
-from coopetition._session import connect
-from coopetition._suite import SuiteMember, deploy_suite
+from coopetition._demo.escrow import demo_act
+from coopetition._session import SuiteMember, connect, deploy_suite
 
 ETHER = 10**18
 

@@ -10,8 +10,7 @@ import pytest
 from _escrow_support import TEST_ARTIFACTS
 
 from coopetition import connect
-from coopetition._session import Connection
-from coopetition._suite import SuiteMember, deploy_suite
+from coopetition._session import Connection, SuiteMember, deploy_suite
 from coopetition.bindings.joint_venture_escrow import (
     DepositedEvent,
     JointVentureEscrowInvalidState,
@@ -58,7 +57,7 @@ def usdc(suite: Suite) -> str:
     from mocks.mock_erc20 import MockERC20
 
     from coopetition._artifacts import load_artifact
-    from coopetition._deployments import deploy_contract
+    from coopetition._chain.deployments import deploy_contract
 
     artifact = load_artifact("MockERC20", search=[TEST_ARTIFACTS])
     assert suite.conn.sender is not None

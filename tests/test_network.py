@@ -13,7 +13,7 @@ from web3 import Web3
 from web3.exceptions import ExtraDataLengthError
 from web3.providers.base import JSONBaseProvider
 
-from coopetition._network import (
+from coopetition._chain.network import (
     DEFAULT_TIMEOUT,
     NetworkSpec,
     anvil_dev_accounts,

@@ -17,7 +17,7 @@ from fixtures.pipeline.support import (
     probe_value,
 )
 
-from coopetition._nonce import NonceManager, default_nonce_manager
+from coopetition._chain.nonce import NonceManager, default_nonce_manager
 from coopetition._seam import TxResult
 
 

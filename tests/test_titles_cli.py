@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import AnvilNode, rpc
 
-from coopetition._network import anvil_dev_accounts
+from coopetition._chain.devnet import anvil_dev_accounts
 from coopetition.cli import cli
 
 pytestmark = pytest.mark.anvil

@@ -187,7 +187,7 @@ def test_bad_input_is_refused_before_sending(world: TitlesWorld, who: int, call:
 
 
 def world_outsider() -> str:
-    from coopetition._network import anvil_dev_accounts  # any well-known non-member address
+    from coopetition._chain.devnet import anvil_dev_accounts  # any well-known non-member address
 
     return str(anvil_dev_accounts()[9].address)
 
@@ -224,8 +224,8 @@ def test_a_service_without_an_account_refuses_to_send(world: TitlesWorld) -> Non
 def test_demo_act_sells_fills_partially_and_reclaims(capsys: pytest.CaptureFixture[str]) -> None:
     from coopetition import connect
     from coopetition._demo import DemoMember
-    from coopetition._demo_titles import demo_act
-    from coopetition._suite import SuiteMember, deploy_suite
+    from coopetition._demo.titles import demo_act
+    from coopetition._session import SuiteMember, deploy_suite
 
     conn = connect("embedded", 0, spinner=False)
     accounts = conn.chain.dev_accounts()

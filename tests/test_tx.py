@@ -20,9 +20,9 @@ from fixtures.pipeline.support import (
 )
 from web3 import Web3
 
-from coopetition._nonce import NonceManager
+from coopetition._chain.nonce import NonceManager
+from coopetition._chain.tx import TransactionPipeline, TxPreview
 from coopetition._seam import Sender
-from coopetition._tx import TransactionPipeline, TxPreview
 from coopetition.exceptions import (
     ContractCustomError,
     InsufficientFundsError,

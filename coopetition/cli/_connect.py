@@ -18,9 +18,9 @@ from ..exceptions import TransactionError
 from ._context import CliContext
 
 if TYPE_CHECKING:
+    from .._chain.tx import TxPreview
     from .._seam import TxResult
     from .._session import Connection
-    from .._tx import TxPreview
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -48,7 +48,7 @@ def accounts() -> None:
 @pass_cli
 def new_cmd(cli: CliContext, name: str, password_file: Path | None) -> None:
     """Create a new random account in keystore NAME."""
-    from .._accounts import create_keystore, read_password
+    from .._chain.accounts import create_keystore, read_password
 
     password = read_password(password_file=password_file, prompt=_confirmed_prompt,
                              prompt_text=f"New password for {name}", purpose=f"new keystore {name!r}")
@@ -71,7 +71,7 @@ def import_cmd(cli: CliContext, name: str, private_key_file: Path | None, keysto
 
     A private key is never taken from the command line, where shells and process lists keep it.
     """
-    from .._accounts import (
+    from .._chain.accounts import (
         create_keystore,
         import_keystore_file,
         parse_private_key,
@@ -111,7 +111,7 @@ def import_cmd(cli: CliContext, name: str, private_key_file: Path | None, keysto
 @pass_cli
 def list_cmd(cli: CliContext, json_: bool) -> None:
     """List keystores: name and address."""
-    from .._accounts import keystore_dir, list_keystores
+    from .._chain.accounts import keystore_dir, list_keystores
 
     cli.json = cli.json or json_
     infos = list_keystores()
@@ -130,7 +130,7 @@ def list_cmd(cli: CliContext, json_: bool) -> None:
 @pass_cli
 def remove_cmd(cli: CliContext, name: str, yes: bool) -> None:
     """Delete keystore NAME (the key is gone for good unless you have a copy)."""
-    from .._accounts import find_keystore, remove_keystore
+    from .._chain.accounts import find_keystore, remove_keystore
 
     info = find_keystore(name)
     if not (yes or cli.yes):
@@ -149,8 +149,8 @@ def remove_cmd(cli: CliContext, name: str, yes: bool) -> None:
 def balance_cmd(cli: CliContext, ref: str | None) -> None:
     """Show the balance of REF on --network: a keystore name, an address, or a dev index (dev
     networks only). Default: the global --account, else dev account 0."""
-    from .._accounts import account_address
-    from .._network import open_chain
+    from .._chain.accounts import account_address
+    from .._chain.network import open_chain
 
     chain = open_chain(cli.network, cli.project)
     address = account_address(ref if ref is not None else cli.account, chain)

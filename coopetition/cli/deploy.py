@@ -46,7 +46,7 @@ def deploy_cmd(cli: CliContext, members: tuple[tuple[str, str], ...], quorum: in
       coopetition deploy --member Acme=0x7099...79C8 --member Globex=0x3C44...93BC \\
                          --member Initech=0x90F7...b906 --quorum 2
     """
-    from .._suite import SuiteMember, _check_members, deploy_suite
+    from .._session import SuiteMember, _check_members, deploy_suite
 
     suite_members = [SuiteMember(label, address) for label, address in members]
     _check_members(suite_members, quorum)  # before connecting: bad input never reaches a node

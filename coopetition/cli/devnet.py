@@ -34,7 +34,7 @@ def devnet() -> None:
 @pass_cli
 def start_cmd(cli: CliContext, port: int, chain_id: int, block_time: float | None) -> None:
     """Start anvil in the background."""
-    from .._devnet import Devnet
+    from .._chain.devnet import Devnet
 
     record, started = Devnet(cli.project).start(port=port, chain_id=chain_id, block_time=block_time)
     data = {"running": True, "started": started, "pid": record.pid, "url": record.url,
@@ -51,7 +51,7 @@ def start_cmd(cli: CliContext, port: int, chain_id: int, block_time: float | Non
 @pass_cli
 def stop_cmd(cli: CliContext) -> None:
     """Stop the anvil this project started (its state is dumped first)."""
-    from .._devnet import Devnet
+    from .._chain.devnet import Devnet
 
     record = Devnet(cli.project).stop()
     if record is None:
@@ -66,7 +66,7 @@ def stop_cmd(cli: CliContext) -> None:
 @pass_cli
 def status_cmd(cli: CliContext, json_: bool) -> None:
     """Show URL, chain id, block number and the funded dev accounts."""
-    from .._devnet import Devnet
+    from .._chain.devnet import Devnet
 
     cli.json = cli.json or json_
     status = Devnet(cli.project).status()
@@ -92,7 +92,7 @@ def status_cmd(cli: CliContext, json_: bool) -> None:
 @pass_cli
 def reset_cmd(cli: CliContext, yes: bool) -> None:
     """Stop the devnet, delete its state (every deployment on it), and restart it if it was running."""
-    from .._devnet import Devnet
+    from .._chain.devnet import Devnet
 
     net = Devnet(cli.project)
     if not (yes or cli.yes) and cli.interactive:

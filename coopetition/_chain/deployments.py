@@ -42,8 +42,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 from eth_utils.address import to_checksum_address
 
-from ._seam import PendingCall, TxResult
-from .exceptions import (
+from .._seam import PendingCall, TxResult
+from ..exceptions import (
     ChainIdMismatchError,
     ContractRevertError,
     CoopetitionError,
@@ -53,7 +53,7 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
-    from ._tx import SignedTx, TransactionPipeline
+    from .tx import SignedTx, TransactionPipeline
 
 __all__ = ["Deployment", "DeploymentStore", "deploy_contract", "json_safe"]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from ._units import format_amount
+from .._units import format_amount
 
 if TYPE_CHECKING:
-    from ._demo import DemoMember
-    from ._session import Connection
+    from .._session import Connection
+    from . import DemoMember
 
 __all__ = ["demo_act"]
 
@@ -31,7 +31,7 @@ def _eth(value: int) -> str:
 
 def demo_act(conn: Connection, members: Sequence[DemoMember], out: Callable[[str], None]) -> dict[str, object]:
     """Run the escrow act on ``conn``'s chain (the suite already deployed); returns a summary."""
-    from .escrow import refund_shares
+    from ..escrow import refund_shares
 
     by_label = {m.label: m for m in members}
     partners = [by_label[label] for label in CONTRIBUTIONS]

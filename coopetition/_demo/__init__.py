@@ -13,19 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .exceptions import CompilerNotFoundError
+from ..exceptions import CompilerNotFoundError
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
-    from ._session import Connection
+    from .._session import Connection
 
 __all__ = ["DemoMember", "run_demo"]
 
 FOUNDERS = ("Acme", "Globex", "Initech")
 NEWCOMER = "Umbrella"
 ACTS = ("escrow", "costs", "titles")
-"""Family acts, run in this order when ``coopetition._demo_<family>`` is present."""
+"""Family acts, run in this order when ``coopetition._demo.<family>`` is present."""
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ def _compile_step(out: Callable[[str], None], compile_first: bool) -> None:
     if not compile_first:
         out("Using the compiled artifacts shipped in the package.")
         return
-    from ._compiler import compile_project
-    from ._project import find_project
+    from .._compiler import compile_project
+    from .._project import find_project
 
     try:
         result = compile_project(find_project())
@@ -59,8 +59,7 @@ def _compile_step(out: Callable[[str], None], compile_first: bool) -> None:
 
 def run_demo(out: Callable[[str], None] = print, *, compile_first: bool = True) -> dict[str, object]:
     """Run every act on a fresh embedded chain; returns a summary for ``--json``."""
-    from ._session import connect
-    from ._suite import SuiteMember, deploy_suite
+    from .._session import SuiteMember, connect, deploy_suite
 
     started = time.perf_counter()
     _compile_step(out, compile_first)
@@ -98,9 +97,9 @@ def run_demo(out: Callable[[str], None] = print, *, compile_first: bool = True) 
     everyone = [*founders, newcomer]
     for act in ACTS:
         try:
-            module = importlib.import_module(f"{__package__}._demo_{act}")
+            module = importlib.import_module(f"{__name__}.{act}")
         except ModuleNotFoundError as exc:
-            if exc.name == f"{__package__}._demo_{act}":
+            if exc.name == f"{__name__}.{act}":
                 continue
             raise
         summary[act] = module.demo_act(base, everyone, out)

@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .exceptions import BindingError
+from ..exceptions import BindingError
 
 __all__ = [
     "ALL_REGENERATE",

@@ -11,7 +11,7 @@
   from zero to non-zero costs 20,000 gas instead of 2,900), and a transaction short of gas fails
   *and* pays for everything it used. Unused gas is refunded, so 20% of headroom costs nothing on
   success. The result is capped at the block gas limit.
-* **Fees** (:mod:`coopetition._fees`): EIP-1559 when the latest block has ``baseFeePerGas``
+* **Fees** (:mod:`coopetition._chain.fees`): EIP-1559 when the latest block has ``baseFeePerGas``
   (``maxFee = 2 x baseFee + tip``, tip from ``eth_maxPriorityFeePerGas`` with a fallback), legacy
   ``gasPrice`` otherwise. Free-gas chains (both zero) work: the quote is zero and the transaction
   is still signed and sent.
@@ -19,14 +19,14 @@
   anyway; this says so in one line with the figures).
 * **Confirm**: an optional callback receives a :class:`TxPreview` (the CLI prompts with it on
   non-dev networks unless ``--yes``); returning ``False`` stops with nothing sent.
-* **Sign** locally with eth-account, with a nonce from the :class:`~coopetition._nonce.NonceManager`.
+* **Sign** locally with eth-account, with a nonce from the :class:`~coopetition._chain.nonce.NonceManager`.
 * **Send** with ``eth_sendRawTransaction``; "nonce too low" / "replacement underpriced" resync the
   nonce from the node and sign again (a few attempts).
 * **Wait** for the receipt (a spinner on stderr when it is a terminal) and ``confirmations`` more
   blocks. Status 0 replays the call at the receipt's block to recover and decode the revert.
 
 Deployments go through the same steps (a :class:`~coopetition._seam.PendingCall` with an empty
-address and ``function="constructor"``). :func:`coopetition._deployments.deploy_contract` uses the
+address and ``function="constructor"``). :func:`coopetition._chain.deployments.deploy_contract` uses the
 split API (:meth:`TransactionPipeline.prepare`, :meth:`~TransactionPipeline.submit` with a
 ``before_broadcast`` hook, :meth:`~TransactionPipeline.wait`) to persist the transaction between
 signing and waiting.
@@ -48,11 +48,9 @@ from eth_typing import ChecksumAddress
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from ._contract import ERROR_STRING_SELECTOR, decode_log, decode_revert, revert_data
-from ._fees import FeeQuote, quote_fees
-from ._nonce import NonceManager, default_nonce_manager
-from ._seam import DecodedEvent, PendingCall, TxResult
-from .exceptions import (
+from .._contract import ERROR_STRING_SELECTOR, decode_log, decode_revert, revert_data
+from .._seam import DecodedEvent, PendingCall, TxResult
+from ..exceptions import (
     CoopetitionError,
     InsufficientFundsError,
     NodeUnreachableError,
@@ -60,6 +58,8 @@ from .exceptions import (
     TransactionError,
     TransactionFailedError,
 )
+from .fees import FeeQuote, quote_fees
+from .nonce import NonceManager, default_nonce_manager
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount

@@ -23,12 +23,11 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urlsplit, urlunsplit
 
-from ._project import Project, expand_env, find_project
-from .exceptions import (
+from .._project import Project, expand_env, find_project
+from ..exceptions import (
     AccountError,
     ChainError,
     ChainIdMismatchError,
@@ -36,6 +35,7 @@ from .exceptions import (
     NodeUnreachableError,
     UnknownNetworkError,
 )
+from .devnet import anvil_dev_accounts, devnet_url
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -43,12 +43,10 @@ if TYPE_CHECKING:
     from web3.types import RPCEndpoint, RPCResponse
 
 __all__ = [
-    "ANVIL_MNEMONIC",
     "DEFAULT_DEV_URL",
     "DEFAULT_TIMEOUT",
     "Chain",
     "NetworkSpec",
-    "anvil_dev_accounts",
     "chain_from_web3",
     "connect_chain",
     "extra_data_is_poa",
@@ -61,8 +59,6 @@ NetworkKind = Literal["embedded", "dev", "rpc"]
 
 DEFAULT_DEV_URL = "http://127.0.0.1:8545"
 DEFAULT_TIMEOUT = 120.0
-ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
-DEV_ACCOUNT_COUNT = 10
 _URL_SCHEMES = ("http", "https", "ws", "wss")
 _POA_EXTRA_DATA_BYTES = 32
 _ENV_REF = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
@@ -200,7 +196,6 @@ def resolve_network(name_or_url: str | None, project: Project | None = None) -> 
                 raise ConfigError(f"networks.dev.url must be a string, not {template!r}")
             url = _validate_url(expand_env(template), network="dev")
         else:
-            from ._devnet import devnet_url
 
             template = url = devnet_url(project)
         return NetworkSpec(
@@ -278,18 +273,6 @@ def _tester_accounts(w3: Web3) -> tuple[LocalAccount, ...]:
     provider = cast(Any, w3.provider)
     keys = provider.ethereum_tester.backend.account_keys
     return tuple(Account.from_key(key.to_bytes()) for key in keys)
-
-
-@lru_cache(maxsize=1)
-def anvil_dev_accounts() -> tuple[LocalAccount, ...]:
-    """anvil's ten funded accounts, derived from its public mnemonic (m/44'/60'/0'/0/i)."""
-    from eth_account import Account
-
-    Account.enable_unaudited_hdwallet_features()
-    return tuple(
-        Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
-        for i in range(DEV_ACCOUNT_COUNT)
-    )
 
 
 def websocket_provider(url: str, timeout: float) -> Any:

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._units import format_amount
+from .._units import format_amount
 
 if TYPE_CHECKING:
-    from ._demo import DemoMember
-    from ._session import Connection
-    from .titles import TitlesService
+    from .._session import Connection
+    from ..titles import TitlesService
+    from . import DemoMember
 
 __all__ = ["demo_act"]
 
@@ -26,9 +26,9 @@ USDC_DECIMALS = 6
 
 def _deploy_usdc(conn: Connection) -> str | None:
     """A demo ERC-20 "USDC" from the project's test artifacts (a source checkout); None without them."""
-    from ._artifacts import load_artifact
-    from ._deployments import deploy_contract
-    from .exceptions import ArtifactError
+    from .._artifacts import load_artifact
+    from .._chain.deployments import deploy_contract
+    from ..exceptions import ArtifactError
 
     folder = conn.project.root / "tests" / "artifacts"
     try:
@@ -43,8 +43,8 @@ def _deploy_usdc(conn: Connection) -> str | None:
 def _mint(conn: Connection, token: str, to: str, amount: int) -> None:
     from eth_abi import abi as eth_abi
 
-    from ._contract import selector
-    from ._seam import PendingCall
+    from .._contract import selector
+    from .._seam import PendingCall
 
     assert conn.sender is not None
     data = selector("mint(address,uint256)") + eth_abi.encode(["address", "uint256"], [to, amount])
@@ -67,7 +67,7 @@ def _holdings(titles: TitlesService, members: Sequence[DemoMember], out: Callabl
 
 def demo_act(conn: Connection, members: Sequence[DemoMember], out: Callable[[str], None]) -> dict[str, object]:
     """Run the titles act on ``conn``'s chain (the suite already deployed); returns a summary."""
-    from .bindings.title_registry import TitleRegistry
+    from ..bindings.title_registry import TitleRegistry
 
     by_label = {m.label: m for m in members}
     acme, globex, initech = by_label["Acme"], by_label["Globex"], by_label["Initech"]

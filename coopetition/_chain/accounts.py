@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .exceptions import AccountError, InputError, KeystoreNotFoundError, WrongPasswordError
+from ..exceptions import AccountError, InputError, KeystoreNotFoundError, WrongPasswordError
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
-    from ._network import Chain
+    from .network import Chain
 
 __all__ = [
     "DEFAULT_SCRYPT_N",

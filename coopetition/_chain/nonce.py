@@ -1,6 +1,6 @@
 """Per-account nonce reservation, safe under threads and tolerant of other processes.
 
-Within one process, every :class:`~coopetition._tx.TransactionPipeline` for the same chain and
+Within one process, every :class:`~coopetition._chain.tx.TransactionPipeline` for the same chain and
 account shares one :class:`NonceManager` (the module default, unless one is passed in), so threads
 sending at once get distinct, contiguous nonces: a lock guards, per ``(chain id, address)``, the
 set of nonces reserved but not yet broadcast (the local cursor is one past the highest of them).

@@ -16,8 +16,8 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._demo import DemoMember
-    from ._session import Connection
+    from .._session import Connection
+    from . import DemoMember
 
 __all__ = ["demo_act"]
 

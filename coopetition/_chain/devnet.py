@@ -25,13 +25,18 @@ import urllib.error
 import urllib.request
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._project import Project, find_project
-from .exceptions import DevnetError
+from .._project import Project, find_project
+from ..exceptions import DevnetError
+
+if TYPE_CHECKING:
+    from eth_account.signers.local import LocalAccount
 
 __all__ = [
+    "ANVIL_MNEMONIC",
     "ANVIL_PACKAGE",
     "DEFAULT_CHAIN_ID",
     "DEFAULT_PORT",
@@ -39,6 +44,7 @@ __all__ = [
     "Devnet",
     "DevnetRecord",
     "DevnetStatus",
+    "anvil_dev_accounts",
     "devnet_url",
 ]
 
@@ -47,6 +53,9 @@ DEFAULT_PORT = 8545
 DEFAULT_CHAIN_ID = 31337
 DEFAULT_STATE_INTERVAL = 2
 HOST = "127.0.0.1"
+ANVIL_MNEMONIC = "test test test test test test test test test test test junk"
+"""anvil's public development mnemonic: its funded accounts are known to everyone."""
+DEV_ACCOUNT_COUNT = 10
 
 # children started from this interpreter, kept so they are reaped (no zombie, no ResourceWarning)
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
@@ -182,6 +191,18 @@ def _rpc(url: str, method: str, params: list[Any] | None = None, timeout: float 
     request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read())["result"]
+
+
+@lru_cache(maxsize=1)
+def anvil_dev_accounts() -> tuple[LocalAccount, ...]:
+    """anvil's ten funded accounts, derived from its public mnemonic (m/44'/60'/0'/0/i)."""
+    from eth_account import Account
+
+    Account.enable_unaudited_hdwallet_features()
+    return tuple(
+        Account.from_mnemonic(ANVIL_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}")
+        for i in range(DEV_ACCOUNT_COUNT)
+    )
 
 
 def devnet_url(project: Project | None = None) -> str:
@@ -389,7 +410,6 @@ class Devnet:
         record = self.running()
         if record is None:
             return DevnetStatus(running=False, url=devnet_url(self.project))
-        from ._network import anvil_dev_accounts
 
         try:
             chain_id = int(str(_rpc(record.url, "eth_chainId")), 16)

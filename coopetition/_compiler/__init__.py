@@ -7,7 +7,7 @@ Discovery order (:func:`find_compiler`):
    ``SOLCX_BINARY_PATH`` overrides);
 3. a ``solc`` on ``PATH`` whose ``--version`` is the pinned version;
 4. the pinned solc-js from the project's ``node_modules`` through the Node bridge
-   (``coopetition/_bridge/solc-bridge.cjs``), run by a small launcher written to
+   (``coopetition/_compiler/solc-bridge.cjs``), run by a small launcher written to
    ``.coopetition/bin/solc`` so that py-solc-x (and slither) can call it like a native binary.
 
 py-solc-x drives every backend the same way (``solcx.compile_standard(..., solc_binary=PATH)``).
@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from ._artifacts import GENERATED_MARKER, render_artifact, write_if_changed
-from ._project import Project, find_project
-from .exceptions import CompilationError, CompilerError, CompilerNotFoundError
+from .._artifacts import GENERATED_MARKER, render_artifact, write_if_changed
+from .._project import Project, find_project
+from ..exceptions import CompilationError, CompilerError, CompilerNotFoundError
 
 __all__ = [
     "EVM_VERSION",
@@ -168,7 +168,7 @@ def _solcx_folder() -> Path:
 
 def bridge_script() -> Path:
     """The Node bridge shipped inside the package."""
-    return Path(__file__).resolve().parent / "_bridge" / "solc-bridge.cjs"
+    return Path(__file__).resolve().parent / "solc-bridge.cjs"
 
 
 def find_compiler(
