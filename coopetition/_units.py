@@ -15,16 +15,26 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Annotated, Final
 
 from .exceptions import InputError
 
-__all__ = ["ETHER_UNITS", "Amount", "format_amount", "parse_amount", "parse_deadline", "parse_duration"]
+__all__ = ["AMOUNT", "ETHER_UNITS", "Amount", "Wei", "format_amount", "parse_amount", "parse_deadline", "parse_duration"]
 
 ETHER_UNITS: dict[str, int] = {"wei": 0, "kwei": 3, "mwei": 6, "gwei": 9, "szabo": 12, "finney": 15, "ether": 18, "eth": 18}
 
 _AMOUNT = re.compile(r"^\s*([0-9][0-9_]*(?:\.[0-9_]+)?|\.[0-9]+)\s*([A-Za-z][A-Za-z0-9.\-]*)?\s*$")
 _DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|s)", re.IGNORECASE)
 _SECONDS = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+AMOUNT: Final = "amount"
+"""Marker carried by :data:`Wei` so the JSON mapper knows a field holds money in base units."""
+
+Wei = Annotated[int, AMOUNT]
+"""An amount in the base units of its asset (wei for ether). Annotate dataclass fields with it:
+``--json`` prints such fields as decimal strings (JSON numbers lose precision past 2**53) beside a
+formatted companion, using the ``asset`` field of the same object when there is one."""
 
 
 @dataclass(frozen=True)
