@@ -154,7 +154,7 @@ def measure_costs(participants: int = 3, booked: int = 10) -> CostsGas:
 
 def measure_splitter(payees: int = 3) -> SplitterGas:
     """OpenZeppelin 4.9.6 PaymentSplitter with ``payees`` equal payees (dev accounts 1.. then fillers)."""
-    from coopetition._contract import BoundContract
+    from coopetition._runtime import BoundContract
 
     conn = fresh_connection()
     accounts = conn.chain.dev_accounts()

@@ -150,7 +150,7 @@ def measure_escrow(partners: int = 3, others: int = 0) -> EscrowGas:
 
 def measure_refund_escrow() -> RefundEscrowGas:
     """OpenZeppelin 4.9.6 RefundEscrow: deposits, refund, beneficiary withdrawal."""
-    from coopetition._contract import BoundContract
+    from coopetition._runtime import BoundContract
     from coopetition._seam import TxResult
 
     class _RefundEscrow(BoundContract):

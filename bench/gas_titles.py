@@ -90,7 +90,7 @@ def measure_titles(open_others: int = 1) -> TitlesGas:
     from eth_abi import abi as eth_abi
 
     from coopetition import connect
-    from coopetition._contract import selector
+    from coopetition._abi import selector
     from coopetition._session import SuiteMember, deploy_suite
     from coopetition.bindings.consortium import Consortium
     from coopetition.bindings.title_exchange import OfferTerms, PaymentKind

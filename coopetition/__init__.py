@@ -48,6 +48,7 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
+    from ._abi import decode_revert
     from ._artifacts import Artifact, list_artifacts, load_artifact
     from ._bindgen import generate_binding, write_bindings
     from ._chain.deployments import Deployment, DeploymentStore, deploy_contract
@@ -55,8 +56,8 @@ if TYPE_CHECKING:
     from ._chain.nonce import NonceManager
     from ._chain.tx import TransactionPipeline, TxPreview
     from ._compiler import CompileResult, SolcCompiler, compile_project, find_compiler
-    from ._contract import BoundContract, decode_revert
     from ._project import Project, find_project
+    from ._runtime import BoundContract
     from ._seam import DecodedEvent, PendingCall, Sender, TxResult
     from ._session import Connection, Suite, SuiteDeployment, SuiteMember, connect, deploy_suite
     from ._units import Amount, format_amount, parse_amount, parse_deadline, parse_duration
@@ -81,7 +82,7 @@ _LAZY: dict[str, str] = {
     "generate_binding": "_bindgen", "write_bindings": "_bindgen",
     "CompileResult": "_compiler", "SolcCompiler": "_compiler", "compile_project": "_compiler",
     "find_compiler": "_compiler",
-    "BoundContract": "_contract", "decode_revert": "_contract",
+    "BoundContract": "_runtime", "decode_revert": "_abi",
     "Deployment": "_chain.deployments", "DeploymentStore": "_chain.deployments", "deploy_contract": "_chain.deployments",
     "NonceManager": "_chain.nonce",
     "Chain": "_chain.network", "NetworkSpec": "_chain.network", "connect_chain": "_chain.network",

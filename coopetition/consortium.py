@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from eth_abi import abi as eth_abi
 from eth_utils.address import is_address, to_checksum_address
 
-from ._contract import function_signature, selector, split_types
+from ._abi import function_signature, selector, split_types
 from ._seam import Sender, TxResult
 from ._units import parse_deadline
 from .bindings.consortium import ABI, Consortium, ProposalCreatedEvent, ProposalState

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from eth_utils.address import is_address, to_checksum_address
 
-from ._contract import BoundContract
+from ._runtime import BoundContract
 from ._seam import Sender, TxResult
 from ._units import format_amount, parse_amount
 from .bindings.cost_sharing import (

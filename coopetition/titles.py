@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 from eth_abi import abi as eth_abi
 from eth_utils.address import is_address, to_checksum_address
 
-from ._contract import selector
+from ._abi import selector
 from ._seam import PendingCall, Sender, TxResult
 from ._units import format_amount, parse_amount, parse_deadline
 from .bindings.title_exchange import (

@@ -198,7 +198,7 @@ class FastSender:
         self.address = address
 
     def send(self, call: Any) -> Any:
-        from coopetition._contract import decode_logs, decode_revert, revert_data
+        from coopetition._abi import decode_logs, decode_revert, revert_data
         from coopetition._seam import TxResult
 
         tx = {"from": self.address, "to": call.address, "data": call.data, "value": call.value, "gas": 3_000_000}

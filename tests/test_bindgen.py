@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 from eth_utils.crypto import keccak
 
+from coopetition._abi import decode_revert
 from coopetition._bindgen import (
     HEADER_PREFIX,
     check_bindings,
@@ -33,7 +34,6 @@ from coopetition._bindgen import (
     package_bindings_dir,
     write_bindings,
 )
-from coopetition._contract import decode_revert
 from coopetition.cli import cli
 from coopetition.exceptions import BindingError, ContractCustomError
 

@@ -1,4 +1,4 @@
-"""The runtime under every generated binding (coopetition._contract), unit and end to end.
+"""The runtime under every generated binding (coopetition._abi, coopetition._runtime), unit and end to end.
 
 End-to-end tests deploy the committed fixture (tests/fixtures/bindings/Fixture.json, compiled from
 Fixture.sol) on the in-process eth-tester chain with plain web3, bind it with the generated module,
@@ -20,9 +20,7 @@ from eth_abi.abi import encode
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from coopetition._bindgen import generate_binding
-from coopetition._contract import (
-    BoundContract,
+from coopetition._abi import (
     decode_log,
     decode_logs,
     decode_revert,
@@ -31,6 +29,8 @@ from coopetition._contract import (
     revert_data,
     selector,
 )
+from coopetition._bindgen import generate_binding
+from coopetition._runtime import BoundContract
 from coopetition._seam import PendingCall, TxResult
 from coopetition.exceptions import (
     AccountError,

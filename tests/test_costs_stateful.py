@@ -41,7 +41,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from coopetition._contract import decode_logs, decode_revert, revert_data
+from coopetition._abi import decode_logs, decode_revert, revert_data
 from coopetition._seam import PendingCall, TxResult
 from coopetition.bindings.cost_sharing import (
     CostSharing,

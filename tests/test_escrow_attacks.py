@@ -15,7 +15,7 @@ from mocks.false_return_token import FalseReturnToken
 from mocks.fee_on_transfer_token import FeeOnTransferToken
 from mocks.no_return_token import NoReturnToken
 
-from coopetition._contract import selector
+from coopetition._abi import selector
 from coopetition.bindings.joint_venture_escrow import (
     DepositedEvent,
     JointVentureEscrow,

@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 from _embedded import EmbeddedEnv
 
-from coopetition._contract import BoundContract, canonical_type, function_signature
+from coopetition._abi import canonical_type, function_signature
+from coopetition._runtime import BoundContract
 from coopetition.bindings.consortium import (
     Consortium,
     ConsortiumQuorumNotReached,

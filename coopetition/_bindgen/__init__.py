@@ -9,11 +9,11 @@ or a bare ABI list (the contract is named after the file). Output: one module pe
   table, Foundry artifacts an AST); without member names an enum is typed as plain ``int``;
 * one exception class per custom error, subclass of
   :class:`~coopetition.exceptions.ContractCustomError`, named after the error and registered with
-  :func:`~coopetition._contract.register_errors` at import;
+  :func:`~coopetition._abi.register_errors` at import;
 * one frozen ``<Event>Event`` dataclass per event (``from_decoded``/``from_result``) and a
   ``<Contract>Events`` accessor with a typed query per event: ``contract.events.shape_added(...)``;
 * a ``<Method>Result`` frozen dataclass for every read returning several values;
-* one :class:`~coopetition._contract.BoundContract` subclass named after the contract: reads
+* one :class:`~coopetition._runtime.BoundContract` subclass named after the contract: reads
   (``view``/``pure``) return typed values and take a keyword-only ``block_identifier``; writes build a
   :class:`~coopetition._seam.PendingCall` and return the sender's
   :class:`~coopetition._seam.TxResult` (payable ones take a keyword-only ``value``); every write
@@ -1115,17 +1115,15 @@ class _Renderer:
         typing = sorted((n for n in ("TYPE_CHECKING", "Any", "ClassVar") if n in u or n == "TYPE_CHECKING"), key=_import_key)
         std.append(f"from typing import {', '.join(typing)}")
         ours: list[str] = []
-        contract = sorted(
-            (n for n in ("BoundContract", "EventsBase", "checksum", "events_in", "field", "register_errors") if n in u),
-            key=_import_key,
-        )
-        ours.append(f"from coopetition._contract import {', '.join(contract)}")
-        seam = sorted((n for n in ("DecodedEvent", "Sender", "TxResult") if n in u), key=_import_key)
-        if seam:
-            ours.append(f"from coopetition._seam import {', '.join(seam)}")
+        for module, names in (
+            ("_abi", ("checksum", "register_errors")),
+            ("_runtime", ("BoundContract", "EventsBase", "events_in", "field")),
+            ("_seam", ("DecodedEvent", "Sender", "TxResult")),
+        ):
+            chosen = sorted((n for n in names if n in u), key=_import_key)
+            if chosen:
+                ours.append(_from_import(f"coopetition.{module}", chosen))
         ours.append("from coopetition.exceptions import ContractCustomError")
-        if len(", ".join(contract)) + len("from coopetition._contract import ") > 100:
-            ours[0] = "from coopetition._contract import (\n" + "".join(f"    {n},\n" for n in contract) + ")"
         tc = ["if TYPE_CHECKING:"]
         if "BlockIdentifier" in u:
             tc.append("    from web3.types import BlockIdentifier")
@@ -1138,6 +1136,14 @@ class _Renderer:
         if tc:
             out += ["", *tc]
         return out
+
+
+def _from_import(module: str, names: Sequence[str]) -> str:
+    """``from module import a, b``, wrapped one name a line past 100 characters (as ruff formats it)."""
+    line = f"from {module} import {', '.join(names)}"
+    if len(line) <= 100:
+        return line
+    return f"from {module} import (\n" + "".join(f"    {n},\n" for n in names) + ")"
 
 
 def _q(text: str) -> str:
@@ -1307,11 +1313,11 @@ def check_written(
 
 
 def package_artifacts_dir() -> Path:
-    return Path(__file__).resolve().parent / "artifacts"
+    return Path(__file__).resolve().parent.parent / "artifacts"
 
 
 def package_bindings_dir() -> Path:
-    return Path(__file__).resolve().parent / "bindings"
+    return Path(__file__).resolve().parent.parent / "bindings"
 
 
 def _package_artifacts(artifacts_dir: Path) -> list[Path]:

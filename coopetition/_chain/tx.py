@@ -48,7 +48,7 @@ from eth_typing import ChecksumAddress
 from eth_utils.address import to_checksum_address
 from eth_utils.crypto import keccak
 
-from .._contract import ERROR_STRING_SELECTOR, decode_log, decode_revert, revert_data
+from .._abi import ERROR_STRING_SELECTOR, decode_log, decode_revert, revert_data
 from .._seam import DecodedEvent, PendingCall, TxResult
 from ..exceptions import (
     CoopetitionError,
@@ -198,7 +198,7 @@ def _error_text(exc: BaseException) -> str:
 def revert_data_from(exc: BaseException) -> bytes | None:
     """The revert data carried by an exception from web3 or eth-tester; ``None`` if it is not a revert.
 
-    :func:`coopetition._contract.revert_data` reads the data wherever web3 or eth-tester put it.
+    :func:`coopetition._abi.revert_data` reads the data wherever web3 or eth-tester put it.
     On top of that the pipeline treats as reverts: an eth-tester ``TransactionFailed`` whose message
     is the bare reason of ``Error(string)`` (re-encoded as such) or a bare ``Revert``, and any error
     that says it reverted without carrying data (``b""``: a revert without a reason).
@@ -723,7 +723,7 @@ _CONNECTION_ERRORS = _connection_errors()
 
 
 def _decode_event(abi: Sequence[Mapping[str, Any]], log: Any) -> tuple[str, dict[str, Any]] | None:
-    """The first event of ``abi`` that ``log`` decodes as (see :func:`coopetition._contract.decode_log`)."""
+    """The first event of ``abi`` that ``log`` decodes as (see :func:`coopetition._abi.decode_log`)."""
     for entry in abi:
         if entry.get("type") == "event":
             decoded = decode_log(entry, log)

@@ -43,7 +43,7 @@ def _deploy_usdc(conn: Connection) -> str | None:
 def _mint(conn: Connection, token: str, to: str, amount: int) -> None:
     from eth_abi import abi as eth_abi
 
-    from .._contract import selector
+    from .._abi import selector
     from .._seam import PendingCall
 
     assert conn.sender is not None

@@ -9,14 +9,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from coopetition._contract import (
-    BoundContract,
-    EventsBase,
-    checksum,
-    events_in,
-    field,
-    register_errors,
-)
+from coopetition._abi import checksum, register_errors
+from coopetition._runtime import BoundContract, EventsBase, events_in, field
 from coopetition._seam import DecodedEvent, Sender, TxResult
 from coopetition.exceptions import ContractCustomError
 

@@ -9,7 +9,8 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from coopetition._contract import BoundContract, EventsBase, register_errors
+from coopetition._abi import register_errors
+from coopetition._runtime import BoundContract, EventsBase
 from coopetition._seam import Sender
 from coopetition.exceptions import ContractCustomError
 

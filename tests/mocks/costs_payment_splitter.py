@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from coopetition._contract import BoundContract, EventsBase, checksum, events_in, register_errors
+from coopetition._abi import checksum, register_errors
+from coopetition._runtime import BoundContract, EventsBase, events_in
 from coopetition._seam import DecodedEvent, Sender, TxResult
 from coopetition.exceptions import ContractCustomError
 

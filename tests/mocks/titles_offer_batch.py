@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any
 
-from coopetition._contract import BoundContract, EventsBase, checksum, field, register_errors
+from coopetition._abi import checksum, register_errors
+from coopetition._runtime import BoundContract, EventsBase, field
 from coopetition._seam import Sender, TxResult
 from coopetition.exceptions import ContractCustomError
 

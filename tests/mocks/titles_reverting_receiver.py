@@ -9,7 +9,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from coopetition._contract import BoundContract, EventsBase, checksum, register_errors
+from coopetition._abi import checksum, register_errors
+from coopetition._runtime import BoundContract, EventsBase
 from coopetition._seam import Sender, TxResult
 from coopetition.exceptions import ContractCustomError
 

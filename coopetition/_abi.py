@@ -1,8 +1,10 @@
-"""Runtime support for the generated bindings in :mod:`coopetition.bindings`.
+"""The ABI codec: canonical types and signatures, selectors, the custom-error registry, revert and
+log decoding. The transaction pipeline and the bindings' runtime (:mod:`coopetition._runtime`) both
+use it; nothing here talks to a node.
 
-Generated modules contain only typed glue: ABI, dataclasses, enums, exception classes and thin
-methods. Everything that touches web3 or eth-abi lives here, once:
-
+* :func:`function_signature`, :func:`selector`, :func:`canonical_type` are ``eth_utils.abi``'s
+  (``abi_to_signature``, ``function_signature_to_4byte_selector``, ``collapse_if_tuple``) under the
+  names the bindings use; :func:`split_types` splits a canonical signature back into its types.
 * :func:`decode_revert` turns revert data into the most specific
   :class:`~coopetition.exceptions.ContractRevertError` available: the generated class registered with
   :func:`register_errors` for that selector (the one registered for ``contract`` first), else an error
@@ -10,9 +12,6 @@ methods. Everything that touches web3 or eth-abi lives here, once:
 * :func:`revert_data` digs the raw revert bytes out of whatever web3 or a node raised.
 * :func:`decode_log` / :func:`decode_logs` decode receipt logs into
   :class:`~coopetition._seam.DecodedEvent` (for the transaction pipeline and the event queries).
-* :class:`BoundContract` is the base of every generated contract class: reads via ``eth_call``
-  (reverts raised as the typed error), writes as a :class:`~coopetition._seam.PendingCall` handed to
-  the :class:`~coopetition._seam.Sender`, log queries.
 """
 
 from __future__ import annotations
@@ -20,43 +19,40 @@ from __future__ import annotations
 import ast
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from eth_abi import abi as eth_abi
-from eth_abi.exceptions import DecodingError, EncodingError
-from eth_utils.address import is_address, to_checksum_address
-from eth_utils.crypto import keccak
+from eth_abi.exceptions import DecodingError
+from eth_utils.abi import (
+    abi_to_signature,
+    collapse_if_tuple,
+    event_signature_to_log_topic,
+    function_signature_to_4byte_selector,
+)
+from eth_utils.address import to_checksum_address
 
-from ._seam import DecodedEvent, PendingCall, Sender, TxResult
+from ._seam import DecodedEvent
 from .exceptions import (
-    AccountError,
-    ChainError,
     ContractCustomError,
     ContractRevertError,
-    InputError,
-    NodeUnreachableError,
     PanicError,
     RevertReasonError,
     UnknownRevertError,
 )
 
 if TYPE_CHECKING:
-    from web3 import Web3
-    from web3.types import BlockIdentifier
+    from eth_typing import ABIComponent, ABIElement
 
 __all__ = [
     "ERROR_STRING_SELECTOR",
     "PANIC_SELECTOR",
-    "BoundContract",
-    "EventsBase",
     "canonical_type",
     "checksum",
     "decode_log",
     "decode_logs",
     "decode_revert",
     "event_signature",
-    "events_in",
-    "field",
+    "event_topic",
     "function_signature",
     "register_errors",
     "registered_errors",
@@ -80,16 +76,12 @@ _LOCK = threading.Lock()
 
 def canonical_type(param: Mapping[str, Any]) -> str:
     """The canonical ABI type of one ABI parameter, tuples expanded: ``(address,uint256)[]``."""
-    typ = str(param["type"])
-    if typ.startswith("tuple"):
-        inner = ",".join(canonical_type(c) for c in param.get("components", ()))
-        return f"({inner}){typ[len('tuple'):]}"
-    return typ
+    return collapse_if_tuple(cast("ABIComponent", param))
 
 
 def function_signature(entry: Mapping[str, Any]) -> str:
     """``name(type,...)`` of a function, event or error ABI entry."""
-    return f"{entry['name']}({','.join(canonical_type(p) for p in entry.get('inputs', ()))})"
+    return abi_to_signature(cast("ABIElement", {"type": "function", **entry}))
 
 
 event_signature = function_signature
@@ -97,7 +89,12 @@ event_signature = function_signature
 
 def selector(signature: str) -> bytes:
     """The 4-byte selector of a canonical function or error signature."""
-    return keccak(text=signature)[:4]
+    return function_signature_to_4byte_selector(signature)
+
+
+def event_topic(signature: str) -> bytes:
+    """The 32-byte topic 0 of a canonical event signature."""
+    return event_signature_to_log_topic(signature)
 
 
 def split_types(signature: str) -> list[str]:
@@ -125,13 +122,6 @@ def split_types(signature: str) -> list[str]:
 def checksum(value: Any) -> str:
     """An address as returned by eth-abi (lowercase) in its EIP-55 checksummed form."""
     return str(to_checksum_address(value))
-
-
-def field(raw: Any, index: int, name: str) -> Any:
-    """Field ``index``/``name`` of a decoded struct, whether eth-abi gave a tuple or web3 a mapping."""
-    if isinstance(raw, Mapping):
-        return raw[name] if name in raw else list(raw.values())[index]
-    return raw[index]
 
 
 def _normalise(typ: str, value: Any) -> Any:
@@ -352,13 +342,6 @@ def _revert_text(text: str) -> bytes | None:
 # ------------------------------------------------------------------------------------------ events
 
 
-def _topic_for(typ: str, value: Any) -> str:
-    if typ in ("string", "bytes"):
-        raw = value.encode() if isinstance(value, str) else bytes(value)
-        return "0x" + keccak(raw).hex()
-    return "0x" + eth_abi.encode([typ], [value]).hex()
-
-
 def _hex(value: Any) -> str:
     if isinstance(value, str):
         return value if value.startswith("0x") else "0x" + value
@@ -375,7 +358,7 @@ def decode_log(entry: Mapping[str, Any], log: Mapping[str, Any]) -> DecodedEvent
     inputs = list(entry.get("inputs", ()))
     anonymous = bool(entry.get("anonymous", False))
     if not anonymous:
-        if not topics or topics[0] != keccak(text=event_signature(entry)):
+        if not topics or topics[0] != event_topic(event_signature(entry)):
             return None
         topics = topics[1:]
     indexed = [p for p in inputs if p.get("indexed")]
@@ -431,205 +414,3 @@ def decode_logs(
                 decoded.append(event)
                 break
     return tuple(decoded)
-
-
-# --------------------------------------------------------------------------------- bound contract
-
-
-class BoundContract:
-    """Base of every generated contract class: a contract at an address, bound to a web3 and
-    (optionally) a :class:`~coopetition._seam.Sender` for state-changing calls."""
-
-    contract_name: ClassVar[str] = ""
-    abi: ClassVar[tuple[Mapping[str, Any], ...]] = ()
-
-    def __init__(self, w3: Web3, address: str, sender: Sender | None = None) -> None:
-        if not isinstance(address, str) or not is_address(address):
-            raise InputError(f"{self.contract_name or 'contract'}: {address!r} is not an address")
-        self.w3 = w3
-        self.address: str = checksum(address)
-        self.sender = sender
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.address})"
-
-    def with_sender(self, sender: Sender | None) -> BoundContract:
-        """The same contract bound to another sender (subclasses return their own type)."""
-        return type(self)(self.w3, self.address, sender)
-
-    # -- encoding ---------------------------------------------------------------------------
-
-    @classmethod
-    def _encode(cls, signature: str, args: Sequence[Any]) -> bytes:
-        """Calldata: selector of ``signature`` plus its ABI-encoded arguments."""
-        types = split_types(signature)
-        try:
-            return selector(signature) + eth_abi.encode(types, list(args))
-        except (EncodingError, ValueError, TypeError, OverflowError) as exc:
-            name = signature[: signature.index("(")]
-            raise InputError(
-                f"{cls.contract_name}.{name}: cannot encode the arguments for {signature}: {exc}"
-            ) from None
-
-    # -- reads ------------------------------------------------------------------------------
-
-    def _call(
-        self,
-        signature: str,
-        args: Sequence[Any],
-        output_types: Sequence[str],
-        block_identifier: BlockIdentifier = "latest",
-        value: int = 0,
-    ) -> tuple[Any, ...]:
-        """``eth_call`` and decode; a revert is raised as the decoded typed error."""
-        from web3.exceptions import ContractLogicError
-
-        data = self._encode(signature, args)
-        tx: dict[str, Any] = {"to": self.address, "data": "0x" + data.hex()}
-        if value:
-            tx["value"] = value
-        sender_address = getattr(self.sender, "address", None)
-        if isinstance(sender_address, str) and is_address(sender_address):
-            tx["from"] = sender_address
-        try:
-            result = bytes(self.w3.eth.call(cast(Any, tx), block_identifier))
-        except OSError as exc:
-            raise self._unreachable(exc) from None
-        except Exception as exc:
-            # web3's ContractLogicError family, eth-tester's TransactionFailed, or a node's RPC error
-            # whose message says it reverted
-            if isinstance(exc, ContractLogicError) or type(exc).__name__ == "TransactionFailed":
-                raise self._revert(revert_data(exc) or b"") from None
-            reverted = revert_data(exc) if "revert" in str(exc).lower() else None
-            if reverted is None:
-                raise
-            raise self._revert(reverted) from None
-        if not output_types:
-            return ()
-        try:
-            return tuple(eth_abi.decode(list(output_types), result))
-        except (DecodingError, ValueError) as exc:
-            if not result:
-                raise ChainError(
-                    f"{self.contract_name} at {self.address}: {signature} returned no data;"
-                    f" is a {self.contract_name} deployed at that address on this network?"
-                ) from None
-            raise ChainError(
-                f"{self.contract_name} at {self.address}: cannot decode the result of {signature}: {exc}"
-            ) from None
-
-    def _unreachable(self, exc: BaseException) -> NodeUnreachableError:
-        endpoint = getattr(self.w3.provider, "endpoint_uri", None) or "the network's URL"
-        return NodeUnreachableError(
-            f"no node answers at {endpoint} ({type(exc).__name__}): check the URL and that the node is running"
-        )
-
-    def _revert(self, data: bytes) -> ContractRevertError:
-        return decode_revert(data, contract=self.contract_name, abi=self.abi)
-
-    # -- writes -----------------------------------------------------------------------------
-
-    def _pending(self, signature: str, args: Sequence[Any], value: int = 0) -> PendingCall:
-        if value < 0:
-            raise InputError(f"{self.contract_name}: value must not be negative, got {value}")
-        return PendingCall(
-            contract=self.contract_name,
-            address=self.address,
-            function=signature,
-            args=tuple(args),
-            data=self._encode(signature, args),
-            value=value,
-            abi=self.abi,
-        )
-
-    def _transact(self, method: str, signature: str, args: Sequence[Any], value: int = 0) -> TxResult:
-        call = self._pending(signature, args, value)
-        if self.sender is None:
-            raise AccountError(
-                f"{self.contract_name}.{method} sends a transaction, but this {self.contract_name}"
-                " has no sender: connect with an account (--account, or pass sender= when binding)"
-            )
-        return self.sender.send(call)
-
-    # -- events -----------------------------------------------------------------------------
-
-    def _event_entry(self, signature: str) -> Mapping[str, Any]:
-        for entry in self.abi:
-            if entry.get("type") == "event" and event_signature(entry) == signature:
-                return entry
-        raise KeyError(signature)  # pragma: no cover - generated code only asks for its own events
-
-    def _get_logs(
-        self,
-        signature: str,
-        from_block: BlockIdentifier,
-        to_block: BlockIdentifier,
-        filters: Mapping[str, Any],
-    ) -> list[DecodedEvent]:
-        entry = self._event_entry(signature)
-        topics: list[Any] = []
-        if not entry.get("anonymous"):
-            topics.append("0x" + keccak(text=signature).hex())
-        for i, param in enumerate(p for p in entry.get("inputs", ()) if p.get("indexed")):
-            wanted = filters.get(str(param.get("name") or f"arg{i}"))
-            if wanted is None:
-                topics.append(None)
-                continue
-            typ = canonical_type(param)
-            if isinstance(wanted, (list, tuple)) and not typ.endswith("]"):
-                topics.append([_topic_for(typ, w) for w in wanted])
-            else:
-                try:
-                    topics.append(_topic_for(typ, wanted))
-                except (EncodingError, ValueError, TypeError, OverflowError) as exc:
-                    raise InputError(
-                        f"{self.contract_name}: bad filter {param.get('name')}={wanted!r}: {exc}"
-                    ) from None
-        while topics and topics[-1] is None:
-            topics.pop()
-        params: dict[str, Any] = {
-            "address": self.address,
-            "fromBlock": from_block,
-            "toBlock": to_block,
-            "topics": topics,
-        }
-        try:
-            logs = self.w3.eth.get_logs(cast(Any, params))
-        except OSError as exc:
-            raise self._unreachable(exc) from None
-        found: list[DecodedEvent] = []
-        for log in logs:
-            event = decode_log(entry, cast(Mapping[str, Any], log))
-            if event is not None:
-                found.append(event)
-        found.sort(key=lambda e: (e.block_number, e.log_index))
-        return found
-
-
-class EventsBase:
-    """Base of the generated ``<Contract>Events`` accessor (``contract.events.<name>(...)``)."""
-
-    def __init__(self, contract: BoundContract) -> None:
-        self._contract = contract
-
-    def _query(
-        self,
-        signature: str,
-        from_block: BlockIdentifier,
-        to_block: BlockIdentifier,
-        filters: Mapping[str, Any],
-    ) -> list[DecodedEvent]:
-        return self._contract._get_logs(signature, from_block, to_block, filters)
-
-
-def events_in(
-    result: TxResult, name: str, arg_keys: Sequence[str], address: str | None = None
-) -> tuple[DecodedEvent, ...]:
-    """The events of ``result`` named ``name`` whose argument names are ``arg_keys`` (so a same-named
-    event of another contract with other arguments is not mistaken for this one)."""
-    keys = set(arg_keys)
-    want = checksum(address) if address else None
-    return tuple(
-        e for e in result.events
-        if e.name == name and set(e.args) == keys and (want is None or e.address == want)
-    )
