@@ -31,11 +31,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from eth_abi import abi as eth_abi
-from eth_utils.address import is_address, to_checksum_address
+from eth_utils.address import to_checksum_address
 
 from ._abi import function_signature, selector, split_types
+from ._domain import checks
+from ._domain.members import Member, Members
+from ._domain.service import Service
 from ._seam import Sender, TxResult
-from ._units import parse_deadline
+from ._units import Wei
 from .bindings.consortium import ABI, Consortium, ProposalCreatedEvent, ProposalState
 from .exceptions import InputError
 
@@ -61,16 +64,6 @@ DEFAULT_EXPIRY = "7d"
 MAX_LABEL_BYTES = 32
 """Longest member label the contract accepts, in bytes of UTF-8."""
 
-ZERO_ADDRESS = "0x" + "00" * 20
-
-
-@dataclass(frozen=True)
-class Member:
-    """A current member of the consortium."""
-
-    address: str
-    label: str
-
 
 @dataclass(frozen=True)
 class Proposal:
@@ -79,7 +72,7 @@ class Proposal:
     id: int
     proposer: str
     target: str
-    value: int
+    value: Wei
     """Wei the call sends from the consortium's balance."""
     data: bytes
     description: str
@@ -117,29 +110,12 @@ class ProposalRef:
 # --------------------------------------------------------------------------------- validation
 
 
-def _address(value: str, what: str) -> str:
-    if not isinstance(value, str) or not is_address(value):
-        raise InputError(f"{what} {value!r} is not an address: expected 0x followed by 40 hex digits")
-    checksummed = str(to_checksum_address(value))
-    if checksummed == to_checksum_address(ZERO_ADDRESS):
-        raise InputError(f"{what} must not be the zero address")
-    return checksummed
-
-
 def validate_label(label: str) -> str:
-    """``label`` if the contract would accept it (1 to 32 bytes of UTF-8), else :class:`InputError`."""
-    if not isinstance(label, str) or not label.strip():
-        raise InputError("a member label must not be empty")
-    size = len(label.encode("utf-8"))
-    if size > MAX_LABEL_BYTES:
-        raise InputError(f"member label {label!r} is {size} bytes long; at most {MAX_LABEL_BYTES} are allowed")
-    return label
-
-
-def _quorum(value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"quorum must be a whole number of at least 1, got {value!r}")
-    return value
+    """``label`` if the contract would accept it (1 to 32 bytes of UTF-8, not only blanks), else
+    :class:`InputError`."""
+    if isinstance(label, str) and label and not label.strip():
+        raise InputError("a member label must not be empty: give 1 to 32 bytes of text")
+    return checks.text_bytes(label, "member label", maximum=MAX_LABEL_BYTES)
 
 
 def constructor_args(
@@ -159,7 +135,7 @@ def constructor_args(
     labels: list[str] = []
     for label, address in pairs:
         validate_label(label)
-        checked = _address(address, f"member {label!r}:")
+        checked = checks.address(address, f"member {label!r}:")
         if label in labels:
             raise InputError(f"label {label!r} is given twice: labels must be unique")
         if checked in addresses:
@@ -167,7 +143,7 @@ def constructor_args(
             raise InputError(f"{checked} is given twice (as {other!r} and {label!r})")
         addresses.append(checked)
         labels.append(label)
-    _quorum(quorum)
+    checks.whole(quorum, "quorum", minimum=1)
     if quorum > len(addresses):
         raise InputError(f"quorum {quorum} is more than the {len(addresses)} member(s)")
     return addresses, labels, quorum
@@ -224,7 +200,7 @@ def describe_call(consortium: str, target: str, value: int, data: bytes) -> str:
 # -------------------------------------------------------------------------------- the service
 
 
-class ConsortiumService:
+class ConsortiumService(Service):
     """The domain API of one deployed Consortium.
 
     Build it from a binding (``ConsortiumService(Consortium(w3, address, sender))``) or with
@@ -232,30 +208,25 @@ class ConsortiumService:
     through the binding's :class:`~coopetition._seam.Sender` (the transaction pipeline).
     """
 
+    contract: Consortium
+
     def __init__(self, contract: Consortium) -> None:
-        self.contract = contract
+        super().__init__(contract)
+        self._members = Members(contract.with_sender(None))
 
     @classmethod
     def at(cls, w3: Web3, address: str, sender: Sender | None = None) -> ConsortiumService:
         """The consortium deployed at ``address``."""
         return cls(Consortium(w3, address, sender))
 
-    def with_sender(self, sender: Sender | None) -> ConsortiumService:
-        """The same consortium, sending through ``sender`` (e.g. another member's account)."""
-        return ConsortiumService(self.contract.with_sender(sender))
-
-    def __repr__(self) -> str:
-        return f"ConsortiumService({self.address})"
-
-    @property
-    def address(self) -> str:
-        return self.contract.address
+    def _consortium_address(self) -> str:
+        return self.address
 
     # ------------------------------------------------------------------------------ members
 
     def members(self) -> tuple[Member, ...]:
         """Current members with their labels, in the contract's order."""
-        return tuple(Member(m.account, m.label) for m in self.contract.member_list())
+        return self._membership.all()
 
     def member_count(self) -> int:
         return self.contract.member_count()
@@ -265,22 +236,11 @@ class ConsortiumService:
         return self.contract.quorum()
 
     def is_member(self, address: str) -> bool:
-        return self.contract.is_member(_address(address, "account"))
+        return self._membership.is_member(address)
 
     def member(self, ref: str) -> Member:
         """The current member with address or label ``ref``; :class:`InputError` if there is none."""
-        if isinstance(ref, str) and is_address(ref):
-            address = str(to_checksum_address(ref))
-            if not self.contract.is_member(address):
-                raise InputError(f"{address} is not a member of the consortium at {self.address}")
-            return Member(address, self.contract.member_label(address))
-        if not isinstance(ref, str) or not ref:
-            raise InputError(f"{ref!r} is neither an address nor a member label")
-        found = self.contract.member_by_label(ref)
-        if int(found, 16) == 0:
-            known = ", ".join(m.label for m in self.members())
-            raise InputError(f"no member is labelled {ref!r} (members: {known})")
-        return Member(found, ref)
+        return self._membership.member(ref)
 
     # ---------------------------------------------------------------------------- proposals
 
@@ -288,8 +248,8 @@ class ConsortiumService:
         return self.contract.proposal_count()
 
     def proposal(self, proposal_id: int) -> Proposal:
-        """Proposal ``proposal_id`` now; :class:`InputError` if there is no such proposal."""
-        pid = self._proposal_id(proposal_id)
+        """Proposal ``proposal_id`` now (an unknown id raises the contract's ``ConsortiumUnknownProposal``)."""
+        pid = _proposal_id(proposal_id)
         raw = self.contract.proposal(pid)
         return Proposal(
             id=pid,
@@ -313,22 +273,17 @@ class ConsortiumService:
 
     def approvers(self, proposal_id: int) -> tuple[Member, ...]:
         """Current members whose approval of ``proposal_id`` counts now."""
-        pid = self._proposal_id(proposal_id)
+        pid = _proposal_id(proposal_id)
         return tuple(m for m in self.members() if self.contract.has_approved(pid, m.address))
 
     def has_approved(self, proposal_id: int, member: str) -> bool:
         """Whether ``member`` (address or label) has an approval of ``proposal_id`` that counts."""
-        pid = self._proposal_id(proposal_id)
-        address = member if is_address(member) else self.member(member).address
-        return self.contract.has_approved(pid, str(to_checksum_address(address)))
+        return self.contract.has_approved(_proposal_id(proposal_id), self._membership.address_of(member))
 
     def expiry_timestamp(self, expiry: str | int) -> int:
         """Absolute expiry for a duration (``"7d"``, ``"1d12h"``, ``3600`` seconds) or ISO date,
         measured from the latest block's timestamp."""
-        now = int(self.contract.w3.eth.get_block("latest")["timestamp"])
-        if isinstance(expiry, bool):
-            raise InputError(f"cannot read expiry {expiry!r}: write e.g. '7d', '36h' or seconds")
-        return parse_deadline(expiry, now=now)
+        return self._deadline(expiry, "expiry")
 
     def propose(
         self,
@@ -340,17 +295,14 @@ class ConsortiumService:
     ) -> ProposalRef:
         """Propose that the consortium call ``target`` with ``calldata`` (bytes or 0x-hex) and
         ``value`` wei; the proposer's approval is recorded with it."""
-        checked = _address(target, "target")
+        checked = checks.address(target, "target")
         data = _calldata(calldata)
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InputError(f"value must be a whole number of wei, zero or more, got {value!r}")
+        checks.whole(value, "value (wei)")
         if not isinstance(description, str):
             raise InputError("description must be text")
         if not data and not value:
             raise InputError("a proposal needs calldata, a value, or both: this one would do nothing")
         when = self.expiry_timestamp(expiry)
-        if when >= 2**64:
-            raise InputError(f"expiry {when} is too far in the future")
         tx = self.contract.propose(checked, value, data, description, when)
         created = ProposalCreatedEvent.from_result(tx, self.address)
         if not created:  # a dry run: nothing was created
@@ -360,8 +312,11 @@ class ConsortiumService:
     def propose_add_member(
         self, address: str, label: str, *, description: str | None = None, expiry: str | int = DEFAULT_EXPIRY
     ) -> ProposalRef:
-        """Propose admitting ``address`` as ``label``."""
-        checked = _address(address, "new member")
+        """Propose admitting ``address`` as ``label``.
+
+        Refuses, before proposing, an address that is already a member and a label already in use:
+        the contract would refuse them only when the proposal executes, after the members voted."""
+        checked = checks.address(address, "new member")
         validate_label(label)
         if self.contract.is_member(checked):
             raise InputError(f"{checked} is already a member ({self.contract.member_label(checked)!r})")
@@ -395,7 +350,7 @@ class ConsortiumService:
         """Propose changing the quorum to ``quorum``. It must be at least 1; a quorum above the
         member count at execution time is refused by the contract then (members admitted by
         proposals executed earlier count)."""
-        _quorum(quorum)
+        checks.whole(quorum, "quorum", minimum=1)
         return self.propose(
             self.address,
             Consortium.encode_set_quorum(quorum),
@@ -416,31 +371,23 @@ class ConsortiumService:
 
     def approve(self, proposal_id: int) -> TxResult:
         """Approve ``proposal_id`` as the sender's account."""
-        return self.contract.approve(self._proposal_id(proposal_id))
+        return self.contract.approve(_proposal_id(proposal_id))
 
     def revoke(self, proposal_id: int) -> TxResult:
         """Withdraw the sender's approval of ``proposal_id``."""
-        return self.contract.revoke(self._proposal_id(proposal_id))
+        return self.contract.revoke(_proposal_id(proposal_id))
 
     def cancel(self, proposal_id: int) -> TxResult:
         """Cancel ``proposal_id`` (its proposer only)."""
-        return self.contract.cancel(self._proposal_id(proposal_id))
+        return self.contract.cancel(_proposal_id(proposal_id))
 
     def execute(self, proposal_id: int) -> TxResult:
         """Execute ``proposal_id`` once its quorum is reached (anyone may)."""
-        return self.contract.execute(self._proposal_id(proposal_id))
+        return self.contract.execute(_proposal_id(proposal_id))
 
-    # ------------------------------------------------------------------------------ helpers
 
-    def _proposal_id(self, proposal_id: int) -> int:
-        if isinstance(proposal_id, bool) or not isinstance(proposal_id, int) or proposal_id < 1:
-            raise InputError(f"proposal ids are whole numbers from 1, got {proposal_id!r}")
-        count = self.contract.proposal_count()
-        if proposal_id > count:
-            raise InputError(
-                f"there is no proposal #{proposal_id}: the consortium has {count} proposal(s)"
-            )
-        return proposal_id
+def _proposal_id(value: object) -> int:
+    return checks.whole(value, "proposal id", minimum=1)
 
 
 def _calldata(value: bytes | str) -> bytes:

@@ -14,6 +14,7 @@ from coopetition.bindings.consortium import (
     ConsortiumAlreadyApproved,
     ConsortiumNotMember,
     ConsortiumRemovalBelowQuorum,
+    ConsortiumUnknownProposal,
 )
 from coopetition.consortium import (
     ConsortiumService,
@@ -228,16 +229,17 @@ def test_contract_refusals_arrive_as_typed_errors(env: EmbeddedEnv, service: Con
         (lambda s, e: s.propose("0x1234", b"\x01", "x"), "not an address"),
         (lambda s, e: s.propose(s.address, "0xzz", "x"), "not hex"),
         (lambda s, e: s.propose(s.address, b"", "x"), "would do nothing"),
-        (lambda s, e: s.propose(e.address(OUTSIDER), b"", "x", value=-1), "zero or more"),
+        (lambda s, e: s.propose(e.address(OUTSIDER), b"", "x", value=-1), "at least 0"),
         (lambda s, e: s.propose_add_member(e.address(GLOBEX), "Other"), "already a member"),
         (lambda s, e: s.propose_add_member(e.address(UMBRELLA), "Globex"), "already used by member"),
         (lambda s, e: s.propose_add_member(e.address(UMBRELLA), "U" * 40), "at most 32"),
         (lambda s, e: s.propose_remove_member("Nobody"), "no member is labelled"),
         (lambda s, e: s.propose_set_quorum(0), "at least 1"),
         (lambda s, e: s.propose_batch([], "nothing"), "at least one call"),
-        (lambda s, e: s.approve(0), "whole numbers from 1"),
-        (lambda s, e: s.execute(7), "there is no proposal #7"),
-        (lambda s, e: s.proposal(2), "there is no proposal #2"),
+        (lambda s, e: s.approve(0), "proposal id must be at least 1"),
+        (lambda s, e: s.approve("one"), "proposal id must be a whole number"),
+        (lambda s, e: s.propose(e.address(OUTSIDER).lower()[:-1] + "G", b"\x01", "x"), "not an address"),
+        (lambda s, e: s.propose(_miscased(e.address(OUTSIDER)), b"\x01", "x"), "wrong EIP-55 checksum"),
     ],
 )
 def test_bad_input_is_one_line_and_sends_nothing(
@@ -247,6 +249,23 @@ def test_bad_input_is_one_line_and_sends_nothing(
     with pytest.raises(InputError, match=message) as err:
         call(service, env)  # type: ignore[operator]
     assert "\n" not in str(err.value)
+    assert env.w3.eth.block_number == block
+
+
+def _miscased(address: str) -> str:
+    """``address`` with the case of one letter flipped: a wrong EIP-55 checksum."""
+    i = next(i for i, ch in enumerate(address) if i > 1 and ch.isalpha())
+    return address[:i] + address[i].swapcase() + address[i + 1:]
+
+
+def test_unknown_proposals_are_refused_by_the_contract_itself(env: EmbeddedEnv, service: ConsortiumService) -> None:
+    """State rules are the contract's: an unknown id comes back as its typed error, nothing sent."""
+    block = env.w3.eth.block_number
+    with pytest.raises(ConsortiumUnknownProposal) as err:
+        service.execute(7)
+    assert err.value.proposal_id == 7
+    with pytest.raises(ConsortiumUnknownProposal):
+        service.proposal(2)
     assert env.w3.eth.block_number == block
 
 

@@ -71,10 +71,12 @@ def text_bytes(value: object, what: str, *, minimum: int = 1, maximum: int = 32)
     if not isinstance(value, str):
         raise InputError(f"{what} must be text, got {value!r}")
     size = len(value.encode("utf-8"))
-    if size < minimum or size > maximum:
-        if minimum > 0 and not value.strip() and size < minimum:
+    if size > maximum:
+        raise InputError(f"{what} {value!r} is {size} bytes long in UTF-8: at most {maximum} are allowed")
+    if size < minimum:
+        if size == 0:
             raise InputError(f"{what} must not be empty: give {minimum} to {maximum} bytes of text")
-        raise InputError(f"{what} {value!r} is {size} bytes long (UTF-8): give {minimum} to {maximum} bytes")
+        raise InputError(f"{what} {value!r} is {size} bytes long in UTF-8: at least {minimum} are needed")
     return value
 
 
