@@ -89,6 +89,62 @@ def test_read_artifact_fails_on_invalid_json(tmp_path: Path) -> None:
         read_artifact(tmp_path / "Broken.json")
 
 
+FIXTURES = REPO / "tests" / "fixtures" / "bindings"
+
+
+def test_every_flavour_reads_into_the_same_contract(tmp_path: Path) -> None:
+    foundry = read_artifact(FIXTURES / "Fixture.foundry.json")
+    ours_shape = json.loads((FIXTURES / "Fixture.json").read_text())
+    hardhat_path = tmp_path / "Fixture.hardhat.json"
+    hardhat_path.write_text(json.dumps({
+        "_format": "hh-sol-artifact-1",
+        "contractName": "Fixture",
+        "sourceName": "tests/fixtures/bindings/Fixture.sol",
+        "abi": ours_shape["abi"],
+        "bytecode": ours_shape["bytecode"],
+        "deployedBytecode": ours_shape["deployedBytecode"],
+        "linkReferences": {},
+        "deployedLinkReferences": {},
+    }))
+    hardhat = read_artifact(hardhat_path)
+    bare_path = tmp_path / "Fixture.json"
+    bare_path.write_text(json.dumps(ours_shape["abi"]))
+    bare = read_artifact(bare_path)
+    assert (foundry.flavour, hardhat.flavour, bare.flavour) == ("foundry", "hardhat", "abi")
+    assert foundry.abi == hardhat.abi == bare.abi
+    assert foundry.contract_name == hardhat.contract_name == bare.contract_name == "Fixture"
+    assert foundry.source_name == hardhat.source_name == "tests/fixtures/bindings/Fixture.sol"
+    assert foundry.bytecode == hardhat.bytecode and foundry.deployable and hardhat.deployable
+    assert foundry.compiler_version.startswith("0.8.37+commit.")
+    assert foundry.enums == {"Fixture.Status": ("Pending", "Active", "Closed")}
+    assert foundry.label == "tests/fixtures/bindings/Fixture.sol:Fixture"
+    assert not bare.deployable and bare.source_name == "" and bare.label == "Fixture.json"
+    assert not any(a.generated for a in (foundry, hardhat, bare))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"contractName": "X"}', "no ABI"),
+        ('{"abi": 5}', "ABI must be a list"),
+        ('"text"', "expected a JSON object"),
+        ('{"abi": "[oops"}', "string that is not JSON"),
+    ],
+)
+def test_foreign_artifacts_that_are_not_artifacts_fail_in_one_line(
+    tmp_path: Path, content: str, message: str
+) -> None:
+    (tmp_path / "Bad.json").write_text(content)
+    with pytest.raises(ArtifactError, match=message) as info:
+        read_artifact(tmp_path / "Bad.json")
+    assert "\n" not in str(info.value)
+
+
+def test_a_solidity_source_is_not_an_artifact(tmp_path: Path) -> None:
+    with pytest.raises(ArtifactError, match="compile it"):
+        read_artifact(FIXTURES / "Fixture.sol")
+
+
 def test_interfaces_are_not_deployable(tmp_path: Path) -> None:
     data = sample("IWidget")
     data["bytecode"] = data["deployedBytecode"] = "0x"

@@ -55,17 +55,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..exceptions import BindingError
+from .._artifacts import Artifact, parse_artifact, read_artifact
+from ..exceptions import ArtifactError, BindingError
 
 __all__ = [
     "ALL_REGENERATE",
     "HEADER_PREFIX",
-    "LoadedArtifact",
     "check_bindings",
     "check_written",
     "generate_all",
     "generate_binding",
-    "load_artifact_file",
     "module_name",
     "package_artifacts_dir",
     "package_bindings_dir",
@@ -169,127 +168,6 @@ def _type_token(param: Mapping[str, Any]) -> str:
     base = "tuple" if typ.startswith("tuple") else re.sub(r"\[.*$", "", typ)
     dims = re.findall(r"\[(\d*)\]", typ)
     return base + "".join(f"_array{d}" for d in dims)
-
-
-# ------------------------------------------------------------------------------------- artifacts
-
-
-@dataclass(frozen=True)
-class LoadedArtifact:
-    """What the generator needs from any artifact flavour."""
-
-    contract_name: str
-    abi: tuple[Mapping[str, Any], ...]
-    enums: Mapping[str, tuple[str, ...]]
-    devdoc: Mapping[str, Any]
-    userdoc: Mapping[str, Any]
-    source_label: str
-    path: Path | None = None
-
-
-def _enums_from_ast(node: Any, out: dict[str, tuple[str, ...]]) -> None:
-    if isinstance(node, list):
-        for child in node:
-            _enums_from_ast(child, out)
-    elif isinstance(node, dict):
-        if node.get("nodeType") == "EnumDefinition" and "canonicalName" in node:
-            out[str(node["canonicalName"])] = tuple(
-                str(m.get("name")) for m in node.get("members", ()) if isinstance(m, dict)
-            )
-        for value in node.values():
-            if isinstance(value, (list, dict)):
-                _enums_from_ast(value, out)
-
-
-def _metadata(data: Mapping[str, Any]) -> Mapping[str, Any]:
-    for key in ("metadata", "rawMetadata"):
-        meta = data.get(key)
-        if isinstance(meta, str) and meta.strip().startswith("{"):
-            try:
-                meta = json.loads(meta)
-            except ValueError:
-                continue
-        if isinstance(meta, Mapping):
-            return meta
-    return {}
-
-
-def normalise_artifact(
-    data: Any, *, path: Path | None = None, source_label: str | None = None
-) -> LoadedArtifact:
-    """Read any supported artifact flavour (already parsed JSON) into a :class:`LoadedArtifact`."""
-    where = str(path) if path is not None else "artifact"
-    stem = path.name.split(".")[0] if path is not None else ""
-    if isinstance(data, list):
-        abi_raw: Any = data
-        name = stem
-        enums: dict[str, tuple[str, ...]] = {}
-        devdoc: Mapping[str, Any] = {}
-        userdoc: Mapping[str, Any] = {}
-        label = source_label or (path.name if path is not None else name)
-    elif isinstance(data, Mapping):
-        if "abi" not in data:
-            raise BindingError(f"{where}: no ABI in this JSON (expected an artifact with an 'abi' key or an ABI list)")
-        abi_raw = data["abi"]
-        if isinstance(abi_raw, str):
-            try:
-                abi_raw = json.loads(abi_raw)
-            except ValueError:
-                raise BindingError(f"{where}: its 'abi' is a string that is not JSON") from None
-        meta = _metadata(data)
-        target = meta.get("settings", {}).get("compilationTarget", {}) if meta else {}
-        target_source, target_name = next(iter(target.items()), ("", ""))
-        name = str(data.get("contractName") or target_name or stem)
-        source = str(data.get("sourceName") or target_source or "")
-        enums = {}
-        if isinstance(data.get("enums"), Mapping):
-            enums = {str(k): tuple(str(m) for m in v) for k, v in data["enums"].items()}
-        elif "ast" in data:
-            _enums_from_ast(data["ast"], enums)
-        output = meta.get("output", {}) if meta else {}
-        devdoc = data.get("devdoc") or output.get("devdoc") or {}
-        userdoc = data.get("userdoc") or output.get("userdoc") or {}
-        label = source_label or (f"{source}:{name}" if source else (path.name if path is not None else name))
-    else:
-        raise BindingError(f"{where}: expected a JSON object (artifact) or list (ABI), got {type(data).__name__}")
-    if not isinstance(abi_raw, list) or not all(isinstance(e, Mapping) for e in abi_raw):
-        raise BindingError(f"{where}: the ABI must be a list of objects")
-    if not name:
-        raise BindingError(f"{where}: cannot tell the contract's name (no contractName, no file name)")
-    if not isinstance(devdoc, Mapping) or not isinstance(userdoc, Mapping):
-        devdoc, userdoc = {}, {}
-    return LoadedArtifact(
-        contract_name=name,
-        abi=tuple(abi_raw),
-        enums=enums,
-        devdoc=devdoc,
-        userdoc=userdoc,
-        source_label=label,
-        path=path,
-    )
-
-
-def load_artifact_file(path: Path, *, source_label: str | None = None) -> LoadedArtifact:
-    """Read and normalise one artifact file; any problem is a one-line :class:`BindingError`."""
-    if path.suffix in (".sol", ".vy"):
-        raise BindingError(
-            f"{path}: a contract source, not an artifact; compile it (coopetition compile) and give the artifact JSON"
-        )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except IsADirectoryError:
-        raise BindingError(f"{path}: is a directory, not an artifact file") from None
-    except OSError as exc:
-        raise BindingError(f"{path}: cannot read it ({exc.strerror or exc})") from None
-    except UnicodeDecodeError:
-        raise BindingError(f"{path}: not a text file (expected artifact JSON)") from None
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        msg = getattr(exc, "msg", str(exc))
-        line = getattr(exc, "lineno", "?")
-        raise BindingError(f"{path}: not valid JSON ({msg} at line {line})") from None
-    return normalise_artifact(data, path=path, source_label=source_label)
 
 
 # ---------------------------------------------------------------------------------------- model
@@ -464,8 +342,9 @@ class _Error:
 class _Model:
     """Everything parsed from one ABI, before names are allocated and code is rendered."""
 
-    def __init__(self, art: LoadedArtifact) -> None:
+    def __init__(self, art: Artifact, label: str) -> None:
         self.art = art
+        self.label = label
         self.structs: dict[str, _Struct] = {}
         self.enums: dict[str, _Enum] = {}
         self.functions: list[_Function] = []
@@ -485,7 +364,7 @@ class _Model:
                     self.constructor = self._params(entry.get("inputs", ()), "arg", param=True)
             except (KeyError, TypeError, AttributeError) as exc:
                 raise BindingError(
-                    f"{art.source_label}: malformed ABI entry {entry.get('name', kind)!r} ({exc!r})"
+                    f"{self.label}: malformed ABI entry {entry.get('name', kind)!r} ({exc!r})"
                 ) from None
 
     # -- types --------------------------------------------------------------------------------
@@ -513,7 +392,7 @@ class _Model:
                 enum = self.enums[qualified] = _Enum(qualified, tuple(members) if members is not None else None)
             return _Type(abi=typ, kind="enum", base=typ, enum=enum)
         if not _ELEMENTARY.match(typ):
-            raise BindingError(f"{self.art.source_label}: unsupported ABI type {typ!r}")
+            raise BindingError(f"{self.label}: unsupported ABI type {typ!r}")
         return _Type(abi=typ, kind="elem", base=typ)
 
     def _struct(self, param: Mapping[str, Any], internal: str) -> _Type:
@@ -625,7 +504,7 @@ class _Model:
                 enc = f"encode_{fn.py}"
                 if enc in method_taken:
                     raise BindingError(
-                        f"{art.source_label}: generated name {enc} is also a function name; rename one"
+                        f"{self.label}: generated name {enc} is also a function name; rename one"
                     )
                 method_taken.add(enc)
         for fn in self.functions:
@@ -716,6 +595,7 @@ class _Renderer:
     def __init__(self, model: _Model, regenerate: str) -> None:
         self.m = model
         self.art = model.art
+        self.label = model.label
         self.regenerate = regenerate
         self.used: set[str] = set()
         self.exports: list[str] = []
@@ -1068,12 +948,12 @@ class _Renderer:
             json.dumps(entry, separators=(",", ":"), ensure_ascii=True) for entry in self.art.abi
         ) + "\n]"
         if "'''" in abi_json:
-            raise BindingError(f"{self.art.source_label}: the ABI contains ''' and cannot be embedded")
+            raise BindingError(f"{self.label}: the ABI contains ''' and cannot be embedded")
 
         header = (
-            f"{HEADER_PREFIX} from {self.art.source_label}; regenerate with {self.regenerate}. Do not edit."
+            f"{HEADER_PREFIX} from {self.label}; regenerate with {self.regenerate}. Do not edit."
         )
-        doc = [f"Typed binding for the ``{self.art.contract_name}`` contract ({self.art.source_label})."]
+        doc = [f"Typed binding for the ``{self.art.contract_name}`` contract ({self.label})."]
         if unknown:
             doc += ["", "Enums typed as plain ``int`` (the artifact does not list their members): "
                     + ", ".join(f"``{u}``" for u in unknown) + "."]
@@ -1206,19 +1086,30 @@ def generate_binding(
     name); ``regenerate`` is the command the header tells readers to run (default: ``make bindings``
     for the package's own artifacts, else ``coopetition bindings <path>``).
     """
-    if isinstance(artifact, Path):
-        loaded = load_artifact_file(artifact, source_label=source_label)
-    elif isinstance(artifact, (Mapping, list, tuple)):
-        loaded = normalise_artifact(
-            list(artifact) if isinstance(artifact, tuple) else artifact, source_label=source_label
-        )
-    else:
-        raise BindingError(f"generate_binding: expected an artifact mapping, an ABI list or a Path, got {type(artifact).__name__}")
-    return _render(loaded, regenerate or _default_regenerate(loaded.path))
+    try:
+        if isinstance(artifact, Path):
+            loaded = read_artifact(artifact)
+        elif isinstance(artifact, (Mapping, list, tuple)):
+            loaded = parse_artifact(list(artifact) if isinstance(artifact, tuple) else artifact)
+        else:
+            raise BindingError(
+                f"generate_binding: expected an artifact mapping, an ABI list or a Path, got {type(artifact).__name__}"
+            )
+    except ArtifactError as exc:
+        raise BindingError(str(exc)) from None
+    return _render(loaded, regenerate or _default_regenerate(loaded.path), source_label)
 
 
-def _render(loaded: LoadedArtifact, regenerate: str) -> str:
-    model = _Model(loaded)
+def _load(path: Path) -> Artifact:
+    """An artifact file of any flavour; a bad one is a one-line :class:`BindingError`."""
+    try:
+        return read_artifact(path)
+    except ArtifactError as exc:
+        raise BindingError(str(exc)) from None
+
+
+def _render(loaded: Artifact, regenerate: str, label: str | None = None) -> str:
+    model = _Model(loaded, label or loaded.label)
     model.allocate()
     return _Renderer(model, regenerate).module()
 
@@ -1249,10 +1140,10 @@ def plan_bindings(
         explicit = not given.is_dir()
         for file in _artifact_files(given):
             if explicit:
-                loaded = load_artifact_file(file)
+                loaded = _load(file)
             else:
                 try:
-                    loaded = load_artifact_file(file)
+                    loaded = _load(file)
                 except BindingError:
                     continue
                 if not loaded.abi:
@@ -1329,7 +1220,7 @@ def _package_artifacts(artifacts_dir: Path) -> list[Path]:
 def _expected(artifacts_dir: Path) -> dict[str, str]:
     expected: dict[str, str] = {}
     for file in _package_artifacts(artifacts_dir):
-        loaded = load_artifact_file(file)
+        loaded = _load(file)
         name = module_name(loaded.contract_name) + ".py"
         expected[name] = _render(loaded, ALL_REGENERATE)
     return expected

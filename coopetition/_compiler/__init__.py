@@ -38,9 +38,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .._artifacts import GENERATED_MARKER, render_artifact, write_if_changed
+from .._artifacts import (
+    GENERATED_MARKER,
+    Artifact,
+    read_artifact,
+    render_artifact,
+    write_if_changed,
+)
 from .._project import Project, find_project
-from ..exceptions import CompilationError, CompilerError, CompilerNotFoundError
+from ..exceptions import ArtifactError, CompilationError, CompilerError, CompilerNotFoundError
 
 __all__ = [
     "EVM_VERSION",
@@ -501,12 +507,12 @@ def _read_cache(project: Project, key: str) -> tuple[SolcCompiler, list[str]] | 
     names: list[str] = []
     for file, input_hash in artifacts.items():
         try:
-            artifact = json.loads(Path(file).read_text())
-        except (OSError, ValueError):
+            artifact = read_artifact(file)
+        except ArtifactError:
             return None
-        if not isinstance(artifact, dict) or artifact.get("solcInputHash") != input_hash:
+        if not artifact.generated or artifact.solc_input_hash != input_hash:
             return None
-        names.append(str(artifact.get("contractName")))
+        names.append(artifact.contract_name)
     return compiler, sorted(names)
 
 
@@ -725,10 +731,10 @@ def _remove_stale(directory: Path, keep: set[str]) -> list[Path]:
         if path.stem in keep:
             continue
         try:
-            data = json.loads(path.read_text())
-        except (OSError, ValueError):
+            generated = read_artifact(path).generated
+        except ArtifactError:
             continue
-        if isinstance(data, dict) and data.get("_generated") == GENERATED_MARKER:
+        if generated:
             path.unlink()
             removed.append(path)
     return removed
@@ -753,25 +759,25 @@ def check_artifacts(
     problems: list[str] = []
     units = _units(project, artifacts_dir, test_artifacts_dir)
     for unit in units:
-        present: dict[str, dict[str, Any]] = {}
+        present: dict[str, Artifact] = {}
         if unit.out_dir.is_dir():
             for path in sorted(unit.out_dir.glob("*.json")):
                 try:
-                    data = json.loads(path.read_text())
-                except (OSError, ValueError):
-                    problems.append(f"{path} is not valid JSON")
+                    artifact = read_artifact(path)
+                except ArtifactError as exc:
+                    problems.append(str(exc))
                     continue
-                if isinstance(data, dict) and data.get("_generated") == GENERATED_MARKER:
-                    present[path.stem] = data
+                if artifact.generated:
+                    present[path.stem] = artifact
         expected: set[str] = set()
         for source in unit.targets:
             text = _strip_comments(unit.input["sources"][source]["content"])
             expected.update(_CONTRACT_RE.findall(text))
         for name in sorted(expected - present.keys()):
             problems.append(f"no artifact for contract {name} in {unit.out_dir}")
-        for name, data in sorted(present.items()):
-            if data.get("sourceName") not in unit.targets:
-                problems.append(f"artifact {name} comes from {data.get('sourceName')}, which is gone")
-            elif data.get("solcInputHash") != unit.input_hash:
+        for name, artifact in sorted(present.items()):
+            if artifact.source_name not in unit.targets:
+                problems.append(f"artifact {name} comes from {artifact.source_name}, which is gone")
+            elif artifact.solc_input_hash != unit.input_hash:
                 problems.append(f"artifact {name} was compiled from other sources than the current ones")
     return problems
