@@ -12,10 +12,13 @@ back-office script or the CLI needs and the binding cannot know:
   records) and a venture's history as the binding's typed event records, oldest first;
 * ERC-20 deposits that approve the escrow first when the allowance is short.
 
-Malformed input raises :class:`~coopetition.exceptions.InputError` with one line and sends nothing.
-Refusals by the contract (wrong state, already approved, ...) arrive as the binding's typed
-exceptions (``JointVentureEscrowInvalidState``, ...), raised by the transaction pipeline's
-simulation before anything is signed.
+Malformed input (an address, an amount, a deadline, a label nobody has) raises
+:class:`~coopetition.exceptions.InputError` with one line and sends nothing. The rules of the
+contract (a member as partner, positive contributions, milestones within the total, a quorum within
+the partners, the venture's state, ...) are left to it: the transaction pipeline simulates before
+signing, so a refusal arrives as the binding's typed exception (``JointVentureEscrowInvalidQuorum``,
+``JointVentureEscrowInvalidState``, ...) and nothing is sent. :meth:`EscrowService.deposit` is the
+exception: it checks before an ERC-20 approval (see there).
 
 The contract's rules worth knowing here (``contracts/JointVentureEscrow.sol`` has them in full):
 a venture is Funding until every contribution is paid, then Active; a milestone approved by the
@@ -30,32 +33,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
-from eth_utils.address import is_address, to_checksum_address
-
-from ._runtime import BoundContract
+from ._domain import checks
+from ._domain.asset import Asset
+from ._domain.checks import ZERO_ADDRESS
+from ._domain.escrow_events import VentureEvent, describe_event, venture_history
+from ._domain.service import Service
 from ._seam import Sender, TxResult
-from ._units import format_amount, parse_amount, parse_deadline
+from ._units import Wei
 from .bindings.joint_venture_escrow import (
     CancelReason,
-    ContributionSetEvent,
-    DepositedEvent,
-    DissolutionVotedEvent,
     JointVentureEscrow,
-    MilestoneApprovedEvent,
     MilestoneReleasableEvent,
-    MilestoneReleasedEvent,
-    MilestoneSetEvent,
     MilestoneState,
-    RefundedEvent,
     State,
-    VentureActivatedEvent,
-    VentureCancelledEvent,
-    VentureCompletedEvent,
     VentureCreatedEvent,
     VentureTerms,
-    WithdrawnEvent,
 )
 from .exceptions import InputError
 
@@ -68,7 +62,7 @@ __all__ = [
     "MAX_MILESTONES",
     "MAX_NAME_BYTES",
     "MAX_PARTNERS",
-    "AssetInfo",
+    "Asset",
     "CancelReason",
     "EscrowService",
     "MilestoneState",
@@ -82,8 +76,8 @@ __all__ = [
     "refund_shares",
 ]
 
-ETH = "0x" + "00" * 20
-"""The asset address the contract uses for ether."""
+ETH = ZERO_ADDRESS
+"""The asset address the contract uses for ether (the zero address; :meth:`Asset.ether`)."""
 
 DEFAULT_DEADLINE = "30d"
 """Funding deadline used when none is given."""
@@ -95,65 +89,26 @@ MAX_NAME_BYTES = 64
 Amountish: TypeAlias = int | str
 """An amount: base units (``int``) or human text (``"2.5 ether"``, ``"12000 USDC"``, ``"1000"``)."""
 
-VentureEvent: TypeAlias = (
-    VentureCreatedEvent
-    | ContributionSetEvent
-    | MilestoneSetEvent
-    | DepositedEvent
-    | VentureActivatedEvent
-    | MilestoneApprovedEvent
-    | MilestoneReleasableEvent
-    | MilestoneReleasedEvent
-    | VentureCompletedEvent
-    | WithdrawnEvent
-    | DissolutionVotedEvent
-    | VentureCancelledEvent
-    | RefundedEvent
-)
-"""One typed record of a venture's history (the binding's event dataclasses)."""
-
 
 # ------------------------------------------------------------------------------------- records
 
 
 @dataclass(frozen=True)
-class AssetInfo:
-    """What a venture is funded in: ETH (``address == ETH``) or an ERC-20 with its symbol and decimals."""
-
-    address: str
-    symbol: str
-    decimals: int
-
-    @property
-    def is_eth(self) -> bool:
-        return self.address == ETH
-
-    def format(self, value: int) -> str:
-        """``value`` base units for humans, exactly: ``'2.5 ETH'``, ``'12000 USDC'``."""
-        return format_amount(value, symbol=self.symbol, decimals=self.decimals)
-
-    def parse(self, amount: Amountish) -> int:
-        """Base units of ``amount`` (an ``int`` is taken as base units already)."""
-        if isinstance(amount, bool):
-            raise InputError(f"cannot read amount {amount!r}")
-        return parse_amount(amount, symbol=self.symbol, decimals=self.decimals).value
-
-
-@dataclass(frozen=True)
 class PartnerPosition:
-    """A partner's position in a venture, in base units."""
+    """A partner's position in a venture, in base units of :attr:`asset`."""
 
     address: str
     index: int
     """Position in the creation order (the remainder rule's order), from 0."""
-    owed: int
-    paid: int
-    owed_before: int
+    owed: Wei
+    paid: Wei
+    owed_before: Wei
     """Sum of the contributions of the partners listed before this one."""
     refunded: bool
     voted_dissolution: bool
-    refundable: int
+    refundable: Wei
     """What :meth:`EscrowService.refund` would pay it now (0 when not refundable now)."""
+    asset: Asset
 
     @property
     def remaining(self) -> int:
@@ -166,11 +121,12 @@ class MilestoneStatus:
     """A milestone of a venture."""
 
     index: int
-    amount: int
+    amount: Wei
     approvals: int
     state: MilestoneState
     approvers: tuple[str, ...]
     """Partners who approved it, in the venture's partner order."""
+    asset: Asset
 
 
 @dataclass(frozen=True)
@@ -179,7 +135,7 @@ class Venture:
 
     id: int
     name: str
-    asset: AssetInfo
+    asset: Asset
     beneficiary: str
     creator: str
     state: State
@@ -187,15 +143,15 @@ class Venture:
     stored_state: State
     funding_deadline: int
     quorum: int
-    total: int
+    total: Wei
     """Sum of the contributions owed."""
-    deposited: int
-    released: int
+    deposited: Wei
+    released: Wei
     """Credited to the beneficiary by released milestones."""
-    withdrawn: int
+    withdrawn: Wei
     """Taken out by the beneficiary."""
-    refunded: int
-    milestone_total: int
+    refunded: Wei
+    milestone_total: Wei
     dissolution_votes: int
     partners: tuple[PartnerPosition, ...]
     milestones: tuple[MilestoneStatus, ...]
@@ -212,7 +168,7 @@ class Venture:
 
     def partner(self, address: str) -> PartnerPosition:
         """The position of partner ``address``; :class:`InputError` if it is not a partner."""
-        wanted = _address(address, "partner")
+        wanted = checks.address(address, "partner")
         for p in self.partners:
             if p.address == wanted:
                 return p
@@ -246,130 +202,30 @@ def refund_shares(contributions: Sequence[int], released: int) -> tuple[int, ...
     return tuple(parts)
 
 
-# ------------------------------------------------------------------------------- validation
-
-
-def _address(value: object, what: str, *, allow_zero: bool = False) -> str:
-    if not isinstance(value, str) or not is_address(value):
-        raise InputError(f"{what} {value!r} is not an address: expected 0x followed by 40 hex digits")
-    checked = str(to_checksum_address(value))
-    if not allow_zero and checked == ETH:
-        raise InputError(f"{what} must not be the zero address")
-    return checked
-
-
-def _venture_id(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InputError(f"venture ids are whole numbers from 1, got {value!r}")
-    return value
-
-
-class _Erc20(BoundContract):
-    """The few ERC-20 calls the service needs."""
-
-    contract_name: ClassVar[str] = "ERC20"
-
-    def symbol(self) -> str:
-        return str(self._call("symbol()", (), ("string",))[0])
-
-    def decimals(self) -> int:
-        return int(self._call("decimals()", (), ("uint8",))[0])
-
-    def balance_of(self, owner: str) -> int:
-        return int(self._call("balanceOf(address)", (owner,), ("uint256",))[0])
-
-    def allowance(self, owner: str, spender: str) -> int:
-        return int(self._call("allowance(address,address)", (owner, spender), ("uint256",))[0])
-
-    def approve(self, spender: str, amount: int) -> TxResult:
-        return self._transact("approve", "approve(address,uint256)", (spender, amount))
-
-
-class _Members(BoundContract):
-    """The consortium's membership views (the escrow consults the same)."""
-
-    contract_name: ClassVar[str] = "Consortium"
-
-    def is_member(self, account: str) -> bool:
-        return bool(self._call("isMember(address)", (account,), ("bool",))[0])
-
-    def member_by_label(self, label: str) -> str:
-        return str(to_checksum_address(self._call("memberByLabel(string)", (label,), ("address",))[0]))
-
-
 # -------------------------------------------------------------------------------- the service
 
 
-class EscrowService:
+class EscrowService(Service):
     """The domain API of one deployed JointVentureEscrow.
 
     Build it from a binding (``EscrowService(JointVentureEscrow(w3, address, sender))``) or with
     :meth:`at`. Reads need no sender; every action sends through the binding's sender.
     """
 
+    contract: JointVentureEscrow
+
     def __init__(self, contract: JointVentureEscrow) -> None:
-        self.contract = contract
-        self._assets: dict[str, AssetInfo] = {}
+        super().__init__(contract)
 
     @classmethod
     def at(cls, w3: Web3, address: str, sender: Sender | None = None) -> EscrowService:
         """The escrow deployed at ``address``."""
         return cls(JointVentureEscrow(w3, address, sender))
 
-    def with_sender(self, sender: Sender | None) -> EscrowService:
-        """The same escrow, sending through ``sender`` (e.g. another partner's account)."""
-        return EscrowService(self.contract.with_sender(sender))
-
-    def __repr__(self) -> str:
-        return f"EscrowService({self.address})"
-
-    @property
-    def address(self) -> str:
-        return self.contract.address
-
-    @property
-    def w3(self) -> Web3:
-        return self.contract.w3
-
-    @property
-    def sender_address(self) -> str | None:
-        """The account actions are sent from (``None`` without a sender)."""
-        found = getattr(self.contract.sender, "address", None)
-        return str(to_checksum_address(found)) if isinstance(found, str) and is_address(found) else None
-
-    # ------------------------------------------------------------------------------- assets
-
-    def asset(self, asset: str | None) -> AssetInfo:
+    def asset(self, asset: str | None) -> Asset:
         """The asset ``asset`` names: ``None``, ``"ETH"`` or the zero address for ether, else an
         ERC-20 address (its symbol and decimals are read from the token)."""
-        if asset is None or (isinstance(asset, str) and asset.strip().upper() in ("ETH", "ETHER")):
-            return AssetInfo(ETH, "ETH", 18)
-        checked = _address(asset, "asset", allow_zero=True)
-        if checked == ETH:
-            return AssetInfo(ETH, "ETH", 18)
-        if checked not in self._assets:
-            if not self.w3.eth.get_code(checked):  # type: ignore[arg-type]
-                raise InputError(f"asset {checked} has no code on this network: is it an ERC-20 address?")
-            token = _Erc20(self.w3, checked)
-            try:
-                symbol, decimals = token.symbol(), token.decimals()
-            except Exception:
-                raise InputError(f"asset {checked} does not answer symbol()/decimals(): is it an ERC-20?") from None
-            self._assets[checked] = AssetInfo(checked, symbol, decimals)
-        return self._assets[checked]
-
-    def _consortium(self) -> _Members:
-        return _Members(self.w3, self.contract.consortium())
-
-    def _partner_address(self, ref: str, members: _Members) -> str:
-        if isinstance(ref, str) and is_address(ref):
-            return _address(ref, "partner")
-        if not isinstance(ref, str) or not ref.strip():
-            raise InputError(f"partner {ref!r} is neither an address nor a member label")
-        found = members.member_by_label(ref)
-        if found == ETH:
-            raise InputError(f"no consortium member is labelled {ref!r}")
-        return found
+        return self._asset(asset)
 
     # ---------------------------------------------------------------------------- creating
 
@@ -384,72 +240,31 @@ class EscrowService:
         deadline: str | int = DEFAULT_DEADLINE,
         quorum: int | None = None,
     ) -> VentureTerms:
-        """Validated terms of a new venture, exactly as :meth:`create` would send them.
+        """The terms of a new venture, exactly as :meth:`create` would send them.
 
         ``partners`` maps a partner (address or consortium label) to its contribution; their order
-        is the remainder rule's order. ``quorum`` defaults to a majority of the partners.
+        is the remainder rule's order. ``beneficiary`` is an address or a label. ``quorum`` defaults
+        to a majority of the partners. Here only the inputs are read (addresses, labels, amounts in
+        the asset's units, the deadline); the contract's rules are checked by its simulation.
         """
-        if not isinstance(name, str):
-            raise InputError("a venture name must be text")
-        if len(name.encode("utf-8")) > MAX_NAME_BYTES:
-            raise InputError(f"venture name {name!r} is longer than {MAX_NAME_BYTES} bytes")
+        checks.text_bytes(name, "venture name", minimum=0, maximum=MAX_NAME_BYTES)
         info = self.asset(asset)
-        members = self._consortium()
         pairs = list(partners.items()) if isinstance(partners, Mapping) else list(partners)
-        if not pairs:
-            raise InputError("a venture needs at least one partner")
-        if len(pairs) > MAX_PARTNERS:
-            raise InputError(f"a venture has at most {MAX_PARTNERS} partners, got {len(pairs)}")
-        addresses: list[str] = []
-        amounts: list[int] = []
-        for ref, amount in pairs:
-            who = self._partner_address(ref, members)
-            if who in addresses:
-                raise InputError(f"partner {who} is given twice")
-            if not members.is_member(who):
-                raise InputError(f"partner {who} is not a member of the consortium")
-            value = info.parse(amount)
-            if value <= 0:
-                raise InputError(f"partner {ref}'s contribution must be more than zero")
-            addresses.append(who)
-            amounts.append(value)
-        total = sum(amounts)
-        if total >= 2**128:
-            raise InputError(f"the contributions add up to {total} base units, more than the contract can hold")
-        if not milestones:
-            raise InputError("a venture needs at least one milestone")
-        if len(milestones) > MAX_MILESTONES:
-            raise InputError(f"a venture has at most {MAX_MILESTONES} milestones, got {len(milestones)}")
-        steps = [info.parse(m) for m in milestones]
-        for i, value in enumerate(steps):
-            if value <= 0:
-                raise InputError(f"milestone {i} must pay more than zero")
-        if sum(steps) > total:
-            raise InputError(
-                f"the milestones add up to {info.format(sum(steps))}, more than the contributions"
-                f" ({info.format(total)})"
-            )
+        addresses = tuple(self._membership.address_of(ref, "partner") for ref, _ in pairs)
+        amounts = tuple(info.parse(amount) for _, amount in pairs)
+        steps = tuple(info.parse(m) for m in milestones)
         if quorum is None:
             quorum = len(addresses) // 2 + 1
-        if isinstance(quorum, bool) or not isinstance(quorum, int) or not 1 <= quorum <= len(addresses):
-            raise InputError(f"quorum {quorum!r} must be between 1 and the number of partners ({len(addresses)})")
-        who_pays = _address(beneficiary, "beneficiary")
-        when = self.deadline_timestamp(deadline)
         return VentureTerms(
-            name=name, asset=info.address, beneficiary=who_pays, partners=tuple(addresses),
-            contributions=tuple(amounts), milestones=tuple(steps), funding_deadline=when, quorum=quorum,
+            name=name, asset=info.address, beneficiary=self._membership.address_of(beneficiary, "beneficiary"),
+            partners=addresses, contributions=amounts, milestones=steps,
+            funding_deadline=self.deadline_timestamp(deadline), quorum=checks.whole(quorum, "quorum", minimum=1),
         )
 
     def deadline_timestamp(self, deadline: str | int) -> int:
         """Absolute deadline for a duration (``"30d"``, ``3600`` seconds) or an ISO date, measured
         from the latest block's timestamp (not the local clock)."""
-        if isinstance(deadline, bool):
-            raise InputError(f"cannot read deadline {deadline!r}: write e.g. '30d' or 2027-01-31")
-        now = int(self.w3.eth.get_block("latest")["timestamp"])
-        when = parse_deadline(deadline, now=now)
-        if when >= 2**64:
-            raise InputError(f"deadline {when} is too far in the future")
-        return when
+        return self._deadline(deadline, "deadline")
 
     def create(self, terms: VentureTerms) -> VentureRef:
         """Create a venture with ``terms`` (build them with :meth:`terms`)."""
@@ -484,8 +299,8 @@ class EscrowService:
         return self.contract.venture_count()
 
     def venture(self, venture_id: int) -> Venture:
-        """Venture ``venture_id`` now; :class:`InputError` if there is no such venture."""
-        vid = self._existing(venture_id)
+        """Venture ``venture_id`` now (an unknown id raises the contract's ``JointVentureEscrowUnknownVenture``)."""
+        vid = _venture_id(venture_id)
         raw = self.contract.venture(vid)
         info = self.asset(raw.asset)
         addresses = self.contract.partners(vid)
@@ -495,13 +310,13 @@ class EscrowService:
             positions.append(PartnerPosition(
                 address=who, index=k, owed=p.owed, paid=p.paid, owed_before=p.owed_before,
                 refunded=p.refunded, voted_dissolution=p.voted_dissolution,
-                refundable=self.contract.refundable(vid, who),
+                refundable=self.contract.refundable(vid, who), asset=info,
             ))
         steps = []
         for i in range(raw.milestone_count):
             m = self.contract.milestone(vid, i)
             approvers = tuple(a for a in addresses if self.contract.has_approved(vid, i, a))
-            steps.append(MilestoneStatus(i, m.amount, m.approvals, m.state, approvers))
+            steps.append(MilestoneStatus(i, m.amount, m.approvals, m.state, approvers, info))
         return Venture(
             id=vid, name=self.contract.venture_name(vid), asset=info, beneficiary=raw.beneficiary,
             creator=raw.creator, state=self.contract.venture_state(vid), stored_state=raw.state,
@@ -521,23 +336,7 @@ class EscrowService:
 
     def history(self, venture_id: int, *, from_block: int = 0) -> tuple[VentureEvent, ...]:
         """Every event of venture ``venture_id``, oldest first, as typed records."""
-        vid = self._existing(venture_id)
-        ev = self.contract.events
-        found: list[VentureEvent] = []
-        found.extend(ev.venture_created(from_block=from_block, venture_id=vid))
-        found.extend(ev.contribution_set(from_block=from_block, venture_id=vid))
-        found.extend(ev.milestone_set(from_block=from_block, venture_id=vid))
-        found.extend(ev.deposited(from_block=from_block, venture_id=vid))
-        found.extend(ev.venture_activated(from_block=from_block, venture_id=vid))
-        found.extend(ev.milestone_approved(from_block=from_block, venture_id=vid))
-        found.extend(ev.milestone_releasable(from_block=from_block, venture_id=vid))
-        found.extend(ev.milestone_released(from_block=from_block, venture_id=vid))
-        found.extend(ev.venture_completed(from_block=from_block, venture_id=vid))
-        found.extend(ev.withdrawn(from_block=from_block, venture_id=vid))
-        found.extend(ev.dissolution_voted(from_block=from_block, venture_id=vid))
-        found.extend(ev.venture_cancelled(from_block=from_block, venture_id=vid))
-        found.extend(ev.refunded(from_block=from_block, venture_id=vid))
-        return tuple(sorted(found, key=lambda e: (e.block_number, e.log_index)))
+        return venture_history(self.contract, _venture_id(venture_id), from_block=from_block)
 
     # ----------------------------------------------------------------------------- actions
 
@@ -546,13 +345,17 @@ class EscrowService:
         first approved for ``amount`` when the allowance is short (unless ``approve=False``; a short
         non-zero allowance is first reset to zero, as USDT-style tokens require). In a dry run with a
         short allowance only the approval is simulated (the deposit needs it to exist).
-        Refuses, before sending: no sender, a non-partner, zero, more than still owed, a short
-        token balance. A fee-on-transfer token credits what arrives: pay the rest in a second deposit."""
-        vid = self._existing(venture_id)
+
+        Refuses, before sending: a non-partner, zero, more than still owed, a short token balance.
+        These repeat the contract on purpose: an ERC-20 deposit cannot be simulated before its
+        approval exists, so without them a doomed deposit would first send (and pay for) a real
+        approval; ether deposits get the same answers. A fee-on-transfer token credits what arrives:
+        pay the rest in a second deposit."""
+        vid = _venture_id(venture_id)
         raw = self.contract.venture(vid)
         info = self.asset(raw.asset)
         value = info.parse(amount)
-        me = self._require_sender()
+        me = self.sender_address
         position = self.contract.partner(vid, me)
         if position.owed == 0:
             raise InputError(f"{me} is not a partner of venture #{vid}")
@@ -563,28 +366,22 @@ class EscrowService:
             raise InputError(
                 f"{info.format(value)} is more than {me} still owes to venture #{vid} ({info.format(remaining)})"
             )
-        if info.is_eth:
+        if info.is_native:
             return self.contract.deposit(vid, value, value=value)
-        token = _Erc20(self.w3, info.address, self.contract.sender)
+        token = self._token(info)
         balance = token.balance_of(me)
         if balance < value:
             raise InputError(f"{me} holds {info.format(balance)}, less than the {info.format(value)} to deposit")
-        allowance = token.allowance(me, self.address) if approve else value
-        if allowance < value:
-            if allowance > 0:  # USDT-style tokens refuse to change a non-zero allowance: reset it first
-                reset = token.approve(self.address, 0)
-                if reset.dry_run:
-                    return reset
-            approval = token.approve(self.address, value)
-            if approval.dry_run:
-                return approval  # the deposit cannot be simulated before the approval exists
+        if approve:
+            sent = token.approve_if_short(me, self.address, value)
+            if sent and sent[-1].dry_run:
+                return sent[-1]  # the deposit cannot be simulated before the approval exists
         return self.contract.deposit(vid, value)
 
     def approve_milestone(self, venture_id: int, index: int, *, release: bool = False) -> TxResult:
         """Approve milestone ``index`` as the sender; with ``release=True`` also release it when this
         approval reaches the quorum (returns the last transaction sent)."""
-        vid = self._existing(venture_id)
-        idx = self._milestone_index(vid, index)
+        vid, idx = _venture_id(venture_id), _milestone_index(index)
         tx = self.contract.approve_milestone(vid, idx)
         if release and not tx.dry_run and MilestoneReleasableEvent.from_result(tx, self.address):
             return self.contract.release_milestone(vid, idx)
@@ -593,77 +390,35 @@ class EscrowService:
     def release_milestone(self, venture_id: int, index: int) -> TxResult:
         """Release milestone ``index`` (it must have reached the quorum): its amount is credited to
         the beneficiary. Anyone may do it."""
-        vid = self._existing(venture_id)
-        return self.contract.release_milestone(vid, self._milestone_index(vid, index))
+        return self.contract.release_milestone(_venture_id(venture_id), _milestone_index(index))
 
     def withdraw(self, venture_id: int, to: str | None = None) -> TxResult:
-        """As the beneficiary, take out everything released, paid to ``to`` (default: the sender)."""
-        vid = self._existing(venture_id)
-        me = self._require_sender()
-        return self.contract.withdraw(vid, _address(to, "recipient") if to is not None else me)
+        """As the beneficiary, take out everything released, paid to ``to`` (address or member label;
+        default: the sender)."""
+        vid = _venture_id(venture_id)
+        return self.contract.withdraw(vid, self._recipient(to))
 
     def vote_dissolution(self, venture_id: int) -> TxResult:
         """Vote, as a partner, to dissolve the venture; at the quorum it is cancelled."""
-        return self.contract.vote_dissolution(self._existing(venture_id))
+        return self.contract.vote_dissolution(_venture_id(venture_id))
 
     def refund(self, venture_id: int, to: str | None = None) -> TxResult:
-        """As a partner of a cancelled or completed venture, take the refund, paid to ``to``
-        (default: the sender)."""
-        vid = self._existing(venture_id)
-        me = self._require_sender()
-        return self.contract.refund(vid, _address(to, "recipient") if to is not None else me)
+        """As a partner of a cancelled or completed venture, take the refund, paid to ``to`` (address
+        or member label; default: the sender)."""
+        vid = _venture_id(venture_id)
+        return self.contract.refund(vid, self._recipient(to))
 
     def cancel_expired(self, venture_id: int) -> TxResult:
         """Write down the cancellation of a venture whose funding deadline passed unfunded."""
-        return self.contract.cancel_expired(self._existing(venture_id))
+        return self.contract.cancel_expired(_venture_id(venture_id))
 
-    # ----------------------------------------------------------------------------- helpers
-
-    def _existing(self, venture_id: int) -> int:
-        vid = _venture_id(venture_id)
-        count = self.contract.venture_count()
-        if vid > count:
-            raise InputError(f"there is no venture #{vid}: the escrow has {count} venture(s)")
-        return vid
-
-    def _milestone_index(self, vid: int, index: int) -> int:
-        count = self.contract.venture(vid).milestone_count
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
-            raise InputError(f"venture #{vid} has milestones 0 to {count - 1}, not {index!r}")
-        return index
-
-    def _require_sender(self) -> str:
-        me = self.sender_address
-        if me is None:
-            raise InputError("this action sends a transaction: connect with an account")
-        return me
+    def _recipient(self, to: str | None) -> str:
+        return self.sender_address if to is None else self._membership.address_of(to, "recipient")
 
 
-def describe_event(event: VentureEvent, asset: AssetInfo) -> str:
-    """One line saying what ``event`` did, amounts in ``asset``'s units."""
-    if isinstance(event, VentureCreatedEvent):
-        return f"created {event.name!r} by {event.creator}: total {asset.format(event.total)}, quorum {event.quorum}"
-    if isinstance(event, ContributionSetEvent):
-        return f"partner {event.index} {event.partner} owes {asset.format(event.amount)}"
-    if isinstance(event, MilestoneSetEvent):
-        return f"milestone {event.index} pays {asset.format(event.amount)}"
-    if isinstance(event, DepositedEvent):
-        return f"{event.partner} deposited {asset.format(event.credited)} (paid {asset.format(event.paid)})"
-    if isinstance(event, VentureActivatedEvent):
-        return "fully funded: Active"
-    if isinstance(event, MilestoneApprovedEvent):
-        return f"{event.partner} approved milestone {event.index} ({event.approvals} approval(s))"
-    if isinstance(event, MilestoneReleasableEvent):
-        return f"milestone {event.index} reached the quorum: releasable"
-    if isinstance(event, MilestoneReleasedEvent):
-        return f"milestone {event.index} released: {asset.format(event.amount)} to {event.beneficiary}"
-    if isinstance(event, VentureCompletedEvent):
-        return "every milestone released: Completed"
-    if isinstance(event, WithdrawnEvent):
-        return f"beneficiary withdrew {asset.format(event.amount)} to {event.to}"
-    if isinstance(event, DissolutionVotedEvent):
-        return f"{event.partner} voted to dissolve ({event.votes} vote(s))"
-    if isinstance(event, VentureCancelledEvent):
-        reason = "deadline missed" if event.reason == CancelReason.DEADLINE_MISSED else "dissolved by vote"
-        return f"cancelled: {reason}"
-    return f"{event.partner} refunded {asset.format(event.amount)} to {event.to}"
+def _venture_id(value: object) -> int:
+    return checks.whole(value, "venture id", minimum=1)
+
+
+def _milestone_index(value: object) -> int:
+    return checks.whole(value, "milestone index")

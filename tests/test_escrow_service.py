@@ -13,7 +13,16 @@ from coopetition import connect
 from coopetition._session import Connection, SuiteMember, deploy_suite
 from coopetition.bindings.joint_venture_escrow import (
     DepositedEvent,
+    JointVentureEscrowDuplicatePartner,
+    JointVentureEscrowInvalidMilestoneCount,
+    JointVentureEscrowInvalidPartnerCount,
+    JointVentureEscrowInvalidQuorum,
     JointVentureEscrowInvalidState,
+    JointVentureEscrowMilestonesExceedTotal,
+    JointVentureEscrowNotMember,
+    JointVentureEscrowUnknownVenture,
+    JointVentureEscrowZeroContribution,
+    JointVentureEscrowZeroMilestone,
     MilestoneReleasableEvent,
     MilestoneReleasedEvent,
     RefundedEvent,
@@ -75,7 +84,7 @@ def test_create_venture_by_label_in_human_units_returns_the_typed_snapshot(suite
         "Battery JV", partners={"Acme": "2.5 ether", "Globex": "1 ether", suite.members[2]: 500},
         milestones=["1 ether", "0.5 ether"], beneficiary=suite.members[2], deadline="30d", quorum=2,
     )
-    assert v.name == "Battery JV" and v.state == State.FUNDING and v.asset.is_eth
+    assert v.name == "Battery JV" and v.state == State.FUNDING and v.asset.is_native
     assert [p.address for p in v.partners] == suite.members
     assert [p.owed for p in v.partners] == [25 * ETHER // 10, ETHER, 500]
     assert [p.owed_before for p in v.partners] == [0, 25 * ETHER // 10, 35 * ETHER // 10]
@@ -162,39 +171,68 @@ def test_ventures_lists_everything(suite: Suite) -> None:
     assert [v.id for v in all_ventures] == list(range(1, acme.venture_count() + 1))
 
 
+BASE_ARGS: dict[str, object] = {"name": "x", "partners": {"Acme": "1 ether", "Globex": "1 ether"},
+                                "milestones": ["1 ether"]}
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"partners": {}}, "at least one partner"),
-        ({"partners": {"Nobody": "1 ether"}}, "no consortium member is labelled 'Nobody'"),
-        ({"partners": {"0x" + "12" * 20: "1 ether"}}, "is not a member of the consortium"),
-        ({"partners": [("Acme", "1 ether"), ("Acme", "1 ether")]}, "is given twice"),
-        ({"partners": {"Acme": "0 ether"}}, "contribution must be more than zero"),
+        ({"partners": {"Nobody": "1 ether"}}, "no member is labelled 'Nobody'"),
         ({"partners": {"Acme": "1.5"}}, "has decimals but no unit"),
         ({"partners": {"Acme": "1 USDC"}}, "does not match the asset"),
-        ({"milestones": []}, "at least one milestone"),
-        ({"milestones": ["2 ether", "1 wei"]}, "more than the contributions"),
-        ({"milestones": ["0 ether"]}, "must pay more than zero"),
-        ({"quorum": 3}, "between 1 and the number of partners"),
+        ({"partners": {"Acme": "-1 ether"}}, "cannot read amount"),
         ({"beneficiary": "0xnope"}, "is not an address"),
         ({"beneficiary": ETH}, "must not be the zero address"),
+        ({"beneficiary": "0x" + "aB" * 20}, "wrong EIP-55 checksum"),
+        ({"quorum": 0}, "quorum must be at least 1"),
         ({"deadline": "yesterday"}, "cannot read duration"),
         ({"deadline": "2001-01-01"}, "is in the past"),
         ({"asset": "0x" + "34" * 20}, "has no code"),
-        ({"name": "x" * 65}, "longer than 64 bytes"),
+        ({"name": "x" * 65}, "65 bytes long in UTF-8: at most 64"),
     ],
 )
-def test_create_refuses_bad_input_with_one_line_before_sending(suite: Suite, kwargs: dict[str, object],
-                                                              message: str) -> None:
+def test_create_refuses_malformed_input_with_one_line_before_sending(suite: Suite, kwargs: dict[str, object],
+                                                                     message: str) -> None:
     acme = suite.escrow(1)
     block = suite.conn.w3.eth.block_number
-    args: dict[str, object] = {"name": "x", "partners": {"Acme": "1 ether", "Globex": "1 ether"},
-                               "milestones": ["1 ether"], "beneficiary": suite.members[2]}
-    args.update(kwargs)
+    args = {**BASE_ARGS, "beneficiary": suite.members[2], **kwargs}
     with pytest.raises(InputError) as err:
         acme.create_venture(**args)  # type: ignore[arg-type]
     assert message in str(err.value) and "\n" not in str(err.value)
     assert suite.conn.w3.eth.block_number == block  # nothing sent
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"partners": {}}, JointVentureEscrowInvalidPartnerCount),
+        ({"partners": {"0x" + "12" * 20: "1 ether"}}, JointVentureEscrowNotMember),
+        ({"partners": [("Acme", "1 ether"), ("Acme", "1 ether")]}, JointVentureEscrowDuplicatePartner),
+        ({"partners": {"Acme": "0 ether"}}, JointVentureEscrowZeroContribution),
+        ({"milestones": []}, JointVentureEscrowInvalidMilestoneCount),
+        ({"milestones": ["2 ether", "1 wei"]}, JointVentureEscrowMilestonesExceedTotal),
+        ({"milestones": ["0 ether"]}, JointVentureEscrowZeroMilestone),
+        ({"quorum": 3}, JointVentureEscrowInvalidQuorum),
+    ],
+)
+def test_create_leaves_the_contracts_rules_to_the_contract(suite: Suite, kwargs: dict[str, object],
+                                                           error: type[Exception]) -> None:
+    """Rules of the contract are not repeated in Python: its simulation refuses them, typed, with the
+    values that explain it, before anything is signed."""
+    acme = suite.escrow(1)
+    block, count = suite.conn.w3.eth.block_number, acme.venture_count()
+    args = {**BASE_ARGS, "beneficiary": suite.members[2], **kwargs}
+    with pytest.raises(error) as err:
+        acme.create_venture(**args)  # type: ignore[arg-type]
+    assert "\n" not in str(err.value)
+    assert suite.conn.w3.eth.block_number == block and acme.venture_count() == count
+
+
+def test_create_resolves_member_labels_for_the_beneficiary(suite: Suite) -> None:
+    acme = suite.escrow(1)
+    terms = acme.terms("labels", partners={"Acme": 1}, milestones=[1], beneficiary="Initech")
+    assert terms.beneficiary == suite.members[2] and terms.partners == (suite.members[0],)
 
 
 def test_actions_refuse_bad_input_before_sending(suite: Suite) -> None:
@@ -202,16 +240,15 @@ def test_actions_refuse_bad_input_before_sending(suite: Suite) -> None:
     v = acme.create_venture("JV", partners={"Acme": 10, "Globex": 10}, milestones=[5], beneficiary=suite.members[2])
     block = suite.conn.w3.eth.block_number
     cases = [
-        (lambda: acme.venture(0), "whole numbers from 1"),
-        (lambda: acme.venture(10_000), "there is no venture #10000"),
+        (lambda: acme.venture(0), "venture id must be at least 1"),
         (lambda: acme.deposit(v.id, 11), "more than"),
         (lambda: acme.deposit(v.id, 0), "more than zero"),
         (lambda: acme.deposit(v.id, "11 wei"), "more than"),
         (lambda: acme.deposit(v.id, "1 USDC"), "does not match the asset"),
         (lambda: outsider.deposit(v.id, 1), "is not a partner"),
-        (lambda: acme.approve_milestone(v.id, 1), "milestones 0 to 0"),
-        (lambda: acme.release_milestone(v.id, -1), "milestones 0 to 0"),
-        (lambda: acme.withdraw(v.id, to="nope"), "is not an address"),
+        (lambda: acme.release_milestone(v.id, -1), "milestone index must be at least 0"),
+        (lambda: acme.withdraw(v.id, to="0xnope"), "is not an address"),
+        (lambda: acme.withdraw(v.id, to="Nobody"), "no member is labelled 'Nobody'"),
         (lambda: acme.refund(v.id, to=ETH), "must not be the zero address"),
         (lambda: acme.asset("not-a-token"), "is not an address"),
     ]
@@ -219,8 +256,12 @@ def test_actions_refuse_bad_input_before_sending(suite: Suite) -> None:
         with pytest.raises(InputError) as err:
             action()
         assert message in str(err.value), (message, str(err.value))
+    with pytest.raises(JointVentureEscrowUnknownVenture):
+        acme.venture(10_000)
+    with pytest.raises(JointVentureEscrowInvalidState):  # still Funding: the contract's rule, typed
+        acme.approve_milestone(v.id, 0)
     read_only = EscrowService.at(suite.conn.w3, acme.address)
-    with pytest.raises(InputError, match="connect with an account"):
+    with pytest.raises(InputError, match="needs an account"):
         read_only.withdraw(v.id)
     assert suite.conn.w3.eth.block_number == block
 

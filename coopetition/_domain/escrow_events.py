@@ -1,0 +1,87 @@
+"""A joint venture's history: the escrow's typed event records, gathered and described in words."""
+
+from __future__ import annotations
+
+from typing import TypeAlias
+
+from ..bindings.joint_venture_escrow import (
+    CancelReason,
+    ContributionSetEvent,
+    DepositedEvent,
+    DissolutionVotedEvent,
+    JointVentureEscrow,
+    MilestoneApprovedEvent,
+    MilestoneReleasableEvent,
+    MilestoneReleasedEvent,
+    MilestoneSetEvent,
+    RefundedEvent,
+    VentureActivatedEvent,
+    VentureCancelledEvent,
+    VentureCompletedEvent,
+    VentureCreatedEvent,
+    WithdrawnEvent,
+)
+from .asset import Asset
+
+__all__ = ["VentureEvent", "describe_event", "venture_history"]
+
+VentureEvent: TypeAlias = (
+    VentureCreatedEvent
+    | ContributionSetEvent
+    | MilestoneSetEvent
+    | DepositedEvent
+    | VentureActivatedEvent
+    | MilestoneApprovedEvent
+    | MilestoneReleasableEvent
+    | MilestoneReleasedEvent
+    | VentureCompletedEvent
+    | WithdrawnEvent
+    | DissolutionVotedEvent
+    | VentureCancelledEvent
+    | RefundedEvent
+)
+"""One typed record of a venture's history (the binding's event dataclasses)."""
+
+
+def venture_history(contract: JointVentureEscrow, venture_id: int, *, from_block: int = 0) -> tuple[VentureEvent, ...]:
+    """Every event of venture ``venture_id``, oldest first."""
+    ev = contract.events
+    queries = (
+        ev.venture_created, ev.contribution_set, ev.milestone_set, ev.deposited, ev.venture_activated,
+        ev.milestone_approved, ev.milestone_releasable, ev.milestone_released, ev.venture_completed,
+        ev.withdrawn, ev.dissolution_voted, ev.venture_cancelled, ev.refunded,
+    )
+    found: list[VentureEvent] = []
+    for query in queries:
+        found.extend(query(from_block=from_block, venture_id=venture_id))
+    return tuple(sorted(found, key=lambda e: (e.block_number, e.log_index)))
+
+
+def describe_event(event: VentureEvent, asset: Asset) -> str:
+    """One line saying what ``event`` did, amounts in ``asset``'s units."""
+    if isinstance(event, VentureCreatedEvent):
+        return f"created {event.name!r} by {event.creator}: total {asset.format(event.total)}, quorum {event.quorum}"
+    if isinstance(event, ContributionSetEvent):
+        return f"partner {event.index} {event.partner} owes {asset.format(event.amount)}"
+    if isinstance(event, MilestoneSetEvent):
+        return f"milestone {event.index} pays {asset.format(event.amount)}"
+    if isinstance(event, DepositedEvent):
+        return f"{event.partner} deposited {asset.format(event.credited)} (paid {asset.format(event.paid)})"
+    if isinstance(event, VentureActivatedEvent):
+        return "fully funded: Active"
+    if isinstance(event, MilestoneApprovedEvent):
+        return f"{event.partner} approved milestone {event.index} ({event.approvals} approval(s))"
+    if isinstance(event, MilestoneReleasableEvent):
+        return f"milestone {event.index} reached the quorum: releasable"
+    if isinstance(event, MilestoneReleasedEvent):
+        return f"milestone {event.index} released: {asset.format(event.amount)} to {event.beneficiary}"
+    if isinstance(event, VentureCompletedEvent):
+        return "every milestone released: Completed"
+    if isinstance(event, WithdrawnEvent):
+        return f"beneficiary withdrew {asset.format(event.amount)} to {event.to}"
+    if isinstance(event, DissolutionVotedEvent):
+        return f"{event.partner} voted to dissolve ({event.votes} vote(s))"
+    if isinstance(event, VentureCancelledEvent):
+        reason = "deadline missed" if event.reason == CancelReason.DEADLINE_MISSED else "dissolved by vote"
+        return f"cancelled: {reason}"
+    return f"{event.partner} refunded {asset.format(event.amount)} to {event.to}"
