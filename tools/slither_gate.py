@@ -34,7 +34,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from coopetition._compiler import EVM_VERSION, OPTIMIZER_RUNS, _units, find_compiler  # noqa: E402
+from coopetition._compiler import EVM_VERSION, OPTIMIZER_RUNS, find_compiler  # noqa: E402
+from coopetition._compiler.sources import compile_units  # noqa: E402
 from coopetition._project import find_project  # noqa: E402
 
 FAILING = ("High", "Medium")
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     project = find_project(REPO)
-    units = [u for u in _units(project) if u.name == "main"]
+    units = [u for u in compile_units(project) if u.name == "main"]
     if not units:
         print("slither: no contracts to analyse")
         return 0

@@ -1,0 +1,183 @@
+"""The sources of a compile: every ``.sol`` under ``contracts/`` and what it imports, gathered into
+standard-JSON compile units.
+
+Compilation hands solc the *contents* of every source keyed by its project-relative path, so the
+metadata (and with it the bytecode) never contains a machine-specific path. ``@openzeppelin/``-style
+imports resolve to ``node_modules`` through remappings. Sources under ``contracts/test/`` form a
+second compile unit whose artifacts go to ``tests/artifacts/`` and are not shipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import posixpath
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .._project import Project
+from ..exceptions import CompilerError
+
+__all__ = [
+    "CONTRACT_RE",
+    "EVM_VERSION",
+    "OPTIMIZER_RUNS",
+    "Unit",
+    "canonical",
+    "compile_units",
+    "out_dirs",
+    "strip_comments",
+]
+
+EVM_VERSION = "cancun"
+"""Runs on py-evm 0.12 (eth-tester), anvil 1.7 and every current L2."""
+
+OPTIMIZER_RUNS = 200
+
+_OUTPUTS = (
+    "abi",
+    "devdoc",
+    "evm.bytecode.linkReferences",
+    "evm.bytecode.object",
+    "evm.deployedBytecode.linkReferences",
+    "evm.deployedBytecode.object",
+    "evm.methodIdentifiers",
+    "metadata",
+    "userdoc",
+)
+
+_TOKEN_RE = re.compile(
+    r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'|(//[^\n]*|/\*.*?\*/)', re.DOTALL
+)
+_IMPORT_RE = re.compile(r"\bimport\b[^;\"']*[\"']([^\"']+)[\"'][^;]*;")
+CONTRACT_RE = re.compile(r"\b(?:contract|library|interface)\s+([A-Za-z_$][\w$]*)")
+
+
+def strip_comments(source: str) -> str:
+    return _TOKEN_RE.sub(lambda m: " " if m.group(1) else m.group(0), source)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One standard-JSON compile: its input, the sources that get artifacts, where they go."""
+
+    name: str
+    input: dict[str, Any]
+    input_hash: str
+    targets: tuple[str, ...]
+    out_dir: Path
+    imports: Mapping[str, tuple[str, ...]] = field(compare=False)
+
+    def closure(self, source: str) -> list[str]:
+        seen: list[str] = []
+        stack = [source]
+        while stack:
+            item = stack.pop()
+            if item in seen:
+                continue
+            seen.append(item)
+            stack.extend(self.imports.get(item, ()))
+        return seen
+
+
+def canonical(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _rel(path: Path, root: Path) -> str:
+    return Path(os.path.relpath(path, root)).as_posix()
+
+
+def _settings(remappings: Iterable[str]) -> dict[str, Any]:
+    return {
+        "evmVersion": EVM_VERSION,
+        "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
+        "outputSelection": {"*": {"*": list(_OUTPUTS), "": ["ast"]}},
+        "remappings": sorted(remappings),
+    }
+
+
+def _gather(project: Project, roots: Sequence[str]) -> tuple[dict[str, str], dict[str, tuple[str, ...]], set[str]]:
+    """Read ``roots`` and everything they import; returns contents, the import graph, remappings."""
+    root = project.root
+    nm_rel = _rel(project.node_modules, root)
+    contents: dict[str, str] = {}
+    graph: dict[str, tuple[str, ...]] = {}
+    remaps: dict[str, str] = {}
+    queue = list(roots)
+    while queue:
+        unit = queue.pop()
+        if unit in contents:
+            continue
+        path = root / unit
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # solc reports the missing import with the importing file and line
+        contents[unit] = text
+        deps: list[str] = []
+        for target in _IMPORT_RE.findall(strip_comments(text)):
+            resolved = _resolve(unit, target, root, nm_rel, remaps)
+            deps.append(resolved)
+            if resolved not in contents:
+                queue.append(resolved)
+        graph[unit] = tuple(deps)
+    return contents, graph, {f"{prefix}={target}" for prefix, target in remaps.items()}
+
+
+def _resolve(importer: str, target: str, root: Path, nm_rel: str, remaps: dict[str, str]) -> str:
+    if target.startswith(("./", "../")):
+        return posixpath.normpath(posixpath.join(posixpath.dirname(importer), target))
+    for prefix in sorted(remaps, key=len, reverse=True):
+        if target.startswith(prefix):
+            return remaps[prefix] + target[len(prefix) :]
+    if (root / target).is_file():
+        return target
+    parts = target.split("/")
+    package = "/".join(parts[:2]) if target.startswith("@") else parts[0]
+    if len(parts) > (2 if target.startswith("@") else 1) and (root / nm_rel / package).is_dir():
+        remaps[f"{package}/"] = f"{nm_rel}/{package}/"
+        return f"{nm_rel}/{target}"
+    return target
+
+
+def out_dirs(project: Project) -> tuple[Path, Path]:
+    main = project.root / str(project.config.get("artifacts", "coopetition/artifacts"))
+    test = project.root / str(project.config.get("test_artifacts", "tests/artifacts"))
+    return main, test
+
+
+def compile_units(
+    project: Project, artifacts_dir: Path | None = None, test_artifacts_dir: Path | None = None
+) -> list[Unit]:
+    root = project.root
+    contracts = project.contracts_dir
+    if not contracts.is_dir():
+        raise CompilerError(f"no contracts folder at {contracts}")
+    files = sorted(_rel(p, root) for p in contracts.rglob("*.sol") if p.is_file())
+    if not files:
+        raise CompilerError(f"no Solidity sources (*.sol) under {contracts}")
+    test_prefix = _rel(contracts / "test", root) + "/"
+    default_main, default_test = out_dirs(project)
+    groups = [
+        ("main", [f for f in files if not f.startswith(test_prefix)], artifacts_dir or default_main),
+        ("test", [f for f in files if f.startswith(test_prefix)], test_artifacts_dir or default_test),
+    ]
+    units = []
+    for name, targets, out_dir in groups:
+        if not targets:
+            continue
+        contents, graph, remaps = _gather(project, targets)
+        data = {
+            "language": "Solidity",
+            "sources": {key: {"content": contents[key]} for key in sorted(contents)},
+            "settings": _settings(remaps),
+        }
+        units.append(
+            Unit(name, data, hashlib.sha256(canonical(data)).hexdigest(), tuple(targets), out_dir, graph)
+        )
+    return units
