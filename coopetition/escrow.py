@@ -111,7 +111,7 @@ class PartnerPosition:
     asset: Asset
 
     @property
-    def remaining(self) -> int:
+    def remaining(self) -> Wei:
         """What it still owes."""
         return self.owed - self.paid
 
@@ -157,12 +157,12 @@ class Venture:
     milestones: tuple[MilestoneStatus, ...]
 
     @property
-    def held(self) -> int:
+    def held(self) -> Wei:
         """What the escrow holds for this venture: deposited - withdrawn - refunded."""
         return self.deposited - self.withdrawn - self.refunded
 
     @property
-    def withdrawable(self) -> int:
+    def withdrawable(self) -> Wei:
         """What the beneficiary may withdraw now."""
         return self.released - self.withdrawn
 
