@@ -1,19 +1,31 @@
 """The ``coopetition`` command line.
 
 Subcommand modules are imported only when invoked, so ``coopetition --help`` never loads web3.
-Every :class:`~coopetition.exceptions.CoopetitionError` is turned, here and only here, into one line on
-stderr and exit code 1.
+
+Errors are mapped here and only here. Every error (a :class:`~coopetition.exceptions.CoopetitionError`
+from the library, a bad option value or a missing argument) is one ``Error: ...`` line on stderr and
+exit code 1; a command or option that does not exist keeps click's exit code 2. With ``--json`` the
+error is one object on stdout instead, ``{"error": {"type": ..., "message": ...}}``, with the same
+exit code. ``type`` is the library exception's class name (``InputError``, a contract's custom error
+such as ``ConsortiumQuorumNotReached``, ``NodeUnreachableError``), ``InputError`` for a bad option
+value, ``UsageError`` for any other misuse (a missing argument, an unknown option), ``Aborted`` when
+a confirmation is declined.
 """
 
 from __future__ import annotations
 
 import importlib
+import re
+import sys
+from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from ..exceptions import CoopetitionError
 from ._context import CliContext
+from .output import show_error
+from .params import ACCOUNT
 
 # command name -> (module under coopetition.cli, attribute, short help shown by --help)
 _COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -30,8 +42,78 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+class CliError(click.ClickException):
+    """A library error on its way to the top: its message and the name of its class."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, kind: str, *, as_json: bool) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.as_json = as_json
+
+
+_NEGATIVE = re.compile(r"^-[0-9.]")
+
+
+def _one_line(text: str) -> str:
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip()) or "failed"
+
+
+def _wants_json(exc: click.ClickException | click.Abort, argv: Sequence[str]) -> bool:
+    """--json was given (or, when the error came before the options were read, is in ``argv``)."""
+    if isinstance(exc, CliError) and exc.as_json:
+        return True
+    ctx = getattr(exc, "ctx", None)
+    obj = ctx.find_root().obj if isinstance(ctx, click.Context) else None
+    return bool(getattr(obj, "json", False)) or "--json" in argv
+
+
+def _kind_and_code(exc: click.ClickException) -> tuple[str, int, str]:
+    """(error type, exit code, message) of a click exception."""
+    message = exc.format_message()
+    if isinstance(exc, CliError):
+        return exc.kind, 1, message
+    if isinstance(exc, click.exceptions.NoSuchOption) and _NEGATIVE.match(exc.option_name):
+        return "InputError", 1, f"{exc.option_name!r} starts a negative number: amounts, ids and counts are zero or more"
+    if isinstance(exc, (click.exceptions.NoSuchOption, click.exceptions.NoSuchCommand)):
+        ctx = exc.ctx
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        return "UsageError", 2, message.rstrip(".") + hint
+    if isinstance(exc, click.BadParameter) and not isinstance(exc, click.MissingParameter):
+        return "InputError", 1, message
+    if isinstance(exc, click.UsageError):
+        return "UsageError", 1, message
+    return "Error", 1, message
+
+
 class LazyGroup(click.Group):
-    """A group whose subcommands live in modules imported on first use."""
+    """The root group: subcommands live in modules imported on first use; errors end here."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        try:
+            rv = super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            if not standalone_mode:
+                raise
+            exc.show()  # a group without its subcommand: click's help text, exit 2
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            if not standalone_mode:
+                raise
+            kind, code, message = _kind_and_code(exc)
+            show_error(kind, _one_line(message), as_json=_wants_json(exc, argv))
+            sys.exit(code)
+        except click.Abort as exc:
+            if not standalone_mode:
+                raise
+            show_error("Aborted", "aborted: nothing was done", as_json=_wants_json(exc, argv))
+            sys.exit(1)
+        if standalone_mode:
+            sys.exit(rv if isinstance(rv, int) and not isinstance(rv, bool) else 0)
+        return rv
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(_COMMANDS) | set(self.commands))
@@ -57,7 +139,8 @@ class LazyGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CoopetitionError as exc:
-            raise click.ClickException(str(exc)) from None
+            as_json = bool(getattr(ctx.obj, "json", False))
+            raise CliError(str(exc), type(exc).__name__, as_json=as_json) from None
         except KeyboardInterrupt:
             raise click.exceptions.Exit(130) from None
 
@@ -72,7 +155,7 @@ class LazyGroup(click.Group):
     "--network", "-n", envvar="COOPETITION_NETWORK", default=None,
     help="Network name (embedded, dev, or one from coopetition.toml) or an RPC URL. Default: dev.",
 )
-@click.option("--account", "-a", envvar="COOPETITION_ACCOUNT", default=None,
+@click.option("--account", "-a", type=ACCOUNT, envvar="COOPETITION_ACCOUNT", default=None,
               help="Keystore name or address, or a dev account index on embedded/dev.")
 @click.option("--json", "json_", is_flag=True, help="Machine-readable JSON on stdout.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation before sending.")

@@ -1,4 +1,4 @@
-"""How a CLI command gets a :class:`~coopetition._session.Connection`, and how it shows a result.
+"""How a CLI command gets a :class:`~coopetition._session.Connection`.
 
 Every sending command takes ``--dry-run`` (via :func:`sending_options`) and honours the global
 ``--network``, ``--account``, ``--json`` and ``--yes``. On a non-dev network a confirmation prompt
@@ -19,7 +19,6 @@ from ._context import CliContext
 
 if TYPE_CHECKING:
     from .._chain.tx import TxPreview
-    from .._seam import TxResult
     from .._session import Connection
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,24 +55,10 @@ def open_connection(cli: CliContext, *, dry_run: bool = False, read_only: bool =
     )
 
 
-def tx_summary(result: TxResult) -> dict[str, Any]:
-    return {
-        "transactionHash": result.transaction_hash,
-        "blockNumber": result.block_number,
-        "gasUsed": result.gas_used,
-        "status": result.status,
-        "dryRun": result.dry_run,
-        "events": [{"name": e.name, "args": dict(e.args)} for e in result.events],
-    }
-
-
-def report_tx(cli: CliContext, what: str, result: TxResult, extra: dict[str, Any] | None = None) -> None:
-    data = {**tx_summary(result), **(extra or {})}
-    if result.dry_run:
-        human = f"dry run: {what} would use about {result.gas_used:,} gas; nothing sent"
-    else:
-        human = (
-            f"{what}: tx {result.transaction_hash} in block {result.block_number}, "
-            f"gas {result.gas_used:,}"
-        )
-    cli.emit(human, data)
+def member_labels(conn: Connection) -> dict[str, str]:
+    """address -> consortium label, to show people names; empty when the consortium cannot be read
+    (labels are a nicety: a read never fails for them)."""
+    try:
+        return {m.address: m.label for m in conn.suite().consortium.members()}
+    except Exception:
+        return {}

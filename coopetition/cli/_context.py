@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 from typing import Any
@@ -25,9 +24,12 @@ class CliContext:
         return find_project(self.project_path)
 
     def emit(self, human: str | None, data: Any) -> None:
-        """Print ``data`` as JSON in ``--json`` mode, else the human text."""
+        """Print ``data`` as JSON in ``--json`` mode (through the one mapper,
+        :func:`coopetition.cli.output.to_json`), else the human text."""
         if self.json:
-            click.echo(json.dumps(data, indent=2, sort_keys=True, default=str))
+            from .output import render
+
+            click.echo(render(data))
         elif human is not None:
             click.echo(human)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ._context import CliContext, pass_cli
-from ._types import ACCOUNT_NAME
+from .output import Money
+from .params import ACCOUNT, ACCOUNT_NAME
 
 __all__ = ["accounts", "hidden_prompt"]
 
@@ -15,13 +16,6 @@ _password_file_option = click.option(
     "--password-file", type=click.Path(dir_okay=False, path_type=Path), envvar="COOPETITION_PASSWORD_FILE",
     default=None, help="Read the password from the first line of this file (env COOPETITION_PASSWORD_FILE).",
 )
-
-
-def _ether(wei: int) -> str:
-    from decimal import Decimal
-
-    text = format(Decimal(wei).scaleb(-18), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def hidden_prompt(text: str) -> str:
@@ -144,18 +138,18 @@ def remove_cmd(cli: CliContext, name: str, yes: bool) -> None:
 
 
 @accounts.command("balance")
-@click.argument("ref", required=False)
+@click.argument("ref", type=ACCOUNT, required=False)
 @pass_cli
 def balance_cmd(cli: CliContext, ref: str | None) -> None:
     """Show the balance of REF on --network: a keystore name, an address, or a dev index (dev
     networks only). Default: the global --account, else dev account 0."""
     from .._chain.accounts import account_address
     from .._chain.network import open_chain
+    from .._units import format_amount
 
     chain = open_chain(cli.network, cli.project)
     address = account_address(ref if ref is not None else cli.account, chain)
-    wei = int(chain.w3.eth.get_balance(address))  # type: ignore[arg-type]
-    ether = _ether(wei)
-    cli.emit(f"{address}: {ether} ETH ({wei} wei) on {chain.spec.name} (chain id {chain.chain_id})",
-             {"address": address, "balance_wei": str(wei), "network": chain.spec.name,
-              "chain_id": chain.chain_id})
+    balance = Money(int(chain.w3.eth.get_balance(address)))  # type: ignore[arg-type]
+    cli.emit(f"{address}: {format_amount(balance.value)} ({balance.value} wei) on {chain.spec.name} "
+             f"(chain id {chain.chain_id})",
+             {"address": address, "balance": balance, "network": chain.spec.name, "chainId": chain.chain_id})

@@ -6,16 +6,17 @@ builds the calldata, members ``approve``, and anyone ``execute``s once the quoru
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from ._connect import open_connection, report_tx, sending_options
+from ._connect import open_connection, sending_options
 from ._context import CliContext, pass_cli
-from ._types import ADDRESS
+from .output import print_table, report, report_proposal, when
+from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HEXDATA, ID, LABEL, MEMBER
 
 if TYPE_CHECKING:
-    from ..consortium import ConsortiumService, Proposal, ProposalRef
+    from ..consortium import ConsortiumService
 
 
 def _service(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> ConsortiumService:
@@ -23,46 +24,30 @@ def _service(cli: CliContext, *, dry_run: bool = False, read_only: bool = False)
     return conn.suite().consortium
 
 
-def _proposal_data(p: Proposal) -> dict[str, Any]:
-    return {
-        "id": p.id, "state": p.state.name, "action": p.action, "description": p.description,
-        "proposer": p.proposer, "target": p.target, "value": p.value, "data": "0x" + p.data.hex(),
-        "approvals": p.approvals, "quorum": p.quorum, "createdAt": p.created_at, "expiry": p.expiry,
-    }
-
-
-def _when(ts: int) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def _print_tables(service: ConsortiumService, *, members: bool, proposals: bool, open_only: bool) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console(highlight=False)
     if members:
-        console.print(f"Consortium {service.address}: quorum {service.quorum()} of {service.member_count()}")
+        print_table(f"Consortium {service.address}: quorum {service.quorum()} of {service.member_count()}")
         table = Table()
         table.add_column("label")
         table.add_column("address")
         for m in service.members():
             table.add_row(m.label, m.address)
-        console.print(table)
+        print_table(table)
     if proposals:
         rows = service.proposals(open_only=open_only)
         title = "Open proposals" if open_only else "Proposals"
         if not rows:
-            console.print(f"{title}: none")
+            print_table(f"{title}: none")
             return
         table = Table(title=title)
         for col in ("id", "state", "action", "approvals", "expires", "description"):
             table.add_column(col)
         for p in rows:
             table.add_row(str(p.id), p.state.name.lower(), p.action, f"{p.approvals}/{p.quorum}",
-                          _when(p.expiry), p.description)
-        console.print(table)
+                          when(p.expiry), p.description)
+        print_table(table)
 
 
 @click.group("consortium")
@@ -76,11 +61,8 @@ def show(cli: CliContext) -> None:
     """Members, quorum and open proposals."""
     service = _service(cli, read_only=True)
     if cli.json:
-        cli.emit(None, {
-            "address": service.address, "quorum": service.quorum(),
-            "members": [{"label": m.label, "address": m.address} for m in service.members()],
-            "openProposals": [_proposal_data(p) for p in service.proposals(open_only=True)],
-        })
+        cli.emit(None, {"address": service.address, "quorum": service.quorum(), "members": service.members(),
+                        "openProposals": service.proposals(open_only=True)})
         return
     _print_tables(service, members=True, proposals=True, open_only=True)
 
@@ -91,8 +73,7 @@ def members_cmd(cli: CliContext) -> None:
     """The current members and the quorum."""
     service = _service(cli, read_only=True)
     if cli.json:
-        cli.emit(None, {"quorum": service.quorum(),
-                        "members": [{"label": m.label, "address": m.address} for m in service.members()]})
+        cli.emit(None, {"quorum": service.quorum(), "members": service.members()})
         return
     _print_tables(service, members=True, proposals=False, open_only=False)
 
@@ -104,17 +85,12 @@ def proposals_cmd(cli: CliContext, show_all: bool) -> None:
     """Open proposals (or all with --all)."""
     service = _service(cli, read_only=True)
     if cli.json:
-        cli.emit(None, [_proposal_data(p) for p in service.proposals(open_only=not show_all)])
+        cli.emit(None, service.proposals(open_only=not show_all))
         return
     _print_tables(service, members=False, proposals=True, open_only=not show_all)
 
 
-def _report_proposal(cli: CliContext, ref: ProposalRef, what: str) -> None:
-    label = what if ref.tx.dry_run else f"proposal #{ref.id} ({what}) created, expires {_when(ref.expiry)}"
-    report_tx(cli, label, ref.tx, {"proposalId": ref.id, "expiry": ref.expiry})
-
-
-_expiry = click.option("--expiry", default="7d", show_default=True,
+_expiry = click.option("--expiry", type=DEADLINE, default="7d", show_default=True,
                        help="How long the proposal stays open: 90m, 36h, 7d, or an ISO date.")
 _description = click.option("--description", "-m", default=None, help="Why (stored on chain).")
 
@@ -125,7 +101,7 @@ def propose() -> None:
 
 
 @propose.command("add-member")
-@click.argument("label")
+@click.argument("label", type=LABEL)
 @click.argument("address", type=ADDRESS)
 @_expiry
 @_description
@@ -134,15 +110,12 @@ def propose() -> None:
 def propose_add(cli: CliContext, label: str, address: str, expiry: str, description: str | None,
                 dry_run: bool) -> None:
     """Admit ADDRESS as a member named LABEL."""
-    from ..consortium import validate_label
-
-    validate_label(label)
     ref = _service(cli, dry_run=dry_run).propose_add_member(address, label, description=description, expiry=expiry)
-    _report_proposal(cli, ref, f"admit {label}")
+    report_proposal(cli, f"admit {label}", ref)
 
 
 @propose.command("remove-member")
-@click.argument("member")
+@click.argument("member", type=MEMBER)
 @_expiry
 @_description
 @sending_options
@@ -150,11 +123,11 @@ def propose_add(cli: CliContext, label: str, address: str, expiry: str, descript
 def propose_remove(cli: CliContext, member: str, expiry: str, description: str | None, dry_run: bool) -> None:
     """Remove MEMBER (label or address)."""
     ref = _service(cli, dry_run=dry_run).propose_remove_member(member, description=description, expiry=expiry)
-    _report_proposal(cli, ref, f"remove {member}")
+    report_proposal(cli, f"remove {member}", ref)
 
 
 @propose.command("set-quorum")
-@click.argument("quorum", type=click.IntRange(min=1))
+@click.argument("quorum", type=COUNT)
 @_expiry
 @_description
 @sending_options
@@ -162,13 +135,14 @@ def propose_remove(cli: CliContext, member: str, expiry: str, description: str |
 def propose_quorum(cli: CliContext, quorum: int, expiry: str, description: str | None, dry_run: bool) -> None:
     """Change the quorum to QUORUM approvals."""
     ref = _service(cli, dry_run=dry_run).propose_set_quorum(quorum, description=description, expiry=expiry)
-    _report_proposal(cli, ref, f"set quorum to {quorum}")
+    report_proposal(cli, f"set quorum to {quorum}", ref)
 
 
 @propose.command("call")
 @click.argument("target", type=ADDRESS)
-@click.option("--data", default="0x", show_default=True, help="Calldata as 0x-hex.")
-@click.option("--value", default="0", show_default=True, help="Value sent from the consortium: '1 ether' or wei.")
+@click.option("--data", type=HEXDATA, default="0x", show_default=True, help="Calldata as 0x-hex.")
+@click.option("--value", type=AMOUNT, default="0", show_default=True,
+              help="Value sent from the consortium: '1 ether' or wei.")
 @_expiry
 @_description
 @sending_options
@@ -180,24 +154,23 @@ def propose_call(cli: CliContext, target: str, data: str, value: str, expiry: st
 
     wei = parse_amount(value).value
     ref = _service(cli, dry_run=dry_run).propose(target, data, description or f"call {target}", expiry, wei)
-    _report_proposal(cli, ref, f"call {target}")
+    report_proposal(cli, f"call {target}", ref)
 
 
-def _proposal_action(name: str, verb: str) -> click.Command:
-    @click.command(name)
-    @click.argument("proposal_id", type=click.IntRange(min=1))
+def _proposal_action(name: str, verb: str, doc: str) -> click.Command:
+    @consortium.command(name, help=doc)
+    @click.argument("proposal_id", type=ID)
     @sending_options
     @pass_cli
     def command(cli: CliContext, proposal_id: int, dry_run: bool) -> None:
         service = _service(cli, dry_run=dry_run)
         result = getattr(service, name)(proposal_id)
-        report_tx(cli, f"proposal #{proposal_id} {verb}", result, {"proposalId": proposal_id})
+        report(cli, f"proposal #{proposal_id} {verb}", result, {"proposalId": proposal_id})
 
-    command.help = f"{verb.capitalize()} proposal PROPOSAL_ID."
     return command
 
 
-consortium.add_command(_proposal_action("approve", "approved"))
-consortium.add_command(_proposal_action("revoke", "approval revoked"))
-consortium.add_command(_proposal_action("cancel", "cancelled"))
-consortium.add_command(_proposal_action("execute", "executed"))
+approve = _proposal_action("approve", "approved", "Approve proposal PROPOSAL_ID.")
+revoke = _proposal_action("revoke", "approval revoked", "Revoke your approval of proposal PROPOSAL_ID.")
+cancel = _proposal_action("cancel", "cancelled", "Cancel proposal PROPOSAL_ID (its proposer only).")
+execute = _proposal_action("execute", "executed", "Execute proposal PROPOSAL_ID once its quorum is met (anyone may).")

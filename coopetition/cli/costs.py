@@ -9,34 +9,20 @@ the pool's asset (``"1.5 ether"``, ``"12000 USDC"``) or whole base units.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from ._connect import open_connection, report_tx, sending_options
+from ._connect import member_labels, open_connection, sending_options
 from ._context import CliContext, pass_cli
-from ._types import ADDRESS
+from .output import Money, print_table, report, to_json
+from .params import ADDRESS, AMOUNT, ASSET, COUNT, HASH32, ID, MEMBER, SHARE, KeyValue
 
 if TYPE_CHECKING:
     from .._session import Connection
-    from ..costs import CostSharingService, Expense, Pool, Position
+    from ..costs import CostSharingService
 
-
-class ParticipantType(click.ParamType[tuple[str, str]]):
-    """``MEMBER=SHARE``: a member label or address, and basis points (``5000``) or a percentage (``50%``)."""
-
-    name = "member=share"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, str]:
-        if isinstance(value, tuple):
-            return value
-        who, sep, share = str(value).partition("=")
-        if not sep or not who.strip() or not share.strip():
-            self.fail(f"{value!r} is not MEMBER=SHARE (e.g. Acme=50% or 0x...=5000)", param, ctx)
-        return who.strip(), share.strip()
-
-
-PARTICIPANT = ParticipantType()
+PARTICIPANT = KeyValue(MEMBER, SHARE, metavar="MEMBER=SHARE")
 
 
 def _connect(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> tuple[Connection, CostSharingService]:
@@ -45,47 +31,11 @@ def _connect(cli: CliContext, *, dry_run: bool = False, read_only: bool = False)
 
 
 def _member_address(conn: Connection, ref: str) -> str:
-    """An address as given, or the address of the consortium member labelled ``ref``."""
-    from eth_utils.address import is_address, to_checksum_address
+    """``ref`` (an address the MEMBER type checked, or a label) as an address: the consortium
+    service resolves the label."""
+    from .._domain.checks import is_address_text
 
-    if is_address(ref):
-        return str(to_checksum_address(ref))
-    return conn.suite().consortium.member(ref).address
-
-
-def _labels(conn: Connection) -> dict[str, str]:
-    return {m.address: m.label for m in conn.suite().consortium.members()}
-
-
-def _who(labels: dict[str, str], address: str) -> str:
-    return labels.get(address, address)
-
-
-def _pool_data(p: Pool, labels: dict[str, str]) -> dict[str, Any]:
-    return {
-        "id": p.id, "name": p.name, "asset": p.asset.address, "symbol": p.asset.symbol, "decimals": p.asset.decimals,
-        "creator": p.creator, "quorum": p.quorum, "createdAt": p.created_at,
-        "participants": [{"address": x.address, "label": labels.get(x.address), "shareBps": x.share_bps}
-                         for x in p.participants],
-        "totalBooked": p.total_booked, "totalPaidIn": p.total_paid_in, "totalWithdrawn": p.total_withdrawn,
-        "held": p.held,
-    }
-
-
-def _expense_data(e: Expense) -> dict[str, Any]:
-    return {
-        "id": e.id, "poolId": e.pool_id, "status": e.status.name.lower(), "amount": e.amount, "payee": e.payee,
-        "submitter": e.submitter, "evidenceHash": e.evidence_hash, "reference": e.reference,
-        "approvals": e.approvals, "rejections": e.rejections, "submittedAt": e.submitted_at,
-    }
-
-
-def _position_data(p: Position, labels: dict[str, str]) -> dict[str, Any]:
-    return {
-        "account": p.account, "label": labels.get(p.account), "shareBps": p.share_bps, "owed": p.owed,
-        "credited": p.credited, "paidIn": p.paid_in, "withdrawn": p.withdrawn, "debt": p.debt,
-        "credit": p.credit, "net": p.net,
-    }
+    return ref if is_address_text(ref) else conn.suite().consortium.member(ref).address
 
 
 @click.group("costs")
@@ -97,27 +47,27 @@ def costs() -> None:
 @click.argument("name")
 @click.option("--participant", "-p", "participants", type=PARTICIPANT, multiple=True, required=True,
               help="MEMBER=SHARE, e.g. Acme=50% (repeat; order fixes who takes rounding wei).")
-@click.option("--quorum", "-q", type=click.IntRange(min=1), required=True, help="Approvals that book an expense.")
-@click.option("--asset", type=ADDRESS, default=None, help="ERC-20 token address (default: ETH).")
+@click.option("--quorum", "-q", type=COUNT, required=True, help="Approvals that book an expense.")
+@click.option("--asset", type=ASSET, default="ETH", show_default=True, help="ETH or the ERC-20's address.")
 @sending_options
 @pass_cli
-def create(cli: CliContext, name: str, participants: tuple[tuple[str, str], ...], quorum: int,
-           asset: str | None, dry_run: bool) -> None:
+def create(cli: CliContext, name: str, participants: tuple[tuple[str, int], ...], quorum: int,
+           asset: str, dry_run: bool) -> None:
     """Create a cost pool NAME whose participants' shares sum to 100%."""
     conn, service = _connect(cli, dry_run=dry_run)
     pairs = [(_member_address(conn, who), share) for who, share in participants]
-    ref = service.create_pool(name, pairs, quorum=quorum, asset=asset)
+    ref = service.create_pool(name, pairs, quorum=quorum, asset=None if asset == "ETH" else asset)
     what = "create pool" if ref.tx.dry_run else f"pool #{ref.id} {name!r} created"
-    report_tx(cli, what, ref.tx, {"poolId": ref.id})
+    report(cli, what, ref.tx, {"poolId": ref.id})
 
 
 @costs.command("submit")
-@click.argument("pool_id", type=click.IntRange(min=1))
-@click.argument("amount")
-@click.option("--payee", required=True, help="Who is owed the amount: a member label or any address.")
+@click.argument("pool_id", type=ID)
+@click.argument("amount", type=AMOUNT)
+@click.option("--payee", type=MEMBER, required=True, help="Who is owed the amount: a member label or any address.")
 @click.option("--evidence", type=click.Path(dir_okay=False), default=None,
               help="Evidence document: hashed (SHA-256) locally, never sent.")
-@click.option("--evidence-hash", default=None, help="Precomputed 32-byte hash of the evidence (0x + 64 hex).")
+@click.option("--evidence-hash", type=HASH32, default=None, help="Precomputed 32-byte hash of the evidence (0x + 64 hex).")
 @click.option("--ref", "reference", default="", help="Short reference, e.g. the invoice number (≤ 64 bytes).")
 @sending_options
 @pass_cli
@@ -132,50 +82,43 @@ def submit(cli: CliContext, pool_id: int, amount: str, payee: str, evidence: str
     ref = service.submit(pool_id, amount, _member_address(conn, payee), evidence=evidence,
                          evidence_hash=evidence_hash, reference=reference)
     what = "submit expense" if ref.tx.dry_run else f"expense #{ref.id} submitted (evidence {ref.evidence_hash})"
-    report_tx(cli, what, ref.tx, {"expenseId": ref.id, "evidenceHash": ref.evidence_hash})
+    report(cli, what, ref.tx, {"expenseId": ref.id, "evidenceHash": ref.evidence_hash})
 
 
-def _vote_result(cli: CliContext, service: CostSharingService, expense_id: int, verb: str, tx: Any) -> None:
-    status = None if tx.dry_run else service.expense(expense_id).status.name.lower()
-    what = f"{verb} expense" if tx.dry_run else f"expense #{expense_id} {verb}d; now {status}"
-    report_tx(cli, what, tx, {"expenseId": expense_id, "status": status})
+def _vote(name: str, verb: str, doc: str) -> click.Command:
+    @costs.command(name, help=doc)
+    @click.argument("expense_id", type=ID)
+    @sending_options
+    @pass_cli
+    def command(cli: CliContext, expense_id: int, dry_run: bool) -> None:
+        _, service = _connect(cli, dry_run=dry_run)
+        tx = getattr(service, name)(expense_id)
+        status = None if tx.dry_run else service.expense(expense_id).status.name.lower()
+        what = f"{name} expense" if tx.dry_run else f"expense #{expense_id} {verb}; now {status}"
+        report(cli, what, tx, {"expenseId": expense_id, "status": status})
+
+    return command
 
 
-@costs.command("approve")
-@click.argument("expense_id", type=click.IntRange(min=1))
-@sending_options
-@pass_cli
-def approve(cli: CliContext, expense_id: int, dry_run: bool) -> None:
-    """Approve expense EXPENSE_ID (the approval reaching the quorum books it)."""
-    _, service = _connect(cli, dry_run=dry_run)
-    _vote_result(cli, service, expense_id, "approve", service.approve(expense_id))
-
-
-@costs.command("reject")
-@click.argument("expense_id", type=click.IntRange(min=1))
-@sending_options
-@pass_cli
-def reject(cli: CliContext, expense_id: int, dry_run: bool) -> None:
-    """Vote against expense EXPENSE_ID."""
-    _, service = _connect(cli, dry_run=dry_run)
-    _vote_result(cli, service, expense_id, "reject", service.reject(expense_id))
+approve = _vote("approve", "approved", "Approve expense EXPENSE_ID (the approval reaching the quorum books it).")
+reject = _vote("reject", "rejected", "Vote against expense EXPENSE_ID.")
 
 
 @costs.command("withdraw-expense")
-@click.argument("expense_id", type=click.IntRange(min=1))
+@click.argument("expense_id", type=ID)
 @sending_options
 @pass_cli
 def withdraw_expense(cli: CliContext, expense_id: int, dry_run: bool) -> None:
     """Withdraw your pending expense EXPENSE_ID."""
     _, service = _connect(cli, dry_run=dry_run)
     tx = service.withdraw_expense(expense_id)
-    report_tx(cli, "withdraw expense" if tx.dry_run else f"expense #{expense_id} withdrawn", tx,
-              {"expenseId": expense_id})
+    report(cli, "withdraw expense" if tx.dry_run else f"expense #{expense_id} withdrawn", tx,
+           {"expenseId": expense_id})
 
 
 @costs.command("pay")
-@click.argument("pool_id", type=click.IntRange(min=1))
-@click.argument("amount", required=False)
+@click.argument("pool_id", type=ID)
+@click.argument("amount", type=AMOUNT, required=False)
 @sending_options
 @pass_cli
 def pay(cli: CliContext, pool_id: int, amount: str | None, dry_run: bool) -> None:
@@ -184,12 +127,13 @@ def pay(cli: CliContext, pool_id: int, amount: str | None, dry_run: bool) -> Non
     asset = service.pool(pool_id).asset
     tx = service.pay(pool_id, amount)
     paid = sum(int(e.args["amount"]) for e in tx.events if e.name == "PaidIn")
-    report_tx(cli, "pay" if tx.dry_run else f"paid {asset.format(paid)} into pool #{pool_id}", tx, {"amount": paid})
+    report(cli, "pay" if tx.dry_run else f"paid {asset.format(paid)} into pool #{pool_id}", tx,
+           {"amount": Money(paid, asset)})
 
 
 @costs.command("claim")
-@click.argument("pool_id", type=click.IntRange(min=1))
-@click.argument("amount", required=False)
+@click.argument("pool_id", type=ID)
+@click.argument("amount", type=AMOUNT, required=False)
 @click.option("--to", type=ADDRESS, default=None, help="Recipient (default: your account).")
 @sending_options
 @pass_cli
@@ -199,23 +143,23 @@ def claim(cli: CliContext, pool_id: int, amount: str | None, to: str | None, dry
     asset = service.pool(pool_id).asset
     tx = service.claim(pool_id, amount, to=to)
     got = sum(int(e.args["amount"]) for e in tx.events if e.name == "Claimed")
-    report_tx(cli, "claim" if tx.dry_run else f"claimed {asset.format(got)} from pool #{pool_id}", tx, {"amount": got})
+    report(cli, "claim" if tx.dry_run else f"claimed {asset.format(got)} from pool #{pool_id}", tx,
+           {"amount": Money(got, asset)})
 
 
 @costs.command("balances")
-@click.argument("pool_id", type=click.IntRange(min=1))
+@click.argument("pool_id", type=ID)
 @pass_cli
 def balances(cli: CliContext, pool_id: int) -> None:
     """Each participant's (and external payee's) owed, paid and net position in POOL_ID."""
     conn, service = _connect(cli, read_only=True)
     pool = service.pool(pool_id)
     rows = service.balances(pool_id)
-    labels = _labels(conn)
+    labels = member_labels(conn)
     if cli.json:
-        cli.emit(None, {"poolId": pool.id, "symbol": pool.asset.symbol, "decimals": pool.asset.decimals,
-                        "held": pool.held, "positions": [_position_data(p, labels) for p in rows]})
+        cli.emit(None, {"poolId": pool.id, "asset": pool.asset, "held": Money(pool.held, pool.asset),
+                        "positions": [{**to_json(p, asset=pool.asset), "label": labels.get(p.account)} for p in rows]})
         return
-    from rich.console import Console
     from rich.table import Table
 
     fmt = pool.asset.format
@@ -225,13 +169,13 @@ def balances(cli: CliContext, pool_id: int) -> None:
     for p in rows:
         net = "settled" if p.net == 0 else (f"owes {fmt(p.debt)}" if p.debt else f"is owed {fmt(p.credit)}")
         share = f"{p.share_bps / 100:g}%" if p.share_bps else "-"
-        table.add_row(_who(labels, p.account), share, fmt(p.owed), fmt(p.credited), fmt(p.paid_in),
+        table.add_row(labels.get(p.account, p.account), share, fmt(p.owed), fmt(p.credited), fmt(p.paid_in),
                       fmt(p.withdrawn), net)
-    Console(highlight=False, width=140).print(table)
+    print_table(table)
 
 
 @costs.command("expenses")
-@click.argument("pool_id", type=click.IntRange(min=1))
+@click.argument("pool_id", type=ID)
 @click.option("--status", type=click.Choice(["pending", "booked", "rejected", "withdrawn"]), default=None,
               help="Only expenses in this state.")
 @pass_cli
@@ -244,35 +188,35 @@ def expenses(cli: CliContext, pool_id: int, status: str | None) -> None:
     wanted = ExpenseStatus[status.upper()] if status else None
     rows = service.expenses(pool_id, status=wanted)
     if cli.json:
-        cli.emit(None, [_expense_data(e) for e in rows])
+        cli.emit(None, to_json(rows, asset=pool.asset))
         return
     if not rows:
         click.echo(f"Pool #{pool.id}: no expenses" + (f" {status}" if status else ""))
         return
-    from rich.console import Console
     from rich.table import Table
 
-    labels = _labels(conn)
+    labels = member_labels(conn)
     table = Table(title=f"Expenses of pool #{pool.id} {pool.name}")
     for col in ("id", "status", "amount", "payee", "submitter", "votes", "reference", "evidence"):
         table.add_column(col)
     for e in rows:
-        table.add_row(str(e.id), e.status.name.lower(), pool.asset.format(e.amount), _who(labels, e.payee),
-                      _who(labels, e.submitter), f"+{e.approvals}/-{e.rejections} (quorum {pool.quorum})",
+        table.add_row(str(e.id), e.status.name.lower(), pool.asset.format(e.amount), labels.get(e.payee, e.payee),
+                      labels.get(e.submitter, e.submitter), f"+{e.approvals}/-{e.rejections} (quorum {pool.quorum})",
                       e.reference, e.evidence_hash[:18] + "…")
-    Console(highlight=False, width=160).print(table)
+    print_table(table)
 
 
 @costs.command("show")
-@click.argument("pool_id", type=click.IntRange(min=1), required=False)
+@click.argument("pool_id", type=ID, required=False)
 @pass_cli
 def show(cli: CliContext, pool_id: int | None) -> None:
     """Pool POOL_ID (participants, shares, totals), or every pool."""
     conn, service = _connect(cli, read_only=True)
     pools = [service.pool(pool_id)] if pool_id is not None else list(service.pools())
-    labels = _labels(conn)
+    labels = member_labels(conn)
     if cli.json:
-        data = [_pool_data(p, labels) for p in pools]
+        data = [{**to_json(p), "participants": [{**to_json(x), "label": labels.get(x.address)} for x in p.participants]}
+                for p in pools]
         cli.emit(None, data[0] if pool_id is not None else data)
         return
     if not pools:
@@ -280,7 +224,7 @@ def show(cli: CliContext, pool_id: int | None) -> None:
         return
     for p in pools:
         fmt = p.asset.format
-        parts = ", ".join(f"{_who(labels, x.address)} {x.share_bps / 100:g}%" for x in p.participants)
+        parts = ", ".join(f"{labels.get(x.address, x.address)} {x.share_bps / 100:g}%" for x in p.participants)
         click.echo(f"Pool #{p.id} {p.name!r} in {p.asset.symbol}: {parts}; quorum {p.quorum}")
         click.echo(f"  booked {fmt(p.total_booked)}, paid in {fmt(p.total_paid_in)},"
                    f" withdrawn {fmt(p.total_withdrawn)}, held {fmt(p.held)}")

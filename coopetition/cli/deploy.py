@@ -8,28 +8,15 @@ import click
 
 from ._connect import open_connection, sending_options
 from ._context import CliContext, pass_cli
+from .params import ADDRESS, COUNT, LABEL, KeyValue
 
-
-class MemberType(click.ParamType[tuple[str, str]]):
-    """``LABEL=ADDRESS``: a founding member."""
-
-    name = "LABEL=ADDRESS"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, str]:
-        if isinstance(value, tuple):
-            return value
-        label, sep, address = str(value).partition("=")
-        if not sep or not label.strip() or not address.strip():
-            self.fail(f"{value!r} is not LABEL=ADDRESS, e.g. --member Acme=0x70997970C51812dc3A010C7d01b50e0d17dc79C8", param, ctx)
-        from ._types import ADDRESS
-
-        return label.strip(), ADDRESS.convert(address.strip(), param, ctx)
+FOUNDER = KeyValue(LABEL, ADDRESS, metavar="LABEL=ADDRESS")
 
 
 @click.command("deploy")
-@click.option("--member", "members", type=MemberType(), multiple=True, required=True,
+@click.option("--member", "members", type=FOUNDER, multiple=True, required=True,
               help="A founding member as LABEL=ADDRESS; repeat for each member.")
-@click.option("--quorum", type=click.IntRange(min=1), required=True,
+@click.option("--quorum", type=COUNT, required=True,
               help="Approvals needed to execute a proposal (M of N).")
 @click.option("--reset", is_flag=True, help="Deploy afresh even if an identical deployment is recorded.")
 @sending_options
@@ -66,11 +53,11 @@ def deploy_cmd(cli: CliContext, members: tuple[tuple[str, str], ...], quorum: in
         "network": result.network,
         "chainId": result.chain_id,
         "dryRun": dry_run,
-        "contracts": {
-            d.name: {"address": d.address, "transactionHash": d.transaction_hash, "gasUsed": d.gas_used,
-                     "newlyDeployed": d.newly_deployed}
+        "contracts": [
+            {"name": d.name, "address": d.address, "transactionHash": d.transaction_hash, "gasUsed": d.gas_used,
+             "newlyDeployed": d.newly_deployed}
             for d in result.contracts
-        },
+        ],
     }
     where = "(not recorded: dry run)" if dry_run else (
         "(in memory)" if conn.chain.spec.kind == "embedded" else f"recorded in {conn.store.folder}"

@@ -5,15 +5,13 @@ from __future__ import annotations
 import click
 
 from ._context import CliContext, pass_cli
+from .output import Money, to_json
+from .params import WholeType
 
 __all__ = ["devnet"]
 
-
-def _ether(wei: int) -> str:
-    from decimal import Decimal
-
-    text = format(Decimal(wei).scaleb(-18), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+PORT = WholeType("port", minimum=1, maximum=65535)
+CHAIN_ID = WholeType("id", minimum=1)
 
 
 @click.group()
@@ -27,8 +25,8 @@ def devnet() -> None:
 
 
 @devnet.command("start")
-@click.option("--port", type=click.IntRange(1, 65535), default=8545, show_default=True)
-@click.option("--chain-id", type=click.IntRange(min=1), default=31337, show_default=True)
+@click.option("--port", type=PORT, default=8545, show_default=True)
+@click.option("--chain-id", type=CHAIN_ID, default=31337, show_default=True)
 @click.option("--block-time", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Mine a block every S seconds (default: one block per transaction).")
 @pass_cli
@@ -38,7 +36,7 @@ def start_cmd(cli: CliContext, port: int, chain_id: int, block_time: float | Non
 
     record, started = Devnet(cli.project).start(port=port, chain_id=chain_id, block_time=block_time)
     data = {"running": True, "started": started, "pid": record.pid, "url": record.url,
-            "chain_id": record.chain_id, "state_file": record.state_file, "log_file": record.log_file}
+            "chainId": record.chain_id, "stateFile": record.state_file, "logFile": record.log_file}
     if started:
         cli.emit(f"devnet started at {record.url} (chain id {record.chain_id}, pid {record.pid}); "
                  f"log: {record.log_file}", data)
@@ -58,7 +56,7 @@ def stop_cmd(cli: CliContext) -> None:
         cli.emit("devnet is not running", {"running": False, "stopped": False})
     else:
         cli.emit(f"devnet stopped (pid {record.pid}); state kept in {record.state_file}",
-                 {"running": False, "stopped": True, "pid": record.pid, "state_file": record.state_file})
+                 {"running": False, "stopped": True, "pid": record.pid, "stateFile": record.state_file})
 
 
 @devnet.command("status")
@@ -67,12 +65,14 @@ def stop_cmd(cli: CliContext) -> None:
 def status_cmd(cli: CliContext, json_: bool) -> None:
     """Show URL, chain id, block number and the funded dev accounts."""
     from .._chain.devnet import Devnet
+    from .._units import format_amount
 
     cli.json = cli.json or json_
     status = Devnet(cli.project).status()
+    data = {**to_json(status), "accounts": [
+        {"index": a.index, "address": a.address, "balance": Money(a.balance_wei)} for a in status.accounts]}
     if not status.running:
-        cli.emit(f"devnet is not running (would be {status.url}): start it with `coopetition devnet start`",
-                 status.to_json())
+        cli.emit(f"devnet is not running (would be {status.url}): start it with `coopetition devnet start`", data)
         return
     lines = [
         f"devnet running at {status.url}",
@@ -82,9 +82,9 @@ def status_cmd(cli: CliContext, json_: bool) -> None:
         f"  state         {status.state_file}",
         f"  log           {status.log_file}",
         "  dev accounts (well-known keys, never use them on a real network):",
-        *(f"    {a.index}  {a.address}  {_ether(a.balance_wei)} ETH" for a in status.accounts),
+        *(f"    {a.index}  {a.address}  {format_amount(a.balance_wei)}" for a in status.accounts),
     ]
-    cli.emit("\n".join(lines), status.to_json())
+    cli.emit("\n".join(lines), data)
 
 
 @devnet.command("reset")

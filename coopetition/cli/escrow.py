@@ -10,145 +10,67 @@ decimals) or whole base units; deadlines as ``30d``, ``12h`` or an ISO date.
 
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
-from ._connect import open_connection, report_tx, sending_options
+from ._connect import member_labels, open_connection, sending_options
 from ._context import CliContext, pass_cli
-from ._types import ADDRESS
+from .output import Money, print_table, report, to_json, when
+from .params import ADDRESS, AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, MEMBER, KeyValue
 
 if TYPE_CHECKING:
+    from .._session import Connection
     from ..escrow import EscrowService, Venture
 
-_AMOUNT = re.compile(r"^\s*([0-9][0-9_]*(?:\.[0-9_]+)?|\.[0-9]+)\s*([A-Za-z][A-Za-z0-9.\-]*)?\s*$")
-_DURATION = re.compile(r"^\s*(\d+|(\d+\s*[wdhms]\s*)+|\d{4}-\d{2}-\d{2}([T ][0-9:]+Z?)?)\s*$", re.IGNORECASE)
+PARTNER = KeyValue(MEMBER, AMOUNT, metavar="PARTNER=AMOUNT")
+_VENTURE_ID = click.argument("venture_id", metavar="VENTURE", type=ID)
 
 
-class AmountType(click.ParamType[str]):
-    """An amount as written by a person: ``2.5 ether``, ``12000 USDC``, ``1000`` (base units).
-    The unit is checked against the venture's asset later, once the chain is known."""
-
-    name = "amount"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        text = str(value).strip()
-        if not _AMOUNT.match(text):
-            self.fail(f"cannot read amount {text!r}: write e.g. '2.5 ether', '12000 USDC' or whole base units",
-                      param, ctx)
-        return text
-
-
-class DeadlineType(click.ParamType[str]):
-    """A duration from now (``30d``, ``1d12h``, seconds) or an ISO date (``2027-01-31``)."""
-
-    name = "deadline"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        text = str(value).strip()
-        if not _DURATION.match(text):
-            self.fail(f"cannot read deadline {text!r}: write e.g. '30d', '12h', '1d12h' or 2027-01-31", param, ctx)
-        return text
-
-
-class PartnerType(click.ParamType[tuple[str, str]]):
-    """``PARTNER=AMOUNT``: a partner (consortium label or address) and the contribution it owes."""
-
-    name = "PARTNER=AMOUNT"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> tuple[str, str]:
-        if isinstance(value, tuple):
-            return value
-        who, sep, amount = str(value).partition("=")
-        if not sep or not who.strip() or not amount.strip():
-            self.fail(f"{value!r} is not PARTNER=AMOUNT, e.g. --partner 'Acme=2 ether'", param, ctx)
-        return who.strip(), AMOUNT.convert(amount, param, ctx)
-
-
-AMOUNT = AmountType()
-DEADLINE = DeadlineType()
-PARTNER = PartnerType()
-_VENTURE_ID = click.argument("venture_id", metavar="VENTURE", type=click.IntRange(min=1))
+def _connect(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> tuple[Connection, EscrowService]:
+    conn = open_connection(cli, dry_run=dry_run, read_only=read_only)
+    return conn, conn.suite().escrow
 
 
 def _service(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> EscrowService:
-    conn = open_connection(cli, dry_run=dry_run, read_only=read_only)
-    return conn.suite().escrow
-
-
-def _labels(cli: CliContext) -> dict[str, str]:
-    """address -> consortium label (empty when the consortium cannot be read)."""
-    try:
-        conn = open_connection(cli, read_only=True)
-        return {m.address: m.label for m in conn.suite().consortium.members()}
-    except Exception:  # labels are a nicety: never fail a read for them
-        return {}
-
-
-def _when(ts: int) -> str:
-    from datetime import UTC, datetime
-
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def venture_data(v: Venture) -> dict[str, Any]:
-    """A venture as JSON (amounts in base units, as integers)."""
-    return {
-        "id": v.id, "name": v.name, "state": v.state.name, "storedState": v.stored_state.name,
-        "asset": {"address": v.asset.address, "symbol": v.asset.symbol, "decimals": v.asset.decimals},
-        "beneficiary": v.beneficiary, "creator": v.creator, "fundingDeadline": v.funding_deadline,
-        "quorum": v.quorum, "total": v.total, "deposited": v.deposited, "released": v.released,
-        "withdrawn": v.withdrawn, "refunded": v.refunded, "held": v.held, "withdrawable": v.withdrawable,
-        "dissolutionVotes": v.dissolution_votes,
-        "partners": [
-            {"address": p.address, "index": p.index, "owed": p.owed, "paid": p.paid, "refunded": p.refunded,
-             "votedDissolution": p.voted_dissolution, "refundable": p.refundable}
-            for p in v.partners
-        ],
-        "milestones": [
-            {"index": m.index, "amount": m.amount, "approvals": m.approvals, "state": m.state.name,
-             "approvers": list(m.approvers)}
-            for m in v.milestones
-        ],
-    }
+    return _connect(cli, dry_run=dry_run, read_only=read_only)[1]
 
 
 def _print_venture(v: Venture, labels: dict[str, str], history: list[str] | None) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     def who(address: str) -> str:
         return f"{labels[address]} ({address})" if address in labels else address
 
     fmt = v.asset.format
-    console = Console(highlight=False)
-    console.print(f"Venture #{v.id} {v.name!r}: {v.state.name.lower()}, funded in {v.asset.symbol}"
-                  + ("" if v.asset.is_eth else f" ({v.asset.address})"))
-    console.print(f"  beneficiary {who(v.beneficiary)}; quorum {v.quorum} of {len(v.partners)}; "
-                  f"funding deadline {_when(v.funding_deadline)}")
-    console.print(f"  total {fmt(v.total)}, deposited {fmt(v.deposited)}, released {fmt(v.released)}, "
-                  f"withdrawn {fmt(v.withdrawn)}, refunded {fmt(v.refunded)}, held {fmt(v.held)}")
+    native = int(v.asset.address, 16) == 0
+    lines = [
+        f"Venture #{v.id} {v.name!r}: {v.state.name.lower()}, funded in {v.asset.symbol}"
+        + ("" if native else f" ({v.asset.address})"),
+        f"  beneficiary {who(v.beneficiary)}; quorum {v.quorum} of {len(v.partners)}; "
+        f"funding deadline {when(v.funding_deadline)}",
+        f"  total {fmt(v.total)}, deposited {fmt(v.deposited)}, released {fmt(v.released)}, "
+        f"withdrawn {fmt(v.withdrawn)}, refunded {fmt(v.refunded)}, held {fmt(v.held)}",
+    ]
     if v.dissolution_votes:
-        console.print(f"  dissolution votes: {v.dissolution_votes} of {v.quorum}")
+        lines.append(f"  dissolution votes: {v.dissolution_votes} of {v.quorum}")
+    print_table("\n".join(lines))
     table = Table(title="Partners")
     for col in ("#", "partner", "paid / owed", "refundable", "refunded", "dissolve"):
         table.add_column(col)
     for p in v.partners:
         table.add_row(str(p.index), who(p.address), f"{fmt(p.paid)} / {fmt(p.owed)}",
                       fmt(p.refundable), "yes" if p.refunded else "", "yes" if p.voted_dissolution else "")
-    console.print(table)
+    print_table(table)
     table = Table(title="Milestones")
     for col in ("#", "amount", "approvals", "state", "approved by"):
         table.add_column(col)
     for m in v.milestones:
         table.add_row(str(m.index), fmt(m.amount), f"{m.approvals}/{v.quorum}", m.state.name.lower(),
                       ", ".join(labels.get(a, a) for a in m.approvers))
-    console.print(table)
+    print_table(table)
     if history is not None:
-        console.print("History:")
-        for line in history:
-            console.print(f"  {line}")
+        print_table("\n".join(["History:", *(f"  {line}" for line in history)]))
 
 
 @click.group("escrow")
@@ -164,10 +86,10 @@ def escrow() -> None:
 @click.option("--milestone", "milestones", type=AMOUNT, multiple=True, required=True,
               help="A milestone amount, in order; repeat. They may add up to at most the total.")
 @click.option("--beneficiary", type=ADDRESS, required=True, help="Who the milestones pay.")
-@click.option("--asset", default="ETH", show_default=True, help="ETH or the ERC-20's address.")
+@click.option("--asset", type=ASSET, default="ETH", show_default=True, help="ETH or the ERC-20's address.")
 @click.option("--deadline", type=DEADLINE, default="30d", show_default=True,
               help="Funding deadline: a duration from now (30d, 12h) or an ISO date.")
-@click.option("--quorum", type=click.IntRange(min=1), default=None,
+@click.option("--quorum", type=COUNT, default=None,
               help="Partner approvals to release a milestone or dissolve (default: a majority).")
 @sending_options
 @pass_cli
@@ -185,7 +107,7 @@ def create_cmd(cli: CliContext, name: str, partners: tuple[tuple[str, str], ...]
                           asset=asset, deadline=deadline, quorum=quorum)
     ref = service.create(terms)
     what = "create venture" if ref.tx.dry_run else f"venture #{ref.id} {name!r} created"
-    report_tx(cli, what, ref.tx, {"ventureId": ref.id, "fundingDeadline": terms.funding_deadline})
+    report(cli, what, ref.tx, {"ventureId": ref.id, "fundingDeadline": terms.funding_deadline})
 
 
 @escrow.command("deposit")
@@ -198,32 +120,32 @@ def deposit_cmd(cli: CliContext, venture_id: int, amount: str, no_approve: bool,
     """Pay AMOUNT towards your contribution to VENTURE (ERC-20: approves the escrow first if needed)."""
     service = _service(cli, dry_run=dry_run)
     tx = service.deposit(venture_id, amount, approve=not no_approve)
-    report_tx(cli, f"deposit {amount} into venture #{venture_id}", tx, {"ventureId": venture_id})
+    report(cli, f"deposit {amount} into venture #{venture_id}", tx, {"ventureId": venture_id})
 
 
 @escrow.command("approve")
 @_VENTURE_ID
-@click.argument("milestone", type=click.IntRange(min=0))
+@click.argument("milestone", type=INDEX)
 @click.option("--release", is_flag=True, help="Also release it if this approval reaches the quorum.")
 @sending_options
 @pass_cli
 def approve_cmd(cli: CliContext, venture_id: int, milestone: int, release: bool, dry_run: bool) -> None:
     """Approve MILESTONE (from 0) of VENTURE as a partner."""
     tx = _service(cli, dry_run=dry_run).approve_milestone(venture_id, milestone, release=release)
-    report_tx(cli, f"approve milestone {milestone} of venture #{venture_id}", tx,
-              {"ventureId": venture_id, "milestone": milestone})
+    report(cli, f"approve milestone {milestone} of venture #{venture_id}", tx,
+           {"ventureId": venture_id, "milestone": milestone})
 
 
 @escrow.command("release")
 @_VENTURE_ID
-@click.argument("milestone", type=click.IntRange(min=0))
+@click.argument("milestone", type=INDEX)
 @sending_options
 @pass_cli
 def release_cmd(cli: CliContext, venture_id: int, milestone: int, dry_run: bool) -> None:
     """Release MILESTONE of VENTURE (quorum reached) to the beneficiary, who then withdraws."""
     tx = _service(cli, dry_run=dry_run).release_milestone(venture_id, milestone)
-    report_tx(cli, f"release milestone {milestone} of venture #{venture_id}", tx,
-              {"ventureId": venture_id, "milestone": milestone})
+    report(cli, f"release milestone {milestone} of venture #{venture_id}", tx,
+           {"ventureId": venture_id, "milestone": milestone})
 
 
 @escrow.command("withdraw")
@@ -234,11 +156,11 @@ def release_cmd(cli: CliContext, venture_id: int, milestone: int, dry_run: bool)
 def withdraw_cmd(cli: CliContext, venture_id: int, to: str | None, dry_run: bool) -> None:
     """As the beneficiary, withdraw everything released from VENTURE."""
     service = _service(cli, dry_run=dry_run)
-    amount = service.venture(venture_id).withdrawable
+    venture = service.venture(venture_id)
     tx = service.withdraw(venture_id, to)
-    asset = service.venture(venture_id).asset
-    report_tx(cli, f"withdraw {asset.format(amount)} from venture #{venture_id}", tx,
-              {"ventureId": venture_id, "amount": amount})
+    amount = Money(venture.withdrawable, venture.asset)
+    report(cli, f"withdraw {venture.asset.format(amount.value)} from venture #{venture_id}", tx,
+           {"ventureId": venture_id, "amount": amount})
 
 
 @escrow.command("dissolve")
@@ -248,7 +170,7 @@ def withdraw_cmd(cli: CliContext, venture_id: int, to: str | None, dry_run: bool
 def dissolve_cmd(cli: CliContext, venture_id: int, dry_run: bool) -> None:
     """Vote, as a partner, to dissolve VENTURE; at the quorum it is cancelled and partners refund."""
     tx = _service(cli, dry_run=dry_run).vote_dissolution(venture_id)
-    report_tx(cli, f"vote to dissolve venture #{venture_id}", tx, {"ventureId": venture_id})
+    report(cli, f"vote to dissolve venture #{venture_id}", tx, {"ventureId": venture_id})
 
 
 @escrow.command("refund")
@@ -261,10 +183,10 @@ def refund_cmd(cli: CliContext, venture_id: int, to: str | None, dry_run: bool) 
     service = _service(cli, dry_run=dry_run)
     me = service.sender_address or ""
     venture = service.venture(venture_id)
-    amount = next((p.refundable for p in venture.partners if p.address == me), 0)
+    amount = Money(next((p.refundable for p in venture.partners if p.address == me), 0), venture.asset)
     tx = service.refund(venture_id, to)
-    report_tx(cli, f"refund of {venture.asset.format(amount)} from venture #{venture_id}", tx,
-              {"ventureId": venture_id, "amount": amount})
+    report(cli, f"refund of {venture.asset.format(amount.value)} from venture #{venture_id}", tx,
+           {"ventureId": venture_id, "amount": amount})
 
 
 @escrow.command("show")
@@ -275,18 +197,18 @@ def show_cmd(cli: CliContext, venture_id: int, history: bool) -> None:
     """Partners (paid / owed), milestones and approvals of VENTURE."""
     from ..escrow import describe_event
 
-    service = _service(cli, read_only=True)
+    conn, service = _connect(cli, read_only=True)
     v = service.venture(venture_id)
     events = service.history(venture_id) if history else None
     if cli.json:
-        data = venture_data(v)
+        data = to_json(v)
         if events is not None:
-            data["history"] = [{"event": type(e).__name__.removesuffix("Event"), "block": e.block_number,
+            data["history"] = [{"event": type(e).__name__.removesuffix("Event"), "blockNumber": e.block_number,
                                 "transactionHash": e.transaction_hash, "text": describe_event(e, v.asset)}
                                for e in events]
         cli.emit(None, data)
         return
-    _print_venture(v, _labels(cli), None if events is None else [describe_event(e, v.asset) for e in events])
+    _print_venture(v, member_labels(conn), None if events is None else [describe_event(e, v.asset) for e in events])
 
 
 @escrow.command("list")
@@ -296,12 +218,11 @@ def list_cmd(cli: CliContext) -> None:
     service = _service(cli, read_only=True)
     ventures = service.ventures()
     if cli.json:
-        cli.emit(None, [venture_data(v) for v in ventures])
+        cli.emit(None, ventures)
         return
     if not ventures:
         click.echo("No ventures yet: create one with `coopetition escrow create`.")
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"Ventures in {service.address}")
@@ -312,4 +233,4 @@ def list_cmd(cli: CliContext) -> None:
         table.add_row(str(v.id), v.name, v.state.name.lower(), v.asset.symbol,
                       f"{v.asset.format(v.deposited)} / {v.asset.format(v.total)}", v.asset.format(v.released),
                       str(len(v.partners)), f"{released}/{len(v.milestones)} released")
-    Console(highlight=False).print(table)
+    print_table(table)
