@@ -54,7 +54,8 @@ if TYPE_CHECKING:
     from ._chain.deployments import Deployment, DeploymentStore, deploy_contract
     from ._chain.network import Chain, NetworkSpec, connect_chain, open_chain, resolve_network
     from ._chain.nonce import NonceManager
-    from ._chain.tx import TransactionPipeline, TxPreview
+    from ._chain.tx import TransactionPipeline
+    from ._chain.txdata import TxPreview
     from ._compiler import CompileResult, SolcCompiler, compile_project, find_compiler
     from ._project import Project, find_project
     from ._runtime import BoundContract
@@ -91,7 +92,7 @@ _LAZY: dict[str, str] = {
     "DecodedEvent": "_seam", "PendingCall": "_seam", "Sender": "_seam", "TxResult": "_seam",
     "Connection": "_session", "connect": "_session",
     "Suite": "_session", "SuiteDeployment": "_session", "SuiteMember": "_session", "deploy_suite": "_session",
-    "TransactionPipeline": "_chain.tx", "TxPreview": "_chain.tx",
+    "TransactionPipeline": "_chain.tx", "TxPreview": "_chain.txdata",
     "Amount": "_units", "format_amount": "_units", "parse_amount": "_units",
     "parse_deadline": "_units", "parse_duration": "_units",
     **dict.fromkeys(['ConsortiumService', 'Member', 'Proposal', 'ProposalRef', 'ProposalState'], "consortium"),

@@ -39,27 +39,37 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, cast
 
-from eth_abi import abi as eth_abi
 from eth_typing import ChecksumAddress
 from eth_utils.address import to_checksum_address
-from eth_utils.crypto import keccak
 
-from .._abi import ERROR_STRING_SELECTOR, decode_log, decode_revert, revert_data
-from .._seam import DecodedEvent, PendingCall, TxResult
+from .._seam import PendingCall, TxResult
 from ..exceptions import (
     CoopetitionError,
     InsufficientFundsError,
     NodeUnreachableError,
     NonceError,
     TransactionError,
-    TransactionFailedError,
 )
-from .fees import FeeQuote, quote_fees
+from .failures import (
+    CONNECTION_ERRORS,
+    NonceRejected,
+    call_failure,
+    error_text,
+    ether,
+    hex_str,
+    insufficient_funds,
+    one_line,
+    refusal,
+    replay_failure,
+    timeout_error,
+    unreachable_message,
+)
+from .fees import quote_fees
 from .nonce import NonceManager, default_nonce_manager
+from .receipts import result_from_receipt
+from .txdata import PreparedTx, SignedTx, TxPreview, create_address
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -72,7 +82,6 @@ __all__ = [
     "TransactionPipeline",
     "TxPreview",
     "create_address",
-    "format_wei",
 ]
 
 DEFAULT_GAS_MARGIN = 1.2
@@ -80,154 +89,6 @@ DEFAULT_GAS_MARGIN = 1.2
 
 _NONCE_ATTEMPTS = 8
 """Sign-and-send attempts when the node says another sender took the nonce (with random backoff)."""
-
-
-@dataclass(frozen=True)
-class TxPreview:
-    """What is about to be sent, for a confirmation prompt."""
-
-    network: str
-    sender: str
-    to: str | None
-    """Target address; ``None`` for a deployment."""
-    contract: str
-    function: str
-    args: tuple[Any, ...]
-    value: int
-    gas: int
-    """Gas limit (estimate x margin)."""
-    fee_model: str
-    """``"eip1559"`` or ``"legacy"``."""
-    max_fee_per_gas: int
-    max_priority_fee_per_gas: int | None
-    max_cost: int
-    """The most this can cost in wei: ``value + gas x max_fee_per_gas``."""
-
-    def describe(self) -> str:
-        """One line for a prompt."""
-        target = f"{self.contract} at {self.to}" if self.to else f"new {self.contract}"
-        call = "deploy" if self.function == "constructor" else self.function
-        args = ", ".join(map(str, self.args))
-        return (
-            f"{call}({args}) on {target} from {self.sender} on {self.network}: "
-            f"value {format_wei(self.value)}, gas {self.gas}, max fee {format_wei(self.max_fee_per_gas)}/gas, "
-            f"at most {format_wei(self.max_cost)}"
-        )
-
-
-@dataclass(frozen=True)
-class PreparedTx:
-    """A call that passed simulation, with its gas limit and fees, ready to sign."""
-
-    call: PendingCall
-    gas_estimate: int
-    gas: int
-    fees: FeeQuote
-    preview: TxPreview
-
-
-@dataclass(frozen=True)
-class SignedTx:
-    """A signed transaction (not necessarily sent yet)."""
-
-    call: PendingCall
-    transaction_hash: str
-    raw_transaction: str
-    """``0x``-prefixed signed transaction, so it can be re-broadcast exactly as it was."""
-    nonce: int
-    sender: str
-    chain_id: int
-    gas: int
-    contract_address: str | None
-    """For a deployment, the address the contract will have (sender and nonce fix it)."""
-
-
-def format_wei(value: int) -> str:
-    """``1500000000000000000`` → ``"1.5 ETH"``; small amounts in gwei or wei."""
-    if value == 0:
-        return "0 ETH"
-    if value >= 10**15:
-        return f"{_trim(Decimal(value) / Decimal(10**18))} ETH"
-    if value >= 10**6:
-        return f"{_trim(Decimal(value) / Decimal(10**9))} gwei"
-    return f"{value} wei"
-
-
-def _trim(d: Decimal) -> str:
-    text = f"{d:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def _rlp_bytes(b: bytes) -> bytes:
-    if len(b) == 1 and b[0] < 0x80:
-        return b
-    if len(b) <= 55:
-        return bytes([0x80 + len(b)]) + b
-    n = len(b).to_bytes((len(b).bit_length() + 7) // 8, "big")
-    return bytes([0xB7 + len(n)]) + n + b
-
-
-def create_address(sender: str, nonce: int) -> str:
-    """The address of a contract created by ``sender``'s transaction with ``nonce`` (CREATE)."""
-    nonce_bytes = nonce.to_bytes((nonce.bit_length() + 7) // 8, "big") if nonce else b""
-    payload = _rlp_bytes(bytes.fromhex(sender[2:])) + _rlp_bytes(nonce_bytes)
-    encoded = bytes([0xC0 + len(payload)]) + payload  # payload is always < 56 bytes here
-    return to_checksum_address(keccak(encoded)[12:])
-
-
-def _hex(value: Any) -> str:
-    if isinstance(value, str):
-        return value if value.startswith("0x") else "0x" + value
-    return "0x" + bytes(value).hex()
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    flat = " ".join(str(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _error_text(exc: BaseException) -> str:
-    message = getattr(exc, "message", None)
-    if isinstance(message, str) and message:
-        return message
-    if exc.args and isinstance(exc.args[0], dict):
-        return str(exc.args[0].get("message", exc.args[0]))
-    return str(exc)
-
-
-def revert_data_from(exc: BaseException) -> bytes | None:
-    """The revert data carried by an exception from web3 or eth-tester; ``None`` if it is not a revert.
-
-    :func:`coopetition._abi.revert_data` reads the data wherever web3 or eth-tester put it.
-    On top of that the pipeline treats as reverts: an eth-tester ``TransactionFailed`` whose message
-    is the bare reason of ``Error(string)`` (re-encoded as such) or a bare ``Revert``, and any error
-    that says it reverted without carrying data (``b""``: a revert without a reason).
-    """
-    data = revert_data(exc)
-    if data is not None:
-        return data
-    if type(exc).__name__ == "TransactionFailed":  # eth-tester (embedded)
-        reason = str(exc.args[0]) if exc.args else ""
-        if reason in ("", "Revert", "revert"):
-            return b""
-        return ERROR_STRING_SELECTOR + eth_abi.encode(["string"], [reason])
-    from web3.exceptions import ContractLogicError
-
-    if isinstance(exc, ContractLogicError):
-        return b""
-    text = _error_text(exc).lower()
-    if "revert" in text:
-        inner = exc.args[0].get("data") if exc.args and isinstance(exc.args[0], dict) else None
-        if isinstance(inner, str) and inner.startswith("0x"):
-            return bytes.fromhex(inner[2:])
-        return b""
-    return None
-
-
-class _NonceRejected(Exception):
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.text = text
 
 
 class TransactionPipeline:
@@ -294,7 +155,7 @@ class TransactionPipeline:
     def genesis_hash(self) -> str:
         if self._genesis is None:
             with self._node():
-                self._genesis = _hex(self.w3.eth.get_block(0)["hash"])
+                self._genesis = hex_str(self.w3.eth.get_block(0)["hash"])
         return self._genesis
 
     def register_abi(self, address: str, name: str, abi: Sequence[Mapping[str, Any]]) -> None:
@@ -402,7 +263,7 @@ class TransactionPipeline:
                 if before_broadcast is not None:
                     before_broadcast(signed)
                 self.broadcast(signed)
-            except _NonceRejected as rejected:
+            except NonceRejected as rejected:
                 last = rejected.text
                 self.nonces.discard(self.address, nonce, chain_id=chain_id)
                 # Another sender took the nonce: back off a random, growing moment so that
@@ -417,7 +278,7 @@ class TransactionPipeline:
             self.nonces.sent(self.address, nonce, chain_id=chain_id)
             return signed
         raise NonceError(
-            f"the node kept refusing nonces for {self.address} ({_one_line(last, 120)}) after "
+            f"the node kept refusing nonces for {self.address} ({one_line(last, 120)}) after "
             f"{_NONCE_ATTEMPTS} attempts: another process is sending from this account; retry"
         )
 
@@ -437,8 +298,8 @@ class TransactionPipeline:
         signed = self.account.sign_transaction(tx)
         return SignedTx(
             call=call,
-            transaction_hash=_hex(signed.hash),
-            raw_transaction=_hex(signed.raw_transaction),
+            transaction_hash=hex_str(signed.hash),
+            raw_transaction=hex_str(signed.raw_transaction),
             nonce=nonce,
             sender=self.address,
             chain_id=self.chain_id,
@@ -467,30 +328,22 @@ class TransactionPipeline:
                 self.w3.eth.send_raw_transaction(bytes.fromhex(raw[2:]))
             except CoopetitionError:
                 raise
-            except _CONNECTION_ERRORS:
+            except CONNECTION_ERRORS:
                 raise
             except Exception as exc:
-                text = _error_text(exc)
-                low = text.lower()
-                known = "already known" in low or "known transaction" in low or "already imported" in low
-                if known and rebroadcast:
+                text = error_text(exc)
+                kind = refusal(text)
+                if kind == "known" and rebroadcast:
                     return tx_hash
-                if (
-                    known
-                    or "nonce too low" in low
-                    or "nonce is too low" in low
-                    or "replacement" in low
-                    or "invalid transaction nonce" in low
-                    or "nonce has already been used" in low
-                ):
-                    raise _NonceRejected(text) from None
-                if "insufficient funds" in low or "insufficient balance" in low:
+                if kind in ("known", "nonce"):
+                    raise NonceRejected(text) from None
+                if kind == "funds":
                     balance = int(self.w3.eth.get_balance(self.address))
                     raise InsufficientFundsError(
                         f"{self.address} cannot pay for the transaction: the node says "
-                        f"\"{_one_line(text, 120)}\" (balance {format_wei(balance)}); fund the account"
+                        f"\"{one_line(text, 120)}\" (balance {ether(balance)}); fund the account"
                     ) from None
-                raise TransactionError(f"the node refused the transaction: {_one_line(text)}") from None
+                raise TransactionError(f"the node refused the transaction: {one_line(text)}") from None
         return tx_hash
 
     def lookup(self, tx_hash: str) -> Literal["mined", "pending", "unknown"]:
@@ -521,13 +374,16 @@ class TransactionPipeline:
                     receipt = self.w3.eth.get_transaction_receipt(cast(Any, tx_hash))
                 except TransactionNotFound:
                     if time.monotonic() >= deadline:
-                        raise self._timeout(tx_hash) from None
+                        raise timeout_error(tx_hash, self.timeout) from None
                     time.sleep(self.poll_interval)
             if self.confirmations and self.network != "embedded":
                 target = int(receipt["blockNumber"]) + self.confirmations
                 while int(self.w3.eth.block_number) < target:
                     if time.monotonic() >= deadline:
-                        raise self._timeout(tx_hash, mined_in=int(receipt["blockNumber"]))
+                        raise timeout_error(
+                            tx_hash, self.timeout, confirmations=self.confirmations,
+                            mined_in=int(receipt["blockNumber"]),
+                        )
                     time.sleep(self.poll_interval)
                 # the block may have been replaced while we waited: read the receipt again
                 try:
@@ -538,13 +394,13 @@ class TransactionPipeline:
                         f"{self.confirmations} confirmations (reorganisation); check it and retry"
                     ) from None
             if int(receipt["status"]) == 0:
-                raise self._failure(receipt, tx_hash, call)
-            return self._result(receipt, tx_hash, call)
+                raise replay_failure(self.w3, receipt, tx_hash, call)
+            return result_from_receipt(receipt, tx_hash, call, self._abis)
 
     # ------------------------------------------------------------------ internals
 
     def _call_fields(self, call: PendingCall) -> dict[str, Any]:
-        tx: dict[str, Any] = {"from": self.address, "value": call.value, "data": _hex(call.data)}
+        tx: dict[str, Any] = {"from": self.address, "value": call.value, "data": hex_str(call.data)}
         if call.address:
             tx["to"] = to_checksum_address(call.address)
         return tx
@@ -557,124 +413,16 @@ class TransactionPipeline:
         except Exception as exc:
             self._raise_call_failure(exc, call)
 
-    def _raise_call_failure(self, exc: Exception, call: PendingCall) -> Any:
-        if isinstance(exc, _CONNECTION_ERRORS):
+    def _raise_call_failure(self, exc: Exception, call: PendingCall) -> NoReturn:
+        error = call_failure(exc, call, w3=self.w3, sender=self.address, network=self.network)
+        if error is exc:
             raise exc
-        data = revert_data_from(exc)
-        if data is not None:
-            raise decode_revert(data, contract=call.contract, abi=call.abi) from None
-        text = _error_text(exc)
-        if "insufficient funds" in text.lower() or "cannot afford" in text.lower():
-            balance = int(self.w3.eth.get_balance(self.address))
-            fees = quote_fees(self.w3)
-            what = f"deploy {call.contract}" if not call.address else f"call {call.contract}.{call.function.split('(')[0]}"
-            raise InsufficientFundsError(
-                f"{self.address} has {format_wei(balance)} but needs value {format_wei(call.value)} "
-                f"plus gas at up to {format_wei(fees.max_fee_per_gas)}/gas to {what} on "
-                f"{self.network}; nothing was sent"
-            ) from None
-        what = "deployment" if not call.address else call.function
-        raise TransactionError(
-            f"simulating {call.contract}.{what} failed: {_one_line(text)}"
-        ) from None
+        raise error from None
 
     def _insufficient(
         self, balance: int, value: int, gas: int, price: int, call: PendingCall
     ) -> InsufficientFundsError:
-        need = value + gas * price
-        parts = [f"value {format_wei(value)}"]
-        if gas:
-            parts.append(f"gas {gas} * {format_wei(price)}")
-        what = f"deploy {call.contract}" if not call.address else f"call {call.contract}.{call.function.split('(')[0]}"
-        return InsufficientFundsError(
-            f"{self.address} has {format_wei(balance)} but needs {format_wei(need)} "
-            f"({' + '.join(parts)}) to {what} on {self.network}; nothing was sent"
-        )
-
-    def _timeout(self, tx_hash: str, *, mined_in: int | None = None) -> TransactionError:
-        if mined_in is None:
-            return TransactionError(
-                f"transaction {tx_hash} was sent but not mined within {self.timeout:g} s; "
-                f"it may still be: check it later by its hash"
-            )
-        return TransactionError(
-            f"transaction {tx_hash} was mined in block {mined_in} but did not get "
-            f"{self.confirmations} confirmations within {self.timeout:g} s; check it later by its hash"
-        )
-
-    def _failure(self, receipt: Any, tx_hash: str, call: PendingCall | None) -> CoopetitionError:
-        tx = self.w3.eth.get_transaction(cast(Any, tx_hash))
-        replay: dict[str, Any] = {"from": tx["from"], "value": int(tx["value"]), "data": _hex(tx["input"])}
-        if tx.get("to"):
-            replay["to"] = tx["to"]
-        replay["gas"] = int(tx["gas"])
-        block = int(receipt["blockNumber"])
-        for at in (block, max(block - 1, 0)):
-            try:
-                self.w3.eth.call(cast(Any, replay), at)
-            except Exception as exc:
-                if isinstance(exc, _CONNECTION_ERRORS):
-                    raise
-                data = revert_data_from(exc)
-                if data is not None:
-                    return decode_revert(
-                        data,
-                        contract=call.contract if call else None,
-                        abi=call.abi if call else None,
-                    )
-        used, limit = int(receipt["gasUsed"]), int(tx["gas"])
-        why = "it ran out of gas" if used >= limit else "the revert could not be reproduced"
-        return TransactionFailedError(
-            f"transaction {tx_hash} failed in block {block} (status 0, gas used {used} of {limit}): {why}"
-        )
-
-    def _result(self, receipt: Any, tx_hash: str, call: PendingCall | None) -> TxResult:
-        contract_address = receipt.get("contractAddress")
-        own: set[str] = set()
-        if call is not None and call.address:
-            own.add(to_checksum_address(call.address))
-        if contract_address:
-            own.add(to_checksum_address(contract_address))
-        events = tuple(
-            self._decode_log(log, own, call, tx_hash) for log in receipt.get("logs", ())
-        )
-        return TxResult(
-            transaction_hash=tx_hash,
-            block_number=int(receipt["blockNumber"]),
-            gas_used=int(receipt["gasUsed"]),
-            effective_gas_price=int(receipt.get("effectiveGasPrice") or 0),
-            status=int(receipt["status"]),
-            sender=to_checksum_address(receipt["from"]),
-            to=to_checksum_address(receipt["to"]) if receipt.get("to") else None,
-            contract_address=to_checksum_address(contract_address) if contract_address else None,
-            events=events,
-        )
-
-    def _decode_log(
-        self, log: Any, own: set[str], call: PendingCall | None, tx_hash: str
-    ) -> DecodedEvent:
-        address = to_checksum_address(log["address"])
-        abi: Sequence[Mapping[str, Any]] = ()
-        if address in own and call is not None:
-            abi = call.abi
-        elif address in self._abis:
-            abi = self._abis[address][1]
-        decoded = _decode_event(abi, log)
-        if decoded is None:
-            name, args = "unknown", {
-                "topics": tuple(_hex(t) for t in log["topics"]),
-                "data": _hex(log["data"]),
-            }
-        else:
-            name, args = decoded
-        return DecodedEvent(
-            name=name,
-            address=address,
-            args=args,
-            log_index=int(log["logIndex"]),
-            block_number=int(log["blockNumber"]),
-            transaction_hash=tx_hash,
-        )
+        return insufficient_funds(self.address, balance, value, gas, price, call, self.network)
 
     def node_errors(self) -> AbstractContextManager[None]:
         """Context in which a node that does not answer becomes one-line NodeUnreachableError."""
@@ -685,17 +433,8 @@ class TransactionPipeline:
         """Map a node that does not answer to one line."""
         try:
             yield
-        except _CONNECTION_ERRORS as exc:
-            raise NodeUnreachableError(self._unreachable(exc)) from None
-
-    def _unreachable(self, exc: BaseException) -> str:
-        endpoint = getattr(self.w3.provider, "endpoint_uri", None) or "its URL"
-        hint = (
-            ": start it with `coopetition devnet start`"
-            if self.network == "dev"
-            else ": check the URL and that the node is running"
-        )
-        return f"no node answers at {endpoint} (network {self.network}){hint}"
+        except CONNECTION_ERRORS:
+            raise NodeUnreachableError(unreachable_message(self.w3, self.network)) from None
 
     def _status(self, text: str) -> Any:
         if not self.spinner:
@@ -703,30 +442,3 @@ class TransactionPipeline:
         from rich.console import Console
 
         return Console(stderr=True).status(text, spinner="dots")
-
-
-def _connection_errors() -> tuple[type[BaseException], ...]:
-    from web3.exceptions import ProviderConnectionError
-
-    errors: list[type[BaseException]] = [OSError, ProviderConnectionError]
-    try:
-        from requests.exceptions import ConnectionError as RequestsConnectionError
-        from requests.exceptions import Timeout as RequestsTimeout
-
-        errors += [RequestsConnectionError, RequestsTimeout]
-    except ImportError:  # pragma: no cover
-        pass
-    return tuple(errors)
-
-
-_CONNECTION_ERRORS = _connection_errors()
-
-
-def _decode_event(abi: Sequence[Mapping[str, Any]], log: Any) -> tuple[str, dict[str, Any]] | None:
-    """The first event of ``abi`` that ``log`` decodes as (see :func:`coopetition._abi.decode_log`)."""
-    for entry in abi:
-        if entry.get("type") == "event":
-            decoded = decode_log(entry, log)
-            if decoded is not None:
-                return decoded.name, dict(decoded.args)
-    return None
