@@ -20,7 +20,19 @@ from _titles_env import (
 )
 from mocks.mock_erc20 import MockERC20
 
-from coopetition.bindings.title_exchange import OfferStatus, PaymentKind
+from coopetition.bindings.title_exchange import (
+    OfferStatus,
+    PaymentKind,
+    TitleExchangeInvalidPayment,
+    TitleExchangeNothingToWithdraw,
+    TitleExchangeNotMaker,
+    TitleExchangeNotMember,
+    TitleExchangeOfferNotOpen,
+    TitleExchangeSelfFill,
+    TitleExchangeUnknownOffer,
+    TitleExchangeZeroAmount,
+)
+from coopetition.bindings.title_registry import ERC1155InsufficientBalance, TitleRegistryNotMember
 from coopetition.exceptions import InputError
 from coopetition.titles import Price, TitlesService, payment_between, terms_hash
 
@@ -86,7 +98,8 @@ def test_offer_fill_cancel_withdraw_and_history_through_the_service(world: Title
     acme.withdraw()
     kinds = [(h.kind, h.offer_id, h.amount, h.payment) for h in acme.history()]
     assert kinds == [("made", 1, 300, 0), ("filled", 1, 100, ETHER), ("cancelled", 1, 200, 0),
-                     ("withdrawn", None, ETHER, 0)]
+                     ("withdrawn", None, 0, ETHER)]
+    assert [h.asset.symbol for h in acme.history()] == ["ETH"] * 4
     assert [h.kind for h in acme.history(offer_id=ref.id)] == ["made", "filled", "cancelled"]
 
 
@@ -99,6 +112,28 @@ def test_fill_with_a_token_approves_the_exchange_first(world: TitlesWorld) -> No
         globex.fill(ref.id, approve=False)
     globex.fill(ref.id)
     assert MockERC20(world.env.w3, usdc).balance_of(world.addr(ACME)) == 1000 * 10**6
+
+
+def test_token_fill_resets_an_old_partial_allowance_to_zero_first(world: TitlesWorld) -> None:
+    """USDT refuses to change a non-zero allowance into another: fill resets it to zero, then approves."""
+    from _usdt import UsdtStyleSender
+
+    from coopetition.bindings.title_exchange import TitleExchange
+    from coopetition.bindings.title_registry import TitleRegistry
+
+    usdt = world.deploy_mock("MockERC20", ["Tether USD", "USDT", 6])
+    as_globex = MockERC20(world.env.w3, usdt, world.env.pipeline(GLOBEX))
+    as_globex.mint(world.addr(GLOBEX), 10**12)
+    as_globex.approve(world.exchange_address, 5)  # an old partial allowance
+    acme = world.service(ACME)
+    ref = acme.offer(SHARES, 10, acme.price("1000 USDT", token=usdt))
+    guarded = UsdtStyleSender(world.env.pipeline(GLOBEX), world.env.w3)
+    globex = TitlesService(TitleRegistry(world.env.w3, world.registry_address, guarded),
+                           TitleExchange(world.env.w3, world.exchange_address, guarded))
+    globex.fill(ref.id)
+    assert guarded.approvals == [(usdt, 5, 0), (usdt, 0, 1000 * 10**6)]
+    assert MockERC20(world.env.w3, usdt).balance_of(world.addr(ACME)) == 1000 * 10**6
+    assert acme.get_offer(ref.id).price.describe() == "1000 USDT"
 
 
 def test_fill_in_titles_and_transfer(world: TitlesWorld) -> None:
@@ -156,26 +191,21 @@ def test_payment_between_refuses_impossible_fills() -> None:
 @pytest.mark.parametrize(
     ("who", "call", "fragment"),
     [
-        (ACME, lambda s: s.offer(SHARES, 0, Price.ether(1)), "at least 1"),
-        (ACME, lambda s: s.offer(SHARES, 5000, Price.ether(1)), "fewer than the 5000 offered"),
         (ACME, lambda s: s.offer(9, 1, Price.ether(1)), "no title class #9"),
-        (ACME, lambda s: s.offer(SHARES, 1, Price.ether(0)), "price must be at least 1"),
+        (ACME, lambda s: s.offer(SHARES, -1, Price.ether(1)), "at least 0"),
         (ACME, lambda s: s.offer(SHARES, 1, "1 ether"), "must be a Price"),
-        (ACME, lambda s: s.offer(SHARES, 1, Price.ether(1), counterparty="Acme"), "yourself"),
         (ACME, lambda s: s.offer(SHARES, 1, Price.ether(1), counterparty="Nobody"), "Nobody"),
+        (ACME, lambda s: s.offer(SHARES, 1, Price.ether(1), counterparty="0x" + "aB" * 20), "EIP-55"),
         (ACME, lambda s: s.offer(SHARES, 1, Price.ether(1), expiry="yesterday"), "yesterday"),
-        (ACME, lambda s: s.offer(SHARES, 1, Price(PaymentKind.TITLE, 1, title_id=SHARES)), "another class"),
-        (OUTSIDER, lambda s: s.offer(SHARES, 1, Price.ether(1)), "fewer than"),
-        (ACME, lambda s: s.fill(1), "no offer #1"),
-        (ACME, lambda s: s.cancel(0), "at least 1"),
-        (ACME, lambda s: s.transfer(world_outsider(), SHARES, 1), "not a member"),
-        (ACME, lambda s: s.transfer("Globex", SHARES, 5000), "fewer than the 5000"),
-        (ACME, lambda s: s.withdraw(), "no ether proceeds"),
+        (ACME, lambda s: s.fill(0), "offer id must be at least 1"),
+        (ACME, lambda s: s.cancel("x"), "offer id must be a whole number"),
+        (ACME, lambda s: s.transfer("Nobody", SHARES, 1), "no member is labelled 'Nobody'"),
         (ACME, lambda s: s.propose_issue(SHARES, "Nobody", 1), "Nobody"),
         (ACME, lambda s: s.propose_issue(SHARES, "Globex", 0), "at least 1"),
         (ACME, lambda s: s.propose_create_class("", "terms"), "needs a name"),
         (ACME, lambda s: s.propose_create_class("x" * 65, "terms"), "at most 64"),
         (ACME, lambda s: s.balance("not-an-address", SHARES), "not-an-address"),
+        (ACME, lambda s: s.price("1", token="ETH"), "needs an ERC-20 address"),
     ],
 )
 def test_bad_input_is_refused_before_sending(world: TitlesWorld, who: int, call: object, fragment: str) -> None:
@@ -183,6 +213,35 @@ def test_bad_input_is_refused_before_sending(world: TitlesWorld, who: int, call:
     block = _block(world)
     with pytest.raises(InputError, match=fragment):
         call(service)  # type: ignore[operator]
+    assert _block(world) == block
+
+
+@pytest.mark.parametrize(
+    ("who", "call", "error"),
+    [
+        (ACME, lambda s: s.offer(SHARES, 0, Price.ether(1)), TitleExchangeZeroAmount),
+        (ACME, lambda s: s.offer(SHARES, 1, Price.ether(0)), TitleExchangeZeroAmount),
+        (ACME, lambda s: s.offer(SHARES, 5000, Price.ether(1)), ERC1155InsufficientBalance),
+        (ACME, lambda s: s.offer(SHARES, 1, Price.ether(1), counterparty="Acme"), TitleExchangeSelfFill),
+        (ACME, lambda s: s.offer(SHARES, 1, Price(PaymentKind.TITLE, 1, title_id=SHARES)),
+         TitleExchangeInvalidPayment),
+        (OUTSIDER, lambda s: s.offer(SHARES, 1, Price.ether(1)), TitleExchangeNotMember),
+        (ACME, lambda s: s.fill(1), TitleExchangeUnknownOffer),
+        (ACME, lambda s: s.transfer(world_outsider(), SHARES, 1), TitleRegistryNotMember),
+        (ACME, lambda s: s.transfer("Globex", SHARES, 5000), ERC1155InsufficientBalance),
+        (ACME, lambda s: s.withdraw(), TitleExchangeNothingToWithdraw),
+    ],
+)
+def test_the_contracts_rules_come_back_as_their_typed_errors(
+    world: TitlesWorld, who: int, call: object, error: type[Exception]
+) -> None:
+    """Rules of the contracts are not repeated in Python: the pipeline's simulation raises the
+    contract's own typed error, with the values that explain it, before anything is signed."""
+    service = world.service(who)
+    block = _block(world)
+    with pytest.raises(error) as err:
+        call(service)  # type: ignore[operator]
+    assert "\n" not in str(err.value)
     assert _block(world) == block
 
 
@@ -206,9 +265,9 @@ def test_fill_refuses_own_reserved_filled_and_partial_misuse(world: TitlesWorld)
     globex.fill(ref.id)
     with pytest.raises(InputError, match="is filled"):
         globex.fill(ref.id)
-    with pytest.raises(InputError, match="nothing to return"):
+    with pytest.raises(TitleExchangeOfferNotOpen):
         acme.cancel(ref.id)
-    with pytest.raises(InputError, match="not by"):
+    with pytest.raises(TitleExchangeNotMaker):
         globex.cancel(acme.offer(SHARES, 1, acme.price("1 wei")).id)
 
 
