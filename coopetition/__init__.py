@@ -51,9 +51,10 @@ if TYPE_CHECKING:
     from ._abi import decode_revert
     from ._artifacts import Artifact, list_artifacts, load_artifact
     from ._bindgen import generate_binding, write_bindings
-    from ._chain.deployments import Deployment, DeploymentStore, deploy_contract
+    from ._chain.deployments import deploy_contract
     from ._chain.network import Chain, NetworkSpec, connect_chain, open_chain, resolve_network
     from ._chain.nonce import NonceManager
+    from ._chain.records import Deployment, DeploymentStore
     from ._chain.tx import TransactionPipeline
     from ._chain.txdata import TxPreview
     from ._compiler import CompileResult, SolcCompiler, compile_project, find_compiler
@@ -84,7 +85,7 @@ _LAZY: dict[str, str] = {
     "CompileResult": "_compiler", "SolcCompiler": "_compiler", "compile_project": "_compiler",
     "find_compiler": "_compiler",
     "BoundContract": "_runtime", "decode_revert": "_abi",
-    "Deployment": "_chain.deployments", "DeploymentStore": "_chain.deployments", "deploy_contract": "_chain.deployments",
+    "Deployment": "_chain.records", "DeploymentStore": "_chain.records", "deploy_contract": "_chain.deployments",
     "NonceManager": "_chain.nonce",
     "Chain": "_chain.network", "NetworkSpec": "_chain.network", "connect_chain": "_chain.network",
     "open_chain": "_chain.network", "resolve_network": "_chain.network",
