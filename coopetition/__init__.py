@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from ._chain.tx import TransactionPipeline
     from ._chain.txdata import TxPreview
     from ._compiler import CompileResult, SolcCompiler, compile_project, find_compiler
+    from ._domain.asset import Asset
     from ._project import Project, find_project
     from ._runtime import BoundContract
     from ._seam import DecodedEvent, PendingCall, Sender, TxResult
@@ -94,6 +95,7 @@ _LAZY: dict[str, str] = {
     "Connection": "_session", "connect": "_session",
     "Suite": "_session", "SuiteDeployment": "_session", "SuiteMember": "_session", "deploy_suite": "_session",
     "TransactionPipeline": "_chain.tx", "TxPreview": "_chain.txdata",
+    "Asset": "_domain.asset",
     "Amount": "_units", "format_amount": "_units", "parse_amount": "_units",
     "parse_deadline": "_units", "parse_duration": "_units",
     **dict.fromkeys(['ConsortiumService', 'Member', 'Proposal', 'ProposalRef', 'ProposalState'], "consortium"),
@@ -107,6 +109,7 @@ __all__ = [
     "Amount",
     "Artifact",
     "ArtifactError",
+    "Asset",
     "BindingError",
     "BoundContract",
     "Chain",
