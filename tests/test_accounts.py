@@ -106,8 +106,8 @@ def test_new_refuses_a_duplicate_name_and_a_bad_name() -> None:
     result = run("accounts", "new", "dup", input="pw\npw\n")
     assert result.exit_code == 1 and "already exists" in result.output
     bad = run("accounts", "new", "../etc/passwd", input="pw\npw\n")
-    assert bad.exit_code == 2 and "is not a valid account name" in bad.output
-    assert run("accounts", "new", "7", input="pw\npw\n").exit_code == 2  # would shadow dev index 7
+    assert bad.exit_code == 1 and "invalid account name" in bad.output
+    assert run("accounts", "new", "7", input="pw\npw\n").exit_code == 1  # would shadow dev index 7
 
 
 # -- import ----------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_import_private_key_from_file_with_password_from_env(tmp_path: Path) -> 
 
 def test_import_never_takes_a_private_key_argument() -> None:
     result = run("accounts", "import", "ops", KEY, input="pw\npw\n")
-    assert result.exit_code == 2 and "unexpected extra argument" in result.output
+    assert result.exit_code == 1 and "unexpected extra argument" in result.output
     assert not (keystore_dir() / "ops.json").exists()
 
 

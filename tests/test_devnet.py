@@ -102,8 +102,8 @@ def test_start_status_stop(project_root: Path) -> None:
     assert "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266  10000 ETH" in result.output
 
     data = json.loads(run(project_root, "devnet", "status", "--json").output)
-    assert data["running"] and data["chain_id"] == 31337 and len(data["accounts"]) == 10
-    assert data["accounts"][9]["balance_wei"] == str(10_000 * 10**18)
+    assert data["running"] and data["chainId"] == 31337 and len(data["accounts"]) == 10
+    assert data["accounts"][9]["balance"] == str(10_000 * 10**18)
 
     again = run(project_root, "devnet", "start", "--port", str(port))
     assert again.exit_code == 0 and again.output.startswith(f"devnet already running at {url}")

@@ -35,7 +35,7 @@ def project(node: AnvilNode, tmp_path_factory: pytest.TempPathFactory) -> Path:
     deployed = run(root, "--json", "deploy", "--member", f"Acme={ADDR[1]}", "--member", f"Globex={ADDR[2]}",
                    "--member", f"Initech={ADDR[3]}", "--quorum", "2", account="0")
     assert deployed.exit_code == 0, deployed.output
-    assert "JointVentureEscrow" in json.loads(deployed.stdout)["contracts"]
+    assert "JointVentureEscrow" in [c["name"] for c in json.loads(deployed.stdout)["contracts"]]
     return root
 
 
@@ -72,24 +72,26 @@ def test_a_venture_from_creation_to_refunds(project: Path, node: AnvilNode) -> N
     deposited = ok(run(project, "escrow", "deposit", str(vid), "1 ether", account="2"))
     assert f"deposit 1 ether into venture #{vid}" in deposited.output
     shown = js(run(project, "--json", "escrow", "show", str(vid), account="3"))
-    assert shown["state"] == "ACTIVE" and shown["deposited"] == 3 * ETHER
-    assert [p["paid"] for p in shown["partners"]] == [2 * ETHER, ETHER]  # type: ignore[index]
+    assert shown["state"] == "active" and shown["deposited"] == str(3 * ETHER)
+    assert shown["depositedFormatted"] == "3 ETH" and shown["held"] == str(3 * ETHER)
+    assert [p["paid"] for p in shown["partners"]] == [str(2 * ETHER), str(ETHER)]  # type: ignore[index]
 
     ok(run(project, "escrow", "approve", str(vid), "0"))
     released = js(run(project, "--json", "escrow", "approve", str(vid), "0", "--release", account="2"))
     assert "MilestoneReleased" in [e["name"] for e in released["events"]]  # type: ignore[attr-defined]
     before = int(str(rpc(node.url, "eth_getBalance", [ADDR[5], "latest"])), 16)
     withdrawn = js(run(project, "--json", "escrow", "withdraw", str(vid), "--to", ADDR[5], account="4"))
-    assert withdrawn["amount"] == ETHER
+    assert withdrawn["amount"] == str(ETHER) and withdrawn["amountFormatted"] == "1 ETH"
     assert int(str(rpc(node.url, "eth_getBalance", [ADDR[5], "latest"])), 16) - before == ETHER
 
     ok(run(project, "escrow", "dissolve", str(vid)))
     ok(run(project, "escrow", "dissolve", str(vid), account="2"))
     refunded = js(run(project, "--json", "escrow", "refund", str(vid)))
     # released 1 ether of 3: Acme keeps floor(1*2/3 ether) of the release -> refund 2 - 0.666... ether
-    assert refunded["amount"] == 2 * ETHER - (ETHER * 2 * ETHER // (3 * ETHER))
+    assert refunded["amount"] == str(2 * ETHER - (ETHER * 2 * ETHER // (3 * ETHER)))
+    assert refunded["amountFormatted"] == "1.333333333333333334 ETH"
     refunded2 = js(run(project, "--json", "escrow", "refund", str(vid), account="2"))
-    assert refunded["amount"] + refunded2["amount"] == 2 * ETHER  # type: ignore[operator]
+    assert int(str(refunded["amount"])) + int(str(refunded2["amount"])) == 2 * ETHER
 
     human = ok(run(project, "escrow", "show", str(vid), "--history", account="3")).output
     for text in ("Venture #", "cancelled", "Acme", "Globex", "Partners", "Milestones", "released",
@@ -98,7 +100,7 @@ def test_a_venture_from_creation_to_refunds(project: Path, node: AnvilNode) -> N
     listed = ok(run(project, "escrow", "list", account="3")).output
     assert "Battery JV" in listed and "cancelled" in listed
     data = json.loads(ok(run(project, "--json", "escrow", "list", account="3")).stdout)
-    assert any(v["id"] == vid and v["state"] == "CANCELLED" for v in data)
+    assert any(v["id"] == vid and v["state"] == "cancelled" for v in data)
 
 
 def test_token_venture_reads_the_tokens_decimals(project: Path) -> None:
@@ -121,43 +123,44 @@ def test_token_venture_reads_the_tokens_decimals(project: Path) -> None:
                  "--partner", "Globex=8000.5 USDC", "--milestone", "5000 USDC", "--beneficiary", ADDR[4]))["ventureId"]
     ok(run(project, "escrow", "deposit", str(vid), "12000 USDC"))  # approves the escrow, then deposits
     shown = js(run(project, "--json", "escrow", "show", str(vid)))
-    assert shown["asset"] == {"address": token, "symbol": "USDC", "decimals": 6}
-    assert [p["owed"] for p in shown["partners"]] == [12_000 * 10**6, 8_000_500_000]  # type: ignore[index]
-    assert [p["paid"] for p in shown["partners"]] == [12_000 * 10**6, 0]  # type: ignore[index]
+    assert shown["asset"] == {"address": token, "symbol": "USDC", "decimals": 6, "isNative": False}
+    partners = shown["partners"]
+    assert [p["owed"] for p in partners] == [str(12_000 * 10**6), "8000500000"]  # type: ignore[index]
+    assert [p["owedFormatted"] for p in partners] == ["12000 USDC", "8000.5 USDC"]  # type: ignore[index]
+    assert [p["paid"] for p in partners] == [str(12_000 * 10**6), "0"]  # type: ignore[index]
     assert usdc.balance_of(ADDR[1]) == 38_000 * 10**6
     human = ok(run(project, "escrow", "show", str(vid))).output
     assert "12000 USDC / 12000 USDC" in human and "0 USDC / 8000.5 USDC" in human
     bad = run(project, "escrow", "deposit", str(vid), "1 ether", account="2")
-    assert bad.exit_code == 1 and "does not match the asset" in bad.output
+    assert bad.exit_code == 1 and "does not match the asset" in bad.stderr
 
 
 def test_bad_input_is_one_line_and_sends_nothing(project: Path, node: AnvilNode) -> None:
     vid = create(project)
     block = rpc(node.url, "eth_blockNumber")
     cases = [
-        (("escrow", "deposit", str(vid), "lots"), 2, "cannot read amount"),
+        (("escrow", "deposit", str(vid), "lots"), 1, "cannot read amount"),
         (("escrow", "deposit", str(vid), "5 ether"), 1, "more than"),
         (("escrow", "deposit", str(vid), "1 USDC"), 1, "does not match the asset"),
-        (("escrow", "deposit", "999", "1 ether"), 1, "there is no venture #999"),
+        (("escrow", "deposit", "999", "1 ether"), 1, "JointVentureEscrowUnknownVenture(venture_id=999)"),
         (("escrow", "approve", str(vid), "0"), 1, "JointVentureEscrowInvalidState"),
-        (("escrow", "approve", str(vid), "7"), 1, "milestones 0 to 1"),
+        (("escrow", "approve", str(vid), "7"), 1, "JointVentureEscrowInvalidState"),
         (("escrow", "refund", str(vid)), 1, "JointVentureEscrowInvalidState"),
-        (("escrow", "withdraw", str(vid), "--to", "0x123"), 2, "is not an address"),
-        (("escrow", "create", "x", "--partner", "Acme", "--milestone", "1", "--beneficiary", ADDR[4]), 2,
+        (("escrow", "withdraw", str(vid), "--to", "0x123"), 1, "is not an address"),
+        (("escrow", "create", "x", "--partner", "Acme", "--milestone", "1", "--beneficiary", ADDR[4]), 1,
          "is not PARTNER=AMOUNT"),
         (("escrow", "create", "x", "--partner", "Acme=1 ether", "--milestone", "1",
-          "--beneficiary", ADDR[4], "--deadline", "soon"), 2, "cannot read deadline"),
+          "--beneficiary", ADDR[4], "--deadline", "soon"), 1, "cannot read duration 'soon'"),
         (("escrow", "create", "x", "--partner", "Nobody=1 ether", "--milestone", "1",
-          "--beneficiary", ADDR[4]), 1, "no consortium member is labelled 'Nobody'"),
+          "--beneficiary", ADDR[4]), 1, "no member is labelled 'Nobody'"),
         (("escrow", "create", "x", "--partner", "Acme=1 ether", "--milestone", "2 ether",
-          "--beneficiary", ADDR[4]), 1, "more than the contributions"),
+          "--beneficiary", ADDR[4]), 1, "JointVentureEscrowMilestonesExceedTotal"),
     ]
     for args, code, message in cases:
         result = run(project, *args)
         assert result.exit_code == code, (args, result.output)
-        assert message in result.output, (args, result.output)
-        assert "Traceback" not in result.output
-        assert result.output.strip().count("\n") <= 3, result.output  # usage lines at most for click errors
+        assert message in result.stderr, (args, result.output)
+        assert result.stdout == "" and len(result.stderr.splitlines()) == 1, result.output
     assert rpc(node.url, "eth_blockNumber") == block
 
 

@@ -306,7 +306,7 @@ def test_cli_balance_of_a_dev_account_on_embedded(tmp_path: Path) -> None:
     result = run_cli("--project", str(make_project(tmp_path)), "--network", "embedded", "--json",
                      "accounts", "balance", "1")
     assert result.exit_code == 0, result.output
-    assert '"balance_wei": "1000000000000000000000000"' in result.output
+    assert '"balance": "1000000000000000000000000"' in result.output
 
 
 # -- proof of authority ----------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import click
 from ._connect import member_labels, open_connection, sending_options
 from ._context import CliContext, pass_cli
 from .output import Money, print_table, report, to_json
-from .params import ADDRESS, AMOUNT, ASSET, COUNT, HASH32, ID, MEMBER, SHARE, KeyValue
+from .params import AMOUNT, ASSET, COUNT, HASH32, ID, MEMBER, SHARE, KeyValue
 
 if TYPE_CHECKING:
     from .._session import Connection
@@ -28,14 +28,6 @@ PARTICIPANT = KeyValue(MEMBER, SHARE, metavar="MEMBER=SHARE")
 def _connect(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> tuple[Connection, CostSharingService]:
     conn = open_connection(cli, dry_run=dry_run, read_only=read_only)
     return conn, conn.suite().costs
-
-
-def _member_address(conn: Connection, ref: str) -> str:
-    """``ref`` (an address the MEMBER type checked, or a label) as an address: the consortium
-    service resolves the label."""
-    from .._domain.checks import is_address_text
-
-    return ref if is_address_text(ref) else conn.suite().consortium.member(ref).address
 
 
 @click.group("costs")
@@ -54,9 +46,8 @@ def costs() -> None:
 def create(cli: CliContext, name: str, participants: tuple[tuple[str, int], ...], quorum: int,
            asset: str, dry_run: bool) -> None:
     """Create a cost pool NAME whose participants' shares sum to 100%."""
-    conn, service = _connect(cli, dry_run=dry_run)
-    pairs = [(_member_address(conn, who), share) for who, share in participants]
-    ref = service.create_pool(name, pairs, quorum=quorum, asset=None if asset == "ETH" else asset)
+    _, service = _connect(cli, dry_run=dry_run)
+    ref = service.create_pool(name, list(participants), quorum=quorum, asset=asset)
     what = "create pool" if ref.tx.dry_run else f"pool #{ref.id} {name!r} created"
     report(cli, what, ref.tx, {"poolId": ref.id})
 
@@ -78,9 +69,8 @@ def submit(cli: CliContext, pool_id: int, amount: str, payee: str, evidence: str
 
     if (evidence is None) == (evidence_hash is None):
         raise InputError("give exactly one of --evidence FILE or --evidence-hash HASH")
-    conn, service = _connect(cli, dry_run=dry_run)
-    ref = service.submit(pool_id, amount, _member_address(conn, payee), evidence=evidence,
-                         evidence_hash=evidence_hash, reference=reference)
+    _, service = _connect(cli, dry_run=dry_run)
+    ref = service.submit(pool_id, amount, payee, evidence=evidence, evidence_hash=evidence_hash, reference=reference)
     what = "submit expense" if ref.tx.dry_run else f"expense #{ref.id} submitted (evidence {ref.evidence_hash})"
     report(cli, what, ref.tx, {"expenseId": ref.id, "evidenceHash": ref.evidence_hash})
 
@@ -134,7 +124,7 @@ def pay(cli: CliContext, pool_id: int, amount: str | None, dry_run: bool) -> Non
 @costs.command("claim")
 @click.argument("pool_id", type=ID)
 @click.argument("amount", type=AMOUNT, required=False)
-@click.option("--to", type=ADDRESS, default=None, help="Recipient (default: your account).")
+@click.option("--to", type=MEMBER, default=None, help="Recipient: a member label or any address (default: your account).")
 @sending_options
 @pass_cli
 def claim(cli: CliContext, pool_id: int, amount: str | None, to: str | None, dry_run: bool) -> None:

@@ -17,7 +17,7 @@ import click
 from ._connect import member_labels, open_connection, sending_options
 from ._context import CliContext, pass_cli
 from .output import Money, print_table, report, to_json, when
-from .params import ADDRESS, AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, MEMBER, KeyValue
+from .params import AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, MEMBER, KeyValue
 
 if TYPE_CHECKING:
     from .._session import Connection
@@ -85,7 +85,7 @@ def escrow() -> None:
                    " for the remainder rule.")
 @click.option("--milestone", "milestones", type=AMOUNT, multiple=True, required=True,
               help="A milestone amount, in order; repeat. They may add up to at most the total.")
-@click.option("--beneficiary", type=ADDRESS, required=True, help="Who the milestones pay.")
+@click.option("--beneficiary", type=MEMBER, required=True, help="Who the milestones pay: a member label or any address.")
 @click.option("--asset", type=ASSET, default="ETH", show_default=True, help="ETH or the ERC-20's address.")
 @click.option("--deadline", type=DEADLINE, default="30d", show_default=True,
               help="Funding deadline: a duration from now (30d, 12h) or an ISO date.")
@@ -150,7 +150,7 @@ def release_cmd(cli: CliContext, venture_id: int, milestone: int, dry_run: bool)
 
 @escrow.command("withdraw")
 @_VENTURE_ID
-@click.option("--to", type=ADDRESS, default=None, help="Pay to this address (default: your account).")
+@click.option("--to", type=MEMBER, default=None, help="Pay to this member or address (default: your account).")
 @sending_options
 @pass_cli
 def withdraw_cmd(cli: CliContext, venture_id: int, to: str | None, dry_run: bool) -> None:
@@ -175,7 +175,7 @@ def dissolve_cmd(cli: CliContext, venture_id: int, dry_run: bool) -> None:
 
 @escrow.command("refund")
 @_VENTURE_ID
-@click.option("--to", type=ADDRESS, default=None, help="Pay to this address (default: your account).")
+@click.option("--to", type=MEMBER, default=None, help="Pay to this member or address (default: your account).")
 @sending_options
 @pass_cli
 def refund_cmd(cli: CliContext, venture_id: int, to: str | None, dry_run: bool) -> None:

@@ -20,7 +20,7 @@ from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HASH32, ID, MEMBER
 
 if TYPE_CHECKING:
     from .._session import Connection
-    from ..titles import Price, TitlesService
+    from ..titles import TitlesService
 
 _HINT = "; members approve it with `coopetition consortium approve`"
 
@@ -32,15 +32,6 @@ def _connect(cli: CliContext, *, dry_run: bool = False, read_only: bool = False)
 
 def _service(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> TitlesService:
     return _connect(cli, dry_run=dry_run, read_only=read_only)[1]
-
-
-def _payment(price: Price, due: int) -> Money | int:
-    """What a fill pays: ether or a token as money, titles of another class as a count."""
-    from .._domain.asset import ETHER, Asset
-
-    if price.kind.name == "TITLE":
-        return due
-    return Money(due, Asset(price.token, price.symbol, price.decimals) if price.token else ETHER)
 
 
 _expiry_option = click.option("--expiry", type=DEADLINE, default="7d", show_default=True,
@@ -218,7 +209,7 @@ def fill_cmd(cli: CliContext, offer_id: int, amount: int | None, no_approve: boo
     result = service.fill(offer_id, amount, approve=not no_approve)
     took = offer.remaining if amount is None else amount
     report(cli, f"took {took} titles of offer #{offer_id} for {offer.price.describe(due)}", result,
-           {"offerId": offer_id, "amount": took, "payment": _payment(offer.price, due)})
+           {"offerId": offer_id, "amount": took, "payment": Money(due, offer.price.asset)})
 
 
 def _offer_action(name: str, verb: str, doc: str) -> click.Command:
