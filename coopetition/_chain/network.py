@@ -17,10 +17,7 @@ sent, injects web3's proof-of-authority middleware when block extra-data is long
 
 from __future__ import annotations
 
-import contextlib
-import json
 import re
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -36,11 +33,11 @@ from ..exceptions import (
     UnknownNetworkError,
 )
 from .devnet import anvil_dev_accounts, devnet_url
+from .providers import make_provider
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
     from web3 import Web3
-    from web3.types import RPCEndpoint, RPCResponse
 
 __all__ = [
     "DEFAULT_DEV_URL",
@@ -52,7 +49,6 @@ __all__ = [
     "extra_data_is_poa",
     "open_chain",
     "resolve_network",
-    "websocket_provider",
 ]
 
 NetworkKind = Literal["embedded", "dev", "rpc"]
@@ -275,74 +271,6 @@ def _tester_accounts(w3: Web3) -> tuple[LocalAccount, ...]:
     return tuple(Account.from_key(key.to_bytes()) for key in keys)
 
 
-def websocket_provider(url: str, timeout: float) -> Any:
-    """A minimal synchronous JSON-RPC provider over one WebSocket (web3 8 has only an async one).
-
-    Requests are serialised by a lock; replies are matched by id, subscription notifications skipped.
-    Defined inside a function so importing this module does not import web3.
-    """
-    from web3.providers.base import JSONBaseProvider
-
-    class _Provider(JSONBaseProvider):
-        def __init__(self) -> None:
-            super().__init__()
-            self.endpoint_uri = url
-            self._timeout = timeout
-            self._conn: Any = None
-            self._lock = threading.Lock()
-
-        def _connection(self) -> Any:
-            if self._conn is None:
-                from websockets.sync.client import connect
-
-                # __enter__ gives the open connection on every websockets version (17 deprecates
-                # using connect() without a context manager); _drop() closes it
-                self._conn = connect(url, open_timeout=self._timeout, max_size=None).__enter__()
-            return self._conn
-
-        def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
-            request = self.encode_rpc_request(method, params)
-            request_id = json.loads(request)["id"]
-            with self._lock:
-                try:
-                    conn = self._connection()
-                    conn.send(request.decode())
-                    while True:
-                        raw = conn.recv(timeout=self._timeout)
-                        data = raw.encode() if isinstance(raw, str) else raw
-                        response = self.decode_rpc_response(data)
-                        if isinstance(response, dict) and response.get("id") == request_id:
-                            return response
-                except OSError:
-                    self._drop()
-                    raise
-                except Exception as exc:  # websockets' own errors are not OSError
-                    self._drop()
-                    raise ConnectionError(str(exc)) from exc
-
-        def _drop(self) -> None:
-            conn, self._conn = self._conn, None
-            if conn is not None:
-                with contextlib.suppress(Exception):  # closing a broken socket
-                    conn.close()
-
-        def __str__(self) -> str:
-            return f"WebSocket connection: {url}"
-
-    return _Provider()
-
-
-def _make_provider(spec: NetworkSpec) -> Any:
-    assert spec.url is not None
-    scheme = urlsplit(spec.url).scheme.lower()
-    if scheme in ("ws", "wss"):
-        return websocket_provider(spec.url, spec.timeout)
-    from web3 import HTTPProvider
-
-    # the probe must fail fast on a dead node; receipts are waited for by polling, not by one request
-    return HTTPProvider(spec.url, request_kwargs={"timeout": min(spec.timeout, 30.0)})
-
-
 def _unreachable(spec: NetworkSpec) -> NodeUnreachableError:
     message = f"no node answers at {spec.display_url} (network {spec.name})"
     if spec.kind == "dev":
@@ -426,7 +354,8 @@ def connect_chain(spec: NetworkSpec, *, project: Project | None = None) -> Chain
 
         w3 = Web3(EthereumTesterProvider())
     else:
-        w3 = Web3(_make_provider(spec))
+        assert spec.url is not None
+        w3 = Web3(make_provider(spec.url, spec.timeout))
     return chain_from_web3(spec, w3)
 
 

@@ -1,0 +1,83 @@
+"""Web3 providers for a node URL: HTTP, or a small synchronous WebSocket provider (web3 8 ships
+only an async one). Importing this module does not import web3."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from web3.types import RPCEndpoint, RPCResponse
+
+__all__ = ["make_provider", "websocket_provider"]
+
+
+def websocket_provider(url: str, timeout: float) -> Any:
+    """A minimal synchronous JSON-RPC provider over one WebSocket (web3 8 has only an async one).
+
+    Requests are serialised by a lock; replies are matched by id, subscription notifications skipped.
+    Defined inside a function so importing this module does not import web3.
+    """
+    from web3.providers.base import JSONBaseProvider
+
+    class _Provider(JSONBaseProvider):
+        def __init__(self) -> None:
+            super().__init__()
+            self.endpoint_uri = url
+            self._timeout = timeout
+            self._conn: Any = None
+            self._lock = threading.Lock()
+
+        def _connection(self) -> Any:
+            if self._conn is None:
+                from websockets.sync.client import connect
+
+                # __enter__ gives the open connection on every websockets version (17 deprecates
+                # using connect() without a context manager); _drop() closes it
+                self._conn = connect(url, open_timeout=self._timeout, max_size=None).__enter__()
+            return self._conn
+
+        def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+            request = self.encode_rpc_request(method, params)
+            request_id = json.loads(request)["id"]
+            with self._lock:
+                try:
+                    conn = self._connection()
+                    conn.send(request.decode())
+                    while True:
+                        raw = conn.recv(timeout=self._timeout)
+                        data = raw.encode() if isinstance(raw, str) else raw
+                        response = self.decode_rpc_response(data)
+                        if isinstance(response, dict) and response.get("id") == request_id:
+                            return response
+                except OSError:
+                    self._drop()
+                    raise
+                except Exception as exc:  # websockets' own errors are not OSError
+                    self._drop()
+                    raise ConnectionError(str(exc)) from exc
+
+        def _drop(self) -> None:
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                with contextlib.suppress(Exception):  # closing a broken socket
+                    conn.close()
+
+        def __str__(self) -> str:
+            return f"WebSocket connection: {url}"
+
+    return _Provider()
+
+
+def make_provider(url: str, timeout: float) -> Any:
+    """The web3 provider for ``url``: WebSocket for ``ws(s)://``, else HTTP."""
+    scheme = urlsplit(url).scheme.lower()
+    if scheme in ("ws", "wss"):
+        return websocket_provider(url, timeout)
+    from web3 import HTTPProvider
+
+    # the probe must fail fast on a dead node; receipts are waited for by polling, not by one request
+    return HTTPProvider(url, request_kwargs={"timeout": min(timeout, 30.0)})
