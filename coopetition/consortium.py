@@ -273,12 +273,19 @@ class ConsortiumService(Service):
 
     def approvers(self, proposal_id: int) -> tuple[Member, ...]:
         """Current members whose approval of ``proposal_id`` counts now."""
-        pid = _proposal_id(proposal_id)
+        pid = self._known(proposal_id)
         return tuple(m for m in self.members() if self.contract.has_approved(pid, m.address))
 
     def has_approved(self, proposal_id: int, member: str) -> bool:
         """Whether ``member`` (address or label) has an approval of ``proposal_id`` that counts."""
-        return self.contract.has_approved(_proposal_id(proposal_id), self._membership.address_of(member))
+        return self.contract.has_approved(self._known(proposal_id), self._membership.address_of(member))
+
+    def _known(self, proposal_id: int) -> int:
+        """``proposal_id`` once the contract knows it (``hasApproved`` alone answers False for an
+        unknown id; ``approvalCount`` raises the typed ``ConsortiumUnknownProposal``)."""
+        pid = _proposal_id(proposal_id)
+        self.contract.approval_count(pid)
+        return pid
 
     def expiry_timestamp(self, expiry: str | int) -> int:
         """Absolute expiry for a duration (``"7d"``, ``"1d12h"``, ``3600`` seconds) or ISO date,

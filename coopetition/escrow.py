@@ -335,8 +335,11 @@ class EscrowService(Service):
         return self.contract.total_held(self.asset(asset).address)
 
     def history(self, venture_id: int, *, from_block: int = 0) -> tuple[VentureEvent, ...]:
-        """Every event of venture ``venture_id``, oldest first, as typed records."""
-        return venture_history(self.contract, _venture_id(venture_id), from_block=from_block)
+        """Every event of venture ``venture_id``, oldest first, as typed records (an unknown id
+        raises the contract's ``JointVentureEscrowUnknownVenture``)."""
+        vid = _venture_id(venture_id)
+        self.contract.venture(vid)
+        return venture_history(self.contract, vid, from_block=from_block)
 
     # ----------------------------------------------------------------------------- actions
 

@@ -418,8 +418,11 @@ class TitlesService(Service):
     # ---------------------------------------------------------------------------- history
 
     def history(self, *, from_block: int = 0, offer_id: int | None = None) -> tuple[TitleActivity, ...]:
-        """The exchange's events (optionally of one offer), in chain order."""
+        """The exchange's events (optionally of one offer, whose unknown id raises the exchange's
+        ``TitleExchangeUnknownOffer``), in chain order."""
         known: dict[int, tuple[str, Asset]] = {}
+        if offer_id is not None:
+            offer_id = self.get_offer(offer_id).id
 
         def facts(oid: int) -> tuple[str, Asset]:
             if oid not in known:

@@ -266,6 +266,10 @@ def test_unknown_proposals_are_refused_by_the_contract_itself(env: EmbeddedEnv, 
     assert err.value.proposal_id == 7
     with pytest.raises(ConsortiumUnknownProposal):
         service.proposal(2)
+    with pytest.raises(ConsortiumUnknownProposal):  # hasApproved alone would answer False
+        service.approvers(3)
+    with pytest.raises(ConsortiumUnknownProposal):
+        service.has_approved(3, "Acme")
     assert env.w3.eth.block_number == block
 
 

@@ -258,6 +258,8 @@ def test_actions_refuse_bad_input_before_sending(suite: Suite) -> None:
         assert message in str(err.value), (message, str(err.value))
     with pytest.raises(JointVentureEscrowUnknownVenture):
         acme.venture(10_000)
+    with pytest.raises(JointVentureEscrowUnknownVenture):  # not an empty history
+        acme.history(10_000)
     with pytest.raises(JointVentureEscrowInvalidState):  # still Funding: the contract's rule, typed
         acme.approve_milestone(v.id, 0)
     read_only = EscrowService.at(suite.conn.w3, acme.address)

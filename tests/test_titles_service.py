@@ -227,6 +227,7 @@ def test_bad_input_is_refused_before_sending(world: TitlesWorld, who: int, call:
          TitleExchangeInvalidPayment),
         (OUTSIDER, lambda s: s.offer(SHARES, 1, Price.ether(1)), TitleExchangeNotMember),
         (ACME, lambda s: s.fill(1), TitleExchangeUnknownOffer),
+        (ACME, lambda s: s.history(offer_id=1), TitleExchangeUnknownOffer),
         (ACME, lambda s: s.transfer(world_outsider(), SHARES, 1), TitleRegistryNotMember),
         (ACME, lambda s: s.transfer("Globex", SHARES, 5000), ERC1155InsufficientBalance),
         (ACME, lambda s: s.withdraw(), TitleExchangeNothingToWithdraw),
