@@ -80,8 +80,9 @@ def test_offer_partial_fill_cancel_and_withdraw(traded: Path) -> None:
     made = ok(traded, "titles", "offer", "1", "300", "--price", "3 ether", "--partial", "--expiry", "2d")
     assert made["offerId"] == 1
     book = ok(traded, "titles", "book")
-    assert [(o["id"], o["remaining"], o["priceText"], o["allowPartial"]) for o in book] == [(1, 300, "3 ETH", True)]
-    assert book[0]["price"]["amount"] == str(3 * 10**18) and book[0]["price"]["amountFormatted"] == "3 ETH"
+    assert [(o["id"], o["remaining"], o["price"]["amountFormatted"], o["allowPartial"]) for o in book] == [
+        (1, 300, "3 ETH", True)]
+    assert book[0]["price"]["amount"] == str(3 * 10**18) and book[0]["price"]["kind"] == "ether"
     human = run(traded, "titles", "book")
     assert "Acme" in human.output and "300/300 JV Hydrogen shares" in human.output
 

@@ -96,7 +96,7 @@ def book_cmd(cli: CliContext, show_all: bool) -> None:
     conn, service = _connect(cli, read_only=True)
     rows = service.offers(live_only=not show_all)
     if cli.json:
-        cli.emit(None, [{**to_json(o), "priceText": o.price.describe()} for o in rows])
+        cli.emit(None, rows)
         return
     if not rows:
         cli.emit("No open offers" if not show_all else "No offers", None)
