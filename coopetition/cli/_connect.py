@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from ..exceptions import TransactionError
-from ._context import CliContext
+from ._context import CliContext, pass_cli
+from .params import DEADLINE, ID
 
 if TYPE_CHECKING:
     from .._chain.tx import TxPreview
@@ -30,6 +31,28 @@ def sending_options(func: F) -> F:
         "--dry-run", is_flag=True,
         help="Simulate and estimate gas only; send nothing.",
     )(func)
+
+
+def proposal_options(func: F) -> F:
+    """``--expiry`` and ``--description`` for every command that creates a consortium proposal."""
+    func = click.option("--description", "-m", default=None, help="Why (stored on chain with the proposal).")(func)
+    return click.option("--expiry", type=DEADLINE, default="7d", show_default=True,
+                        help="How long the proposal stays open: 90m, 36h, 7d, or an ISO date.")(func)
+
+
+def id_command(group: click.Group, name: str, doc: str, argument: str,
+               run: Callable[[CliContext, int, bool], None]) -> click.Command:
+    """A sending command ``<group> <name> ID`` (the id named ``argument``, e.g. ``proposal_id``)
+    that calls ``run(cli, id, dry_run)``."""
+
+    @group.command(name, help=doc)
+    @click.argument(argument, type=ID)
+    @sending_options
+    @pass_cli
+    def command(cli: CliContext, /, dry_run: bool, **ids: int) -> None:
+        run(cli, ids[argument], dry_run)
+
+    return command
 
 
 def _confirm_factory(cli: CliContext) -> Callable[[TxPreview], bool]:

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._connect import open_connection, sending_options
+from ._connect import id_command, open_connection, proposal_options, sending_options
 from ._context import CliContext, pass_cli
 from .output import print_table, report, report_proposal, when
-from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HEXDATA, ID, LABEL, MEMBER
+from .params import ADDRESS, AMOUNT, COUNT, HEXDATA, LABEL, MEMBER
 
 if TYPE_CHECKING:
     from ..consortium import ConsortiumService
@@ -90,11 +90,6 @@ def proposals_cmd(cli: CliContext, show_all: bool) -> None:
     _print_tables(service, members=False, proposals=True, open_only=not show_all)
 
 
-_expiry = click.option("--expiry", type=DEADLINE, default="7d", show_default=True,
-                       help="How long the proposal stays open: 90m, 36h, 7d, or an ISO date.")
-_description = click.option("--description", "-m", default=None, help="Why (stored on chain).")
-
-
 @consortium.group("propose")
 def propose() -> None:
     """Propose a governed action (the proposer's approval is included)."""
@@ -103,8 +98,7 @@ def propose() -> None:
 @propose.command("add-member")
 @click.argument("label", type=LABEL)
 @click.argument("address", type=ADDRESS)
-@_expiry
-@_description
+@proposal_options
 @sending_options
 @pass_cli
 def propose_add(cli: CliContext, label: str, address: str, expiry: str, description: str | None,
@@ -116,8 +110,7 @@ def propose_add(cli: CliContext, label: str, address: str, expiry: str, descript
 
 @propose.command("remove-member")
 @click.argument("member", type=MEMBER)
-@_expiry
-@_description
+@proposal_options
 @sending_options
 @pass_cli
 def propose_remove(cli: CliContext, member: str, expiry: str, description: str | None, dry_run: bool) -> None:
@@ -128,8 +121,7 @@ def propose_remove(cli: CliContext, member: str, expiry: str, description: str |
 
 @propose.command("set-quorum")
 @click.argument("quorum", type=COUNT)
-@_expiry
-@_description
+@proposal_options
 @sending_options
 @pass_cli
 def propose_quorum(cli: CliContext, quorum: int, expiry: str, description: str | None, dry_run: bool) -> None:
@@ -143,8 +135,7 @@ def propose_quorum(cli: CliContext, quorum: int, expiry: str, description: str |
 @click.option("--data", type=HEXDATA, default="0x", show_default=True, help="Calldata as 0x-hex.")
 @click.option("--value", type=AMOUNT, default="0", show_default=True,
               help="Value sent from the consortium: '1 ether' or wei.")
-@_expiry
-@_description
+@proposal_options
 @sending_options
 @pass_cli
 def propose_call(cli: CliContext, target: str, data: str, value: str, expiry: str, description: str | None,
@@ -158,16 +149,11 @@ def propose_call(cli: CliContext, target: str, data: str, value: str, expiry: st
 
 
 def _proposal_action(name: str, verb: str, doc: str) -> click.Command:
-    @consortium.command(name, help=doc)
-    @click.argument("proposal_id", type=ID)
-    @sending_options
-    @pass_cli
-    def command(cli: CliContext, proposal_id: int, dry_run: bool) -> None:
-        service = _service(cli, dry_run=dry_run)
-        result = getattr(service, name)(proposal_id)
+    def run(cli: CliContext, proposal_id: int, dry_run: bool) -> None:
+        result = getattr(_service(cli, dry_run=dry_run), name)(proposal_id)
         report(cli, f"proposal #{proposal_id} {verb}", result, {"proposalId": proposal_id})
 
-    return command
+    return id_command(consortium, name, doc, "proposal_id", run)
 
 
 approve = _proposal_action("approve", "approved", "Approve proposal PROPOSAL_ID.")

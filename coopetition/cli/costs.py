@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._connect import member_labels, open_connection, sending_options
+from ._connect import id_command, member_labels, open_connection, sending_options
 from ._context import CliContext, pass_cli
 from .output import Money, print_table, report, to_json
 from .params import AMOUNT, ASSET, COUNT, HASH32, ID, MEMBER, SHARE, KeyValue
@@ -76,34 +76,29 @@ def submit(cli: CliContext, pool_id: int, amount: str, payee: str, evidence: str
 
 
 def _vote(name: str, verb: str, doc: str) -> click.Command:
-    @costs.command(name, help=doc)
-    @click.argument("expense_id", type=ID)
-    @sending_options
-    @pass_cli
-    def command(cli: CliContext, expense_id: int, dry_run: bool) -> None:
+    def run(cli: CliContext, expense_id: int, dry_run: bool) -> None:
         _, service = _connect(cli, dry_run=dry_run)
         tx = getattr(service, name)(expense_id)
         status = None if tx.dry_run else service.expense(expense_id).status.name.lower()
         what = f"{name} expense" if tx.dry_run else f"expense #{expense_id} {verb}; now {status}"
         report(cli, what, tx, {"expenseId": expense_id, "status": status})
 
-    return command
+    return id_command(costs, name, doc, "expense_id", run)
 
 
 approve = _vote("approve", "approved", "Approve expense EXPENSE_ID (the approval reaching the quorum books it).")
 reject = _vote("reject", "rejected", "Vote against expense EXPENSE_ID.")
 
 
-@costs.command("withdraw-expense")
-@click.argument("expense_id", type=ID)
-@sending_options
-@pass_cli
-def withdraw_expense(cli: CliContext, expense_id: int, dry_run: bool) -> None:
-    """Withdraw your pending expense EXPENSE_ID."""
+def _withdraw_expense(cli: CliContext, expense_id: int, dry_run: bool) -> None:
     _, service = _connect(cli, dry_run=dry_run)
     tx = service.withdraw_expense(expense_id)
     report(cli, "withdraw expense" if tx.dry_run else f"expense #{expense_id} withdrawn", tx,
            {"expenseId": expense_id})
+
+
+withdraw_expense = id_command(costs, "withdraw-expense", "Withdraw your pending expense EXPENSE_ID.", "expense_id",
+                              _withdraw_expense)
 
 
 @costs.command("pay")

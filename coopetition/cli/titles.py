@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._connect import member_labels, open_connection, sending_options
+from ._connect import id_command, member_labels, open_connection, proposal_options, sending_options
 from ._context import CliContext, pass_cli
 from .output import Money, print_table, report, report_proposal, to_json, when
 from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HASH32, ID, MEMBER
@@ -34,9 +34,6 @@ def _service(cli: CliContext, *, dry_run: bool = False, read_only: bool = False)
     return _connect(cli, dry_run=dry_run, read_only=read_only)[1]
 
 
-_expiry_option = click.option("--expiry", type=DEADLINE, default="7d", show_default=True,
-                              help="How long it stays open: 90m, 36h, 7d, or an ISO date.")
-_description = click.option("--description", "-m", default=None, help="Why (stored on chain with the proposal).")
 
 
 @click.group("titles")
@@ -126,8 +123,7 @@ def book_cmd(cli: CliContext, show_all: bool) -> None:
 @click.option("--terms", "terms_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="The terms document (its SHA-256 is recorded; the file stays off chain).")
 @click.option("--terms-hash", type=HASH32, default=None, help="The terms document's hash, 0x + 64 hex digits.")
-@_expiry_option
-@_description
+@proposal_options
 @sending_options
 @pass_cli
 def create_class_cmd(cli: CliContext, name: str, terms_file: Path | None, terms_hash: str | None, expiry: str,
@@ -146,8 +142,7 @@ def create_class_cmd(cli: CliContext, name: str, terms_file: Path | None, terms_
 @click.argument("class_id", type=ID)
 @click.argument("member", type=MEMBER)
 @click.argument("amount", type=COUNT)
-@_expiry_option
-@_description
+@proposal_options
 @sending_options
 @pass_cli
 def issue_cmd(cli: CliContext, class_id: int, member: str, amount: int, expiry: str, description: str | None,
@@ -180,7 +175,8 @@ def transfer_cmd(cli: CliContext, to: str, class_id: int, amount: int, dry_run: 
 @click.option("--token", type=ADDRESS, default=None, help="The ERC-20 the price is in.")
 @click.option("--for-class", "for_class", type=ID, default=None, help="The price is in titles of this class.")
 @click.option("--to", "counterparty", type=MEMBER, default=None, help="Only this member (label or address) may fill it.")
-@_expiry_option
+@click.option("--expiry", type=DEADLINE, default="7d", show_default=True,
+              help="How long the offer stays open: 90m, 36h, 7d, or an ISO date.")
 @click.option("--partial", is_flag=True, help="Allow fills of part of the titles (exact proportional payment).")
 @sending_options
 @pass_cli
@@ -213,15 +209,11 @@ def fill_cmd(cli: CliContext, offer_id: int, amount: int | None, no_approve: boo
 
 
 def _offer_action(name: str, verb: str, doc: str) -> click.Command:
-    @titles.command(name, help=doc)
-    @click.argument("offer_id", type=ID)
-    @sending_options
-    @pass_cli
-    def command(cli: CliContext, offer_id: int, dry_run: bool) -> None:
+    def run(cli: CliContext, offer_id: int, dry_run: bool) -> None:
         result = getattr(_service(cli, dry_run=dry_run), name)(offer_id)
         report(cli, f"offer #{offer_id} {verb}", result, {"offerId": offer_id})
 
-    return command
+    return id_command(titles, name, doc, "offer_id", run)
 
 
 cancel_cmd = _offer_action("cancel", "cancelled", "Cancel your live offer OFFER_ID; its unfilled titles come back.")
