@@ -37,7 +37,6 @@ command tree. Nothing here imports web3 at module import time.
 
 from __future__ import annotations
 
-import re
 from typing import Any, TypeVar
 
 import click
@@ -77,8 +76,6 @@ __all__ = [
 T = TypeVar("T")
 K = TypeVar("K")
 V = TypeVar("V")
-
-_AMOUNT = re.compile(r"^([0-9][0-9_]*(?:\.[0-9_]+)?|\.[0-9]+)\s*([A-Za-z][A-Za-z0-9.\-]*)?$")
 
 
 class CliType(click.ParamType[T]):
@@ -156,7 +153,7 @@ class AmountType(CliType[str]):
     example = "1 ether"
 
     def check(self, text: str, what: str) -> str:
-        from .._units import parse_amount
+        from .._units import _AMOUNT, parse_amount  # the library's own syntax of an amount
 
         if text.startswith("-"):
             raise InputError(f"amount {text!r} is negative: amounts are zero or more")
