@@ -9,7 +9,8 @@ error is one object on stdout instead, ``{"error": {"type": ..., "message": ...}
 exit code. ``type`` is the library exception's class name (``InputError``, a contract's custom error
 such as ``ConsortiumQuorumNotReached``, ``NodeUnreachableError``), ``InputError`` for a bad option
 value, ``UsageError`` for any other misuse (a missing argument, an unknown option), ``Aborted`` when
-a confirmation is declined.
+a confirmation is declined. A group given no command prints its help (with ``--json``, a
+``UsageError`` object) and exits 2, as click does.
 """
 
 from __future__ import annotations
@@ -98,7 +99,10 @@ class LazyGroup(click.Group):
         except click.exceptions.NoArgsIsHelpError as exc:
             if not standalone_mode:
                 raise
-            exc.show()  # a group without its subcommand: click's help text, exit 2
+            if _wants_json(exc, argv):
+                show_error("UsageError", f"missing command (see '{exc.ctx.command_path} --help')", as_json=True)
+            else:
+                exc.show()  # a group given no command: its help, as click prints it
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
             if not standalone_mode:
@@ -150,7 +154,7 @@ class LazyGroup(click.Group):
             formatter.write_dl(rows)
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("coopetition", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--network", "-n", envvar="COOPETITION_NETWORK", default=None,
     help="Network name (embedded, dev, or one from coopetition.toml) or an RPC URL. Default: dev.",

@@ -161,3 +161,13 @@ def test_a_library_error_with_json_is_one_object_named_after_the_error(project: 
     assert error == {"type": "ConsortiumUnknownProposal",
                      "message": "Consortium: ConsortiumUnknownProposal(proposal_id=99)"}
     assert chain_state(node) == before
+
+
+def test_a_group_without_its_command_shows_its_help_with_exit_code_2(project: Path) -> None:
+    text = run(project, "escrow")
+    assert text.exit_code == 2 and text.stdout == ""
+    assert text.stderr.startswith("Usage: ") and "Commands:" in text.stderr
+    as_json = run(project, "--json", "escrow")
+    assert as_json.exit_code == 2 and as_json.stderr == ""
+    assert json.loads(as_json.stdout) == {"error": {"type": "UsageError",
+                                                    "message": "missing command (see 'coopetition escrow --help')"}}
