@@ -3,7 +3,7 @@
 Everything runs on the ``embedded`` chain (eth-tester, Prague rules), through the library as a
 back-office script would use it (``connect("embedded")``, :class:`~coopetition.consortium.ConsortiumService`,
 the real transaction pipeline). Each scenario starts on a fresh chain, so every figure is
-deterministic: the same tree gives the same gas, to the unit (tests/test_gas_consortium.py relies
+deterministic: the same tree gives the same gas, to the unit (tests/contracts/test_consortium_gas.py relies
 on it).
 
 Consortium scenario (:func:`measure_consortium`), ``members`` founding members, quorum 2, the three
@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-# bench/ is on sys.path: run as a script, imported by bench/run.py or by tests/test_gas_consortium.py.
+# bench/ is on sys.path: run as a script, imported by bench/run.py or by tests/contracts/test_consortium_gas.py.
 from gas_common import REPO, TEST_ARTIFACTS, GasRow, GasTable, fresh_connection, markdown_table
 
 if TYPE_CHECKING:
@@ -448,7 +448,7 @@ def gas_report() -> GasTable:
         "membership index and the count reads one (approvals, current members) word pair per 256 "
         "admissions in the consortium's history, so one pair until the 256th admission; each further "
         f"pair adds {extra:,} gas (measured) to propose, approve, revoke and execute (see the NatSpec "
-        "of contracts/Consortium.sol). The exact figures are enforced by tests/test_gas_consortium.py."
+        "of contracts/Consortium.sol). The exact figures are enforced by tests/contracts/test_consortium_gas.py."
     )
     details = {
         "consortium": {str(n): asdict(g) for n, g in by_size.items()},

@@ -108,7 +108,7 @@ def _isolated_keystores(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     """Every test gets its own COOPETITION_HOME (never the real ~/.coopetition) and fast scrypt.
 
     COOPETITION_INSECURE_SCRYPT_N lowers the work factor of keystores created by tests only; the
-    library default stays 2**18 (tests/test_accounts.py checks it)."""
+    library default stays 2**18 (tests/chain/test_accounts.py checks it)."""
     home = tmp_path_factory.mktemp("coopetition-home")
     monkeypatch.setenv("COOPETITION_HOME", str(home))
     monkeypatch.setenv("COOPETITION_INSECURE_SCRYPT_N", "1024")

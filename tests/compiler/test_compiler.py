@@ -23,7 +23,7 @@ from coopetition._compiler import (
 from coopetition._project import Project
 from coopetition.exceptions import CompilationError, CompilerError, CompilerNotFoundError
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 FIXTURE = REPO / "tests" / "fixtures" / "compiler" / "project"
 NODE = shutil.which("node")
 

@@ -37,8 +37,8 @@ from coopetition._bindgen import (
 from coopetition.cli import cli
 from coopetition.exceptions import BindingError, ContractCustomError
 
-REPO = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "bindings"
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "bindings"
 ARTIFACT = FIXTURES / "Fixture.json"
 FOUNDRY = FIXTURES / "Fixture.foundry.json"
 
@@ -441,7 +441,7 @@ def test_committed_bindings_match_the_shipped_artifacts() -> None:
 
 
 def test_committed_test_mock_bindings_match_the_test_artifacts(monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = Path(__file__).resolve().parents[1]
+    repo = Path(__file__).resolve().parents[2]
     monkeypatch.chdir(repo)
     result = CliRunner().invoke(cli, ["bindings", "tests/artifacts", "-o", "tests/mocks", "--check"])
     assert result.exit_code == 0, f"{result.output}run `make bindings`"

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from coopetition._compiler import SOLC_VERSION, bridge_script
 from coopetition.cli import cli
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 NODE = shutil.which("node")
 
 needs_node = pytest.mark.skipif(

@@ -8,7 +8,7 @@ import importlib
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "bench"))
 gas_costs = importlib.import_module("gas_costs")
 

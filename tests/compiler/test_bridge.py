@@ -16,7 +16,7 @@ from solcx.wrapper import get_solc_version, solc_wrapper
 
 from coopetition._compiler import bridge_script
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SOLCJS = REPO / "node_modules" / "solc"
 NODE = shutil.which("node")
 FIXTURE = REPO / "tests" / "fixtures" / "compiler" / "project"

@@ -27,7 +27,7 @@ from typing import Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "bench"))
 gas_consortium: Any = importlib.import_module("gas_consortium")
 
