@@ -30,9 +30,10 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
     from web3 import Web3
 
-    from ._chain.deployments import Deployment, DeploymentStore
     from ._chain.network import Chain
-    from ._chain.tx import TransactionPipeline, TxPreview
+    from ._chain.records import Deployment, DeploymentStore
+    from ._chain.tx import TransactionPipeline
+    from ._chain.txdata import TxPreview
     from .consortium import ConsortiumService
     from .costs import CostSharingService
     from .escrow import EscrowService
@@ -111,8 +112,8 @@ def connect(
     and friends, each with a one-line message; nothing is sent by connecting.
     """
     from ._chain.accounts import load_account
-    from ._chain.deployments import DeploymentStore
     from ._chain.network import open_chain
+    from ._chain.records import DeploymentStore
     from ._chain.tx import TransactionPipeline
 
     proj = project if isinstance(project, Project) else find_project(project)

@@ -14,7 +14,8 @@ from typing import Any
 from _embedded import EmbeddedEnv
 
 from coopetition._artifacts import load_artifact
-from coopetition._chain.deployments import DeploymentStore, deploy_contract
+from coopetition._chain.deployments import deploy_contract
+from coopetition._chain.records import DeploymentStore
 from coopetition.bindings.cost_sharing import CostSharing, ExpenseSubmittedEvent, PoolCreatedEvent
 from coopetition.costs import CostSharingService
 

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from coopetition._abi import decode_logs, decode_revert, revert_data
 from coopetition._artifacts import load_artifact
-from coopetition._chain.deployments import DeploymentStore, deploy_contract
+from coopetition._chain.deployments import deploy_contract
 from coopetition._chain.network import Chain, connect_chain, resolve_network
 from coopetition._chain.nonce import NonceManager
+from coopetition._chain.records import DeploymentStore
 from coopetition._chain.tx import TransactionPipeline
 from coopetition._seam import PendingCall, TxResult
 from coopetition.exceptions import TransactionFailedError

@@ -14,9 +14,11 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
 from coopetition._artifacts import load_artifact
-from coopetition._chain.deployments import DeploymentStore, deploy_contract
+from coopetition._chain.deployments import deploy_contract
 from coopetition._chain.fees import quote_fees
-from coopetition._chain.tx import PreparedTx, TransactionPipeline, TxPreview
+from coopetition._chain.records import DeploymentStore
+from coopetition._chain.tx import TransactionPipeline
+from coopetition._chain.txdata import PreparedTx, TxPreview
 from coopetition._seam import PendingCall
 from coopetition.bindings.consortium import Consortium
 from coopetition.bindings.joint_venture_escrow import JointVentureEscrow, VentureTerms

@@ -33,9 +33,10 @@ from ..exceptions import (
 from .records import Deployment, DeploymentStore, from_record, json_safe
 
 if TYPE_CHECKING:
-    from .tx import SignedTx, TransactionPipeline
+    from .tx import TransactionPipeline
+    from .txdata import SignedTx
 
-__all__ = ["Deployment", "DeploymentStore", "deploy_contract", "json_safe"]
+__all__ = ["deploy_contract"]
 
 
 def _encode_deploy_data(

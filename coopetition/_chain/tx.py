@@ -75,14 +75,7 @@ if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
     from web3 import Web3
 
-__all__ = [
-    "DEFAULT_GAS_MARGIN",
-    "PreparedTx",
-    "SignedTx",
-    "TransactionPipeline",
-    "TxPreview",
-    "create_address",
-]
+__all__ = ["DEFAULT_GAS_MARGIN", "TransactionPipeline"]
 
 DEFAULT_GAS_MARGIN = 1.2
 """Gas limit = estimate x margin; see the module docstring for why 20%."""

@@ -19,8 +19,8 @@ from ._context import CliContext, pass_cli
 from .params import DEADLINE, ID
 
 if TYPE_CHECKING:
-    from .._chain.tx import TxPreview
-    from .._session import Connection
+    from .._chain.txdata import TxPreview
+    from .._session import Connection, Suite
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,6 +76,13 @@ def open_connection(cli: CliContext, *, dry_run: bool = False, read_only: bool =
         prompt=lambda text: str(click.prompt(text, hide_input=True, err=True)),
         confirm=None if cli.yes else _confirm_factory(cli),
     )
+
+
+def open_suite(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> Suite:
+    """The deployed contract suite on the connection the global options describe: every group
+    takes its service from it (``open_suite(cli).escrow``) and, when it needs it, the connection
+    (``.connection``)."""
+    return open_connection(cli, dry_run=dry_run, read_only=read_only).suite()
 
 
 def member_labels(conn: Connection) -> dict[str, str]:

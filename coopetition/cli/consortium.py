@@ -10,18 +10,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._connect import id_command, open_connection, proposal_options, sending_options
+from ._connect import id_command, open_suite, proposal_options, sending_options
 from ._context import CliContext, pass_cli
 from .output import print_table, report, report_proposal, when
 from .params import ADDRESS, AMOUNT, COUNT, HEXDATA, LABEL, MEMBER
 
 if TYPE_CHECKING:
     from ..consortium import ConsortiumService
-
-
-def _service(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> ConsortiumService:
-    conn = open_connection(cli, dry_run=dry_run, read_only=read_only)
-    return conn.suite().consortium
 
 
 def _print_tables(service: ConsortiumService, *, members: bool, proposals: bool, open_only: bool) -> None:
@@ -59,7 +54,7 @@ def consortium() -> None:
 @pass_cli
 def show(cli: CliContext) -> None:
     """Members, quorum and open proposals."""
-    service = _service(cli, read_only=True)
+    service = open_suite(cli, read_only=True).consortium
     if cli.json:
         cli.emit(None, {"address": service.address, "quorum": service.quorum(), "members": service.members(),
                         "openProposals": service.proposals(open_only=True)})
@@ -71,7 +66,7 @@ def show(cli: CliContext) -> None:
 @pass_cli
 def members_cmd(cli: CliContext) -> None:
     """The current members and the quorum."""
-    service = _service(cli, read_only=True)
+    service = open_suite(cli, read_only=True).consortium
     if cli.json:
         cli.emit(None, {"quorum": service.quorum(), "members": service.members()})
         return
@@ -83,7 +78,7 @@ def members_cmd(cli: CliContext) -> None:
 @pass_cli
 def proposals_cmd(cli: CliContext, show_all: bool) -> None:
     """Open proposals (or all with --all)."""
-    service = _service(cli, read_only=True)
+    service = open_suite(cli, read_only=True).consortium
     if cli.json:
         cli.emit(None, service.proposals(open_only=not show_all))
         return
@@ -104,7 +99,7 @@ def propose() -> None:
 def propose_add(cli: CliContext, label: str, address: str, expiry: str, description: str | None,
                 dry_run: bool) -> None:
     """Admit ADDRESS as a member named LABEL."""
-    ref = _service(cli, dry_run=dry_run).propose_add_member(address, label, description=description, expiry=expiry)
+    ref = open_suite(cli, dry_run=dry_run).consortium.propose_add_member(address, label, description=description, expiry=expiry)
     report_proposal(cli, f"admit {label}", ref)
 
 
@@ -115,7 +110,7 @@ def propose_add(cli: CliContext, label: str, address: str, expiry: str, descript
 @pass_cli
 def propose_remove(cli: CliContext, member: str, expiry: str, description: str | None, dry_run: bool) -> None:
     """Remove MEMBER (label or address)."""
-    ref = _service(cli, dry_run=dry_run).propose_remove_member(member, description=description, expiry=expiry)
+    ref = open_suite(cli, dry_run=dry_run).consortium.propose_remove_member(member, description=description, expiry=expiry)
     report_proposal(cli, f"remove {member}", ref)
 
 
@@ -126,7 +121,7 @@ def propose_remove(cli: CliContext, member: str, expiry: str, description: str |
 @pass_cli
 def propose_quorum(cli: CliContext, quorum: int, expiry: str, description: str | None, dry_run: bool) -> None:
     """Change the quorum to QUORUM approvals."""
-    ref = _service(cli, dry_run=dry_run).propose_set_quorum(quorum, description=description, expiry=expiry)
+    ref = open_suite(cli, dry_run=dry_run).consortium.propose_set_quorum(quorum, description=description, expiry=expiry)
     report_proposal(cli, f"set quorum to {quorum}", ref)
 
 
@@ -144,13 +139,13 @@ def propose_call(cli: CliContext, target: str, data: str, value: str, expiry: st
     from .._units import parse_amount
 
     wei = parse_amount(value).value
-    ref = _service(cli, dry_run=dry_run).propose(target, data, description or f"call {target}", expiry, wei)
+    ref = open_suite(cli, dry_run=dry_run).consortium.propose(target, data, description or f"call {target}", expiry, wei)
     report_proposal(cli, f"call {target}", ref)
 
 
 def _proposal_action(name: str, verb: str, doc: str) -> click.Command:
     def run(cli: CliContext, proposal_id: int, dry_run: bool) -> None:
-        result = getattr(_service(cli, dry_run=dry_run), name)(proposal_id)
+        result = getattr(open_suite(cli, dry_run=dry_run).consortium, name)(proposal_id)
         report(cli, f"proposal #{proposal_id} {verb}", result, {"proposalId": proposal_id})
 
     return id_command(consortium, name, doc, "proposal_id", run)

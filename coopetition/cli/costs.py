@@ -13,21 +13,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._connect import id_command, member_labels, open_connection, sending_options
+from ._connect import id_command, member_labels, open_suite, sending_options
 from ._context import CliContext, pass_cli
 from .output import Money, print_table, report, to_json
 from .params import AMOUNT, ASSET, COUNT, HASH32, ID, MEMBER, SHARE, KeyValue
 
 if TYPE_CHECKING:
-    from .._session import Connection
-    from ..costs import CostSharingService
+    pass
 
 PARTICIPANT = KeyValue(MEMBER, SHARE, metavar="MEMBER=SHARE")
-
-
-def _connect(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> tuple[Connection, CostSharingService]:
-    conn = open_connection(cli, dry_run=dry_run, read_only=read_only)
-    return conn, conn.suite().costs
 
 
 @click.group("costs")
@@ -46,7 +40,7 @@ def costs() -> None:
 def create(cli: CliContext, name: str, participants: tuple[tuple[str, int], ...], quorum: int,
            asset: str, dry_run: bool) -> None:
     """Create a cost pool NAME whose participants' shares sum to 100%."""
-    _, service = _connect(cli, dry_run=dry_run)
+    service = open_suite(cli, dry_run=dry_run).costs
     ref = service.create_pool(name, list(participants), quorum=quorum, asset=asset)
     what = "create pool" if ref.tx.dry_run else f"pool #{ref.id} {name!r} created"
     report(cli, what, ref.tx, {"poolId": ref.id})
@@ -69,7 +63,7 @@ def submit(cli: CliContext, pool_id: int, amount: str, payee: str, evidence: str
 
     if (evidence is None) == (evidence_hash is None):
         raise InputError("give exactly one of --evidence FILE or --evidence-hash HASH")
-    _, service = _connect(cli, dry_run=dry_run)
+    service = open_suite(cli, dry_run=dry_run).costs
     ref = service.submit(pool_id, amount, payee, evidence=evidence, evidence_hash=evidence_hash, reference=reference)
     what = "submit expense" if ref.tx.dry_run else f"expense #{ref.id} submitted (evidence {ref.evidence_hash})"
     report(cli, what, ref.tx, {"expenseId": ref.id, "evidenceHash": ref.evidence_hash})
@@ -77,7 +71,7 @@ def submit(cli: CliContext, pool_id: int, amount: str, payee: str, evidence: str
 
 def _vote(name: str, verb: str, doc: str) -> click.Command:
     def run(cli: CliContext, expense_id: int, dry_run: bool) -> None:
-        _, service = _connect(cli, dry_run=dry_run)
+        service = open_suite(cli, dry_run=dry_run).costs
         tx = getattr(service, name)(expense_id)
         status = None if tx.dry_run else service.expense(expense_id).status.name.lower()
         what = f"{name} expense" if tx.dry_run else f"expense #{expense_id} {verb}; now {status}"
@@ -91,7 +85,7 @@ reject = _vote("reject", "rejected", "Vote against expense EXPENSE_ID.")
 
 
 def _withdraw_expense(cli: CliContext, expense_id: int, dry_run: bool) -> None:
-    _, service = _connect(cli, dry_run=dry_run)
+    service = open_suite(cli, dry_run=dry_run).costs
     tx = service.withdraw_expense(expense_id)
     report(cli, "withdraw expense" if tx.dry_run else f"expense #{expense_id} withdrawn", tx,
            {"expenseId": expense_id})
@@ -108,7 +102,7 @@ withdraw_expense = id_command(costs, "withdraw-expense", "Withdraw your pending 
 @pass_cli
 def pay(cli: CliContext, pool_id: int, amount: str | None, dry_run: bool) -> None:
     """Pay AMOUNT (default: all) of your net debt into pool POOL_ID."""
-    _, service = _connect(cli, dry_run=dry_run)
+    service = open_suite(cli, dry_run=dry_run).costs
     asset = service.pool(pool_id).asset
     tx = service.pay(pool_id, amount)
     paid = sum(int(e.args["amount"]) for e in tx.events if e.name == "PaidIn")
@@ -124,7 +118,7 @@ def pay(cli: CliContext, pool_id: int, amount: str | None, dry_run: bool) -> Non
 @pass_cli
 def claim(cli: CliContext, pool_id: int, amount: str | None, to: str | None, dry_run: bool) -> None:
     """Withdraw AMOUNT (default: all claimable now) of your net credit in pool POOL_ID."""
-    _, service = _connect(cli, dry_run=dry_run)
+    service = open_suite(cli, dry_run=dry_run).costs
     asset = service.pool(pool_id).asset
     tx = service.claim(pool_id, amount, to=to)
     got = sum(int(e.args["amount"]) for e in tx.events if e.name == "Claimed")
@@ -137,7 +131,8 @@ def claim(cli: CliContext, pool_id: int, amount: str | None, to: str | None, dry
 @pass_cli
 def balances(cli: CliContext, pool_id: int) -> None:
     """Each participant's (and external payee's) owed, paid and net position in POOL_ID."""
-    conn, service = _connect(cli, read_only=True)
+    suite = open_suite(cli, read_only=True)
+    conn, service = suite.connection, suite.costs
     pool = service.pool(pool_id)
     rows = service.balances(pool_id)
     labels = member_labels(conn)
@@ -168,7 +163,9 @@ def expenses(cli: CliContext, pool_id: int, status: str | None) -> None:
     """The expenses of POOL_ID."""
     from ..costs import ExpenseStatus
 
-    conn, service = _connect(cli, read_only=True)
+    suite = open_suite(cli, read_only=True)
+
+    conn, service = suite.connection, suite.costs
     pool = service.pool(pool_id)
     wanted = ExpenseStatus[status.upper()] if status else None
     rows = service.expenses(pool_id, status=wanted)
@@ -196,7 +193,8 @@ def expenses(cli: CliContext, pool_id: int, status: str | None) -> None:
 @pass_cli
 def show(cli: CliContext, pool_id: int | None) -> None:
     """Pool POOL_ID (participants, shares, totals), or every pool."""
-    conn, service = _connect(cli, read_only=True)
+    suite = open_suite(cli, read_only=True)
+    conn, service = suite.connection, suite.costs
     pools = [service.pool(pool_id)] if pool_id is not None else list(service.pools())
     labels = member_labels(conn)
     if cli.json:

@@ -14,26 +14,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._connect import member_labels, open_connection, sending_options
+from ._connect import member_labels, open_suite, sending_options
 from ._context import CliContext, pass_cli
 from .output import Money, print_table, report, to_json, when
 from .params import AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, MEMBER, KeyValue
 
 if TYPE_CHECKING:
-    from .._session import Connection
-    from ..escrow import EscrowService, Venture
+    from ..escrow import Venture
 
 PARTNER = KeyValue(MEMBER, AMOUNT, metavar="PARTNER=AMOUNT")
 _VENTURE_ID = click.argument("venture_id", metavar="VENTURE", type=ID)
-
-
-def _connect(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> tuple[Connection, EscrowService]:
-    conn = open_connection(cli, dry_run=dry_run, read_only=read_only)
-    return conn, conn.suite().escrow
-
-
-def _service(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> EscrowService:
-    return _connect(cli, dry_run=dry_run, read_only=read_only)[1]
 
 
 def _print_venture(v: Venture, labels: dict[str, str], history: list[str] | None) -> None:
@@ -102,7 +92,7 @@ def create_cmd(cli: CliContext, name: str, partners: tuple[tuple[str, str], ...]
       coopetition escrow create "Battery JV" --partner 'Acme=2 ether' --partner 'Globex=1 ether' \\
           --milestone '1 ether' --milestone '1.5 ether' --beneficiary 0x90F7...b906 --deadline 30d
     """
-    service = _service(cli, dry_run=dry_run)
+    service = open_suite(cli, dry_run=dry_run).escrow
     terms = service.terms(name, partners=list(partners), milestones=list(milestones), beneficiary=beneficiary,
                           asset=asset, deadline=deadline, quorum=quorum)
     ref = service.create(terms)
@@ -118,7 +108,7 @@ def create_cmd(cli: CliContext, name: str, partners: tuple[tuple[str, str], ...]
 @pass_cli
 def deposit_cmd(cli: CliContext, venture_id: int, amount: str, no_approve: bool, dry_run: bool) -> None:
     """Pay AMOUNT towards your contribution to VENTURE (ERC-20: approves the escrow first if needed)."""
-    service = _service(cli, dry_run=dry_run)
+    service = open_suite(cli, dry_run=dry_run).escrow
     tx = service.deposit(venture_id, amount, approve=not no_approve)
     report(cli, f"deposit {amount} into venture #{venture_id}", tx, {"ventureId": venture_id})
 
@@ -131,7 +121,7 @@ def deposit_cmd(cli: CliContext, venture_id: int, amount: str, no_approve: bool,
 @pass_cli
 def approve_cmd(cli: CliContext, venture_id: int, milestone: int, release: bool, dry_run: bool) -> None:
     """Approve MILESTONE (from 0) of VENTURE as a partner."""
-    tx = _service(cli, dry_run=dry_run).approve_milestone(venture_id, milestone, release=release)
+    tx = open_suite(cli, dry_run=dry_run).escrow.approve_milestone(venture_id, milestone, release=release)
     report(cli, f"approve milestone {milestone} of venture #{venture_id}", tx,
            {"ventureId": venture_id, "milestone": milestone})
 
@@ -143,7 +133,7 @@ def approve_cmd(cli: CliContext, venture_id: int, milestone: int, release: bool,
 @pass_cli
 def release_cmd(cli: CliContext, venture_id: int, milestone: int, dry_run: bool) -> None:
     """Release MILESTONE of VENTURE (quorum reached) to the beneficiary, who then withdraws."""
-    tx = _service(cli, dry_run=dry_run).release_milestone(venture_id, milestone)
+    tx = open_suite(cli, dry_run=dry_run).escrow.release_milestone(venture_id, milestone)
     report(cli, f"release milestone {milestone} of venture #{venture_id}", tx,
            {"ventureId": venture_id, "milestone": milestone})
 
@@ -155,7 +145,7 @@ def release_cmd(cli: CliContext, venture_id: int, milestone: int, dry_run: bool)
 @pass_cli
 def withdraw_cmd(cli: CliContext, venture_id: int, to: str | None, dry_run: bool) -> None:
     """As the beneficiary, withdraw everything released from VENTURE."""
-    service = _service(cli, dry_run=dry_run)
+    service = open_suite(cli, dry_run=dry_run).escrow
     venture = service.venture(venture_id)
     tx = service.withdraw(venture_id, to)
     amount = Money(venture.withdrawable, venture.asset)
@@ -169,7 +159,7 @@ def withdraw_cmd(cli: CliContext, venture_id: int, to: str | None, dry_run: bool
 @pass_cli
 def dissolve_cmd(cli: CliContext, venture_id: int, dry_run: bool) -> None:
     """Vote, as a partner, to dissolve VENTURE; at the quorum it is cancelled and partners refund."""
-    tx = _service(cli, dry_run=dry_run).vote_dissolution(venture_id)
+    tx = open_suite(cli, dry_run=dry_run).escrow.vote_dissolution(venture_id)
     report(cli, f"vote to dissolve venture #{venture_id}", tx, {"ventureId": venture_id})
 
 
@@ -180,7 +170,7 @@ def dissolve_cmd(cli: CliContext, venture_id: int, dry_run: bool) -> None:
 @pass_cli
 def refund_cmd(cli: CliContext, venture_id: int, to: str | None, dry_run: bool) -> None:
     """Take your refund from a cancelled (or completed) VENTURE."""
-    service = _service(cli, dry_run=dry_run)
+    service = open_suite(cli, dry_run=dry_run).escrow
     me = service.sender_address or ""
     venture = service.venture(venture_id)
     amount = Money(next((p.refundable for p in venture.partners if p.address == me), 0), venture.asset)
@@ -197,7 +187,9 @@ def show_cmd(cli: CliContext, venture_id: int, history: bool) -> None:
     """Partners (paid / owed), milestones and approvals of VENTURE."""
     from ..escrow import describe_event
 
-    conn, service = _connect(cli, read_only=True)
+    suite = open_suite(cli, read_only=True)
+
+    conn, service = suite.connection, suite.escrow
     v = service.venture(venture_id)
     events = service.history(venture_id) if history else None
     if cli.json:
@@ -215,7 +207,7 @@ def show_cmd(cli: CliContext, venture_id: int, history: bool) -> None:
 @pass_cli
 def list_cmd(cli: CliContext) -> None:
     """Every venture, one line each."""
-    service = _service(cli, read_only=True)
+    service = open_suite(cli, read_only=True).escrow
     ventures = service.ventures()
     if cli.json:
         cli.emit(None, ventures)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Protocol, get_args, get_origin
 
 import click
 
+from .._domain.asset import Money
 from .._units import AMOUNT, Wei, format_amount
 
 if TYPE_CHECKING:
@@ -43,15 +44,6 @@ class Emitter(Protocol):
     """What prints a result: :class:`coopetition.cli._context.CliContext`."""
 
     def emit(self, human: str | None, data: Any) -> None: ...
-
-
-@dataclasses.dataclass(frozen=True)
-class Money:
-    """An amount in base units of ``asset`` (anything with ``format(value) -> str``; ether when
-    ``None``), for values that are not a ``Wei`` field of a dataclass."""
-
-    value: int
-    asset: Any = None
 
 
 def camel(name: str) -> str:

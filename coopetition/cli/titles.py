@@ -13,25 +13,15 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._connect import id_command, member_labels, open_connection, proposal_options, sending_options
+from ._connect import id_command, member_labels, open_suite, proposal_options, sending_options
 from ._context import CliContext, pass_cli
 from .output import Money, print_table, report, report_proposal, to_json, when
 from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HASH32, ID, MEMBER
 
 if TYPE_CHECKING:
-    from .._session import Connection
-    from ..titles import TitlesService
+    pass
 
 _HINT = "; members approve it with `coopetition consortium approve`"
-
-
-def _connect(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> tuple[Connection, TitlesService]:
-    conn = open_connection(cli, dry_run=dry_run, read_only=read_only)
-    return conn, conn.suite().titles
-
-
-def _service(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> TitlesService:
-    return _connect(cli, dry_run=dry_run, read_only=read_only)[1]
 
 
 
@@ -48,7 +38,7 @@ def titles() -> None:
 @pass_cli
 def classes_cmd(cli: CliContext) -> None:
     """Every title class with its terms hash and the titles issued."""
-    service = _service(cli, read_only=True)
+    service = open_suite(cli, read_only=True).titles
     rows = service.classes()
     if cli.json:
         cli.emit(None, [{**to_json(c), "escrowed": service.escrowed(c.id)} for c in rows])
@@ -71,7 +61,7 @@ def classes_cmd(cli: CliContext) -> None:
 @pass_cli
 def balance_cmd(cli: CliContext, holder: str | None) -> None:
     """Titles held by HOLDER (member label or address; default: your account)."""
-    service = _service(cli, read_only=holder is not None)
+    service = open_suite(cli, read_only=holder is not None).titles
     who = holder if holder is not None else service.sender_address
     rows = service.holdings(who)
     address = rows[0].holder if rows else who
@@ -90,7 +80,8 @@ def balance_cmd(cli: CliContext, holder: str | None) -> None:
 @pass_cli
 def book_cmd(cli: CliContext, show_all: bool) -> None:
     """The open offers (the order book)."""
-    conn, service = _connect(cli, read_only=True)
+    suite = open_suite(cli, read_only=True)
+    conn, service = suite.connection, suite.titles
     rows = service.offers(live_only=not show_all)
     if cli.json:
         cli.emit(None, rows)
@@ -134,7 +125,7 @@ def create_class_cmd(cli: CliContext, name: str, terms_file: Path | None, terms_
     if (terms_file is None) == (terms_hash is None):
         raise InputError("give the terms as --terms FILE or --terms-hash 0x... (exactly one)")
     terms: bytes | str = terms_file.read_bytes() if terms_file is not None else str(terms_hash)
-    ref = _service(cli, dry_run=dry_run).propose_create_class(name, terms, description=description, expiry=expiry)
+    ref = open_suite(cli, dry_run=dry_run).titles.propose_create_class(name, terms, description=description, expiry=expiry)
     report_proposal(cli, f"create class {name!r}", ref, hint=_HINT)
 
 
@@ -148,7 +139,7 @@ def create_class_cmd(cli: CliContext, name: str, terms_file: Path | None, terms_
 def issue_cmd(cli: CliContext, class_id: int, member: str, amount: int, expiry: str, description: str | None,
               dry_run: bool) -> None:
     """Propose issuing AMOUNT titles of CLASS_ID to MEMBER (label or address)."""
-    ref = _service(cli, dry_run=dry_run).propose_issue(class_id, member, amount, description=description, expiry=expiry)
+    ref = open_suite(cli, dry_run=dry_run).titles.propose_issue(class_id, member, amount, description=description, expiry=expiry)
     report_proposal(cli, f"issue {amount} of class {class_id} to {member}", ref, hint=_HINT)
 
 
@@ -163,7 +154,7 @@ def issue_cmd(cli: CliContext, class_id: int, member: str, amount: int, expiry: 
 @pass_cli
 def transfer_cmd(cli: CliContext, to: str, class_id: int, amount: int, dry_run: bool) -> None:
     """Send AMOUNT titles of CLASS_ID to member TO (label or address)."""
-    result = _service(cli, dry_run=dry_run).transfer(to, class_id, amount)
+    result = open_suite(cli, dry_run=dry_run).titles.transfer(to, class_id, amount)
     report(cli, f"sent {amount} titles of class {class_id} to {to}", result)
 
 
@@ -183,7 +174,7 @@ def transfer_cmd(cli: CliContext, to: str, class_id: int, amount: int, dry_run: 
 def offer_cmd(cli: CliContext, class_id: int, amount: int, price: str, token: str | None, for_class: int | None,
               counterparty: str | None, expiry: str, partial: bool, dry_run: bool) -> None:
     """Offer AMOUNT titles of CLASS_ID; they are escrowed by the exchange until filled or cancelled."""
-    service = _service(cli, dry_run=dry_run)
+    service = open_suite(cli, dry_run=dry_run).titles
     parsed = service.price(price, token=token, title_class=for_class)
     ref = service.offer(class_id, amount, parsed, counterparty=counterparty, expiry=expiry, partial=partial)
     what = f"offer of {amount} titles of class {class_id} for {parsed.describe()}"
@@ -199,7 +190,7 @@ def offer_cmd(cli: CliContext, class_id: int, amount: int, price: str, token: st
 @pass_cli
 def fill_cmd(cli: CliContext, offer_id: int, amount: int | None, no_approve: bool, dry_run: bool) -> None:
     """Take AMOUNT (default: all remaining) titles of OFFER_ID and pay for them, atomically."""
-    service = _service(cli, dry_run=dry_run)
+    service = open_suite(cli, dry_run=dry_run).titles
     offer = service.get_offer(offer_id)
     due = service.quote(offer_id, amount)
     result = service.fill(offer_id, amount, approve=not no_approve)
@@ -210,7 +201,7 @@ def fill_cmd(cli: CliContext, offer_id: int, amount: int | None, no_approve: boo
 
 def _offer_action(name: str, verb: str, doc: str) -> click.Command:
     def run(cli: CliContext, offer_id: int, dry_run: bool) -> None:
-        result = getattr(_service(cli, dry_run=dry_run), name)(offer_id)
+        result = getattr(open_suite(cli, dry_run=dry_run).titles, name)(offer_id)
         report(cli, f"offer #{offer_id} {verb}", result, {"offerId": offer_id})
 
     return id_command(titles, name, doc, "offer_id", run)
@@ -225,7 +216,7 @@ reclaim_cmd = _offer_action("reclaim", "reclaimed", "Take back the unfilled titl
 @pass_cli
 def withdraw_cmd(cli: CliContext, dry_run: bool) -> None:
     """Withdraw the ether your offers earned."""
-    service = _service(cli, dry_run=dry_run)
+    service = open_suite(cli, dry_run=dry_run).titles
     owed = Money(service.proceeds())
     report(cli, f"withdrew {owed.value} wei", service.withdraw(), {"amount": owed})
 
@@ -235,7 +226,8 @@ def withdraw_cmd(cli: CliContext, dry_run: bool) -> None:
 @pass_cli
 def history_cmd(cli: CliContext, offer_id: int | None) -> None:
     """What happened on the exchange, oldest first."""
-    conn, service = _connect(cli, read_only=True)
+    suite = open_suite(cli, read_only=True)
+    conn, service = suite.connection, suite.titles
     rows = service.history(offer_id=offer_id)
     if cli.json:
         cli.emit(None, rows)

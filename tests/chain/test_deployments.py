@@ -25,8 +25,10 @@ from fixtures.pipeline.support import (
 )
 from web3 import Web3
 
-from coopetition._chain.deployments import DeploymentStore, deploy_contract
-from coopetition._chain.tx import TransactionPipeline, create_address
+from coopetition._chain.deployments import deploy_contract
+from coopetition._chain.records import DeploymentStore
+from coopetition._chain.tx import TransactionPipeline
+from coopetition._chain.txdata import create_address
 from coopetition.exceptions import (
     ChainIdMismatchError,
     DeploymentError,

@@ -21,7 +21,8 @@ from fixtures.pipeline.support import (
 from web3 import Web3
 
 from coopetition._chain.nonce import NonceManager
-from coopetition._chain.tx import TransactionPipeline, TxPreview
+from coopetition._chain.tx import TransactionPipeline
+from coopetition._chain.txdata import TxPreview
 from coopetition._seam import Sender
 from coopetition.exceptions import (
     ContractCustomError,

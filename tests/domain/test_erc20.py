@@ -10,7 +10,8 @@ from _embedded import EmbeddedEnv
 from _usdt import NonZeroToNonZeroApproval, UsdtStyleSender
 
 from coopetition._artifacts import load_artifact
-from coopetition._chain.deployments import DeploymentStore, deploy_contract
+from coopetition._chain.deployments import deploy_contract
+from coopetition._chain.records import DeploymentStore
 from coopetition._chain.tx import TransactionPipeline
 from coopetition._domain.asset import ETHER, Asset
 from coopetition._domain.erc20 import ERC20, read_asset
