@@ -15,6 +15,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from .._domain.asset import Money
+
 if TYPE_CHECKING:
     from .._session import Connection
     from . import DemoMember
@@ -93,5 +95,6 @@ def demo_act(conn: Connection, members: Sequence[DemoMember], out: Callable[[str
     total = sum(finals.values())
     out(f"Sum of what the three bear: {total:,} wei = total booked {pool.total_booked:,} wei;"
         f" pool holds {pool.asset.format(pool.held)}.")
-    return {"poolId": pool.id, "totalBooked": pool.total_booked, "costs": finals,
+    return {"poolId": pool.id, "totalBooked": Money(pool.total_booked, pool.asset),
+            "costs": {label: Money(value, pool.asset) for label, value in finals.items()},
             "exact": exact_everywhere and total == pool.total_booked and pool.held == 0}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from .._domain.asset import Money
 from .._units import format_amount
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ def demo_act(conn: Connection, members: Sequence[DemoMember], out: Callable[[str
         out(f"  {label:<24} before {_eth(before[address]):>28}  after {_eth(after):>28}  net {_eth(net)}")
     return {
         "ventureId": vid,
-        "released": venture.released,
-        "refunds": refunds,
+        "released": Money(venture.released, venture.asset),
+        "refunds": {label: Money(value, venture.asset) for label, value in refunds.items()},
         "refundsExact": exact,
     }

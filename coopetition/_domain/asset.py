@@ -9,13 +9,13 @@ coin (:func:`names_native`); anything else must be a token address (checked by
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from .._units import format_amount, parse_amount
 from ..exceptions import InputError
 from .checks import ZERO_ADDRESS
 
-__all__ = ["ETHER", "NATIVE_NAMES", "Asset", "names_native"]
+__all__ = ["ETHER", "NATIVE_NAMES", "Asset", "Money", "names_native"]
 
 NATIVE_NAMES: Final = frozenset({"eth", "ether"})
 """Words that name the native coin on input (case-insensitive)."""
@@ -64,3 +64,13 @@ def names_native(ref: object) -> bool:
         return False
     text = ref.strip()
     return text.lower() in NATIVE_NAMES or text.lower() == ZERO_ADDRESS
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in base units of ``asset`` (anything with ``format(value) -> str``; ether when
+    ``None``), for values that are not a ``Wei`` field of a dataclass: ``--json`` prints it
+    like a ``Wei`` field, a decimal string with a formatted companion."""
+
+    value: int
+    asset: Any = None

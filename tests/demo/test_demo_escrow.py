@@ -20,10 +20,11 @@ def test_demo_act_releases_two_milestones_then_refunds_pro_rata_to_the_wei() -> 
     summary = demo_act(base, members, lines.append)
     text = "\n".join(lines)
     # 3 of 7 ether released; parts floor(3*C_k/7) differences: 1.285714285714285714, 0.857142857142857143 (x2)
-    assert summary["released"] == 3 * ETHER
-    assert summary["refunds"] == {"Acme": 1_714_285_714_285_714_286, "Globex": 1_142_857_142_857_142_857,
-                                  "Initech": 1_142_857_142_857_142_857}
-    assert sum(summary["refunds"].values()) == 4 * ETHER  # type: ignore[attr-defined]
+    assert summary["released"].value == 3 * ETHER  # type: ignore[attr-defined]
+    refunds = {label: money.value for label, money in summary["refunds"].items()}  # type: ignore[attr-defined]
+    assert refunds == {"Acme": 1_714_285_714_285_714_286, "Globex": 1_142_857_142_857_142_857,
+                       "Initech": 1_142_857_142_857_142_857}
+    assert sum(refunds.values()) == 4 * ETHER
     assert summary["refundsExact"] is True
     assert "Milestone 0 (1.5 ether): Acme and Globex approve (2/2), GigaCell releases and withdraws it." in text
     assert "is cancelled: 3 ETH was released, 4 ETH goes back pro rata." in text
