@@ -120,3 +120,9 @@ def test_only_the_entry_point_imports_the_cli() -> None:
         for target in targets if target.startswith("coopetition.cli")
     )
     assert not offenders, offenders
+
+
+def test_every_folder_of_the_package_is_a_regular_package() -> None:
+    folders = {p.parent for p in PACKAGE.rglob("*.py")}
+    missing = sorted(str(f.relative_to(PACKAGE.parent)) for f in folders if not (f / "__init__.py").exists())
+    assert not missing, f"folders without __init__.py (a namespace package by accident): {missing}"
