@@ -365,7 +365,9 @@ def test_fault_crash_mid_deploy_resumes_without_deploying_twice(
     crash_point: str, anvil_factory: Callable[..., AnvilNode], tmp_path: Path
 ) -> None:
     state = tmp_path / "anvil-state.json"
-    extra = ("--state", str(state), "--state-interval", "1", "--block-time", "2")
+    # a 5 s block time leaves the "lost" case time to see the transaction still in the pool on a
+    # loaded machine (with 2 s a busy CI box sometimes mined it first)
+    extra = ("--state", str(state), "--state-interval", "1", "--block-time", "5")
     node = anvil_factory(*extra)
     root = tmp_path / "deployments"
     pending_file = root / "dev" / "Probe.pending.json"
