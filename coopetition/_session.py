@@ -132,6 +132,7 @@ def connect(
     )
     return Connection(proj, chain, signer, None if read_only else pipeline, store)
 
+
 @dataclass(frozen=True)
 class SuiteMember:
     """A founding member: a short label (1-32 bytes, unique) and its address."""

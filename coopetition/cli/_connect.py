@@ -55,6 +55,20 @@ def id_command(group: click.Group, name: str, doc: str, argument: str,
     return command
 
 
+def service_action(group: click.Group, family: str, method: str, *, noun: str, verb: str, doc: str,
+                   name: str | None = None) -> click.Command:
+    """A sending command ``<group> <name> ID`` that calls ``suite.<family>.<method>(ID)`` and reports
+    ``<noun> #ID <verb>`` (JSON: the transaction and ``<noun>Id``)."""
+    from .output import report
+
+    def run(cli: CliContext, item_id: int, dry_run: bool) -> None:
+        service = getattr(open_suite(cli, dry_run=dry_run), family)
+        result = getattr(service, method)(item_id)
+        report(cli, f"{noun} #{item_id} {verb}", result, {f"{noun}Id": item_id})
+
+    return id_command(group, name or method, doc, f"{noun}_id", run)
+
+
 def _confirm_factory(cli: CliContext) -> Callable[[TxPreview], bool]:
     def confirm(preview: TxPreview) -> bool:
         if not sys.stdin.isatty():

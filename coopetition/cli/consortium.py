@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._connect import id_command, open_suite, proposal_options, sending_options
+from ._connect import open_suite, proposal_options, sending_options, service_action
 from ._context import CliContext, pass_cli
-from .output import print_table, report, report_proposal, when
+from .output import print_table, report_proposal, when
 from .params import ADDRESS, AMOUNT, COUNT, HEXDATA, LABEL, MEMBER
 
 if TYPE_CHECKING:
@@ -143,15 +143,11 @@ def propose_call(cli: CliContext, target: str, data: str, value: str, expiry: st
     report_proposal(cli, f"call {target}", ref)
 
 
-def _proposal_action(name: str, verb: str, doc: str) -> click.Command:
-    def run(cli: CliContext, proposal_id: int, dry_run: bool) -> None:
-        result = getattr(open_suite(cli, dry_run=dry_run).consortium, name)(proposal_id)
-        report(cli, f"proposal #{proposal_id} {verb}", result, {"proposalId": proposal_id})
-
-    return id_command(consortium, name, doc, "proposal_id", run)
-
-
-approve = _proposal_action("approve", "approved", "Approve proposal PROPOSAL_ID.")
-revoke = _proposal_action("revoke", "approval revoked", "Revoke your approval of proposal PROPOSAL_ID.")
-cancel = _proposal_action("cancel", "cancelled", "Cancel proposal PROPOSAL_ID (its proposer only).")
-execute = _proposal_action("execute", "executed", "Execute proposal PROPOSAL_ID once its quorum is met (anyone may).")
+approve = service_action(consortium, "consortium", "approve", noun="proposal", verb="approved",
+                         doc="Approve proposal PROPOSAL_ID.")
+revoke = service_action(consortium, "consortium", "revoke", noun="proposal", verb="approval revoked",
+                        doc="Revoke your approval of proposal PROPOSAL_ID.")
+cancel = service_action(consortium, "consortium", "cancel", noun="proposal", verb="cancelled",
+                        doc="Cancel proposal PROPOSAL_ID (its proposer only).")
+execute = service_action(consortium, "consortium", "execute", noun="proposal", verb="executed",
+                         doc="Execute proposal PROPOSAL_ID once its quorum is met (anyone may).")

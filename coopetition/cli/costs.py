@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._connect import id_command, member_labels, open_suite, sending_options
+from ._connect import id_command, member_labels, open_suite, sending_options, service_action
 from ._context import CliContext, pass_cli
 from .output import Money, print_table, report, to_json
 from .params import AMOUNT, ASSET, COUNT, HASH32, ID, MEMBER, SHARE, KeyValue
@@ -84,15 +84,8 @@ approve = _vote("approve", "approved", "Approve expense EXPENSE_ID (the approval
 reject = _vote("reject", "rejected", "Vote against expense EXPENSE_ID.")
 
 
-def _withdraw_expense(cli: CliContext, expense_id: int, dry_run: bool) -> None:
-    service = open_suite(cli, dry_run=dry_run).costs
-    tx = service.withdraw_expense(expense_id)
-    report(cli, "withdraw expense" if tx.dry_run else f"expense #{expense_id} withdrawn", tx,
-           {"expenseId": expense_id})
-
-
-withdraw_expense = id_command(costs, "withdraw-expense", "Withdraw your pending expense EXPENSE_ID.", "expense_id",
-                              _withdraw_expense)
+withdraw_expense = service_action(costs, "costs", "withdraw_expense", name="withdraw-expense", noun="expense",
+                                  verb="withdrawn", doc="Withdraw your pending expense EXPENSE_ID.")
 
 
 @costs.command("pay")

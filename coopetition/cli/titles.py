@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ._connect import id_command, member_labels, open_suite, proposal_options, sending_options
+from ._connect import member_labels, open_suite, proposal_options, sending_options, service_action
 from ._context import CliContext, pass_cli
 from .output import Money, print_table, report, report_proposal, to_json, when
 from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HASH32, ID, MEMBER
@@ -199,16 +199,10 @@ def fill_cmd(cli: CliContext, offer_id: int, amount: int | None, no_approve: boo
            {"offerId": offer_id, "amount": took, "payment": Money(due, offer.price.asset)})
 
 
-def _offer_action(name: str, verb: str, doc: str) -> click.Command:
-    def run(cli: CliContext, offer_id: int, dry_run: bool) -> None:
-        result = getattr(open_suite(cli, dry_run=dry_run).titles, name)(offer_id)
-        report(cli, f"offer #{offer_id} {verb}", result, {"offerId": offer_id})
-
-    return id_command(titles, name, doc, "offer_id", run)
-
-
-cancel_cmd = _offer_action("cancel", "cancelled", "Cancel your live offer OFFER_ID; its unfilled titles come back.")
-reclaim_cmd = _offer_action("reclaim", "reclaimed", "Take back the unfilled titles of your expired offer OFFER_ID.")
+cancel_cmd = service_action(titles, "titles", "cancel", noun="offer", verb="cancelled",
+                            doc="Cancel your live offer OFFER_ID; its unfilled titles come back.")
+reclaim_cmd = service_action(titles, "titles", "reclaim", noun="offer", verb="reclaimed",
+                             doc="Take back the unfilled titles of your expired offer OFFER_ID.")
 
 
 @titles.command("withdraw")
