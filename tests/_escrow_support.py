@@ -17,7 +17,8 @@ from coopetition._artifacts import load_artifact
 from coopetition._chain.deployments import DeploymentStore, deploy_contract
 from coopetition._chain.fees import quote_fees
 from coopetition._chain.tx import PreparedTx, TransactionPipeline, TxPreview
-from coopetition._seam import PendingCall
+from coopetition._contract import decode_revert, revert_data
+from coopetition._seam import PendingCall, TxResult
 from coopetition.bindings.consortium import Consortium
 from coopetition.bindings.joint_venture_escrow import JointVentureEscrow, VentureTerms
 
@@ -200,3 +201,25 @@ class FastPipeline(TransactionPipeline):
             max_cost=call.value + self.GAS * fees.max_fee_per_gas,
         )
         return PreparedTx(call=call, gas_estimate=self.GAS, gas=self.GAS, fees=fees, preview=preview)
+
+
+class SimulatingSender:
+    """Test-only sender for calls that are expected to revert (the state-machine test's predicted
+    errors): one ``eth_call`` as ``address``, its revert data decoded into the contract's typed error,
+    exactly as the pipeline's simulation does. Nothing is ever sent; a call that does not revert
+    fails the test."""
+
+    def __init__(self, w3: Any, address: str) -> None:
+        self.w3 = w3
+        self.address = address
+
+    def send(self, call: PendingCall) -> TxResult:
+        tx = {"from": self.address, "to": call.address, "value": call.value, "data": "0x" + call.data.hex()}
+        try:
+            self.w3.eth.call(tx)
+        except Exception as exc:
+            data = revert_data(exc)
+            if data is None:
+                raise
+            raise decode_revert(data, contract=call.contract, abi=call.abi) from None
+        raise AssertionError(f"{call.contract}.{call.function} was expected to revert but would succeed")
