@@ -3,9 +3,56 @@ pragma solidity 0.8.37;
 
 /**
  * @title IJointVentureEscrow
- * @notice The types, custom errors and events of the JointVentureEscrow (see contracts/JointVentureEscrow.sol
- * for the behaviour). Every error is named with the contract's prefix and carries the values that
- * explain it; every event is in the past tense.
+ * @notice The JointVentureEscrow's functions, types, errors and events, with the behaviour every
+ * implementation must have (OpenZeppelin style: the implementation inherits this NatSpec).
+ *
+ * Joint ventures between consortium members: partners fund a venture together (ether or one
+ * ERC-20) and release the money to its beneficiary milestone by milestone, each once `quorum` partners
+ * approved it. Whoever can block a release can always get out, and every wei is refunded pro rata of
+ * what was not released, exact to the wei. Every per-user action costs the same gas whatever the
+ * number of ventures, partners or milestones.
+ *
+ * @dev Life cycle (states only move forward):
+ *
+ *     Funding --(every contribution paid; votes reset)--> Active --(last milestone released)--> Completed
+ *        |                                                   |
+ *        +--(deadline passed, or dissolution vote)--> Cancelled <--(dissolution vote, or long-stop passed)
+ *
+ * **An exit always exists.**
+ * - The dissolution quorum is at most `partners - quorum + 1`: any coalition big enough to block a
+ *   release (it withholds `partners - quorum + 1` approvals) is big enough to dissolve. In a 2-of-2
+ *   either partner alone can dissolve.
+ * - The funding deadline is at most {MAX_FUNDING_PERIOD} (365 days) after creation; past it a Funding
+ *   venture *is* Cancelled ({ventureState}) and anyone may write it down ({cancelExpired}).
+ * - The long-stop date is after the funding deadline and at most {MAX_LONG_STOP} (5 x 365 days) after
+ *   creation; past it any partner may cancel an Active venture ({cancelAfterLongStop}). So no deposit
+ *   can be held more than five years after its venture was created against the will of a partner.
+ * - Votes are fresh: the votes cast while funding are cleared at activation (a voting round counter,
+ *   no loop), and a partner can {withdrawVote}. Thresholds compare with `>=`.
+ *
+ * **The state machine cannot be re-entered.** Every state-changing function is `nonReentrant`
+ * (transient storage, EIP-1153). {deposit} writes its effects before it pulls the tokens.
+ *
+ * **Money flow, push or pull.** {deposit} takes exactly the amount (a fee-on-transfer token is refused,
+ * see {AssetTransfer}). {releaseMilestone} credits the beneficiary; the beneficiary pulls it to an
+ * address of its choice ({withdraw}) or anyone pushes it to the recorded beneficiary ({pushWithdrawal}).
+ * Once the venture is Cancelled or Completed each partner's refund is pulled ({refund}) or pushed by
+ * anyone to the recorded partner ({pushRefund}). Refunds follow the cumulative-floor rule of
+ * {CumulativeSplit}: partner `k`'s refund is `paid_k - part_k(released)`, weights the contributions in
+ * the order given at creation; the refunds add up to exactly `deposited - released`. `released > 0`
+ * only after activation, when every partner paid in full; a venture cancelled while funding returns
+ * to each partner exactly what it paid.
+ *
+ * **Money held for someone is never surplus.** {reserved}`(asset)` is an upper bound of what all
+ * ventures in `asset` may owe: a venture reserves its whole total at creation, and anyone may lower its
+ * reserve to what it still owes once it stopped funding ({releaseReserve}). Forced ether and stray
+ * tokens are surplus: only the consortium (an executed proposal) may sweep `balance - reserved`
+ * ({sweepSurplus}), and the sweep reverts if afterwards any asset that a venture reserves has a lower
+ * balance than the sweep allows — so a token with a second entry point cannot drain the deposits.
+ *
+ * Other rules: partners and the creator must be members at creation; a partner removed from the
+ * consortium later keeps its rights. The beneficiary may be any address. Plain ether transfers are
+ * refused (no `receive`). Amounts are at most 2**112 - 1 base units per venture.
  */
 interface IJointVentureEscrow {
     // ------------------------------------------------------------------------------------ types
@@ -232,4 +279,160 @@ interface IJointVentureEscrow {
     event ReserveReleased(uint256 indexed ventureId, address indexed asset, uint256 amount, uint256 reserve);
     /// @notice The consortium swept `amount` of `asset` that no venture reserved to `to`.
     event SurplusSwept(address indexed asset, address indexed to, uint256 amount);
+
+    // ------------------------------------------------------------------------------- functions
+
+    /**
+     * @notice Creates a venture with `terms` and returns its id (1, 2, ...).
+     * - `name`: at most {MAX_NAME_LENGTH} bytes; `asset`: an ERC-20 with code, or address(0) for ether;
+     * - `beneficiary`: who the milestones pay (any non-zero address);
+     * - `partners`: 1..{MAX_PARTNERS} current members, no duplicates, none zero; their order is the
+     *   order of the split rule; `contributions`: what each owes, each > 0, total < 2**112;
+     * - `milestones`: 1..{MAX_MILESTONES} amounts, each > 0, summing to at most the total;
+     * - `fundingDeadline`: after now, at most now + {MAX_FUNDING_PERIOD};
+     * - `longStop`: after `fundingDeadline`, at most now + {MAX_LONG_STOP};
+     * - `quorum`: approvals to release a milestone, 1..partners;
+     * - `dissolutionQuorum`: votes to dissolve, 1..(partners - quorum + 1).
+     * Requirements: the caller is a consortium member; the terms are valid as above.
+     */
+    function createVenture(VentureTerms calldata terms) external returns (uint256 ventureId);
+
+    /**
+     * @notice Pays `amount` towards the caller's contribution to venture `ventureId`: exactly `amount`
+     * wei as `msg.value` for ether; for a token no ether, and this contract approved for `amount`
+     * (exactly `amount` must arrive: fee-on-transfer tokens are refused). When the last contribution
+     * is complete the venture becomes Active and the dissolution votes cast while funding are cleared.
+     * Requirements: the venture is Funding and its deadline has not passed; the caller is a partner;
+     * `0 < amount <= owed - paid`.
+     */
+    function deposit(uint256 ventureId, uint256 amount) external payable;
+
+    /**
+     * @notice Writes down the cancellation of a venture whose funding deadline passed before it was
+     * fully funded (a refund does the same on its way). Anyone may call it.
+     * Requirements: the venture is stored as Funding and `block.timestamp >= fundingDeadline`.
+     */
+    function cancelExpired(uint256 ventureId) external;
+
+    /**
+     * @notice A partner cancels an Active venture whose long-stop date has passed: no more releases,
+     * every partner refunds its share of what was not released.
+     * Requirements: the venture is Active; `block.timestamp >= longStop`; the caller is a partner.
+     */
+    function cancelAfterLongStop(uint256 ventureId) external;
+
+    /**
+     * @notice The caller approves milestone `index` of venture `ventureId`; at the quorum the
+     * milestone becomes releasable.
+     * Requirements: the venture is Active; the caller is a partner and has not approved this milestone;
+     * the milestone exists and is not released.
+     */
+    function approveMilestone(uint256 ventureId, uint256 index) external;
+
+    /**
+     * @notice Releases milestone `index` of venture `ventureId`: credits its amount to the beneficiary,
+     * to be withdrawn or pushed. Releasing the last milestone completes the venture. Anyone may call it.
+     * Requirements: the venture is Active; the milestone exists, reached the quorum and is not released.
+     */
+    function releaseMilestone(uint256 ventureId, uint256 index) external;
+
+    /**
+     * @notice The beneficiary of venture `ventureId` withdraws everything released and not yet paid,
+     * to `to`. Works in every state.
+     * Requirements: the caller is the beneficiary; `to` is not zero; something is left; the payment succeeds.
+     */
+    function withdraw(uint256 ventureId, address to) external;
+
+    /**
+     * @notice Pays everything released and not yet paid to the recorded beneficiary of venture
+     * `ventureId`. Anyone may call it (for a beneficiary contract that cannot call {withdraw}).
+     * Requirements: the venture exists; something is left; the payment succeeds.
+     */
+    function pushWithdrawal(uint256 ventureId) external;
+
+    /**
+     * @notice The caller votes to dissolve venture `ventureId`; at the dissolution quorum it is
+     * Cancelled: no more releases, partners refund. Votes cast while funding are cleared at activation.
+     * Requirements: the venture is Funding (deadline not passed) or Active; the caller is a partner
+     * without a standing vote.
+     */
+    function voteDissolution(uint256 ventureId) external;
+
+    /**
+     * @notice The caller withdraws its standing dissolution vote on venture `ventureId`.
+     * Requirements: the venture is Funding (deadline not passed) or Active; the caller is a partner
+     * with a vote standing in the current round.
+     */
+    function withdrawVote(uint256 ventureId) external;
+
+    /**
+     * @notice The caller takes its refund from venture `ventureId`, paid to `to`: what it paid minus
+     * its part of what was released (the split rule above), once. A venture whose funding deadline
+     * passed unfunded is cancelled on the way.
+     * Requirements: the venture is Cancelled (or its deadline passed unfunded) or Completed; the caller
+     * is a partner, not yet refunded, with a refund above zero; `to` is not zero; the payment succeeds.
+     */
+    function refund(uint256 ventureId, address to) external;
+
+    /**
+     * @notice Pays `account`'s refund from venture `ventureId` to `account` itself. Anyone may call it.
+     * Requirements: as for {refund}, with `account` in place of the caller.
+     */
+    function pushRefund(uint256 ventureId, address account) external;
+
+    /**
+     * @notice Lowers venture `ventureId`'s reserve (its part of {reserved}) to what it still owes:
+     * the beneficiary's unpaid credit plus every refund not yet taken. Anyone may call it; it loops over
+     * the venture's partners (at most {MAX_PARTNERS}) and is on no path that moves a partner's money.
+     * Requirements: the venture is no longer Funding (effective state) and reserves more than it owes.
+     */
+    function releaseReserve(uint256 ventureId) external;
+
+    /**
+     * @notice Sends `to` what this contract holds of `asset` (address(0): ether) beyond what ventures
+     * reserve in it: forced ether, tokens sent directly. Afterwards every asset that a venture reserves
+     * must still hold its balance from before (less the sweep itself), else everything reverts.
+     * Requirements: called by the consortium (an executed proposal); `to` not zero; there is a surplus.
+     */
+    function sweepSurplus(address asset, address to) external;
+
+    /// @notice How many ventures were created (ids run from 1 to this).
+    function ventureCount() external view returns (uint256);
+
+    /// @notice Venture `ventureId` (its `state` is the stored one; see {ventureState}).
+    function venture(uint256 ventureId) external view returns (Venture memory out);
+
+    /// @notice The name venture `ventureId` was created with.
+    function ventureName(uint256 ventureId) external view returns (string memory);
+
+    /// @notice The effective state: a Funding venture whose deadline passed is Cancelled.
+    function ventureState(uint256 ventureId) external view returns (State);
+
+    /// @notice The partners of venture `ventureId`, in creation order (the split order).
+    function partners(uint256 ventureId) external view returns (address[] memory);
+
+    /// @notice `account`'s position in venture `ventureId` (all zero if it is not a partner).
+    function partner(uint256 ventureId, address account) external view returns (Partner memory);
+
+    /// @notice Milestone `index` of venture `ventureId`.
+    function milestone(uint256 ventureId, uint256 index) external view returns (Milestone memory);
+
+    /// @notice Whether partner `account` approved milestone `index` of venture `ventureId`.
+    function hasApproved(uint256 ventureId, uint256 index, address account) external view returns (bool);
+
+    /// @notice What `account` would get from {refund} now (0 if not refundable now or already refunded).
+    function refundable(uint256 ventureId, address account) external view returns (uint256);
+
+    /// @notice What the beneficiary of venture `ventureId` may withdraw now.
+    function withdrawable(uint256 ventureId) external view returns (uint256);
+
+    /// @notice What venture `ventureId` owes now: the beneficiary's unpaid credit plus every refund
+    /// not yet taken (while funding: what the partners paid). Loops over the partners.
+    function heldFor(uint256 ventureId) external view returns (uint256);
+
+    /// @notice What ventures reserve in `asset` (address(0): ether): an upper bound of what they owe.
+    function reserved(address asset) external view returns (uint256);
+
+    /// @notice The dissolution votes venture `ventureId` needs to be cancelled, and how many stand.
+    function dissolutionVotes(uint256 ventureId) external view returns (uint256 needed, uint256 standing);
 }

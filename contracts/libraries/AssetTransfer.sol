@@ -34,14 +34,15 @@ library AssetTransfer {
     }
 
     /**
-     * @notice Takes exactly `amount` of `token` from `from` (who approved this contract).
+     * @notice Takes exactly `amount` of `token` from the caller of the current call (`msg.sender`, who
+     * approved this contract). Only the payer itself can make a contract pull its tokens.
      * @dev Reverts with {AssetTransferAmountMismatch} unless this contract's balance grew by exactly
      * `amount` (fee-on-transfer, rebasing-down or lying tokens are refused).
      */
-    function pullExact(address token, address from, uint256 amount) internal {
+    function pullExact(address token, uint256 amount) internal {
         IERC20 erc20 = IERC20(token);
         uint256 before = erc20.balanceOf(address(this));
-        erc20.safeTransferFrom(from, address(this), amount);
+        erc20.safeTransferFrom(msg.sender, address(this), amount);
         uint256 afterwards = erc20.balanceOf(address(this));
         uint256 received = afterwards > before ? afterwards - before : 0;
         if (received != amount) revert AssetTransferAmountMismatch(token, amount, received);

@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from coopetition._contract import BoundContract, EventsBase, checksum, events_in, register_errors
+from coopetition._contract import (
+    BoundContract,
+    EventsBase,
+    checksum,
+    events_in,
+    field,
+    register_errors,
+)
 from coopetition._seam import DecodedEvent, Sender, TxResult
 from coopetition.exceptions import ContractCustomError
 
@@ -26,6 +33,7 @@ __all__ = [
     "DepositedEvent",
     "DissolutionVoteWithdrawnEvent",
     "DissolutionVotedEvent",
+    "DissolutionVotesResult",
     "IJointVentureEscrow",
     "IJointVentureEscrowEvents",
     "JointVentureEscrowAlreadyApproved",
@@ -69,18 +77,23 @@ __all__ = [
     "JointVentureEscrowZeroMilestone",
     "JointVentureEscrowZeroPartner",
     "JointVentureEscrowZeroRecipient",
+    "Milestone",
     "MilestoneApprovedEvent",
     "MilestoneReleasableEvent",
     "MilestoneReleasedEvent",
     "MilestoneSetEvent",
+    "MilestoneState",
+    "Partner",
     "RefundedEvent",
     "ReserveReleasedEvent",
     "State",
     "SurplusSweptEvent",
+    "Venture",
     "VentureActivatedEvent",
     "VentureCancelledEvent",
     "VentureCompletedEvent",
     "VentureCreatedEvent",
+    "VentureTerms",
     "WithdrawnEvent",
 ]
 
@@ -141,7 +154,34 @@ _ABI_JSON = r'''[
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":false,"internalType":"enum IJointVentureEscrow.CancelReason","name":"reason","type":"uint8"}],"name":"VentureCancelled","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"VentureCompleted","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"creator","type":"address"},{"indexed":true,"internalType":"address","name":"asset","type":"address"},{"indexed":false,"internalType":"address","name":"beneficiary","type":"address"},{"indexed":false,"internalType":"uint256","name":"total","type":"uint256"},{"indexed":false,"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"indexed":false,"internalType":"uint64","name":"longStop","type":"uint64"},{"indexed":false,"internalType":"uint32","name":"quorum","type":"uint32"},{"indexed":false,"internalType":"uint32","name":"dissolutionQuorum","type":"uint32"},{"indexed":false,"internalType":"string","name":"name","type":"string"}],"name":"VentureCreated","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"beneficiary","type":"address"},{"indexed":false,"internalType":"address","name":"to","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"Withdrawn","type":"event"}
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"beneficiary","type":"address"},{"indexed":false,"internalType":"address","name":"to","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"Withdrawn","type":"event"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"}],"name":"approveMilestone","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"cancelAfterLongStop","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"cancelExpired","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"components":[{"internalType":"string","name":"name","type":"string"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"beneficiary","type":"address"},{"internalType":"address[]","name":"partners","type":"address[]"},{"internalType":"uint256[]","name":"contributions","type":"uint256[]"},{"internalType":"uint256[]","name":"milestones","type":"uint256[]"},{"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"internalType":"uint64","name":"longStop","type":"uint64"},{"internalType":"uint32","name":"quorum","type":"uint32"},{"internalType":"uint32","name":"dissolutionQuorum","type":"uint32"}],"internalType":"struct IJointVentureEscrow.VentureTerms","name":"terms","type":"tuple"}],"name":"createVenture","outputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"}],"name":"deposit","outputs":[],"stateMutability":"payable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"dissolutionVotes","outputs":[{"internalType":"uint256","name":"needed","type":"uint256"},{"internalType":"uint256","name":"standing","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"hasApproved","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"heldFor","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"}],"name":"milestone","outputs":[{"components":[{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint32","name":"approvals","type":"uint32"},{"internalType":"enum IJointVentureEscrow.MilestoneState","name":"state","type":"uint8"}],"internalType":"struct IJointVentureEscrow.Milestone","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"partner","outputs":[{"components":[{"internalType":"uint256","name":"owed","type":"uint256"},{"internalType":"uint256","name":"paid","type":"uint256"},{"internalType":"uint256","name":"owedBefore","type":"uint256"},{"internalType":"uint32","name":"index","type":"uint32"},{"internalType":"bool","name":"refunded","type":"bool"},{"internalType":"bool","name":"votedDissolution","type":"bool"}],"internalType":"struct IJointVentureEscrow.Partner","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"partners","outputs":[{"internalType":"address[]","name":"","type":"address[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"pushRefund","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"pushWithdrawal","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"to","type":"address"}],"name":"refund","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"refundable","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"}],"name":"releaseMilestone","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"releaseReserve","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"address","name":"asset","type":"address"}],"name":"reserved","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"to","type":"address"}],"name":"sweepSurplus","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"venture","outputs":[{"components":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"beneficiary","type":"address"},{"internalType":"address","name":"creator","type":"address"},{"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"internalType":"uint64","name":"longStop","type":"uint64"},{"internalType":"uint32","name":"partnerCount","type":"uint32"},{"internalType":"uint32","name":"quorum","type":"uint32"},{"internalType":"uint32","name":"dissolutionQuorum","type":"uint32"},{"internalType":"enum IJointVentureEscrow.State","name":"state","type":"uint8"},{"internalType":"uint32","name":"fundedPartners","type":"uint32"},{"internalType":"uint32","name":"dissolutionVotes","type":"uint32"},{"internalType":"uint32","name":"milestoneCount","type":"uint32"},{"internalType":"uint32","name":"milestonesReleased","type":"uint32"},{"internalType":"uint256","name":"total","type":"uint256"},{"internalType":"uint256","name":"released","type":"uint256"},{"internalType":"uint256","name":"withdrawn","type":"uint256"},{"internalType":"uint256","name":"withdrawable","type":"uint256"},{"internalType":"uint256","name":"milestoneTotal","type":"uint256"},{"internalType":"uint256","name":"reserve","type":"uint256"}],"internalType":"struct IJointVentureEscrow.Venture","name":"out","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"ventureCount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"ventureName","outputs":[{"internalType":"string","name":"","type":"string"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"ventureState","outputs":[{"internalType":"enum IJointVentureEscrow.State","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"voteDissolution","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"to","type":"address"}],"name":"withdraw","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"withdrawVote","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"withdrawable","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"}
 ]'''
 ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
 """The ABI of ``IJointVentureEscrow`` (the bytecode stays in the artifact)."""
@@ -162,6 +202,168 @@ class CancelReason(IntEnum):
     DEADLINE_MISSED = 0
     DISSOLVED = 1
     LONG_STOP_PASSED = 2
+
+
+class MilestoneState(IntEnum):
+    """Solidity ``enum IJointVentureEscrow.MilestoneState``."""
+
+    PENDING = 0
+    RELEASABLE = 1
+    RELEASED = 2
+
+
+@dataclass(frozen=True)
+class VentureTerms:
+    """Solidity ``struct IJointVentureEscrow.VentureTerms``:
+    ``(string,address,address,address[],uint256[],uint256[],uint64,uint64,uint32,uint32)``.
+    """
+
+    name: str
+    asset: str
+    beneficiary: str
+    partners: tuple[str, ...]
+    contributions: tuple[int, ...]
+    milestones: tuple[int, ...]
+    funding_deadline: int
+    long_stop: int
+    quorum: int
+    dissolution_quorum: int
+
+    @classmethod
+    def from_abi(cls, raw: Any) -> VentureTerms:
+        """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
+        return cls(
+            name=str(field(raw, 0, "name")),
+            asset=checksum(field(raw, 1, "asset")),
+            beneficiary=checksum(field(raw, 2, "beneficiary")),
+            partners=tuple(checksum(x0) for x0 in field(raw, 3, "partners")),
+            contributions=tuple(int(x0) for x0 in field(raw, 4, "contributions")),
+            milestones=tuple(int(x0) for x0 in field(raw, 5, "milestones")),
+            funding_deadline=int(field(raw, 6, "fundingDeadline")),
+            long_stop=int(field(raw, 7, "longStop")),
+            quorum=int(field(raw, 8, "quorum")),
+            dissolution_quorum=int(field(raw, 9, "dissolutionQuorum")),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The ABI tuple to encode."""
+        return (self.name, self.asset, self.beneficiary, list(self.partners), list(self.contributions), list(self.milestones), self.funding_deadline, self.long_stop, self.quorum, self.dissolution_quorum)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """Solidity ``struct IJointVentureEscrow.Milestone``: ``(uint256,uint32,uint8)``."""
+
+    amount: int
+    approvals: int
+    state: MilestoneState
+
+    @classmethod
+    def from_abi(cls, raw: Any) -> Milestone:
+        """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
+        return cls(
+            amount=int(field(raw, 0, "amount")),
+            approvals=int(field(raw, 1, "approvals")),
+            state=MilestoneState(field(raw, 2, "state")),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The ABI tuple to encode."""
+        return (self.amount, self.approvals, int(self.state))
+
+
+@dataclass(frozen=True)
+class Partner:
+    """Solidity ``struct IJointVentureEscrow.Partner``:
+    ``(uint256,uint256,uint256,uint32,bool,bool)``.
+    """
+
+    owed: int
+    paid: int
+    owed_before: int
+    index: int
+    refunded: bool
+    voted_dissolution: bool
+
+    @classmethod
+    def from_abi(cls, raw: Any) -> Partner:
+        """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
+        return cls(
+            owed=int(field(raw, 0, "owed")),
+            paid=int(field(raw, 1, "paid")),
+            owed_before=int(field(raw, 2, "owedBefore")),
+            index=int(field(raw, 3, "index")),
+            refunded=bool(field(raw, 4, "refunded")),
+            voted_dissolution=bool(field(raw, 5, "votedDissolution")),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The ABI tuple to encode."""
+        return (self.owed, self.paid, self.owed_before, self.index, self.refunded, self.voted_dissolution)
+
+
+@dataclass(frozen=True)
+class Venture:
+    """Solidity ``struct IJointVentureEscrow.Venture``:
+    ``(address,address,address,uint64,uint64,uint32,uint32,uint32,uint8,uint32,uint32,uint32,uint32,uint256,uint256,uint256,uint256,uint256,uint256)``.
+    """
+
+    asset: str
+    beneficiary: str
+    creator: str
+    funding_deadline: int
+    long_stop: int
+    partner_count: int
+    quorum: int
+    dissolution_quorum: int
+    state: State
+    funded_partners: int
+    dissolution_votes: int
+    milestone_count: int
+    milestones_released: int
+    total: int
+    released: int
+    withdrawn: int
+    withdrawable: int
+    milestone_total: int
+    reserve: int
+
+    @classmethod
+    def from_abi(cls, raw: Any) -> Venture:
+        """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
+        return cls(
+            asset=checksum(field(raw, 0, "asset")),
+            beneficiary=checksum(field(raw, 1, "beneficiary")),
+            creator=checksum(field(raw, 2, "creator")),
+            funding_deadline=int(field(raw, 3, "fundingDeadline")),
+            long_stop=int(field(raw, 4, "longStop")),
+            partner_count=int(field(raw, 5, "partnerCount")),
+            quorum=int(field(raw, 6, "quorum")),
+            dissolution_quorum=int(field(raw, 7, "dissolutionQuorum")),
+            state=State(field(raw, 8, "state")),
+            funded_partners=int(field(raw, 9, "fundedPartners")),
+            dissolution_votes=int(field(raw, 10, "dissolutionVotes")),
+            milestone_count=int(field(raw, 11, "milestoneCount")),
+            milestones_released=int(field(raw, 12, "milestonesReleased")),
+            total=int(field(raw, 13, "total")),
+            released=int(field(raw, 14, "released")),
+            withdrawn=int(field(raw, 15, "withdrawn")),
+            withdrawable=int(field(raw, 16, "withdrawable")),
+            milestone_total=int(field(raw, 17, "milestoneTotal")),
+            reserve=int(field(raw, 18, "reserve")),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The ABI tuple to encode."""
+        return (self.asset, self.beneficiary, self.creator, self.funding_deadline, self.long_stop, self.partner_count, self.quorum, self.dissolution_quorum, int(self.state), self.funded_partners, self.dissolution_votes, self.milestone_count, self.milestones_released, self.total, self.released, self.withdrawn, self.withdrawable, self.milestone_total, self.reserve)
+
+
+@dataclass(frozen=True)
+class DissolutionVotesResult:
+    """What ``dissolutionVotes(uint256)`` returns."""
+
+    needed: int
+    standing: int
 
 
 @dataclass(frozen=True)
@@ -1877,9 +2079,49 @@ class IJointVentureEscrowEvents(EventsBase):
 class IJointVentureEscrow(BoundContract):
     """IJointVentureEscrow
 
-    The types, custom errors and events of the JointVentureEscrow (see
-    contracts/JointVentureEscrow.sol for the behaviour). Every error is named with the contract's
-    prefix and carries the values that explain it; every event is in the past tense.
+    The JointVentureEscrow's functions, types, errors and events, with the behaviour every
+    implementation must have (OpenZeppelin style: the implementation inherits this NatSpec).
+    Joint ventures between consortium members: partners fund a venture together (ether or one
+    ERC-20) and release the money to its beneficiary milestone by milestone, each once `quorum`
+    partners approved it. Whoever can block a release can always get out, and every wei is
+    refunded pro rata of what was not released, exact to the wei. Every per-user action costs the
+    same gas whatever the number of ventures, partners or milestones.
+
+    Life cycle (states only move forward):     Funding --(every contribution paid; votes
+    reset)--> Active --(last milestone released)--> Completed        |
+    |        +--(deadline passed, or dissolution vote)--> Cancelled <--(dissolution vote, or
+    long-stop passed) **An exit always exists.** - The dissolution quorum is at most `partners -
+    quorum + 1`: any coalition big enough to block a   release (it withholds `partners - quorum +
+    1` approvals) is big enough to dissolve. In a 2-of-2   either partner alone can dissolve. -
+    The funding deadline is at most {MAX_FUNDING_PERIOD} (365 days) after creation; past it a
+    Funding   venture *is* Cancelled ({ventureState}) and anyone may write it down
+    ({cancelExpired}). - The long-stop date is after the funding deadline and at most
+    {MAX_LONG_STOP} (5 x 365 days) after   creation; past it any partner may cancel an Active
+    venture ({cancelAfterLongStop}). So no deposit   can be held more than five years after its
+    venture was created against the will of a partner. - Votes are fresh: the votes cast while
+    funding are cleared at activation (a voting round counter,   no loop), and a partner can
+    {withdrawVote}. Thresholds compare with `>=`. **The state machine cannot be re-entered.**
+    Every state-changing function is `nonReentrant` (transient storage, EIP-1153). {deposit}
+    writes its effects before it pulls the tokens. **Money flow, push or pull.** {deposit} takes
+    exactly the amount (a fee-on-transfer token is refused, see {AssetTransfer}).
+    {releaseMilestone} credits the beneficiary; the beneficiary pulls it to an address of its
+    choice ({withdraw}) or anyone pushes it to the recorded beneficiary ({pushWithdrawal}). Once
+    the venture is Cancelled or Completed each partner's refund is pulled ({refund}) or pushed by
+    anyone to the recorded partner ({pushRefund}). Refunds follow the cumulative-floor rule of
+    {CumulativeSplit}: partner `k`'s refund is `paid_k - part_k(released)`, weights the
+    contributions in the order given at creation; the refunds add up to exactly `deposited -
+    released`. `released > 0` only after activation, when every partner paid in full; a venture
+    cancelled while funding returns to each partner exactly what it paid. **Money held for
+    someone is never surplus.** {reserved}`(asset)` is an upper bound of what all ventures in
+    `asset` may owe: a venture reserves its whole total at creation, and anyone may lower its
+    reserve to what it still owes once it stopped funding ({releaseReserve}). Forced ether and
+    stray tokens are surplus: only the consortium (an executed proposal) may sweep `balance -
+    reserved` ({sweepSurplus}), and the sweep reverts if afterwards any asset that a venture
+    reserves has a lower balance than the sweep allows -- so a token with a second entry point
+    cannot drain the deposits. Other rules: partners and the creator must be members at creation;
+    a partner removed from the consortium later keeps its rights. The beneficiary may be any
+    address. Plain ether transfers are refused (no `receive`). Amounts are at most 2**112 - 1
+    base units per venture.
 
     Bound to a deployed ``IJointVentureEscrow``: ``IJointVentureEscrow(w3, address,
     sender=None)``. Reads return typed values; writes go through the sender and return a
@@ -1902,6 +2144,386 @@ class IJointVentureEscrow(BoundContract):
     def encode_deploy_args() -> bytes:
         """ABI-encoded constructor arguments (to append to the creation bytecode)."""
         return IJointVentureEscrow._encode("constructor()", ())[4:]
+
+    def approve_milestone(self, venture_id: int, index: int) -> TxResult:
+        """The caller approves milestone `index` of venture `ventureId`; at the quorum the milestone
+        becomes releasable. Requirements: the venture is Active; the caller is a partner and has
+        not approved this milestone; the milestone exists and is not released.
+
+        Solidity: ``approveMilestone(uint256,uint256)``, nonpayable; sends a transaction through
+        the sender.
+        """
+        return self._transact("approve_milestone", "approveMilestone(uint256,uint256)", (venture_id, index))
+
+    @staticmethod
+    def encode_approve_milestone(venture_id: int, index: int) -> bytes:
+        """Calldata of ``approveMilestone(uint256,uint256)`` (for a governance proposal or a
+        multicall).
+        """
+        return IJointVentureEscrow._encode("approveMilestone(uint256,uint256)", (venture_id, index))
+
+    def cancel_after_long_stop(self, venture_id: int) -> TxResult:
+        """A partner cancels an Active venture whose long-stop date has passed: no more releases,
+        every partner refunds its share of what was not released. Requirements: the venture is
+        Active; `block.timestamp >= longStop`; the caller is a partner.
+
+        Solidity: ``cancelAfterLongStop(uint256)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("cancel_after_long_stop", "cancelAfterLongStop(uint256)", (venture_id,))
+
+    @staticmethod
+    def encode_cancel_after_long_stop(venture_id: int) -> bytes:
+        """Calldata of ``cancelAfterLongStop(uint256)`` (for a governance proposal or a multicall)."""
+        return IJointVentureEscrow._encode("cancelAfterLongStop(uint256)", (venture_id,))
+
+    def cancel_expired(self, venture_id: int) -> TxResult:
+        """Writes down the cancellation of a venture whose funding deadline passed before it was
+        fully funded (a refund does the same on its way). Anyone may call it. Requirements: the
+        venture is stored as Funding and `block.timestamp >= fundingDeadline`.
+
+        Solidity: ``cancelExpired(uint256)``, nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("cancel_expired", "cancelExpired(uint256)", (venture_id,))
+
+    @staticmethod
+    def encode_cancel_expired(venture_id: int) -> bytes:
+        """Calldata of ``cancelExpired(uint256)`` (for a governance proposal or a multicall)."""
+        return IJointVentureEscrow._encode("cancelExpired(uint256)", (venture_id,))
+
+    def create_venture(self, terms: VentureTerms) -> TxResult:
+        """Creates a venture with `terms` and returns its id (1, 2, ...). - `name`: at most
+        {MAX_NAME_LENGTH} bytes; `asset`: an ERC-20 with code, or address(0) for ether; -
+        `beneficiary`: who the milestones pay (any non-zero address); - `partners`:
+        1..{MAX_PARTNERS} current members, no duplicates, none zero; their order is the   order
+        of the split rule; `contributions`: what each owes, each > 0, total < 2**112; -
+        `milestones`: 1..{MAX_MILESTONES} amounts, each > 0, summing to at most the total; -
+        `fundingDeadline`: after now, at most now + {MAX_FUNDING_PERIOD}; - `longStop`: after
+        `fundingDeadline`, at most now + {MAX_LONG_STOP}; - `quorum`: approvals to release a
+        milestone, 1..partners; - `dissolutionQuorum`: votes to dissolve, 1..(partners - quorum +
+        1). Requirements: the caller is a consortium member; the terms are valid as above.
+
+        Solidity:
+        ``createVenture((string,address,address,address[],uint256[],uint256[],uint64,uint64,uint32,uint32))``,
+        nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("create_venture", "createVenture((string,address,address,address[],uint256[],uint256[],uint64,uint64,uint32,uint32))", (terms.to_abi(),))
+
+    @staticmethod
+    def encode_create_venture(terms: VentureTerms) -> bytes:
+        """Calldata of
+        ``createVenture((string,address,address,address[],uint256[],uint256[],uint64,uint64,uint32,uint32))``
+        (for a governance proposal or a multicall).
+        """
+        return IJointVentureEscrow._encode("createVenture((string,address,address,address[],uint256[],uint256[],uint64,uint64,uint32,uint32))", (terms.to_abi(),))
+
+    def deposit(self, venture_id: int, amount: int, *, value: int = 0) -> TxResult:
+        """Pays `amount` towards the caller's contribution to venture `ventureId`: exactly `amount`
+        wei as `msg.value` for ether; for a token no ether, and this contract approved for
+        `amount` (exactly `amount` must arrive: fee-on-transfer tokens are refused). When the
+        last contribution is complete the venture becomes Active and the dissolution votes cast
+        while funding are cleared. Requirements: the venture is Funding and its deadline has not
+        passed; the caller is a partner; `0 < amount <= owed - paid`.
+
+        Solidity: ``deposit(uint256,uint256)``, payable; sends a transaction through the sender.
+        """
+        return self._transact("deposit", "deposit(uint256,uint256)", (venture_id, amount), value)
+
+    @staticmethod
+    def encode_deposit(venture_id: int, amount: int) -> bytes:
+        """Calldata of ``deposit(uint256,uint256)`` (for a governance proposal or a multicall)."""
+        return IJointVentureEscrow._encode("deposit(uint256,uint256)", (venture_id, amount))
+
+    def dissolution_votes(
+        self,
+        venture_id: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> DissolutionVotesResult:
+        """The dissolution votes venture `ventureId` needs to be cancelled, and how many stand.
+
+        Solidity: ``dissolutionVotes(uint256)``, view.
+        """
+        out = self._call("dissolutionVotes(uint256)", (venture_id,), ("uint256", "uint256"), block_identifier)
+        return DissolutionVotesResult(
+            needed=int(out[0]),
+            standing=int(out[1]),
+        )
+
+    def has_approved(
+        self,
+        venture_id: int,
+        index: int,
+        account: str,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> bool:
+        """Whether partner `account` approved milestone `index` of venture `ventureId`.
+
+        Solidity: ``hasApproved(uint256,uint256,address)``, view.
+        """
+        out = self._call("hasApproved(uint256,uint256,address)", (venture_id, index, account), ("bool",), block_identifier)
+        return bool(out[0])
+
+    def held_for(self, venture_id: int, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """What venture `ventureId` owes now: the beneficiary's unpaid credit plus every refund not
+        yet taken (while funding: what the partners paid). Loops over the partners.
+
+        Solidity: ``heldFor(uint256)``, view.
+        """
+        out = self._call("heldFor(uint256)", (venture_id,), ("uint256",), block_identifier)
+        return int(out[0])
+
+    def milestone(
+        self,
+        venture_id: int,
+        index: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> Milestone:
+        """Milestone `index` of venture `ventureId`.
+
+        Solidity: ``milestone(uint256,uint256)``, view.
+        """
+        out = self._call("milestone(uint256,uint256)", (venture_id, index), ("(uint256,uint32,uint8)",), block_identifier)
+        return Milestone.from_abi(out[0])
+
+    def partner(
+        self,
+        venture_id: int,
+        account: str,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> Partner:
+        """`account`'s position in venture `ventureId` (all zero if it is not a partner).
+
+        Solidity: ``partner(uint256,address)``, view.
+        """
+        out = self._call("partner(uint256,address)", (venture_id, account), ("(uint256,uint256,uint256,uint32,bool,bool)",), block_identifier)
+        return Partner.from_abi(out[0])
+
+    def partners(
+        self,
+        venture_id: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> tuple[str, ...]:
+        """The partners of venture `ventureId`, in creation order (the split order).
+
+        Solidity: ``partners(uint256)``, view.
+        """
+        out = self._call("partners(uint256)", (venture_id,), ("address[]",), block_identifier)
+        return tuple(checksum(x0) for x0 in out[0])
+
+    def push_refund(self, venture_id: int, account: str) -> TxResult:
+        """Pays `account`'s refund from venture `ventureId` to `account` itself. Anyone may call it.
+        Requirements: as for {refund}, with `account` in place of the caller.
+
+        Solidity: ``pushRefund(uint256,address)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("push_refund", "pushRefund(uint256,address)", (venture_id, account))
+
+    @staticmethod
+    def encode_push_refund(venture_id: int, account: str) -> bytes:
+        """Calldata of ``pushRefund(uint256,address)`` (for a governance proposal or a multicall)."""
+        return IJointVentureEscrow._encode("pushRefund(uint256,address)", (venture_id, account))
+
+    def push_withdrawal(self, venture_id: int) -> TxResult:
+        """Pays everything released and not yet paid to the recorded beneficiary of venture
+        `ventureId`. Anyone may call it (for a beneficiary contract that cannot call {withdraw}).
+        Requirements: the venture exists; something is left; the payment succeeds.
+
+        Solidity: ``pushWithdrawal(uint256)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("push_withdrawal", "pushWithdrawal(uint256)", (venture_id,))
+
+    @staticmethod
+    def encode_push_withdrawal(venture_id: int) -> bytes:
+        """Calldata of ``pushWithdrawal(uint256)`` (for a governance proposal or a multicall)."""
+        return IJointVentureEscrow._encode("pushWithdrawal(uint256)", (venture_id,))
+
+    def refund(self, venture_id: int, to: str) -> TxResult:
+        """The caller takes its refund from venture `ventureId`, paid to `to`: what it paid minus
+        its part of what was released (the split rule above), once. A venture whose funding
+        deadline passed unfunded is cancelled on the way. Requirements: the venture is Cancelled
+        (or its deadline passed unfunded) or Completed; the caller is a partner, not yet
+        refunded, with a refund above zero; `to` is not zero; the payment succeeds.
+
+        Solidity: ``refund(uint256,address)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("refund", "refund(uint256,address)", (venture_id, to))
+
+    @staticmethod
+    def encode_refund(venture_id: int, to: str) -> bytes:
+        """Calldata of ``refund(uint256,address)`` (for a governance proposal or a multicall)."""
+        return IJointVentureEscrow._encode("refund(uint256,address)", (venture_id, to))
+
+    def refundable(
+        self,
+        venture_id: int,
+        account: str,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> int:
+        """What `account` would get from {refund} now (0 if not refundable now or already refunded).
+
+        Solidity: ``refundable(uint256,address)``, view.
+        """
+        out = self._call("refundable(uint256,address)", (venture_id, account), ("uint256",), block_identifier)
+        return int(out[0])
+
+    def release_milestone(self, venture_id: int, index: int) -> TxResult:
+        """Releases milestone `index` of venture `ventureId`: credits its amount to the beneficiary,
+        to be withdrawn or pushed. Releasing the last milestone completes the venture. Anyone may
+        call it. Requirements: the venture is Active; the milestone exists, reached the quorum
+        and is not released.
+
+        Solidity: ``releaseMilestone(uint256,uint256)``, nonpayable; sends a transaction through
+        the sender.
+        """
+        return self._transact("release_milestone", "releaseMilestone(uint256,uint256)", (venture_id, index))
+
+    @staticmethod
+    def encode_release_milestone(venture_id: int, index: int) -> bytes:
+        """Calldata of ``releaseMilestone(uint256,uint256)`` (for a governance proposal or a
+        multicall).
+        """
+        return IJointVentureEscrow._encode("releaseMilestone(uint256,uint256)", (venture_id, index))
+
+    def release_reserve(self, venture_id: int) -> TxResult:
+        """Lowers venture `ventureId`'s reserve (its part of {reserved}) to what it still owes: the
+        beneficiary's unpaid credit plus every refund not yet taken. Anyone may call it; it loops
+        over the venture's partners (at most {MAX_PARTNERS}) and is on no path that moves a
+        partner's money. Requirements: the venture is no longer Funding (effective state) and
+        reserves more than it owes.
+
+        Solidity: ``releaseReserve(uint256)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("release_reserve", "releaseReserve(uint256)", (venture_id,))
+
+    @staticmethod
+    def encode_release_reserve(venture_id: int) -> bytes:
+        """Calldata of ``releaseReserve(uint256)`` (for a governance proposal or a multicall)."""
+        return IJointVentureEscrow._encode("releaseReserve(uint256)", (venture_id,))
+
+    def reserved(self, asset: str, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """What ventures reserve in `asset` (address(0): ether): an upper bound of what they owe.
+
+        Solidity: ``reserved(address)``, view.
+        """
+        out = self._call("reserved(address)", (asset,), ("uint256",), block_identifier)
+        return int(out[0])
+
+    def sweep_surplus(self, asset: str, to: str) -> TxResult:
+        """Sends `to` what this contract holds of `asset` (address(0): ether) beyond what ventures
+        reserve in it: forced ether, tokens sent directly. Afterwards every asset that a venture
+        reserves must still hold its balance from before (less the sweep itself), else everything
+        reverts. Requirements: called by the consortium (an executed proposal); `to` not zero;
+        there is a surplus.
+
+        Solidity: ``sweepSurplus(address,address)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("sweep_surplus", "sweepSurplus(address,address)", (asset, to))
+
+    @staticmethod
+    def encode_sweep_surplus(asset: str, to: str) -> bytes:
+        """Calldata of ``sweepSurplus(address,address)`` (for a governance proposal or a multicall)."""
+        return IJointVentureEscrow._encode("sweepSurplus(address,address)", (asset, to))
+
+    def venture(self, venture_id: int, *, block_identifier: BlockIdentifier = "latest") -> Venture:
+        """Venture `ventureId` (its `state` is the stored one; see {ventureState}).
+
+        Solidity: ``venture(uint256)``, view.
+        """
+        out = self._call("venture(uint256)", (venture_id,), ("(address,address,address,uint64,uint64,uint32,uint32,uint32,uint8,uint32,uint32,uint32,uint32,uint256,uint256,uint256,uint256,uint256,uint256)",), block_identifier)
+        return Venture.from_abi(out[0])
+
+    def venture_count(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """How many ventures were created (ids run from 1 to this).
+
+        Solidity: ``ventureCount()``, view.
+        """
+        out = self._call("ventureCount()", (), ("uint256",), block_identifier)
+        return int(out[0])
+
+    def venture_name(self, venture_id: int, *, block_identifier: BlockIdentifier = "latest") -> str:
+        """The name venture `ventureId` was created with.
+
+        Solidity: ``ventureName(uint256)``, view.
+        """
+        out = self._call("ventureName(uint256)", (venture_id,), ("string",), block_identifier)
+        return str(out[0])
+
+    def venture_state(
+        self,
+        venture_id: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> State:
+        """The effective state: a Funding venture whose deadline passed is Cancelled.
+
+        Solidity: ``ventureState(uint256)``, view.
+        """
+        out = self._call("ventureState(uint256)", (venture_id,), ("uint8",), block_identifier)
+        return State(out[0])
+
+    def vote_dissolution(self, venture_id: int) -> TxResult:
+        """The caller votes to dissolve venture `ventureId`; at the dissolution quorum it is
+        Cancelled: no more releases, partners refund. Votes cast while funding are cleared at
+        activation. Requirements: the venture is Funding (deadline not passed) or Active; the
+        caller is a partner without a standing vote.
+
+        Solidity: ``voteDissolution(uint256)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("vote_dissolution", "voteDissolution(uint256)", (venture_id,))
+
+    @staticmethod
+    def encode_vote_dissolution(venture_id: int) -> bytes:
+        """Calldata of ``voteDissolution(uint256)`` (for a governance proposal or a multicall)."""
+        return IJointVentureEscrow._encode("voteDissolution(uint256)", (venture_id,))
+
+    def withdraw(self, venture_id: int, to: str) -> TxResult:
+        """The beneficiary of venture `ventureId` withdraws everything released and not yet paid, to
+        `to`. Works in every state. Requirements: the caller is the beneficiary; `to` is not
+        zero; something is left; the payment succeeds.
+
+        Solidity: ``withdraw(uint256,address)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("withdraw", "withdraw(uint256,address)", (venture_id, to))
+
+    @staticmethod
+    def encode_withdraw(venture_id: int, to: str) -> bytes:
+        """Calldata of ``withdraw(uint256,address)`` (for a governance proposal or a multicall)."""
+        return IJointVentureEscrow._encode("withdraw(uint256,address)", (venture_id, to))
+
+    def withdraw_vote(self, venture_id: int) -> TxResult:
+        """The caller withdraws its standing dissolution vote on venture `ventureId`. Requirements:
+        the venture is Funding (deadline not passed) or Active; the caller is a partner with a
+        vote standing in the current round.
+
+        Solidity: ``withdrawVote(uint256)``, nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("withdraw_vote", "withdrawVote(uint256)", (venture_id,))
+
+    @staticmethod
+    def encode_withdraw_vote(venture_id: int) -> bytes:
+        """Calldata of ``withdrawVote(uint256)`` (for a governance proposal or a multicall)."""
+        return IJointVentureEscrow._encode("withdrawVote(uint256)", (venture_id,))
+
+    def withdrawable(self, venture_id: int, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """What the beneficiary of venture `ventureId` may withdraw now.
+
+        Solidity: ``withdrawable(uint256)``, view.
+        """
+        out = self._call("withdrawable(uint256)", (venture_id,), ("uint256",), block_identifier)
+        return int(out[0])
 
 
 ERRORS: tuple[type[ContractCustomError], ...] = (JointVentureEscrowAlreadyApproved, JointVentureEscrowAlreadyRefunded, JointVentureEscrowAlreadyVoted, JointVentureEscrowAssetNotContract, JointVentureEscrowDeadlineNotPassed, JointVentureEscrowDepositExceedsOwed, JointVentureEscrowDuplicatePartner, JointVentureEscrowInvalidConsortium, JointVentureEscrowInvalidDissolutionQuorum, JointVentureEscrowInvalidFundingDeadline, JointVentureEscrowInvalidLongStop, JointVentureEscrowInvalidMilestoneCount, JointVentureEscrowInvalidName, JointVentureEscrowInvalidPartnerCount, JointVentureEscrowInvalidQuorum, JointVentureEscrowInvalidState, JointVentureEscrowLengthMismatch, JointVentureEscrowLongStopNotPassed, JointVentureEscrowMilestoneAlreadyReleased, JointVentureEscrowMilestonesExceedTotal, JointVentureEscrowNoSurplus, JointVentureEscrowNotBeneficiary, JointVentureEscrowNotMember, JointVentureEscrowNotPartner, JointVentureEscrowNotVoted, JointVentureEscrowNothingToRefund, JointVentureEscrowNothingToRelease, JointVentureEscrowNothingToWithdraw, JointVentureEscrowOnlyConsortium, JointVentureEscrowQuorumNotReached, JointVentureEscrowSweepTouchedHeld, JointVentureEscrowTotalTooLarge, JointVentureEscrowUnknownMilestone, JointVentureEscrowUnknownVenture, JointVentureEscrowWrongValue, JointVentureEscrowZeroBeneficiary, JointVentureEscrowZeroContribution, JointVentureEscrowZeroDeposit, JointVentureEscrowZeroMilestone, JointVentureEscrowZeroPartner, JointVentureEscrowZeroRecipient)

@@ -2179,47 +2179,11 @@ class JointVentureEscrowEvents(EventsBase):
 class JointVentureEscrow(BoundContract):
     """JointVentureEscrow
 
-    Joint ventures between consortium members: partners fund a venture together (ether or one
-    ERC-20) and release the money to its beneficiary milestone by milestone, each once `quorum`
-    partners approved it. Whoever can block a release can always get out, and every wei is
-    refunded pro rata of what was not released, exact to the wei. Every per-user action costs the
-    same gas whatever the number of ventures, partners or milestones.
-
-    Life cycle (states only move forward):     Funding --(every contribution paid; votes
-    reset)--> Active --(last milestone released)--> Completed        |
-    |        +--(deadline passed, or dissolution vote)--> Cancelled <--(dissolution vote, or
-    long-stop passed) **An exit always exists.** - The dissolution quorum is at most `partners -
-    quorum + 1`: any coalition big enough to block a   release (it withholds `partners - quorum +
-    1` approvals) is big enough to dissolve. In a 2-of-2   either partner alone can dissolve. -
-    The funding deadline is at most {MAX_FUNDING_PERIOD} (365 days) after creation; past it a
-    Funding   venture *is* Cancelled ({ventureState}) and anyone may write it down
-    ({cancelExpired}). - The long-stop date is after the funding deadline and at most
-    {MAX_LONG_STOP} (5 x 365 days) after   creation; past it any partner may cancel an Active
-    venture ({cancelAfterLongStop}). So no deposit   can be held more than five years after its
-    venture was created against the will of a partner. - Votes are fresh: the votes cast while
-    funding are cleared at activation (a voting round counter,   no loop), and a partner can
-    {withdrawVote}. Thresholds compare with `>=`. **The state machine cannot be re-entered.**
-    Every state-changing function is `nonReentrant` (transient storage, EIP-1153). {deposit}
-    writes its effects before it pulls the tokens. **Money flow, push or pull.** {deposit} takes
-    exactly the amount (a fee-on-transfer token is refused, see {AssetTransfer}).
-    {releaseMilestone} credits the beneficiary; the beneficiary pulls it to an address of its
-    choice ({withdraw}) or anyone pushes it to the recorded beneficiary ({pushWithdrawal}). Once
-    the venture is Cancelled or Completed each partner's refund is pulled ({refund}) or pushed by
-    anyone to the recorded partner ({pushRefund}). Refunds follow the cumulative-floor rule of
-    {CumulativeSplit}: partner `k`'s refund is `paid_k - part_k(released)`, weights the
-    contributions in the order given at creation; the refunds add up to exactly `deposited -
-    released`. `released > 0` only after activation, when every partner paid in full; a venture
-    cancelled while funding returns to each partner exactly what it paid. **Money held for
-    someone is never surplus.** {reserved}`(asset)` is an upper bound of what all ventures in
-    `asset` may owe: a venture reserves its whole total at creation, and anyone may lower its
-    reserve to what it still owes once it stopped funding ({releaseReserve}). Forced ether and
-    stray tokens are surplus: only the consortium (an executed proposal) may sweep `balance -
-    reserved` ({sweepSurplus}), and the sweep reverts if afterwards any asset that a venture
-    reserves has a lower balance than the sweep allows -- so a token with a second entry point
-    cannot drain the deposits. Other rules: partners and the creator must be members at creation;
-    a partner removed from the consortium later keeps its rights. The beneficiary may be any
-    address. Plain ether transfers are refused (no `receive`). Amounts are at most 2**112 - 1
-    base units per venture.
+    Joint ventures between consortium members, funded together and released milestone by
+    milestone; whoever can block a release can always get out. The behaviour (life cycle, exits,
+    money flow, the reserve books) is documented in {IJointVentureEscrow}, the split rule in
+    {CumulativeSplit}; the bounds, storage layout and views are in {JointVentureEscrowState},
+    this file has every state-changing function.
 
     Bound to a deployed ``JointVentureEscrow``: ``JointVentureEscrow(w3, address, sender=None)``.
     Reads return typed values; writes go through the sender and return a ``TxResult``.
