@@ -6,6 +6,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
+import {ConsortiumGated} from "./ConsortiumGated.sol";
 import {IConsortium} from "./interfaces/IConsortium.sol";
 
 /**
@@ -72,7 +73,7 @@ import {IConsortium} from "./interfaces/IConsortium.sol";
  *   many views in one `eth_call`. It is not payable, so ether cannot be paid in through it; each inner
  *   call keeps the caller and its own checks.
  */
-contract CostSharing is ReentrancyGuardTransient, Multicall {
+contract CostSharing is ConsortiumGated, ReentrancyGuardTransient, Multicall {
     using SafeERC20 for IERC20;
 
     /// @notice Life cycle of an expense.
@@ -152,9 +153,6 @@ contract CostSharing is ReentrancyGuardTransient, Multicall {
     uint256 public constant MAX_PARTICIPANTS = 200;
     /// @notice Longest pool name and expense reference, in bytes.
     uint256 public constant MAX_TEXT_LENGTH = 64;
-
-    /// @notice The consortium consulted for membership.
-    IConsortium public immutable consortium;
 
     uint256 private _poolCount;
     uint256 private _expenseCount;
@@ -263,9 +261,8 @@ contract CostSharing is ReentrancyGuardTransient, Multicall {
      * @notice Binds the contract to `consortium_`, consulted for membership. The deployer gets no role.
      * @dev Requirements: `consortium_` is a contract.
      */
-    constructor(IConsortium consortium_) {
+    constructor(IConsortium consortium_) ConsortiumGated(consortium_) {
         if (address(consortium_).code.length == 0) revert CostSharingInvalidConsortium(address(consortium_));
-        consortium = consortium_;
     }
 
     // ---------------------------------------------------------------- pools
@@ -292,7 +289,7 @@ contract CostSharing is ReentrancyGuardTransient, Multicall {
         uint16[] calldata sharesBps,
         uint16 quorum
     ) external returns (uint256 poolId) {
-        if (!consortium.isMember(msg.sender)) revert CostSharingNotMember(msg.sender);
+        _requireMember(msg.sender);
         uint256 n = participants.length;
         if (n == 0 || n > MAX_PARTICIPANTS) revert CostSharingInvalidParticipantCount(n, MAX_PARTICIPANTS);
         if (sharesBps.length != n) revert CostSharingLengthMismatch(n, sharesBps.length);
@@ -318,7 +315,7 @@ contract CostSharing is ReentrancyGuardTransient, Multicall {
             if (participant == address(0)) revert CostSharingZeroAddress();
             if (share == 0) revert CostSharingZeroShare(participant);
             if (_shares[poolId][participant].share != 0) revert CostSharingDuplicateParticipant(participant);
-            if (!consortium.isMember(participant)) revert CostSharingNotMember(participant);
+            _requireMember(participant);
             if (lower + share > TOTAL_SHARES) revert CostSharingSharesNotTotal(_sum(sharesBps));
             _shares[poolId][participant] = Participant({share: share, lower: uint16(lower)}); // lower < 10,000
             _participants[poolId].push(participant);
@@ -354,7 +351,7 @@ contract CostSharing is ReentrancyGuardTransient, Multicall {
     ) external returns (uint256 expenseId) {
         Pool storage pool = _poolOrRevert(poolId);
         _requireParticipant(poolId, msg.sender);
-        if (!consortium.isMember(msg.sender)) revert CostSharingNotMember(msg.sender);
+        _requireMember(msg.sender);
         uint256 minimum = _minAmount(pool.minShare);
         if (amount < minimum) revert CostSharingAmountTooSmall(amount, minimum);
         if (payee == address(0)) revert CostSharingZeroAddress();
@@ -643,5 +640,9 @@ contract CostSharing is ReentrancyGuardTransient, Multicall {
         for (uint256 i = 0; i < values.length; ++i) {
             total += values[i];
         }
+    }
+
+    function _revertNotMember(address account) internal pure override {
+        revert CostSharingNotMember(account);
     }
 }

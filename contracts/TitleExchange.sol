@@ -9,6 +9,7 @@ import {Address} from "@openzeppelin/contracts/utils/Address.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {ConsortiumGated} from "./ConsortiumGated.sol";
 import {IConsortium} from "./interfaces/IConsortium.sol";
 
 /**
@@ -52,7 +53,7 @@ import {IConsortium} from "./interfaces/IConsortium.sol";
  * - **Gas.** Every function touches only the offer it names and the accounts involved: no loop, so
  *   the cost does not depend on the number of open offers.
  */
-contract TitleExchange is ERC1155Holder, ReentrancyGuardTransient {
+contract TitleExchange is ConsortiumGated, ERC1155Holder, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
 
@@ -116,8 +117,6 @@ contract TitleExchange is ERC1155Holder, ReentrancyGuardTransient {
 
     /// @notice The title registry (ERC-1155) whose titles trade here.
     IERC1155 public immutable titles;
-    /// @notice The consortium whose members may trade.
-    IConsortium public immutable consortium;
 
     uint256 private _offerCount;
     mapping(uint256 offerId => Offer) private _offers;
@@ -182,18 +181,12 @@ contract TitleExchange is ERC1155Holder, ReentrancyGuardTransient {
     /// @notice Titles may be sent here only by the registry on behalf of this exchange.
     error TitleExchangeUnexpectedTransfer(address token, address operator);
 
-    modifier onlyMember() {
-        if (!consortium.isMember(msg.sender)) revert TitleExchangeNotMember(msg.sender);
-        _;
-    }
-
     /**
      * @notice Binds the exchange to its deployer, the title registry, and to `consortium_`.
      * @param consortium_ The Consortium contract.
      */
-    constructor(IConsortium consortium_) {
+    constructor(IConsortium consortium_) ConsortiumGated(consortium_) {
         titles = IERC1155(msg.sender);
-        consortium = consortium_;
     }
 
     // ------------------------------------------------------------------------------ offers
@@ -213,7 +206,7 @@ contract TitleExchange is ERC1155Holder, ReentrancyGuardTransient {
         if (terms.expiry <= block.timestamp) revert TitleExchangeInvalidExpiry(terms.expiry, block.timestamp);
         if (terms.counterparty != address(0)) {
             if (terms.counterparty == msg.sender) revert TitleExchangeSelfFill(0);
-            if (!consortium.isMember(terms.counterparty)) revert TitleExchangeNotMember(terms.counterparty);
+            _requireMember(terms.counterparty);
         }
         _checkPayment(terms);
 
@@ -444,5 +437,9 @@ contract TitleExchange is ERC1155Holder, ReentrancyGuardTransient {
                 revert TitleExchangeInvalidPayment(kind, "payment class must be another class");
             }
         }
+    }
+
+    function _revertNotMember(address account) internal pure override {
+        revert TitleExchangeNotMember(account);
     }
 }

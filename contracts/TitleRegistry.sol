@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {ERC1155} from "@openzeppelin/contracts/token/ERC1155/ERC1155.sol";
 import {Multicall} from "@openzeppelin/contracts/utils/Multicall.sol";
+import {ConsortiumGated} from "./ConsortiumGated.sol";
 import {IConsortium} from "./interfaces/IConsortium.sol";
 import {TitleExchange} from "./TitleExchange.sol";
 
@@ -33,7 +34,7 @@ import {TitleExchange} from "./TitleExchange.sol";
  *
  * - Titles are never burnt: `issued(classId)` is the class's total supply.
  */
-contract TitleRegistry is ERC1155, Multicall {
+contract TitleRegistry is ConsortiumGated, ERC1155, Multicall {
     /// @notice A class of titles.
     struct TitleClass {
         /// Human name, 1 to {MAX_NAME_LENGTH} bytes.
@@ -49,8 +50,6 @@ contract TitleRegistry is ERC1155, Multicall {
     /// @notice Longest class name, in bytes of UTF-8.
     uint256 public constant MAX_NAME_LENGTH = 64;
 
-    /// @notice The consortium whose members may hold titles and whose proposals govern the registry.
-    IConsortium public immutable consortium;
     /// @notice The exchange bound to this registry (deployed by its constructor).
     TitleExchange public immutable exchange;
 
@@ -85,9 +84,8 @@ contract TitleRegistry is ERC1155, Multicall {
      * @dev Requirements: `consortium_` is a contract. Nobody gets a role.
      * @param consortium_ The Consortium contract.
      */
-    constructor(IConsortium consortium_) ERC1155("") {
+    constructor(IConsortium consortium_) ConsortiumGated(consortium_) ERC1155("") {
         if (address(consortium_).code.length == 0) revert TitleRegistryInvalidConsortium(address(consortium_));
-        consortium = consortium_;
         exchange = new TitleExchange(consortium_);
     }
 
@@ -158,5 +156,9 @@ contract TitleRegistry is ERC1155, Multicall {
     {
         if (to != address(0) && from != address(exchange) && !canHold(to)) revert TitleRegistryNotMember(to);
         super._update(from, to, ids, values);
+    }
+
+    function _revertNotMember(address account) internal pure override {
+        revert TitleRegistryNotMember(account);
     }
 }

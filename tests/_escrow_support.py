@@ -13,16 +13,18 @@ from eth_abi import abi as eth_abi
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 
+from coopetition._abi import decode_revert, revert_data
 from coopetition._artifacts import load_artifact
 from coopetition._chain.deployments import deploy_contract
 from coopetition._chain.fees import quote_fees
 from coopetition._chain.records import DeploymentStore
 from coopetition._chain.tx import TransactionPipeline
 from coopetition._chain.txdata import PreparedTx, TxPreview
-from coopetition._seam import PendingCall
+from coopetition._seam import PendingCall, TxResult
 from coopetition.bindings.consortium import Consortium
 from coopetition.bindings.joint_venture_escrow import JointVentureEscrow, VentureTerms
-from coopetition.escrow import ETH, EscrowService
+
+ETH = "0x" + "00" * 20
 
 TEST_ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 ETHER = 10**18
@@ -37,15 +39,18 @@ class EscrowWorld:
     consortium_address: str
     escrow_address: str
     actors: tuple[str, ...] = ()
+    """EscrowTestActor contracts that are consortium members too (labels a0, a1, ...)."""
     fast: bool = False
     """Send through :class:`FastPipeline` (no gas estimate: for the long state-machine runs)."""
-    """EscrowTestActor contracts that are consortium members too (labels a0, a1, ...)."""
+    contracts: dict[str, str] = field(default_factory=dict)
+    """Other test contracts that are consortium members, by name (``member_contracts``)."""
     _pipelines: dict[str, TransactionPipeline] = field(default_factory=dict)
 
     # --------------------------------------------------------------------------- set-up
 
     @classmethod
-    def start(cls, n_members: int = 4, *, n_actors: int = 0, quorum: int = 1, fast: bool = False) -> EscrowWorld:
+    def start(cls, n_members: int = 4, *, n_actors: int = 0, quorum: int = 1, fast: bool = False,
+              member_contracts: Sequence[str] = ()) -> EscrowWorld:
         env = EmbeddedEnv.start()
         accounts = list(env.accounts[:n_members])
         while len(accounts) < n_members:  # more members than dev accounts: fresh funded keys
@@ -53,11 +58,13 @@ class EscrowWorld:
             env.send_ether(0, acct.address, 1000 * ETHER)
             accounts.append(acct)
         actors = [_deploy(env, "EscrowTestActor", []) for _ in range(n_actors)]
-        addresses = [a.address for a in accounts] + actors
-        labels = [f"m{i}" for i in range(len(accounts))] + [f"a{i}" for i in range(len(actors))]
+        others = {name: _deploy(env, name, []) for name in member_contracts}
+        addresses = [a.address for a in accounts] + actors + list(others.values())
+        labels = ([f"m{i}" for i in range(len(accounts))] + [f"a{i}" for i in range(len(actors))]
+                  + [name[:32] for name in others])
         consortium = env.deploy("Consortium", [addresses, labels, quorum])
         escrow = env.deploy("JointVentureEscrow", [consortium])
-        return cls(env, tuple(accounts), consortium, escrow, tuple(actors), fast)
+        return cls(env, tuple(accounts), consortium, escrow, tuple(actors), fast, others)
 
     @property
     def w3(self) -> Any:
@@ -82,7 +89,10 @@ class EscrowWorld:
         """The escrow binding sending as member ``who`` (``None``: read only)."""
         return JointVentureEscrow(self.w3, self.escrow_address, None if who is None else self.pipeline(who))
 
-    def service(self, who: int | LocalAccount | None = 0) -> EscrowService:
+    def service(self, who: int | LocalAccount | None = 0) -> Any:
+        """The domain service over the escrow (imported here: the contract tests do not need it)."""
+        from coopetition.escrow import EscrowService
+
         return EscrowService(self.escrow(who))
 
     def consortium(self, who: int = 0) -> Consortium:
@@ -113,16 +123,23 @@ class EscrowWorld:
         asset: str = ETH,
         beneficiary: str | None = None,
         deadline_in: int = 3600,
+        long_stop_in: int = 30 * 86400,
         quorum: int | None = None,
+        dissolution_quorum: int | None = None,
         name: str = "venture",
     ) -> VentureTerms:
+        """Terms as the library's defaults would make them: release quorum ``n // 2 + 1`` and the
+        highest dissolution quorum that still lets every blocking coalition out, ``n - quorum + 1``."""
+        quorum = quorum if quorum is not None else len(partners) // 2 + 1
+        now = self.env.now()
         return VentureTerms(
             name=name, asset=asset,
             beneficiary=beneficiary or self.address(len(self.members) - 1),
             partners=tuple(self.address(p) for p in partners),
             contributions=tuple(contributions), milestones=tuple(milestones),
-            funding_deadline=self.env.now() + deadline_in,
-            quorum=quorum if quorum is not None else len(partners) // 2 + 1,
+            funding_deadline=now + deadline_in, long_stop=now + deadline_in + long_stop_in,
+            quorum=quorum,
+            dissolution_quorum=dissolution_quorum if dissolution_quorum is not None else len(partners) - quorum + 1,
         )
 
     def create(self, terms: VentureTerms, *, by: int = 0) -> int:
@@ -186,3 +203,25 @@ class FastPipeline(TransactionPipeline):
             max_cost=call.value + self.GAS * fees.max_fee_per_gas,
         )
         return PreparedTx(call=call, gas_estimate=self.GAS, gas=self.GAS, fees=fees, preview=preview)
+
+
+class SimulatingSender:
+    """Test-only sender for calls that are expected to revert (the state-machine test's predicted
+    errors): one ``eth_call`` as ``address``, its revert data decoded into the contract's typed error,
+    exactly as the pipeline's simulation does. Nothing is ever sent; a call that does not revert
+    fails the test."""
+
+    def __init__(self, w3: Any, address: str) -> None:
+        self.w3 = w3
+        self.address = address
+
+    def send(self, call: PendingCall) -> TxResult:
+        tx = {"from": self.address, "to": call.address, "value": call.value, "data": "0x" + call.data.hex()}
+        try:
+            self.w3.eth.call(tx)
+        except Exception as exc:
+            data = revert_data(exc)
+            if data is None:
+                raise
+            raise decode_revert(data, contract=call.contract, abi=call.abi) from None
+        raise AssertionError(f"{call.contract}.{call.function} was expected to revert but would succeed")

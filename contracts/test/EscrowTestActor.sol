@@ -9,6 +9,9 @@ pragma solidity 0.8.37;
  * - mode 1 (Revert): reverts (a receiver that cannot be paid);
  * - mode 2 (Reenter): calls `reentryTarget` with `reentryData` once (e.g. `refund` or `withdraw` again),
  *   records whether that inner call succeeded and its revert data, and takes the ETH.
+ * In mode 2 the same reentry also runs from the ERC-777 sender hook {tokensToSend} (a token such as
+ * EscrowHookToken calls it before moving the actor's tokens): issue 11's re-entry on the last deposit,
+ * and the stale-vote partner of finding 4 (it votes while funding through {act}).
  */
 contract EscrowTestActor {
     /// @notice The forwarded call failed; `reason` is its revert data (bubbled up as is).
@@ -48,10 +51,19 @@ contract EscrowTestActor {
         return ret;
     }
 
+    /// @notice ERC-777 sender hook: in mode 2, re-enters like {receive} (once).
+    function tokensToSend(address, address, address, uint256, bytes calldata, bytes calldata) external {
+        if (mode == 2) _reenter();
+    }
+
     receive() external payable {
         if (mode == 1) revert EscrowTestActorRefused(msg.value);
         received += msg.value;
-        if (mode == 2 && !reentryAttempted) {
+        if (mode == 2) _reenter();
+    }
+
+    function _reenter() private {
+        if (!reentryAttempted) {
             reentryAttempted = true;
             (bool ok, bytes memory ret) = reentryTarget.call(reentryData);
             reentrySucceeded = ok;

@@ -1562,7 +1562,7 @@ class CostSharing(BoundContract):
         return CostSharing._encode("claim(uint256,uint256,address)", (pool_id, amount, to))
 
     def consortium(self, *, block_identifier: BlockIdentifier = "latest") -> str:
-        """The consortium consulted for membership.
+        """The consortium whose members may use this contract (and whose proposals govern it).
 
         Solidity: ``consortium()``, view.
         """

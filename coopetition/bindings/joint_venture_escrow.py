@@ -22,43 +22,58 @@ if TYPE_CHECKING:
 __all__ = [
     "ABI",
     "ERRORS",
+    "AssetTransferAmountMismatch",
     "CancelReason",
     "ContributionSetEvent",
     "DepositedEvent",
+    "DissolutionVoteWithdrawnEvent",
     "DissolutionVotedEvent",
+    "DissolutionVotesResult",
+    "FailedCall",
+    "InsufficientBalance",
     "JointVentureEscrow",
     "JointVentureEscrowAlreadyApproved",
     "JointVentureEscrowAlreadyRefunded",
     "JointVentureEscrowAlreadyVoted",
+    "JointVentureEscrowAssetNotContract",
     "JointVentureEscrowDeadlineNotPassed",
     "JointVentureEscrowDepositExceedsOwed",
     "JointVentureEscrowDuplicatePartner",
-    "JointVentureEscrowEtherTransferFailed",
     "JointVentureEscrowEvents",
-    "JointVentureEscrowInvalidDeadline",
+    "JointVentureEscrowInvalidConsortium",
+    "JointVentureEscrowInvalidDissolutionQuorum",
+    "JointVentureEscrowInvalidFundingDeadline",
+    "JointVentureEscrowInvalidLongStop",
     "JointVentureEscrowInvalidMilestoneCount",
     "JointVentureEscrowInvalidName",
     "JointVentureEscrowInvalidPartnerCount",
     "JointVentureEscrowInvalidQuorum",
     "JointVentureEscrowInvalidState",
     "JointVentureEscrowLengthMismatch",
+    "JointVentureEscrowLongStopNotPassed",
     "JointVentureEscrowMilestoneAlreadyReleased",
     "JointVentureEscrowMilestonesExceedTotal",
     "JointVentureEscrowNoSurplus",
     "JointVentureEscrowNotBeneficiary",
     "JointVentureEscrowNotMember",
     "JointVentureEscrowNotPartner",
+    "JointVentureEscrowNotVoted",
     "JointVentureEscrowNothingToRefund",
+    "JointVentureEscrowNothingToRelease",
     "JointVentureEscrowNothingToWithdraw",
     "JointVentureEscrowOnlyConsortium",
     "JointVentureEscrowQuorumNotReached",
+    "JointVentureEscrowSweepTouchedHeld",
+    "JointVentureEscrowTotalTooLarge",
     "JointVentureEscrowUnknownMilestone",
     "JointVentureEscrowUnknownVenture",
     "JointVentureEscrowWrongValue",
-    "JointVentureEscrowZeroAddress",
+    "JointVentureEscrowZeroBeneficiary",
     "JointVentureEscrowZeroContribution",
     "JointVentureEscrowZeroDeposit",
     "JointVentureEscrowZeroMilestone",
+    "JointVentureEscrowZeroPartner",
+    "JointVentureEscrowZeroRecipient",
     "Milestone",
     "MilestoneApprovedEvent",
     "MilestoneReleasableEvent",
@@ -68,7 +83,7 @@ __all__ = [
     "Partner",
     "ReentrancyGuardReentrantCall",
     "RefundedEvent",
-    "SafeCastOverflowedUintDowncast",
+    "ReserveReleasedEvent",
     "SafeERC20FailedOperation",
     "State",
     "SurplusSweptEvent",
@@ -83,78 +98,100 @@ __all__ = [
 
 _ABI_JSON = r'''[
 {"inputs":[{"internalType":"contract IConsortium","name":"consortium_","type":"address"}],"stateMutability":"nonpayable","type":"constructor"},
+{"inputs":[{"internalType":"address","name":"token","type":"address"},{"internalType":"uint256","name":"expected","type":"uint256"},{"internalType":"uint256","name":"received","type":"uint256"}],"name":"AssetTransferAmountMismatch","type":"error"},
+{"inputs":[],"name":"FailedCall","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"balance","type":"uint256"},{"internalType":"uint256","name":"needed","type":"uint256"}],"name":"InsufficientBalance","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowAlreadyApproved","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowAlreadyRefunded","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowAlreadyVoted","type":"error"},
+{"inputs":[{"internalType":"address","name":"asset","type":"address"}],"name":"JointVentureEscrowAssetNotContract","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"deadline","type":"uint256"},{"internalType":"uint256","name":"timestamp","type":"uint256"}],"name":"JointVentureEscrowDeadlineNotPassed","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"},{"internalType":"uint256","name":"credited","type":"uint256"},{"internalType":"uint256","name":"remaining","type":"uint256"}],"name":"JointVentureEscrowDepositExceedsOwed","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"remaining","type":"uint256"}],"name":"JointVentureEscrowDepositExceedsOwed","type":"error"},
 {"inputs":[{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowDuplicatePartner","type":"error"},
-{"inputs":[{"internalType":"address","name":"to","type":"address"},{"internalType":"uint256","name":"amount","type":"uint256"}],"name":"JointVentureEscrowEtherTransferFailed","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"deadline","type":"uint256"},{"internalType":"uint256","name":"timestamp","type":"uint256"}],"name":"JointVentureEscrowInvalidDeadline","type":"error"},
+{"inputs":[{"internalType":"address","name":"consortium","type":"address"}],"name":"JointVentureEscrowInvalidConsortium","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"dissolutionQuorum","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"JointVentureEscrowInvalidDissolutionQuorum","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"deadline","type":"uint256"},{"internalType":"uint256","name":"timestamp","type":"uint256"},{"internalType":"uint256","name":"latest","type":"uint256"}],"name":"JointVentureEscrowInvalidFundingDeadline","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"longStop","type":"uint256"},{"internalType":"uint256","name":"fundingDeadline","type":"uint256"},{"internalType":"uint256","name":"latest","type":"uint256"}],"name":"JointVentureEscrowInvalidLongStop","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"count","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"JointVentureEscrowInvalidMilestoneCount","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"length","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"JointVentureEscrowInvalidName","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"count","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"JointVentureEscrowInvalidPartnerCount","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"quorum","type":"uint256"},{"internalType":"uint256","name":"partnerCount","type":"uint256"}],"name":"JointVentureEscrowInvalidQuorum","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"enum JointVentureEscrow.State","name":"state","type":"uint8"}],"name":"JointVentureEscrowInvalidState","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"enum IJointVentureEscrow.State","name":"state","type":"uint8"}],"name":"JointVentureEscrowInvalidState","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"partners","type":"uint256"},{"internalType":"uint256","name":"contributions","type":"uint256"}],"name":"JointVentureEscrowLengthMismatch","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"longStop","type":"uint256"},{"internalType":"uint256","name":"timestamp","type":"uint256"}],"name":"JointVentureEscrowLongStopNotPassed","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"}],"name":"JointVentureEscrowMilestoneAlreadyReleased","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"milestoneTotal","type":"uint256"},{"internalType":"uint256","name":"total","type":"uint256"}],"name":"JointVentureEscrowMilestonesExceedTotal","type":"error"},
-{"inputs":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"uint256","name":"balance","type":"uint256"},{"internalType":"uint256","name":"held","type":"uint256"}],"name":"JointVentureEscrowNoSurplus","type":"error"},
+{"inputs":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"uint256","name":"balance","type":"uint256"},{"internalType":"uint256","name":"reserved","type":"uint256"}],"name":"JointVentureEscrowNoSurplus","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"caller","type":"address"},{"internalType":"address","name":"beneficiary","type":"address"}],"name":"JointVentureEscrowNotBeneficiary","type":"error"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"JointVentureEscrowNotMember","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"JointVentureEscrowNotPartner","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowNotVoted","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowNothingToRefund","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"reserve","type":"uint256"}],"name":"JointVentureEscrowNothingToRelease","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"JointVentureEscrowNothingToWithdraw","type":"error"},
 {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"JointVentureEscrowOnlyConsortium","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"},{"internalType":"uint256","name":"approvals","type":"uint256"},{"internalType":"uint256","name":"quorum","type":"uint256"}],"name":"JointVentureEscrowQuorumNotReached","type":"error"},
+{"inputs":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"uint256","name":"balance","type":"uint256"},{"internalType":"uint256","name":"expected","type":"uint256"}],"name":"JointVentureEscrowSweepTouchedHeld","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"total","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"JointVentureEscrowTotalTooLarge","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"},{"internalType":"uint256","name":"count","type":"uint256"}],"name":"JointVentureEscrowUnknownMilestone","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"JointVentureEscrowUnknownVenture","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"value","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"}],"name":"JointVentureEscrowWrongValue","type":"error"},
-{"inputs":[{"internalType":"uint8","name":"what","type":"uint8"}],"name":"JointVentureEscrowZeroAddress","type":"error"},
+{"inputs":[],"name":"JointVentureEscrowZeroBeneficiary","type":"error"},
 {"inputs":[{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowZeroContribution","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"JointVentureEscrowZeroDeposit","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"index","type":"uint256"}],"name":"JointVentureEscrowZeroMilestone","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"index","type":"uint256"}],"name":"JointVentureEscrowZeroPartner","type":"error"},
+{"inputs":[],"name":"JointVentureEscrowZeroRecipient","type":"error"},
 {"inputs":[],"name":"ReentrancyGuardReentrantCall","type":"error"},
-{"inputs":[{"internalType":"uint8","name":"bits","type":"uint8"},{"internalType":"uint256","name":"value","type":"uint256"}],"name":"SafeCastOverflowedUintDowncast","type":"error"},
 {"inputs":[{"internalType":"address","name":"token","type":"address"}],"name":"SafeERC20FailedOperation","type":"error"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"uint256","name":"index","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"ContributionSet","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"uint256","name":"credited","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"paid","type":"uint256"}],"name":"Deposited","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"paid","type":"uint256"}],"name":"Deposited","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"uint256","name":"votes","type":"uint256"}],"name":"DissolutionVoteWithdrawn","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"uint256","name":"votes","type":"uint256"}],"name":"DissolutionVoted","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"index","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"uint256","name":"approvals","type":"uint256"}],"name":"MilestoneApproved","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"index","type":"uint256"}],"name":"MilestoneReleasable","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"index","type":"uint256"},{"indexed":true,"internalType":"address","name":"beneficiary","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"MilestoneReleased","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"index","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"MilestoneSet","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"address","name":"to","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"Refunded","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"asset","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"reserve","type":"uint256"}],"name":"ReserveReleased","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"asset","type":"address"},{"indexed":true,"internalType":"address","name":"to","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"SurplusSwept","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"VentureActivated","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":false,"internalType":"enum JointVentureEscrow.CancelReason","name":"reason","type":"uint8"}],"name":"VentureCancelled","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":false,"internalType":"enum IJointVentureEscrow.CancelReason","name":"reason","type":"uint8"}],"name":"VentureCancelled","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"VentureCompleted","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"creator","type":"address"},{"indexed":true,"internalType":"address","name":"asset","type":"address"},{"indexed":false,"internalType":"address","name":"beneficiary","type":"address"},{"indexed":false,"internalType":"uint256","name":"total","type":"uint256"},{"indexed":false,"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"indexed":false,"internalType":"uint32","name":"quorum","type":"uint32"},{"indexed":false,"internalType":"string","name":"name","type":"string"}],"name":"VentureCreated","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"creator","type":"address"},{"indexed":true,"internalType":"address","name":"asset","type":"address"},{"indexed":false,"internalType":"address","name":"beneficiary","type":"address"},{"indexed":false,"internalType":"uint256","name":"total","type":"uint256"},{"indexed":false,"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"indexed":false,"internalType":"uint64","name":"longStop","type":"uint64"},{"indexed":false,"internalType":"uint32","name":"quorum","type":"uint32"},{"indexed":false,"internalType":"uint32","name":"dissolutionQuorum","type":"uint32"},{"indexed":false,"internalType":"string","name":"name","type":"string"}],"name":"VentureCreated","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"beneficiary","type":"address"},{"indexed":false,"internalType":"address","name":"to","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"Withdrawn","type":"event"},
+{"inputs":[],"name":"MAX_FUNDING_PERIOD","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"MAX_LONG_STOP","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"MAX_MILESTONES","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"MAX_NAME_LENGTH","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"MAX_PARTNERS","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"}],"name":"approveMilestone","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"cancelAfterLongStop","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"cancelExpired","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[],"name":"consortium","outputs":[{"internalType":"contract IConsortium","name":"","type":"address"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"components":[{"internalType":"string","name":"name","type":"string"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"beneficiary","type":"address"},{"internalType":"address[]","name":"partners","type":"address[]"},{"internalType":"uint256[]","name":"contributions","type":"uint256[]"},{"internalType":"uint256[]","name":"milestones","type":"uint256[]"},{"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"internalType":"uint32","name":"quorum","type":"uint32"}],"internalType":"struct JointVentureEscrow.VentureTerms","name":"terms","type":"tuple"}],"name":"createVenture","outputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"components":[{"internalType":"string","name":"name","type":"string"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"beneficiary","type":"address"},{"internalType":"address[]","name":"partners","type":"address[]"},{"internalType":"uint256[]","name":"contributions","type":"uint256[]"},{"internalType":"uint256[]","name":"milestones","type":"uint256[]"},{"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"internalType":"uint64","name":"longStop","type":"uint64"},{"internalType":"uint32","name":"quorum","type":"uint32"},{"internalType":"uint32","name":"dissolutionQuorum","type":"uint32"}],"internalType":"struct IJointVentureEscrow.VentureTerms","name":"terms","type":"tuple"}],"name":"createVenture","outputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"}],"name":"deposit","outputs":[],"stateMutability":"payable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"dissolutionVotes","outputs":[{"internalType":"uint256","name":"needed","type":"uint256"},{"internalType":"uint256","name":"standing","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"hasApproved","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"heldFor","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"}],"name":"milestone","outputs":[{"components":[{"internalType":"uint128","name":"amount","type":"uint128"},{"internalType":"uint32","name":"approvals","type":"uint32"},{"internalType":"enum JointVentureEscrow.MilestoneState","name":"state","type":"uint8"}],"internalType":"struct JointVentureEscrow.Milestone","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"partner","outputs":[{"components":[{"internalType":"uint128","name":"owed","type":"uint128"},{"internalType":"uint128","name":"paid","type":"uint128"},{"internalType":"uint128","name":"owedBefore","type":"uint128"},{"internalType":"bool","name":"refunded","type":"bool"},{"internalType":"bool","name":"votedDissolution","type":"bool"}],"internalType":"struct JointVentureEscrow.Partner","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"}],"name":"milestone","outputs":[{"components":[{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint32","name":"approvals","type":"uint32"},{"internalType":"enum IJointVentureEscrow.MilestoneState","name":"state","type":"uint8"}],"internalType":"struct IJointVentureEscrow.Milestone","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"partner","outputs":[{"components":[{"internalType":"uint256","name":"owed","type":"uint256"},{"internalType":"uint256","name":"paid","type":"uint256"},{"internalType":"uint256","name":"owedBefore","type":"uint256"},{"internalType":"uint32","name":"index","type":"uint32"},{"internalType":"bool","name":"refunded","type":"bool"},{"internalType":"bool","name":"votedDissolution","type":"bool"}],"internalType":"struct IJointVentureEscrow.Partner","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"partners","outputs":[{"internalType":"address[]","name":"","type":"address[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"pushRefund","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"pushWithdrawal","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"to","type":"address"}],"name":"refund","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"refundable","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"}],"name":"releaseMilestone","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"releaseReserve","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"address","name":"asset","type":"address"}],"name":"reserved","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"to","type":"address"}],"name":"sweepSurplus","outputs":[],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"address","name":"asset","type":"address"}],"name":"totalHeld","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"venture","outputs":[{"components":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"internalType":"uint32","name":"partnerCount","type":"uint32"},{"internalType":"address","name":"beneficiary","type":"address"},{"internalType":"uint32","name":"quorum","type":"uint32"},{"internalType":"uint32","name":"milestoneCount","type":"uint32"},{"internalType":"uint32","name":"milestonesReleased","type":"uint32"},{"internalType":"enum JointVentureEscrow.State","name":"state","type":"uint8"},{"internalType":"address","name":"creator","type":"address"},{"internalType":"uint32","name":"fundedPartners","type":"uint32"},{"internalType":"uint32","name":"dissolutionVotes","type":"uint32"},{"internalType":"uint32","name":"refundedPartners","type":"uint32"},{"internalType":"uint128","name":"total","type":"uint128"},{"internalType":"uint128","name":"deposited","type":"uint128"},{"internalType":"uint128","name":"released","type":"uint128"},{"internalType":"uint128","name":"withdrawn","type":"uint128"},{"internalType":"uint128","name":"refunded","type":"uint128"},{"internalType":"uint128","name":"milestoneTotal","type":"uint128"}],"internalType":"struct JointVentureEscrow.Venture","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"venture","outputs":[{"components":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"beneficiary","type":"address"},{"internalType":"address","name":"creator","type":"address"},{"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"internalType":"uint64","name":"longStop","type":"uint64"},{"internalType":"uint32","name":"partnerCount","type":"uint32"},{"internalType":"uint32","name":"quorum","type":"uint32"},{"internalType":"uint32","name":"dissolutionQuorum","type":"uint32"},{"internalType":"enum IJointVentureEscrow.State","name":"state","type":"uint8"},{"internalType":"uint32","name":"fundedPartners","type":"uint32"},{"internalType":"uint32","name":"dissolutionVotes","type":"uint32"},{"internalType":"uint32","name":"milestoneCount","type":"uint32"},{"internalType":"uint32","name":"milestonesReleased","type":"uint32"},{"internalType":"uint256","name":"total","type":"uint256"},{"internalType":"uint256","name":"released","type":"uint256"},{"internalType":"uint256","name":"withdrawn","type":"uint256"},{"internalType":"uint256","name":"withdrawable","type":"uint256"},{"internalType":"uint256","name":"milestoneTotal","type":"uint256"},{"internalType":"uint256","name":"reserve","type":"uint256"}],"internalType":"struct IJointVentureEscrow.Venture","name":"out","type":"tuple"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"ventureCount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"ventureName","outputs":[{"internalType":"string","name":"","type":"string"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"ventureState","outputs":[{"internalType":"enum JointVentureEscrow.State","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"ventureState","outputs":[{"internalType":"enum IJointVentureEscrow.State","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"voteDissolution","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"to","type":"address"}],"name":"withdraw","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"withdrawVote","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"withdrawable","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"}
 ]'''
 ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
@@ -162,7 +199,7 @@ ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
 
 
 class State(IntEnum):
-    """Solidity ``enum JointVentureEscrow.State``."""
+    """Solidity ``enum IJointVentureEscrow.State``."""
 
     FUNDING = 0
     ACTIVE = 1
@@ -171,14 +208,15 @@ class State(IntEnum):
 
 
 class CancelReason(IntEnum):
-    """Solidity ``enum JointVentureEscrow.CancelReason``."""
+    """Solidity ``enum IJointVentureEscrow.CancelReason``."""
 
     DEADLINE_MISSED = 0
     DISSOLVED = 1
+    LONG_STOP_PASSED = 2
 
 
 class MilestoneState(IntEnum):
-    """Solidity ``enum JointVentureEscrow.MilestoneState``."""
+    """Solidity ``enum IJointVentureEscrow.MilestoneState``."""
 
     PENDING = 0
     RELEASABLE = 1
@@ -187,8 +225,8 @@ class MilestoneState(IntEnum):
 
 @dataclass(frozen=True)
 class VentureTerms:
-    """Solidity ``struct JointVentureEscrow.VentureTerms``:
-    ``(string,address,address,address[],uint256[],uint256[],uint64,uint32)``.
+    """Solidity ``struct IJointVentureEscrow.VentureTerms``:
+    ``(string,address,address,address[],uint256[],uint256[],uint64,uint64,uint32,uint32)``.
     """
 
     name: str
@@ -198,7 +236,9 @@ class VentureTerms:
     contributions: tuple[int, ...]
     milestones: tuple[int, ...]
     funding_deadline: int
+    long_stop: int
     quorum: int
+    dissolution_quorum: int
 
     @classmethod
     def from_abi(cls, raw: Any) -> VentureTerms:
@@ -211,17 +251,19 @@ class VentureTerms:
             contributions=tuple(int(x0) for x0 in field(raw, 4, "contributions")),
             milestones=tuple(int(x0) for x0 in field(raw, 5, "milestones")),
             funding_deadline=int(field(raw, 6, "fundingDeadline")),
-            quorum=int(field(raw, 7, "quorum")),
+            long_stop=int(field(raw, 7, "longStop")),
+            quorum=int(field(raw, 8, "quorum")),
+            dissolution_quorum=int(field(raw, 9, "dissolutionQuorum")),
         )
 
     def to_abi(self) -> tuple[Any, ...]:
         """The ABI tuple to encode."""
-        return (self.name, self.asset, self.beneficiary, list(self.partners), list(self.contributions), list(self.milestones), self.funding_deadline, self.quorum)
+        return (self.name, self.asset, self.beneficiary, list(self.partners), list(self.contributions), list(self.milestones), self.funding_deadline, self.long_stop, self.quorum, self.dissolution_quorum)
 
 
 @dataclass(frozen=True)
 class Milestone:
-    """Solidity ``struct JointVentureEscrow.Milestone``: ``(uint128,uint32,uint8)``."""
+    """Solidity ``struct IJointVentureEscrow.Milestone``: ``(uint256,uint32,uint8)``."""
 
     amount: int
     approvals: int
@@ -243,11 +285,14 @@ class Milestone:
 
 @dataclass(frozen=True)
 class Partner:
-    """Solidity ``struct JointVentureEscrow.Partner``: ``(uint128,uint128,uint128,bool,bool)``."""
+    """Solidity ``struct IJointVentureEscrow.Partner``:
+    ``(uint256,uint256,uint256,uint32,bool,bool)``.
+    """
 
     owed: int
     paid: int
     owed_before: int
+    index: int
     refunded: bool
     voted_dissolution: bool
 
@@ -258,67 +303,78 @@ class Partner:
             owed=int(field(raw, 0, "owed")),
             paid=int(field(raw, 1, "paid")),
             owed_before=int(field(raw, 2, "owedBefore")),
-            refunded=bool(field(raw, 3, "refunded")),
-            voted_dissolution=bool(field(raw, 4, "votedDissolution")),
+            index=int(field(raw, 3, "index")),
+            refunded=bool(field(raw, 4, "refunded")),
+            voted_dissolution=bool(field(raw, 5, "votedDissolution")),
         )
 
     def to_abi(self) -> tuple[Any, ...]:
         """The ABI tuple to encode."""
-        return (self.owed, self.paid, self.owed_before, self.refunded, self.voted_dissolution)
+        return (self.owed, self.paid, self.owed_before, self.index, self.refunded, self.voted_dissolution)
 
 
 @dataclass(frozen=True)
 class Venture:
-    """Solidity ``struct JointVentureEscrow.Venture``:
-    ``(address,uint64,uint32,address,uint32,uint32,uint32,uint8,address,uint32,uint32,uint32,uint128,uint128,uint128,uint128,uint128,uint128)``.
+    """Solidity ``struct IJointVentureEscrow.Venture``:
+    ``(address,address,address,uint64,uint64,uint32,uint32,uint32,uint8,uint32,uint32,uint32,uint32,uint256,uint256,uint256,uint256,uint256,uint256)``.
     """
 
     asset: str
-    funding_deadline: int
-    partner_count: int
     beneficiary: str
-    quorum: int
-    milestone_count: int
-    milestones_released: int
-    state: State
     creator: str
+    funding_deadline: int
+    long_stop: int
+    partner_count: int
+    quorum: int
+    dissolution_quorum: int
+    state: State
     funded_partners: int
     dissolution_votes: int
-    refunded_partners: int
+    milestone_count: int
+    milestones_released: int
     total: int
-    deposited: int
     released: int
     withdrawn: int
-    refunded: int
+    withdrawable: int
     milestone_total: int
+    reserve: int
 
     @classmethod
     def from_abi(cls, raw: Any) -> Venture:
         """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
         return cls(
             asset=checksum(field(raw, 0, "asset")),
-            funding_deadline=int(field(raw, 1, "fundingDeadline")),
-            partner_count=int(field(raw, 2, "partnerCount")),
-            beneficiary=checksum(field(raw, 3, "beneficiary")),
-            quorum=int(field(raw, 4, "quorum")),
-            milestone_count=int(field(raw, 5, "milestoneCount")),
-            milestones_released=int(field(raw, 6, "milestonesReleased")),
-            state=State(field(raw, 7, "state")),
-            creator=checksum(field(raw, 8, "creator")),
+            beneficiary=checksum(field(raw, 1, "beneficiary")),
+            creator=checksum(field(raw, 2, "creator")),
+            funding_deadline=int(field(raw, 3, "fundingDeadline")),
+            long_stop=int(field(raw, 4, "longStop")),
+            partner_count=int(field(raw, 5, "partnerCount")),
+            quorum=int(field(raw, 6, "quorum")),
+            dissolution_quorum=int(field(raw, 7, "dissolutionQuorum")),
+            state=State(field(raw, 8, "state")),
             funded_partners=int(field(raw, 9, "fundedPartners")),
             dissolution_votes=int(field(raw, 10, "dissolutionVotes")),
-            refunded_partners=int(field(raw, 11, "refundedPartners")),
-            total=int(field(raw, 12, "total")),
-            deposited=int(field(raw, 13, "deposited")),
+            milestone_count=int(field(raw, 11, "milestoneCount")),
+            milestones_released=int(field(raw, 12, "milestonesReleased")),
+            total=int(field(raw, 13, "total")),
             released=int(field(raw, 14, "released")),
             withdrawn=int(field(raw, 15, "withdrawn")),
-            refunded=int(field(raw, 16, "refunded")),
+            withdrawable=int(field(raw, 16, "withdrawable")),
             milestone_total=int(field(raw, 17, "milestoneTotal")),
+            reserve=int(field(raw, 18, "reserve")),
         )
 
     def to_abi(self) -> tuple[Any, ...]:
         """The ABI tuple to encode."""
-        return (self.asset, self.funding_deadline, self.partner_count, self.beneficiary, self.quorum, self.milestone_count, self.milestones_released, int(self.state), self.creator, self.funded_partners, self.dissolution_votes, self.refunded_partners, self.total, self.deposited, self.released, self.withdrawn, self.refunded, self.milestone_total)
+        return (self.asset, self.beneficiary, self.creator, self.funding_deadline, self.long_stop, self.partner_count, self.quorum, self.dissolution_quorum, int(self.state), self.funded_partners, self.dissolution_votes, self.milestone_count, self.milestones_released, self.total, self.released, self.withdrawn, self.withdrawable, self.milestone_total, self.reserve)
+
+
+@dataclass(frozen=True)
+class DissolutionVotesResult:
+    """What ``dissolutionVotes(uint256)`` returns."""
+
+    needed: int
+    standing: int
 
 
 @dataclass(frozen=True)
@@ -364,14 +420,14 @@ class ContributionSetEvent:
 
 @dataclass(frozen=True)
 class DepositedEvent:
-    """`partner` deposited; `credited` is what arrived, `paid` its total so far.
+    """`partner` deposited `amount`; `paid` is its total so far.
 
     Solidity event ``Deposited(uint256,address,uint256,uint256)``.
     """
 
     venture_id: int
     partner: str
-    credited: int
+    amount: int
     paid: int
     block_number: int
     transaction_hash: str
@@ -380,7 +436,7 @@ class DepositedEvent:
 
     event_name: ClassVar[str] = "Deposited"
     signature: ClassVar[str] = "Deposited(uint256,address,uint256,uint256)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("ventureId", "partner", "credited", "paid")
+    arg_keys: ClassVar[tuple[str, ...]] = ("ventureId", "partner", "amount", "paid")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> DepositedEvent:
@@ -389,7 +445,7 @@ class DepositedEvent:
         return cls(
             venture_id=int(args["ventureId"]),
             partner=checksum(args["partner"]),
-            credited=int(args["credited"]),
+            amount=int(args["amount"]),
             paid=int(args["paid"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
@@ -404,8 +460,47 @@ class DepositedEvent:
 
 
 @dataclass(frozen=True)
+class DissolutionVoteWithdrawnEvent:
+    """`partner` withdrew its dissolution vote; `votes` now stand.
+
+    Solidity event ``DissolutionVoteWithdrawn(uint256,address,uint256)``.
+    """
+
+    venture_id: int
+    partner: str
+    votes: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "DissolutionVoteWithdrawn"
+    signature: ClassVar[str] = "DissolutionVoteWithdrawn(uint256,address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("ventureId", "partner", "votes")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> DissolutionVoteWithdrawnEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            venture_id=int(args["ventureId"]),
+            partner=checksum(args["partner"]),
+            votes=int(args["votes"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[DissolutionVoteWithdrawnEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
 class DissolutionVotedEvent:
-    """`partner` voted to dissolve venture `ventureId`; the vote now has `votes`.
+    """`partner` voted to dissolve venture `ventureId`; `votes` now stand.
 
     Solidity event ``DissolutionVoted(uint256,address,uint256)``.
     """
@@ -602,7 +697,7 @@ class MilestoneSetEvent:
 
 @dataclass(frozen=True)
 class RefundedEvent:
-    """`partner` took its refund of `amount`, paid to `to`.
+    """`partner`'s refund of `amount` was paid to `to`.
 
     Solidity event ``Refunded(uint256,address,address,uint256)``.
     """
@@ -642,8 +737,49 @@ class RefundedEvent:
 
 
 @dataclass(frozen=True)
+class ReserveReleasedEvent:
+    """Venture `ventureId` stopped reserving `amount` of `asset`; it now reserves `reserve`.
+
+    Solidity event ``ReserveReleased(uint256,address,uint256,uint256)``.
+    """
+
+    venture_id: int
+    asset: str
+    amount: int
+    reserve: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ReserveReleased"
+    signature: ClassVar[str] = "ReserveReleased(uint256,address,uint256,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("ventureId", "asset", "amount", "reserve")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ReserveReleasedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            venture_id=int(args["ventureId"]),
+            asset=checksum(args["asset"]),
+            amount=int(args["amount"]),
+            reserve=int(args["reserve"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ReserveReleasedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
 class SurplusSweptEvent:
-    """The consortium swept `amount` of `asset` that nobody was owed to `to`.
+    """The consortium swept `amount` of `asset` that no venture reserved to `to`.
 
     Solidity event ``SurplusSwept(address,address,uint256)``.
     """
@@ -682,7 +818,8 @@ class SurplusSweptEvent:
 
 @dataclass(frozen=True)
 class VentureActivatedEvent:
-    """Every contribution of venture `ventureId` was paid: it became Active.
+    """Every contribution of venture `ventureId` was paid: it became Active, and the dissolution
+    votes cast while funding were cleared (a new voting round began).
 
     Solidity event ``VentureActivated(uint256)``.
     """
@@ -793,7 +930,7 @@ class VentureCreatedEvent:
     its milestones as {MilestoneSet}.
 
     Solidity event
-    ``VentureCreated(uint256,address,address,address,uint256,uint64,uint32,string)``.
+    ``VentureCreated(uint256,address,address,address,uint256,uint64,uint64,uint32,uint32,string)``.
     """
 
     venture_id: int
@@ -802,7 +939,9 @@ class VentureCreatedEvent:
     beneficiary: str
     total: int
     funding_deadline: int
+    long_stop: int
     quorum: int
+    dissolution_quorum: int
     name: str
     block_number: int
     transaction_hash: str
@@ -810,8 +949,8 @@ class VentureCreatedEvent:
     address: str
 
     event_name: ClassVar[str] = "VentureCreated"
-    signature: ClassVar[str] = "VentureCreated(uint256,address,address,address,uint256,uint64,uint32,string)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("ventureId", "creator", "asset", "beneficiary", "total", "fundingDeadline", "quorum", "name")
+    signature: ClassVar[str] = "VentureCreated(uint256,address,address,address,uint256,uint64,uint64,uint32,uint32,string)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("ventureId", "creator", "asset", "beneficiary", "total", "fundingDeadline", "longStop", "quorum", "dissolutionQuorum", "name")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> VentureCreatedEvent:
@@ -824,7 +963,9 @@ class VentureCreatedEvent:
             beneficiary=checksum(args["beneficiary"]),
             total=int(args["total"]),
             funding_deadline=int(args["fundingDeadline"]),
+            long_stop=int(args["longStop"]),
             quorum=int(args["quorum"]),
+            dissolution_quorum=int(args["dissolutionQuorum"]),
             name=str(args["name"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
@@ -840,7 +981,7 @@ class VentureCreatedEvent:
 
 @dataclass(frozen=True)
 class WithdrawnEvent:
-    """The beneficiary withdrew `amount` to `to`.
+    """`amount` released to `beneficiary` was paid to `to`.
 
     Solidity event ``Withdrawn(uint256,address,address,uint256)``.
     """
@@ -877,6 +1018,59 @@ class WithdrawnEvent:
     def from_result(cls, result: TxResult, address: str | None = None) -> tuple[WithdrawnEvent, ...]:
         """The events of this type in a transaction result (optionally only those from ``address``)."""
         return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+class AssetTransferAmountMismatch(ContractCustomError):
+    """Pulling `expected` of `token` made the balance grow by `received` instead.
+
+    Solidity: ``error AssetTransferAmountMismatch(address token, uint256 expected, uint256
+    received)``, selector ``0xe4db7fdb``.
+    """
+
+    error_name = "AssetTransferAmountMismatch"
+    signature = "AssetTransferAmountMismatch(address,uint256,uint256)"
+    selector = bytes.fromhex("e4db7fdb")
+    arg_names = ("token", "expected", "received")
+
+    token: str
+    expected: int
+    received: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class FailedCall(ContractCustomError):
+    """A call to an address target failed. The target may have reverted.
+
+    Solidity: ``error FailedCall()``, selector ``0xd6bda275``.
+    """
+
+    error_name = "FailedCall"
+    signature = "FailedCall()"
+    selector = bytes.fromhex("d6bda275")
+    arg_names = ()
+
+
+class InsufficientBalance(ContractCustomError):
+    """The ETH balance of the account is not enough to perform the operation.
+
+    Solidity: ``error InsufficientBalance(uint256 balance, uint256 needed)``, selector
+    ``0xcf479181``.
+    """
+
+    error_name = "InsufficientBalance"
+    signature = "InsufficientBalance(uint256,uint256)"
+    selector = bytes.fromhex("cf479181")
+    arg_names = ("balance", "needed")
+
+    balance: int
+    needed: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
 
 
 class JointVentureEscrowAlreadyApproved(ContractCustomError):
@@ -921,7 +1115,7 @@ class JointVentureEscrowAlreadyRefunded(ContractCustomError):
 
 
 class JointVentureEscrowAlreadyVoted(ContractCustomError):
-    """`partner` already voted to dissolve venture `ventureId`.
+    """`partner` already has a dissolution vote standing in venture `ventureId`.
 
     Solidity: ``error JointVentureEscrowAlreadyVoted(uint256 ventureId, address partner)``,
     selector ``0x64ee0501``.
@@ -938,6 +1132,25 @@ class JointVentureEscrowAlreadyVoted(ContractCustomError):
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]), checksum(raw[1]))
+
+
+class JointVentureEscrowAssetNotContract(ContractCustomError):
+    """The venture's token `asset` has no code.
+
+    Solidity: ``error JointVentureEscrowAssetNotContract(address asset)``, selector
+    ``0xc225526d``.
+    """
+
+    error_name = "JointVentureEscrowAssetNotContract"
+    signature = "JointVentureEscrowAssetNotContract(address)"
+    selector = bytes.fromhex("c225526d")
+    arg_names = ("asset",)
+
+    asset: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
 
 
 class JointVentureEscrowDeadlineNotPassed(ContractCustomError):
@@ -962,20 +1175,20 @@ class JointVentureEscrowDeadlineNotPassed(ContractCustomError):
 
 
 class JointVentureEscrowDepositExceedsOwed(ContractCustomError):
-    """Crediting `credited` would exceed what `partner` still owes (`remaining`).
+    """Depositing `amount` would exceed what `partner` still owes (`remaining`).
 
     Solidity: ``error JointVentureEscrowDepositExceedsOwed(uint256 ventureId, address partner,
-    uint256 credited, uint256 remaining)``, selector ``0xc0019929``.
+    uint256 amount, uint256 remaining)``, selector ``0xc0019929``.
     """
 
     error_name = "JointVentureEscrowDepositExceedsOwed"
     signature = "JointVentureEscrowDepositExceedsOwed(uint256,address,uint256,uint256)"
     selector = bytes.fromhex("c0019929")
-    arg_names = ("venture_id", "partner", "credited", "remaining")
+    arg_names = ("venture_id", "partner", "amount", "remaining")
 
     venture_id: int
     partner: str
-    credited: int
+    amount: int
     remaining: int
 
     @classmethod
@@ -1002,48 +1215,90 @@ class JointVentureEscrowDuplicatePartner(ContractCustomError):
         return (checksum(raw[0]),)
 
 
-class JointVentureEscrowEtherTransferFailed(ContractCustomError):
-    """Sending `amount` wei to `to` failed (the receiver reverted); nothing changed.
+class JointVentureEscrowInvalidConsortium(ContractCustomError):
+    """The consortium address given to the constructor has no code.
 
-    Solidity: ``error JointVentureEscrowEtherTransferFailed(address to, uint256 amount)``,
-    selector ``0xa34ffd68``.
+    Solidity: ``error JointVentureEscrowInvalidConsortium(address consortium)``, selector
+    ``0x805ae08c``.
     """
 
-    error_name = "JointVentureEscrowEtherTransferFailed"
-    signature = "JointVentureEscrowEtherTransferFailed(address,uint256)"
-    selector = bytes.fromhex("a34ffd68")
-    arg_names = ("to", "amount")
+    error_name = "JointVentureEscrowInvalidConsortium"
+    signature = "JointVentureEscrowInvalidConsortium(address)"
+    selector = bytes.fromhex("805ae08c")
+    arg_names = ("consortium",)
 
-    to: str
-    amount: int
+    consortium: str
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (checksum(raw[0]), int(raw[1]))
+        return (checksum(raw[0]),)
 
 
-class JointVentureEscrowInvalidDeadline(ContractCustomError):
-    """The funding deadline `deadline` is not after the current block's `timestamp`.
+class JointVentureEscrowInvalidDissolutionQuorum(ContractCustomError):
+    """The dissolution quorum `dissolutionQuorum` is not within 1..`max` (= partners - quorum + 1).
 
-    Solidity: ``error JointVentureEscrowInvalidDeadline(uint256 deadline, uint256 timestamp)``,
-    selector ``0x15ec8677``.
+    Solidity: ``error JointVentureEscrowInvalidDissolutionQuorum(uint256 dissolutionQuorum,
+    uint256 max)``, selector ``0x8d1e9a16``.
     """
 
-    error_name = "JointVentureEscrowInvalidDeadline"
-    signature = "JointVentureEscrowInvalidDeadline(uint256,uint256)"
-    selector = bytes.fromhex("15ec8677")
-    arg_names = ("deadline", "timestamp")
+    error_name = "JointVentureEscrowInvalidDissolutionQuorum"
+    signature = "JointVentureEscrowInvalidDissolutionQuorum(uint256,uint256)"
+    selector = bytes.fromhex("8d1e9a16")
+    arg_names = ("dissolution_quorum", "max")
 
-    deadline: int
-    timestamp: int
+    dissolution_quorum: int
+    max: int
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]), int(raw[1]))
 
 
+class JointVentureEscrowInvalidFundingDeadline(ContractCustomError):
+    """The funding deadline `deadline` is not after `timestamp` or is after `latest`.
+
+    Solidity: ``error JointVentureEscrowInvalidFundingDeadline(uint256 deadline, uint256
+    timestamp, uint256 latest)``, selector ``0xf0f8c262``.
+    """
+
+    error_name = "JointVentureEscrowInvalidFundingDeadline"
+    signature = "JointVentureEscrowInvalidFundingDeadline(uint256,uint256,uint256)"
+    selector = bytes.fromhex("f0f8c262")
+    arg_names = ("deadline", "timestamp", "latest")
+
+    deadline: int
+    timestamp: int
+    latest: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class JointVentureEscrowInvalidLongStop(ContractCustomError):
+    """The long-stop date `longStop` is not after the funding deadline `fundingDeadline` or is after
+    `latest`.
+
+    Solidity: ``error JointVentureEscrowInvalidLongStop(uint256 longStop, uint256
+    fundingDeadline, uint256 latest)``, selector ``0x6fd45b88``.
+    """
+
+    error_name = "JointVentureEscrowInvalidLongStop"
+    signature = "JointVentureEscrowInvalidLongStop(uint256,uint256,uint256)"
+    selector = bytes.fromhex("6fd45b88")
+    arg_names = ("long_stop", "funding_deadline", "latest")
+
+    long_stop: int
+    funding_deadline: int
+    latest: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]))
+
+
 class JointVentureEscrowInvalidMilestoneCount(ContractCustomError):
-    """The number of milestones is not within 1..`max`.
+    """The number of milestones `count` is not within 1..`max`.
 
     Solidity: ``error JointVentureEscrowInvalidMilestoneCount(uint256 count, uint256 max)``,
     selector ``0x89ca174a``.
@@ -1083,7 +1338,7 @@ class JointVentureEscrowInvalidName(ContractCustomError):
 
 
 class JointVentureEscrowInvalidPartnerCount(ContractCustomError):
-    """The number of partners is not within 1..`max`.
+    """The number of partners `count` is not within 1..`max`.
 
     Solidity: ``error JointVentureEscrowInvalidPartnerCount(uint256 count, uint256 max)``,
     selector ``0xa10f95dd``.
@@ -1103,7 +1358,7 @@ class JointVentureEscrowInvalidPartnerCount(ContractCustomError):
 
 
 class JointVentureEscrowInvalidQuorum(ContractCustomError):
-    """The quorum is not within 1..`partnerCount`.
+    """The release quorum `quorum` is not within 1..`partnerCount`.
 
     Solidity: ``error JointVentureEscrowInvalidQuorum(uint256 quorum, uint256 partnerCount)``,
     selector ``0x5a67496f``.
@@ -1125,7 +1380,7 @@ class JointVentureEscrowInvalidQuorum(ContractCustomError):
 class JointVentureEscrowInvalidState(ContractCustomError):
     """Venture `ventureId` is in state `state` (effective), which does not allow this.
 
-    Solidity: ``error JointVentureEscrowInvalidState(uint256 ventureId, JointVentureEscrow.State
+    Solidity: ``error JointVentureEscrowInvalidState(uint256 ventureId, IJointVentureEscrow.State
     state)``, selector ``0xb96ac844``.
     """
 
@@ -1160,6 +1415,27 @@ class JointVentureEscrowLengthMismatch(ContractCustomError):
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]), int(raw[1]))
+
+
+class JointVentureEscrowLongStopNotPassed(ContractCustomError):
+    """Venture `ventureId`'s long-stop date `longStop` has not passed yet (now `timestamp`).
+
+    Solidity: ``error JointVentureEscrowLongStopNotPassed(uint256 ventureId, uint256 longStop,
+    uint256 timestamp)``, selector ``0x4d85a249``.
+    """
+
+    error_name = "JointVentureEscrowLongStopNotPassed"
+    signature = "JointVentureEscrowLongStopNotPassed(uint256,uint256,uint256)"
+    selector = bytes.fromhex("4d85a249")
+    arg_names = ("venture_id", "long_stop", "timestamp")
+
+    venture_id: int
+    long_stop: int
+    timestamp: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]))
 
 
 class JointVentureEscrowMilestoneAlreadyReleased(ContractCustomError):
@@ -1203,20 +1479,20 @@ class JointVentureEscrowMilestonesExceedTotal(ContractCustomError):
 
 
 class JointVentureEscrowNoSurplus(ContractCustomError):
-    """This contract holds no more of `asset` than it owes (`balance` <= `held`).
+    """This contract holds `balance` of `asset`, no more than it reserves for ventures (`reserved`).
 
     Solidity: ``error JointVentureEscrowNoSurplus(address asset, uint256 balance, uint256
-    held)``, selector ``0xc4555cd9``.
+    reserved)``, selector ``0xc4555cd9``.
     """
 
     error_name = "JointVentureEscrowNoSurplus"
     signature = "JointVentureEscrowNoSurplus(address,uint256,uint256)"
     selector = bytes.fromhex("c4555cd9")
-    arg_names = ("asset", "balance", "held")
+    arg_names = ("asset", "balance", "reserved")
 
     asset: str
     balance: int
-    held: int
+    reserved: int
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
@@ -1245,7 +1521,7 @@ class JointVentureEscrowNotBeneficiary(ContractCustomError):
 
 
 class JointVentureEscrowNotMember(ContractCustomError):
-    """The caller is not a member of the consortium.
+    """`account` is not a current member of the consortium.
 
     Solidity: ``error JointVentureEscrowNotMember(address account)``, selector ``0x204fb434``.
     """
@@ -1282,6 +1558,26 @@ class JointVentureEscrowNotPartner(ContractCustomError):
         return (int(raw[0]), checksum(raw[1]))
 
 
+class JointVentureEscrowNotVoted(ContractCustomError):
+    """`partner` has no dissolution vote standing in venture `ventureId` to withdraw.
+
+    Solidity: ``error JointVentureEscrowNotVoted(uint256 ventureId, address partner)``, selector
+    ``0x5d90f983``.
+    """
+
+    error_name = "JointVentureEscrowNotVoted"
+    signature = "JointVentureEscrowNotVoted(uint256,address)"
+    selector = bytes.fromhex("5d90f983")
+    arg_names = ("venture_id", "partner")
+
+    venture_id: int
+    partner: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), checksum(raw[1]))
+
+
 class JointVentureEscrowNothingToRefund(ContractCustomError):
     """`partner` has nothing to refund from venture `ventureId`.
 
@@ -1300,6 +1596,26 @@ class JointVentureEscrowNothingToRefund(ContractCustomError):
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]), checksum(raw[1]))
+
+
+class JointVentureEscrowNothingToRelease(ContractCustomError):
+    """Venture `ventureId` reserves `reserve`, no more than it owes: nothing to release.
+
+    Solidity: ``error JointVentureEscrowNothingToRelease(uint256 ventureId, uint256 reserve)``,
+    selector ``0x23adf67e``.
+    """
+
+    error_name = "JointVentureEscrowNothingToRelease"
+    signature = "JointVentureEscrowNothingToRelease(uint256,uint256)"
+    selector = bytes.fromhex("23adf67e")
+    arg_names = ("venture_id", "reserve")
+
+    venture_id: int
+    reserve: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
 
 
 class JointVentureEscrowNothingToWithdraw(ContractCustomError):
@@ -1322,7 +1638,7 @@ class JointVentureEscrowNothingToWithdraw(ContractCustomError):
 
 
 class JointVentureEscrowOnlyConsortium(ContractCustomError):
-    """Only the consortium (an executed proposal) may call this.
+    """Only the consortium (an executed proposal) may call this; `caller` is not it.
 
     Solidity: ``error JointVentureEscrowOnlyConsortium(address caller)``, selector
     ``0x1f995bd3``.
@@ -1360,6 +1676,47 @@ class JointVentureEscrowQuorumNotReached(ContractCustomError):
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]), int(raw[1]), int(raw[2]), int(raw[3]))
+
+
+class JointVentureEscrowSweepTouchedHeld(ContractCustomError):
+    """A sweep moved `asset` that ventures hold: its balance fell to `balance`, below `expected`.
+
+    Solidity: ``error JointVentureEscrowSweepTouchedHeld(address asset, uint256 balance, uint256
+    expected)``, selector ``0xa403dc18``.
+    """
+
+    error_name = "JointVentureEscrowSweepTouchedHeld"
+    signature = "JointVentureEscrowSweepTouchedHeld(address,uint256,uint256)"
+    selector = bytes.fromhex("a403dc18")
+    arg_names = ("asset", "balance", "expected")
+
+    asset: str
+    balance: int
+    expected: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class JointVentureEscrowTotalTooLarge(ContractCustomError):
+    """The contributions add up to `total`, more than `max`.
+
+    Solidity: ``error JointVentureEscrowTotalTooLarge(uint256 total, uint256 max)``, selector
+    ``0x4543e5ea``.
+    """
+
+    error_name = "JointVentureEscrowTotalTooLarge"
+    signature = "JointVentureEscrowTotalTooLarge(uint256,uint256)"
+    selector = bytes.fromhex("4543e5ea")
+    arg_names = ("total", "max")
+
+    total: int
+    max: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
 
 
 class JointVentureEscrowUnknownMilestone(ContractCustomError):
@@ -1403,7 +1760,8 @@ class JointVentureEscrowUnknownVenture(ContractCustomError):
 
 
 class JointVentureEscrowWrongValue(ContractCustomError):
-    """`msg.value` does not fit the asset: for ETH it must equal `amount`, for a token be zero.
+    """`msg.value` (`value`) does not fit the asset: for ether it must equal `amount`, for a token
+    be zero.
 
     Solidity: ``error JointVentureEscrowWrongValue(uint256 ventureId, uint256 value, uint256
     amount)``, selector ``0x44bb2191``.
@@ -1423,23 +1781,16 @@ class JointVentureEscrowWrongValue(ContractCustomError):
         return (int(raw[0]), int(raw[1]), int(raw[2]))
 
 
-class JointVentureEscrowZeroAddress(ContractCustomError):
-    """An address that must be set is zero (`what`: 0 consortium, 1 beneficiary, 2 partner, 3
-    recipient).
+class JointVentureEscrowZeroBeneficiary(ContractCustomError):
+    """The beneficiary is the zero address.
 
-    Solidity: ``error JointVentureEscrowZeroAddress(uint8 what)``, selector ``0xe15db4df``.
+    Solidity: ``error JointVentureEscrowZeroBeneficiary()``, selector ``0xa4950e5f``.
     """
 
-    error_name = "JointVentureEscrowZeroAddress"
-    signature = "JointVentureEscrowZeroAddress(uint8)"
-    selector = bytes.fromhex("e15db4df")
-    arg_names = ("what",)
-
-    what: int
-
-    @classmethod
-    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]),)
+    error_name = "JointVentureEscrowZeroBeneficiary"
+    signature = "JointVentureEscrowZeroBeneficiary()"
+    selector = bytes.fromhex("a4950e5f")
+    arg_names = ()
 
 
 class JointVentureEscrowZeroContribution(ContractCustomError):
@@ -1462,7 +1813,7 @@ class JointVentureEscrowZeroContribution(ContractCustomError):
 
 
 class JointVentureEscrowZeroDeposit(ContractCustomError):
-    """A deposit of zero, or one of which nothing arrived.
+    """A deposit of zero into venture `ventureId`.
 
     Solidity: ``error JointVentureEscrowZeroDeposit(uint256 ventureId)``, selector
     ``0x9fa67717``.
@@ -1498,6 +1849,36 @@ class JointVentureEscrowZeroMilestone(ContractCustomError):
         return (int(raw[0]),)
 
 
+class JointVentureEscrowZeroPartner(ContractCustomError):
+    """Partner number `index` (from 0) is the zero address.
+
+    Solidity: ``error JointVentureEscrowZeroPartner(uint256 index)``, selector ``0x533cb497``.
+    """
+
+    error_name = "JointVentureEscrowZeroPartner"
+    signature = "JointVentureEscrowZeroPartner(uint256)"
+    selector = bytes.fromhex("533cb497")
+    arg_names = ("index",)
+
+    index: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]),)
+
+
+class JointVentureEscrowZeroRecipient(ContractCustomError):
+    """The address to pay (`to`) is the zero address.
+
+    Solidity: ``error JointVentureEscrowZeroRecipient()``, selector ``0xa065f42c``.
+    """
+
+    error_name = "JointVentureEscrowZeroRecipient"
+    signature = "JointVentureEscrowZeroRecipient()"
+    selector = bytes.fromhex("a065f42c")
+    arg_names = ()
+
+
 class ReentrancyGuardReentrantCall(ContractCustomError):
     """Unauthorized reentrant call.
 
@@ -1508,26 +1889,6 @@ class ReentrancyGuardReentrantCall(ContractCustomError):
     signature = "ReentrancyGuardReentrantCall()"
     selector = bytes.fromhex("3ee5aeb5")
     arg_names = ()
-
-
-class SafeCastOverflowedUintDowncast(ContractCustomError):
-    """Value doesn't fit in a uint of `bits` size.
-
-    Solidity: ``error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value)``, selector
-    ``0x6dfcc650``.
-    """
-
-    error_name = "SafeCastOverflowedUintDowncast"
-    signature = "SafeCastOverflowedUintDowncast(uint8,uint256)"
-    selector = bytes.fromhex("6dfcc650")
-    arg_names = ("bits", "value")
-
-    bits: int
-    value: int
-
-    @classmethod
-    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), int(raw[1]))
 
 
 class SafeERC20FailedOperation(ContractCustomError):
@@ -1582,6 +1943,23 @@ class JointVentureEscrowEvents(EventsBase):
         filters = {"ventureId": venture_id, "partner": partner}
         logs = self._query("Deposited(uint256,address,uint256,uint256)", from_block, to_block, filters)
         return [DepositedEvent.from_decoded(e) for e in logs]
+
+    def dissolution_vote_withdrawn(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        venture_id: int | None = None,
+        partner: str | None = None,
+    ) -> list[DissolutionVoteWithdrawnEvent]:
+        """``DissolutionVoteWithdrawn`` events emitted by this contract in ``[from_block,
+        to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"ventureId": venture_id, "partner": partner}
+        logs = self._query("DissolutionVoteWithdrawn(uint256,address,uint256)", from_block, to_block, filters)
+        return [DissolutionVoteWithdrawnEvent.from_decoded(e) for e in logs]
 
     def dissolution_voted(
         self,
@@ -1681,6 +2059,22 @@ class JointVentureEscrowEvents(EventsBase):
         logs = self._query("Refunded(uint256,address,address,uint256)", from_block, to_block, filters)
         return [RefundedEvent.from_decoded(e) for e in logs]
 
+    def reserve_released(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        venture_id: int | None = None,
+        asset: str | None = None,
+    ) -> list[ReserveReleasedEvent]:
+        """``ReserveReleased`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"ventureId": venture_id, "asset": asset}
+        logs = self._query("ReserveReleased(uint256,address,uint256,uint256)", from_block, to_block, filters)
+        return [ReserveReleasedEvent.from_decoded(e) for e in logs]
+
     def surplus_swept(
         self,
         *,
@@ -1756,7 +2150,7 @@ class JointVentureEscrowEvents(EventsBase):
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"ventureId": venture_id, "creator": creator, "asset": asset}
-        logs = self._query("VentureCreated(uint256,address,address,address,uint256,uint64,uint32,string)", from_block, to_block, filters)
+        logs = self._query("VentureCreated(uint256,address,address,address,uint256,uint64,uint64,uint32,uint32,string)", from_block, to_block, filters)
         return [VentureCreatedEvent.from_decoded(e) for e in logs]
 
     def withdrawn(
@@ -1779,59 +2173,11 @@ class JointVentureEscrowEvents(EventsBase):
 class JointVentureEscrow(BoundContract):
     """JointVentureEscrow
 
-    Joint ventures between consortium members: partners fund a venture together (ETH or one
-    ERC-20) and release the money to the venture's beneficiary milestone by milestone, each
-    milestone only once a quorum of partners approved it. A venture that misses its funding
-    deadline, or that a quorum of partners votes to dissolve, is cancelled and every partner
-    takes back what it paid minus its pro-rata part of what was already released, exact to the
-    wei. Many ventures live in this one contract; every action costs the same gas whatever the
-    number of ventures, partners or milestones.
-
-    Life cycle (states only move forward):     Funding --(every contribution fully paid)-->
-    Active --(last milestone released)--> Completed        |
-    |        +--(deadline passed unfunded, or dissolution vote at quorum)--> Cancelled
-    <--(dissolution vote) A venture in Funding whose deadline has passed *is* cancelled
-    ({ventureState} says so); the first {refund} or a {cancelExpired} by anyone writes it down
-    and emits {VentureCancelled}. Money flow (all payments out are pulled, never pushed): -
-    {deposit}: a partner pays in, in one or several payments, never more than it owes. For an
-    ERC-20   the amount credited is what actually arrived (balance after minus balance before),
-    so a   fee-on-transfer token credits less than was sent; tokens returning no value are
-    accepted and tokens   returning `false` are refused (OpenZeppelin SafeERC20). -
-    {approveMilestone}: a partner approves a milestone (Active only). At the quorum it becomes
-    releasable. - {releaseMilestone}: anyone releases a releasable milestone (Active only): its
-    amount is credited to   the beneficiary, once. Releasing the last milestone completes the
-    venture. Approval is a promise and   release the payment: until a milestone is released, a
-    dissolution vote can still stop it. - {withdraw}: the beneficiary pulls everything released
-    and not yet withdrawn (in any state). - {refund}: once the venture is Cancelled or Completed,
-    each partner pulls, once, its refund. **Pro-rata remainder rule (exact to the wei).** Let `T`
-    be the venture's total of contributions, `R` what was released to the beneficiary when the
-    venture ended (no release happens afterwards), and number the partners `1..n` in the order
-    given to {createVenture}, partner `k` owing `o_k` and having paid `p_k`, with `C_k = o_1 +
-    ... + o_k` (`C_0 = 0`, `C_n = T`). Partner `k`'s refund is     refund_k = p_k - r_k,   r_k =
-    floor(R * C_k / T) - floor(R * C_(k-1) / T) where `r_k` is partner `k`'s part of the released
-    amount. Then: - the parts add up exactly: `r_1 + ... + r_n = floor(R * T / T) = R` (the sum
-    telescopes), so the   refunds add up to exactly `deposited - R`: no wei is created and none
-    is left behind; - each part is the exact pro-rata share `R * o_k / T` rounded down or up,
-    never off by a whole wei;   the rounding lands on the partners whose cumulative sum crosses a
-    multiple of `T / R`, which is   deterministic and does not depend on who claims first; - `0
-    <= r_k <= o_k`, so no refund is negative; - `R > 0` only if the venture became Active, i.e.
-    every partner paid exactly what it owed   (`p_k = o_k`); a venture cancelled while funding
-    has `R = 0`, so every partner gets back exactly   what it paid (`refund_k = p_k`), whatever
-    it paid; - a Completed venture whose milestones sum to less than `T` returns the unallocated
-    rest by the   same rule (with `R` = the sum of the milestones). `C_(k-1)` is stored per
-    partner at creation, so a refund reads O(1) storage: no loop on any path that moves funds.
-    Other decisions: - Partners, the creator and nobody else need to be members when the venture
-    is created; a partner   removed from the consortium later keeps its rights in the venture
-    (its money is there). The   beneficiary may be any address. - The same quorum (1..number of
-    partners) applies to milestone approvals and to the dissolution vote.   Approvals and votes
-    cannot be withdrawn. - {withdraw} and {refund} take the address to pay (`to`), so a partner
-    or beneficiary whose own   address cannot receive (a reverting contract) can still get its
-    money out; a failed payment   reverts and changes nothing. - Plain ETH transfers to this
-    contract are refused (no `receive`). ETH forced in (self-destruct,   coinbase) or tokens sent
-    directly are never credited to anyone: the accounting never reads this   contract's own
-    balance except to measure an ERC-20 deposit. That surplus, `balance - totalHeld(asset)`,
-    can only be swept by the consortium through a proposal ({sweepSurplus}). - Amounts are stored
-    as uint128: a venture's total is at most 2**128 - 1 base units.
+    Joint ventures between consortium members, funded together and released milestone by
+    milestone; whoever can block a release can always get out. The behaviour (life cycle, exits,
+    money flow, the reserve books) is documented in {IJointVentureEscrow}, the split rule in
+    {CumulativeSplit}; the bounds, storage layout and views are in {JointVentureEscrowState},
+    this file has every state-changing function.
 
     Bound to a deployed ``JointVentureEscrow``: ``JointVentureEscrow(w3, address, sender=None)``.
     Reads return typed values; writes go through the sender and return a ``TxResult``.
@@ -1853,6 +2199,22 @@ class JointVentureEscrow(BoundContract):
     def encode_deploy_args(consortium: str) -> bytes:
         """ABI-encoded constructor arguments (to append to the creation bytecode)."""
         return JointVentureEscrow._encode("constructor(address)", (consortium,))[4:]
+
+    def max_funding_period(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """Latest funding deadline, counted from creation.
+
+        Solidity: ``MAX_FUNDING_PERIOD()``, view.
+        """
+        out = self._call("MAX_FUNDING_PERIOD()", (), ("uint256",), block_identifier)
+        return int(out[0])
+
+    def max_long_stop(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """Latest long-stop date, counted from creation.
+
+        Solidity: ``MAX_LONG_STOP()``, view.
+        """
+        out = self._call("MAX_LONG_STOP()", (), ("uint256",), block_identifier)
+        return int(out[0])
 
     def max_milestones(self, *, block_identifier: BlockIdentifier = "latest") -> int:
         """Most milestones a venture may have.
@@ -1895,9 +2257,24 @@ class JointVentureEscrow(BoundContract):
         """
         return JointVentureEscrow._encode("approveMilestone(uint256,uint256)", (venture_id, index))
 
+    def cancel_after_long_stop(self, venture_id: int) -> TxResult:
+        """A partner cancels an Active venture whose long-stop date has passed: no more releases,
+        every partner refunds its share of what was not released. Requirements: the venture is
+        Active; `block.timestamp >= longStop`; the caller is a partner.
+
+        Solidity: ``cancelAfterLongStop(uint256)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("cancel_after_long_stop", "cancelAfterLongStop(uint256)", (venture_id,))
+
+    @staticmethod
+    def encode_cancel_after_long_stop(venture_id: int) -> bytes:
+        """Calldata of ``cancelAfterLongStop(uint256)`` (for a governance proposal or a multicall)."""
+        return JointVentureEscrow._encode("cancelAfterLongStop(uint256)", (venture_id,))
+
     def cancel_expired(self, venture_id: int) -> TxResult:
         """Writes down the cancellation of a venture whose funding deadline passed before it was
-        fully funded (a {refund} does the same on its way). Anyone may call it. Requirements: the
+        fully funded (a refund does the same on its way). Anyone may call it. Requirements: the
         venture is stored as Funding and `block.timestamp >= fundingDeadline`.
 
         Solidity: ``cancelExpired(uint256)``, nonpayable; sends a transaction through the sender.
@@ -1910,7 +2287,7 @@ class JointVentureEscrow(BoundContract):
         return JointVentureEscrow._encode("cancelExpired(uint256)", (venture_id,))
 
     def consortium(self, *, block_identifier: BlockIdentifier = "latest") -> str:
-        """The consortium whose members may create ventures and which alone may sweep surplus.
+        """The consortium whose members may use this contract (and whose proposals govern it).
 
         Solidity: ``consortium()``, view.
         """
@@ -1918,39 +2295,38 @@ class JointVentureEscrow(BoundContract):
         return checksum(out[0])
 
     def create_venture(self, terms: VentureTerms) -> TxResult:
-        """Creates a venture with `terms` and returns its id (1, 2, ...). The fields of `terms`: -
-        `name`: a short name, at most {MAX_NAME_LENGTH} bytes (stored, not interpreted); -
-        `asset`: the ERC-20 the venture is funded in, or address(0) for ETH; - `beneficiary`: who
-        the milestones pay (any non-zero address); - `partners`: the partners, each a current
-        consortium member, no duplicates, 1..{MAX_PARTNERS};   their order fixes the remainder
-        rule (see the contract's documentation); - `contributions`: what each partner owes, in
-        the asset's base units, each > 0, total < 2**128; - `milestones`: the milestone amounts,
-        each > 0, 1..{MAX_MILESTONES} of them, summing to at most the total; - `fundingDeadline`:
-        unix time by which every contribution must be paid; must be in the future; - `quorum`:
-        partner approvals needed to release a milestone or to dissolve, 1..number of partners.
-        Requirements: the caller is a consortium member; the terms are valid as above.
+        """Creates a venture with `terms` and returns its id (1, 2, ...). - `name`: at most
+        {MAX_NAME_LENGTH} bytes; `asset`: an ERC-20 with code, or address(0) for ether; -
+        `beneficiary`: who the milestones pay (any non-zero address); - `partners`:
+        1..{MAX_PARTNERS} current members, no duplicates, none zero; their order is the   order
+        of the split rule; `contributions`: what each owes, each > 0, total < 2**112; -
+        `milestones`: 1..{MAX_MILESTONES} amounts, each > 0, summing to at most the total; -
+        `fundingDeadline`: after now, at most now + {MAX_FUNDING_PERIOD}; - `longStop`: after
+        `fundingDeadline`, at most now + {MAX_LONG_STOP}; - `quorum`: approvals to release a
+        milestone, 1..partners; - `dissolutionQuorum`: votes to dissolve, 1..(partners - quorum +
+        1). Requirements: the caller is a consortium member; the terms are valid as above.
 
         Solidity:
-        ``createVenture((string,address,address,address[],uint256[],uint256[],uint64,uint32))``,
+        ``createVenture((string,address,address,address[],uint256[],uint256[],uint64,uint64,uint32,uint32))``,
         nonpayable; sends a transaction through the sender.
         """
-        return self._transact("create_venture", "createVenture((string,address,address,address[],uint256[],uint256[],uint64,uint32))", (terms.to_abi(),))
+        return self._transact("create_venture", "createVenture((string,address,address,address[],uint256[],uint256[],uint64,uint64,uint32,uint32))", (terms.to_abi(),))
 
     @staticmethod
     def encode_create_venture(terms: VentureTerms) -> bytes:
         """Calldata of
-        ``createVenture((string,address,address,address[],uint256[],uint256[],uint64,uint32))``
+        ``createVenture((string,address,address,address[],uint256[],uint256[],uint64,uint64,uint32,uint32))``
         (for a governance proposal or a multicall).
         """
-        return JointVentureEscrow._encode("createVenture((string,address,address,address[],uint256[],uint256[],uint64,uint32))", (terms.to_abi(),))
+        return JointVentureEscrow._encode("createVenture((string,address,address,address[],uint256[],uint256[],uint64,uint64,uint32,uint32))", (terms.to_abi(),))
 
     def deposit(self, venture_id: int, amount: int, *, value: int = 0) -> TxResult:
-        """Pays `amount` towards the caller's contribution to venture `ventureId`. For an ETH
-        venture send exactly `amount` wei as `msg.value`; for an ERC-20 venture send no ETH and
-        approve this contract for `amount` first. The amount credited is what actually arrived.
-        When the last contribution is complete the venture becomes Active. Requirements: the
-        venture is Funding and its deadline has not passed; the caller is a partner; something
-        arrives; the caller's credited total stays at most what it owes.
+        """Pays `amount` towards the caller's contribution to venture `ventureId`: exactly `amount`
+        wei as `msg.value` for ether; for a token no ether, and this contract approved for
+        `amount` (exactly `amount` must arrive: fee-on-transfer tokens are refused). When the
+        last contribution is complete the venture becomes Active and the dissolution votes cast
+        while funding are cleared. Requirements: the venture is Funding and its deadline has not
+        passed; the caller is a partner; `0 < amount <= owed - paid`.
 
         Solidity: ``deposit(uint256,uint256)``, payable; sends a transaction through the sender.
         """
@@ -1960,6 +2336,22 @@ class JointVentureEscrow(BoundContract):
     def encode_deposit(venture_id: int, amount: int) -> bytes:
         """Calldata of ``deposit(uint256,uint256)`` (for a governance proposal or a multicall)."""
         return JointVentureEscrow._encode("deposit(uint256,uint256)", (venture_id, amount))
+
+    def dissolution_votes(
+        self,
+        venture_id: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> DissolutionVotesResult:
+        """The dissolution votes venture `ventureId` needs to be cancelled, and how many stand.
+
+        Solidity: ``dissolutionVotes(uint256)``, view.
+        """
+        out = self._call("dissolutionVotes(uint256)", (venture_id,), ("uint256", "uint256"), block_identifier)
+        return DissolutionVotesResult(
+            needed=int(out[0]),
+            standing=int(out[1]),
+        )
 
     def has_approved(
         self,
@@ -1977,7 +2369,8 @@ class JointVentureEscrow(BoundContract):
         return bool(out[0])
 
     def held_for(self, venture_id: int, *, block_identifier: BlockIdentifier = "latest") -> int:
-        """What this contract holds for venture `ventureId`: deposited - withdrawn - refunded.
+        """What venture `ventureId` owes now: the beneficiary's unpaid credit plus every refund not
+        yet taken (while funding: what the partners paid). Loops over the partners.
 
         Solidity: ``heldFor(uint256)``, view.
         """
@@ -1995,7 +2388,7 @@ class JointVentureEscrow(BoundContract):
 
         Solidity: ``milestone(uint256,uint256)``, view.
         """
-        out = self._call("milestone(uint256,uint256)", (venture_id, index), ("(uint128,uint32,uint8)",), block_identifier)
+        out = self._call("milestone(uint256,uint256)", (venture_id, index), ("(uint256,uint32,uint8)",), block_identifier)
         return Milestone.from_abi(out[0])
 
     def partner(
@@ -2009,7 +2402,7 @@ class JointVentureEscrow(BoundContract):
 
         Solidity: ``partner(uint256,address)``, view.
         """
-        out = self._call("partner(uint256,address)", (venture_id, account), ("(uint128,uint128,uint128,bool,bool)",), block_identifier)
+        out = self._call("partner(uint256,address)", (venture_id, account), ("(uint256,uint256,uint256,uint32,bool,bool)",), block_identifier)
         return Partner.from_abi(out[0])
 
     def partners(
@@ -2018,19 +2411,48 @@ class JointVentureEscrow(BoundContract):
         *,
         block_identifier: BlockIdentifier = "latest",
     ) -> tuple[str, ...]:
-        """The partners of venture `ventureId`, in creation order (the remainder rule's order).
+        """The partners of venture `ventureId`, in creation order (the split order).
 
         Solidity: ``partners(uint256)``, view.
         """
         out = self._call("partners(uint256)", (venture_id,), ("address[]",), block_identifier)
         return tuple(checksum(x0) for x0 in out[0])
 
+    def push_refund(self, venture_id: int, account: str) -> TxResult:
+        """Pays `account`'s refund from venture `ventureId` to `account` itself. Anyone may call it.
+        Requirements: as for {refund}, with `account` in place of the caller.
+
+        Solidity: ``pushRefund(uint256,address)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("push_refund", "pushRefund(uint256,address)", (venture_id, account))
+
+    @staticmethod
+    def encode_push_refund(venture_id: int, account: str) -> bytes:
+        """Calldata of ``pushRefund(uint256,address)`` (for a governance proposal or a multicall)."""
+        return JointVentureEscrow._encode("pushRefund(uint256,address)", (venture_id, account))
+
+    def push_withdrawal(self, venture_id: int) -> TxResult:
+        """Pays everything released and not yet paid to the recorded beneficiary of venture
+        `ventureId`. Anyone may call it (for a beneficiary contract that cannot call {withdraw}).
+        Requirements: the venture exists; something is left; the payment succeeds.
+
+        Solidity: ``pushWithdrawal(uint256)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("push_withdrawal", "pushWithdrawal(uint256)", (venture_id,))
+
+    @staticmethod
+    def encode_push_withdrawal(venture_id: int) -> bytes:
+        """Calldata of ``pushWithdrawal(uint256)`` (for a governance proposal or a multicall)."""
+        return JointVentureEscrow._encode("pushWithdrawal(uint256)", (venture_id,))
+
     def refund(self, venture_id: int, to: str) -> TxResult:
         """The caller takes its refund from venture `ventureId`, paid to `to`: what it paid minus
-        its part of what was released (the remainder rule in the contract's documentation), once.
-        A venture whose funding deadline passed unfunded is cancelled on the way. Requirements:
-        the venture is Cancelled (or its deadline passed unfunded) or Completed; the caller is a
-        partner, has not been refunded, and its refund is not zero; the payment succeeds.
+        its part of what was released (the split rule above), once. A venture whose funding
+        deadline passed unfunded is cancelled on the way. Requirements: the venture is Cancelled
+        (or its deadline passed unfunded) or Completed; the caller is a partner, not yet
+        refunded, with a refund above zero; `to` is not zero; the payment succeeds.
 
         Solidity: ``refund(uint256,address)``, nonpayable; sends a transaction through the
         sender.
@@ -2058,7 +2480,7 @@ class JointVentureEscrow(BoundContract):
 
     def release_milestone(self, venture_id: int, index: int) -> TxResult:
         """Releases milestone `index` of venture `ventureId`: credits its amount to the beneficiary,
-        who then {withdraw}s it. Releasing the last milestone completes the venture. Anyone may
+        to be withdrawn or pushed. Releasing the last milestone completes the venture. Anyone may
         call it. Requirements: the venture is Active; the milestone exists, reached the quorum
         and is not released.
 
@@ -2074,11 +2496,37 @@ class JointVentureEscrow(BoundContract):
         """
         return JointVentureEscrow._encode("releaseMilestone(uint256,uint256)", (venture_id, index))
 
+    def release_reserve(self, venture_id: int) -> TxResult:
+        """Lowers venture `ventureId`'s reserve (its part of {reserved}) to what it still owes: the
+        beneficiary's unpaid credit plus every refund not yet taken. Anyone may call it; it loops
+        over the venture's partners (at most {MAX_PARTNERS}) and is on no path that moves a
+        partner's money. Requirements: the venture is no longer Funding (effective state) and
+        reserves more than it owes.
+
+        Solidity: ``releaseReserve(uint256)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("release_reserve", "releaseReserve(uint256)", (venture_id,))
+
+    @staticmethod
+    def encode_release_reserve(venture_id: int) -> bytes:
+        """Calldata of ``releaseReserve(uint256)`` (for a governance proposal or a multicall)."""
+        return JointVentureEscrow._encode("releaseReserve(uint256)", (venture_id,))
+
+    def reserved(self, asset: str, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """What ventures reserve in `asset` (address(0): ether): an upper bound of what they owe.
+
+        Solidity: ``reserved(address)``, view.
+        """
+        out = self._call("reserved(address)", (asset,), ("uint256",), block_identifier)
+        return int(out[0])
+
     def sweep_surplus(self, asset: str, to: str) -> TxResult:
-        """Sends `to` whatever of `asset` (address(0) for ETH) this contract holds beyond what it
-        owes to ventures: ETH forced in, tokens sent directly, rounding gifts of odd tokens.
-        Requirements: called by the consortium (an executed proposal); `to` not zero; there is a
-        surplus.
+        """Sends `to` what this contract holds of `asset` (address(0): ether) beyond what ventures
+        reserve in it: forced ether, tokens sent directly. Afterwards every asset that a venture
+        reserves must still hold its balance from before (less the sweep itself), else everything
+        reverts. Requirements: called by the consortium (an executed proposal); `to` not zero;
+        there is a surplus.
 
         Solidity: ``sweepSurplus(address,address)``, nonpayable; sends a transaction through the
         sender.
@@ -2090,20 +2538,12 @@ class JointVentureEscrow(BoundContract):
         """Calldata of ``sweepSurplus(address,address)`` (for a governance proposal or a multicall)."""
         return JointVentureEscrow._encode("sweepSurplus(address,address)", (asset, to))
 
-    def total_held(self, asset: str, *, block_identifier: BlockIdentifier = "latest") -> int:
-        """What this contract owes, over all ventures, in `asset` (address(0) for ETH).
-
-        Solidity: ``totalHeld(address)``, view.
-        """
-        out = self._call("totalHeld(address)", (asset,), ("uint256",), block_identifier)
-        return int(out[0])
-
     def venture(self, venture_id: int, *, block_identifier: BlockIdentifier = "latest") -> Venture:
-        """Venture `ventureId` as stored (its `state` is the stored one; see {ventureState}).
+        """Venture `ventureId` (its `state` is the stored one; see {ventureState}).
 
         Solidity: ``venture(uint256)``, view.
         """
-        out = self._call("venture(uint256)", (venture_id,), ("(address,uint64,uint32,address,uint32,uint32,uint32,uint8,address,uint32,uint32,uint32,uint128,uint128,uint128,uint128,uint128,uint128)",), block_identifier)
+        out = self._call("venture(uint256)", (venture_id,), ("(address,address,address,uint64,uint64,uint32,uint32,uint32,uint8,uint32,uint32,uint32,uint32,uint256,uint256,uint256,uint256,uint256,uint256)",), block_identifier)
         return Venture.from_abi(out[0])
 
     def venture_count(self, *, block_identifier: BlockIdentifier = "latest") -> int:
@@ -2136,9 +2576,10 @@ class JointVentureEscrow(BoundContract):
         return State(out[0])
 
     def vote_dissolution(self, venture_id: int) -> TxResult:
-        """The caller votes to dissolve venture `ventureId`; at the quorum it is Cancelled: no more
-        releases, and partners {refund}. Requirements: the venture is Funding (deadline not
-        passed) or Active; the caller is a partner and has not voted.
+        """The caller votes to dissolve venture `ventureId`; at the dissolution quorum it is
+        Cancelled: no more releases, partners refund. Votes cast while funding are cleared at
+        activation. Requirements: the venture is Funding (deadline not passed) or Active; the
+        caller is a partner without a standing vote.
 
         Solidity: ``voteDissolution(uint256)``, nonpayable; sends a transaction through the
         sender.
@@ -2151,10 +2592,9 @@ class JointVentureEscrow(BoundContract):
         return JointVentureEscrow._encode("voteDissolution(uint256)", (venture_id,))
 
     def withdraw(self, venture_id: int, to: str) -> TxResult:
-        """The beneficiary of venture `ventureId` withdraws everything released and not yet
-        withdrawn, paid to `to` (in ETH or the venture's token). Works in every state.
-        Requirements: the caller is the beneficiary; `to` is not zero; something is left to
-        withdraw; the payment succeeds (otherwise nothing changes).
+        """The beneficiary of venture `ventureId` withdraws everything released and not yet paid, to
+        `to`. Works in every state. Requirements: the caller is the beneficiary; `to` is not
+        zero; something is left; the payment succeeds.
 
         Solidity: ``withdraw(uint256,address)``, nonpayable; sends a transaction through the
         sender.
@@ -2166,8 +2606,22 @@ class JointVentureEscrow(BoundContract):
         """Calldata of ``withdraw(uint256,address)`` (for a governance proposal or a multicall)."""
         return JointVentureEscrow._encode("withdraw(uint256,address)", (venture_id, to))
 
+    def withdraw_vote(self, venture_id: int) -> TxResult:
+        """The caller withdraws its standing dissolution vote on venture `ventureId`. Requirements:
+        the venture is Funding (deadline not passed) or Active; the caller is a partner with a
+        vote standing in the current round.
+
+        Solidity: ``withdrawVote(uint256)``, nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("withdraw_vote", "withdrawVote(uint256)", (venture_id,))
+
+    @staticmethod
+    def encode_withdraw_vote(venture_id: int) -> bytes:
+        """Calldata of ``withdrawVote(uint256)`` (for a governance proposal or a multicall)."""
+        return JointVentureEscrow._encode("withdrawVote(uint256)", (venture_id,))
+
     def withdrawable(self, venture_id: int, *, block_identifier: BlockIdentifier = "latest") -> int:
-        """What the beneficiary of venture `ventureId` may {withdraw} now.
+        """What the beneficiary of venture `ventureId` may withdraw now.
 
         Solidity: ``withdrawable(uint256)``, view.
         """
@@ -2175,6 +2629,6 @@ class JointVentureEscrow(BoundContract):
         return int(out[0])
 
 
-ERRORS: tuple[type[ContractCustomError], ...] = (JointVentureEscrowAlreadyApproved, JointVentureEscrowAlreadyRefunded, JointVentureEscrowAlreadyVoted, JointVentureEscrowDeadlineNotPassed, JointVentureEscrowDepositExceedsOwed, JointVentureEscrowDuplicatePartner, JointVentureEscrowEtherTransferFailed, JointVentureEscrowInvalidDeadline, JointVentureEscrowInvalidMilestoneCount, JointVentureEscrowInvalidName, JointVentureEscrowInvalidPartnerCount, JointVentureEscrowInvalidQuorum, JointVentureEscrowInvalidState, JointVentureEscrowLengthMismatch, JointVentureEscrowMilestoneAlreadyReleased, JointVentureEscrowMilestonesExceedTotal, JointVentureEscrowNoSurplus, JointVentureEscrowNotBeneficiary, JointVentureEscrowNotMember, JointVentureEscrowNotPartner, JointVentureEscrowNothingToRefund, JointVentureEscrowNothingToWithdraw, JointVentureEscrowOnlyConsortium, JointVentureEscrowQuorumNotReached, JointVentureEscrowUnknownMilestone, JointVentureEscrowUnknownVenture, JointVentureEscrowWrongValue, JointVentureEscrowZeroAddress, JointVentureEscrowZeroContribution, JointVentureEscrowZeroDeposit, JointVentureEscrowZeroMilestone, ReentrancyGuardReentrantCall, SafeCastOverflowedUintDowncast, SafeERC20FailedOperation)
+ERRORS: tuple[type[ContractCustomError], ...] = (AssetTransferAmountMismatch, FailedCall, InsufficientBalance, JointVentureEscrowAlreadyApproved, JointVentureEscrowAlreadyRefunded, JointVentureEscrowAlreadyVoted, JointVentureEscrowAssetNotContract, JointVentureEscrowDeadlineNotPassed, JointVentureEscrowDepositExceedsOwed, JointVentureEscrowDuplicatePartner, JointVentureEscrowInvalidConsortium, JointVentureEscrowInvalidDissolutionQuorum, JointVentureEscrowInvalidFundingDeadline, JointVentureEscrowInvalidLongStop, JointVentureEscrowInvalidMilestoneCount, JointVentureEscrowInvalidName, JointVentureEscrowInvalidPartnerCount, JointVentureEscrowInvalidQuorum, JointVentureEscrowInvalidState, JointVentureEscrowLengthMismatch, JointVentureEscrowLongStopNotPassed, JointVentureEscrowMilestoneAlreadyReleased, JointVentureEscrowMilestonesExceedTotal, JointVentureEscrowNoSurplus, JointVentureEscrowNotBeneficiary, JointVentureEscrowNotMember, JointVentureEscrowNotPartner, JointVentureEscrowNotVoted, JointVentureEscrowNothingToRefund, JointVentureEscrowNothingToRelease, JointVentureEscrowNothingToWithdraw, JointVentureEscrowOnlyConsortium, JointVentureEscrowQuorumNotReached, JointVentureEscrowSweepTouchedHeld, JointVentureEscrowTotalTooLarge, JointVentureEscrowUnknownMilestone, JointVentureEscrowUnknownVenture, JointVentureEscrowWrongValue, JointVentureEscrowZeroBeneficiary, JointVentureEscrowZeroContribution, JointVentureEscrowZeroDeposit, JointVentureEscrowZeroMilestone, JointVentureEscrowZeroPartner, JointVentureEscrowZeroRecipient, ReentrancyGuardReentrantCall, SafeERC20FailedOperation)
 """Every custom error ``JointVentureEscrow`` can revert with, as exception classes."""
 register_errors("JointVentureEscrow", ERRORS)

@@ -983,7 +983,7 @@ class TitleExchange(BoundContract):
         return TitleExchange._encode("cancel(uint256)", (offer_id,))
 
     def consortium(self, *, block_identifier: BlockIdentifier = "latest") -> str:
-        """The consortium whose members may trade.
+        """The consortium whose members may use this contract (and whose proposals govern it).
 
         Solidity: ``consortium()``, view.
         """

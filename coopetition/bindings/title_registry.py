@@ -854,7 +854,7 @@ class TitleRegistry(BoundContract):
         return int(out[0])
 
     def consortium(self, *, block_identifier: BlockIdentifier = "latest") -> str:
-        """The consortium whose members may hold titles and whose proposals govern the registry.
+        """The consortium whose members may use this contract (and whose proposals govern it).
 
         Solidity: ``consortium()``, view.
         """

@@ -41,6 +41,7 @@ _ABI_JSON = r'''[
 {"inputs":[],"name":"reentryReturnData","outputs":[{"internalType":"bytes","name":"","type":"bytes"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"reentrySucceeded","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"reentryTarget","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"address","name":"","type":"address"},{"internalType":"address","name":"","type":"address"},{"internalType":"address","name":"","type":"address"},{"internalType":"uint256","name":"","type":"uint256"},{"internalType":"bytes","name":"","type":"bytes"},{"internalType":"bytes","name":"","type":"bytes"}],"name":"tokensToSend","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"stateMutability":"payable","type":"receive"}
 ]'''
 ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
@@ -142,7 +143,10 @@ class EscrowTestActor(BoundContract):
     call with {act}) and decides what happens when it receives ETH: - mode 0 (Accept): takes it;
     - mode 1 (Revert): reverts (a receiver that cannot be paid); - mode 2 (Reenter): calls
     `reentryTarget` with `reentryData` once (e.g. `refund` or `withdraw` again),   records
-    whether that inner call succeeded and its revert data, and takes the ETH.
+    whether that inner call succeeded and its revert data, and takes the ETH. In mode 2 the same
+    reentry also runs from the ERC-777 sender hook {tokensToSend} (a token such as
+    EscrowHookToken calls it before moving the actor's tokens): issue 11's re-entry on the last
+    deposit, and the stale-vote partner of finding 4 (it votes while funding through {act}).
 
     Bound to a deployed ``EscrowTestActor``: ``EscrowTestActor(w3, address, sender=None)``. Reads
     return typed values; writes go through the sender and return a ``TxResult``.
@@ -227,6 +231,36 @@ class EscrowTestActor(BoundContract):
         """Solidity: ``reentryTarget()``, view."""
         out = self._call("reentryTarget()", (), ("address",), block_identifier)
         return checksum(out[0])
+
+    def tokens_to_send(
+        self,
+        arg0: str,
+        arg1: str,
+        arg2: str,
+        arg3: int,
+        arg4: bytes,
+        arg5: bytes,
+    ) -> TxResult:
+        """ERC-777 sender hook: in mode 2, re-enters like {receive} (once).
+
+        Solidity: ``tokensToSend(address,address,address,uint256,bytes,bytes)``, nonpayable;
+        sends a transaction through the sender.
+        """
+        return self._transact("tokens_to_send", "tokensToSend(address,address,address,uint256,bytes,bytes)", (arg0, arg1, arg2, arg3, arg4, arg5))
+
+    @staticmethod
+    def encode_tokens_to_send(
+        arg0: str,
+        arg1: str,
+        arg2: str,
+        arg3: int,
+        arg4: bytes,
+        arg5: bytes,
+    ) -> bytes:
+        """Calldata of ``tokensToSend(address,address,address,uint256,bytes,bytes)`` (for a
+        governance proposal or a multicall).
+        """
+        return EscrowTestActor._encode("tokensToSend(address,address,address,uint256,bytes,bytes)", (arg0, arg1, arg2, arg3, arg4, arg5))
 
 
 ERRORS: tuple[type[ContractCustomError], ...] = (EscrowTestActorCallFailed, EscrowTestActorRefused)
