@@ -1,47 +1,64 @@
-"""Joint ventures as their partners think of them: terms, deposits, milestones, dissolution, refunds.
+"""Joint ventures as their partners think of them: terms, deposits, milestones, exits, refunds.
 
 :class:`EscrowService` wraps the generated
 :class:`~coopetition.bindings.joint_venture_escrow.JointVentureEscrow` binding with what a
 back-office script or the CLI needs and the binding cannot know:
 
 * amounts in human units (``"2.5 ether"``, ``"12000 USDC"`` read with the token's own decimals) or
-  raw base units (``int``), deadlines as durations (``"30d"``) or ISO dates measured from the chain's
-  latest block;
+  raw base units (``int``), deadlines and long-stop dates as durations (``"30d"``) or ISO dates
+  measured from the chain's latest block;
 * partners referred to by address or by consortium label;
 * typed snapshots (:class:`Venture` with its :class:`PartnerPosition` and :class:`MilestoneStatus`
-  records) and a venture's history as the binding's typed event records, oldest first;
+  records, each partner's ways out in words) and a venture's history as the binding's typed event
+  records, oldest first;
 * ERC-20 deposits that approve the escrow first when the allowance is short.
 
 Malformed input (an address, an amount, a deadline, a label nobody has) raises
 :class:`~coopetition.exceptions.InputError` with one line and sends nothing. The rules of the
-contract (a member as partner, positive contributions, milestones within the total, a quorum within
-the partners, the venture's state, ...) are left to it: the transaction pipeline simulates before
-signing, so a refusal arrives as the binding's typed exception (``JointVentureEscrowInvalidQuorum``,
-``JointVentureEscrowInvalidState``, ...) and nothing is sent. :meth:`EscrowService.deposit` is the
-exception: it checks before an ERC-20 approval (see there).
+contract (a member as partner, positive contributions, milestones within the total, the quorums and
+dates within their bounds, the venture's state, ...) are left to it: the transaction pipeline
+simulates before signing, so a refusal arrives as the binding's typed exception
+(``JointVentureEscrowInvalidDissolutionQuorum``, ``JointVentureEscrowLongStopNotPassed``, ...) and
+nothing is sent. :meth:`EscrowService.deposit` is the exception: it checks before an ERC-20 approval.
 
-The contract's rules worth knowing here (``contracts/JointVentureEscrow.sol`` has them in full):
-a venture is Funding until every contribution is paid, then Active; a milestone approved by the
-quorum is *releasable* and becomes *released* (credited to the beneficiary, who withdraws) when
-anyone releases it; releasing the last milestone completes the venture; a missed deadline or a
-quorum dissolution vote cancels it. Refunds (Cancelled or Completed) follow the remainder rule
+The contract's rules worth knowing here (``contracts/interfaces/IJointVentureEscrow.sol``): a venture
+is Funding until every contribution is paid, then Active (dissolution votes cast while funding are
+cleared); a milestone approved by the quorum is *releasable* and becomes *released* (credited to the
+beneficiary) when anyone releases it; the beneficiary pulls it to an address of its choice or anyone
+pushes it to the beneficiary; releasing the last milestone completes the venture. **An exit always
+exists**: the dissolution quorum is at most ``partners - quorum + 1`` (whoever can block a release can
+dissolve: in a 2-of-2 either partner alone), the funding deadline is at most
+:data:`MAX_FUNDING_PERIOD` after creation, and after the long-stop date (at most
+:data:`MAX_LONG_STOP` after creation) any partner may cancel an Active venture. Refunds (Cancelled or
+Completed) are pulled by the partner or pushed by anyone, and follow the remainder rule
 :func:`refund_shares` reproduces: partner ``k`` (in creation order) keeps
 ``floor(R*C_k/T) - floor(R*C_(k-1)/T)`` of the released amount ``R``.
+
+**The defaults never deadlock**: ``quorum`` defaults to a majority (``n // 2 + 1``), the dissolution
+quorum to ``partners - quorum + 1`` (the contract's bound: exactly the smallest coalition that can
+block a release), the funding deadline to :data:`DEFAULT_DEADLINE` and the long-stop to
+:data:`DEFAULT_LONG_STOP` from now (after any valid funding deadline, within the five-year bound).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeAlias
 
 from ._domain import checks
 from ._domain.asset import Asset
 from ._domain.checks import ZERO_ADDRESS
 from ._domain.escrow_events import VentureEvent, describe_event, venture_history
+from ._domain.escrow_records import (
+    MilestoneStatus,
+    PartnerPosition,
+    Venture,
+    VentureRef,
+    exit_routes,
+    refund_shares,
+)
 from ._domain.service import Service
 from ._seam import Sender, TxResult
-from ._units import Wei
 from .bindings.joint_venture_escrow import (
     CancelReason,
     JointVentureEscrow,
@@ -58,7 +75,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_DEADLINE",
+    "DEFAULT_LONG_STOP",
     "ETH",
+    "MAX_FUNDING_PERIOD",
+    "MAX_LONG_STOP",
     "MAX_MILESTONES",
     "MAX_NAME_BYTES",
     "MAX_PARTNERS",
@@ -72,6 +92,8 @@ __all__ = [
     "Venture",
     "VentureEvent",
     "VentureRef",
+    "default_dissolution_quorum",
+    "default_quorum",
     "describe_event",
     "refund_shares",
 ]
@@ -82,124 +104,32 @@ ETH = ZERO_ADDRESS
 DEFAULT_DEADLINE = "30d"
 """Funding deadline used when none is given."""
 
+DEFAULT_LONG_STOP = "730d"
+"""Long-stop date used when none is given (two years from now): after any funding deadline the
+contract accepts (at most :data:`MAX_FUNDING_PERIOD`), before its bound :data:`MAX_LONG_STOP`."""
+
 MAX_PARTNERS = 100
 MAX_MILESTONES = 100
 MAX_NAME_BYTES = 64
+MAX_FUNDING_PERIOD = 365 * 86400
+"""The contract's bound: a funding deadline at most this many seconds after creation."""
+MAX_LONG_STOP = 5 * 365 * 86400
+"""The contract's bound: a long-stop date at most this many seconds after creation."""
 
 Amountish: TypeAlias = int | str
 """An amount: base units (``int``) or human text (``"2.5 ether"``, ``"12000 USDC"``, ``"1000"``)."""
 
 
-# ------------------------------------------------------------------------------------- records
+def default_quorum(partners: int) -> int:
+    """The release quorum used when none is given: a majority, ``partners // 2 + 1``."""
+    return partners // 2 + 1
 
 
-@dataclass(frozen=True)
-class PartnerPosition:
-    """A partner's position in a venture, in base units of :attr:`asset`."""
-
-    address: str
-    index: int
-    """Position in the creation order (the remainder rule's order), from 0."""
-    owed: Wei
-    paid: Wei
-    owed_before: Wei
-    """Sum of the contributions of the partners listed before this one."""
-    refunded: bool
-    voted_dissolution: bool
-    refundable: Wei
-    """What :meth:`EscrowService.refund` would pay it now (0 when not refundable now)."""
-    asset: Asset
-
-    @property
-    def remaining(self) -> Wei:
-        """What it still owes."""
-        return self.owed - self.paid
-
-
-@dataclass(frozen=True)
-class MilestoneStatus:
-    """A milestone of a venture."""
-
-    index: int
-    amount: Wei
-    approvals: int
-    state: MilestoneState
-    approvers: tuple[str, ...]
-    """Partners who approved it, in the venture's partner order."""
-    asset: Asset
-
-
-@dataclass(frozen=True)
-class Venture:
-    """A venture as the chain sees it now (amounts in base units of :attr:`asset`)."""
-
-    id: int
-    name: str
-    asset: Asset
-    beneficiary: str
-    creator: str
-    state: State
-    """Effective state: a Funding venture past its deadline reads as Cancelled."""
-    stored_state: State
-    funding_deadline: int
-    quorum: int
-    total: Wei
-    """Sum of the contributions owed."""
-    deposited: Wei
-    released: Wei
-    """Credited to the beneficiary by released milestones."""
-    withdrawn: Wei
-    """Taken out by the beneficiary."""
-    refunded: Wei
-    milestone_total: Wei
-    dissolution_votes: int
-    partners: tuple[PartnerPosition, ...]
-    milestones: tuple[MilestoneStatus, ...]
-
-    @property
-    def held(self) -> Wei:
-        """What the escrow holds for this venture: deposited - withdrawn - refunded."""
-        return self.deposited - self.withdrawn - self.refunded
-
-    @property
-    def withdrawable(self) -> Wei:
-        """What the beneficiary may withdraw now."""
-        return self.released - self.withdrawn
-
-    def partner(self, address: str) -> PartnerPosition:
-        """The position of partner ``address``; :class:`InputError` if it is not a partner."""
-        wanted = checks.address(address, "partner")
-        for p in self.partners:
-            if p.address == wanted:
-                return p
-        raise InputError(f"{wanted} is not a partner of venture #{self.id}")
-
-
-@dataclass(frozen=True)
-class VentureRef:
-    """What :meth:`EscrowService.create` did: the new venture's id (0 in a dry run) and its transaction."""
-
-    id: int
-    tx: TxResult
-
-
-# -------------------------------------------------------------------------------- arithmetic
-
-
-def refund_shares(contributions: Sequence[int], released: int) -> tuple[int, ...]:
-    """Each partner's part of ``released`` under the contract's remainder rule (fully funded venture):
-    ``r_k = floor(R*C_k/T) - floor(R*C_(k-1)/T)``; the parts add up to ``released`` exactly.
-    A partner's refund is its contribution minus its part."""
-    total = sum(contributions)
-    if total <= 0 or not 0 <= released <= total:
-        raise InputError("refund_shares needs positive contributions and 0 <= released <= their sum")
-    parts: list[int] = []
-    before = 0
-    for owed in contributions:
-        through = before + owed
-        parts.append(released * through // total - released * before // total)
-        before = through
-    return tuple(parts)
+def default_dissolution_quorum(partners: int, quorum: int) -> int:
+    """The dissolution quorum used when none is given: ``partners - quorum + 1``, the smallest
+    coalition that can block a release (the contract's upper bound), so whoever can block a release
+    can dissolve the venture (in a 2-of-2 either partner alone). At least 1."""
+    return max(1, partners - quorum + 1)
 
 
 # -------------------------------------------------------------------------------- the service
@@ -238,14 +168,22 @@ class EscrowService(Service):
         beneficiary: str,
         asset: str | None = None,
         deadline: str | int = DEFAULT_DEADLINE,
+        long_stop: str | int = DEFAULT_LONG_STOP,
         quorum: int | None = None,
+        dissolution_quorum: int | None = None,
     ) -> VentureTerms:
         """The terms of a new venture, exactly as :meth:`create` would send them.
 
         ``partners`` maps a partner (address or consortium label) to its contribution; their order
-        is the remainder rule's order. ``beneficiary`` is an address or a label. ``quorum`` defaults
-        to a majority of the partners. Here only the inputs are read (addresses, labels, amounts in
-        the asset's units, the deadline); the contract's rules are checked by its simulation.
+        is the remainder rule's order. ``beneficiary`` is an address or a label. ``deadline`` (funding)
+        and ``long_stop`` are durations from the latest block or ISO dates.
+
+        The defaults never deadlock: ``quorum`` defaults to a majority (:func:`default_quorum`),
+        ``dissolution_quorum`` to ``partners - quorum + 1`` (:func:`default_dissolution_quorum`: whoever
+        can block a release can dissolve), ``long_stop`` to :data:`DEFAULT_LONG_STOP` (after any valid
+        funding deadline, within the contract's five-year bound). Here only the inputs are read
+        (addresses, labels, amounts in the asset's units, dates); the contract's rules (the bounds of
+        both quorums and both dates among them) are checked by its simulation.
         """
         checks.text_bytes(name, "venture name", minimum=0, maximum=MAX_NAME_BYTES)
         info = self.asset(asset)
@@ -253,12 +191,14 @@ class EscrowService(Service):
         addresses = tuple(self._membership.address_of(ref, "partner") for ref, _ in pairs)
         amounts = tuple(info.parse(amount) for _, amount in pairs)
         steps = tuple(info.parse(m) for m in milestones)
-        if quorum is None:
-            quorum = len(addresses) // 2 + 1
+        quorum = checks.whole(default_quorum(len(addresses)) if quorum is None else quorum, "quorum", minimum=1)
+        if dissolution_quorum is None:
+            dissolution_quorum = default_dissolution_quorum(len(addresses), quorum)
         return VentureTerms(
             name=name, asset=info.address, beneficiary=self._membership.address_of(beneficiary, "beneficiary"),
             partners=addresses, contributions=amounts, milestones=steps,
-            funding_deadline=self.deadline_timestamp(deadline), quorum=checks.whole(quorum, "quorum", minimum=1),
+            funding_deadline=self.deadline_timestamp(deadline), long_stop=self._deadline(long_stop, "long-stop"),
+            quorum=quorum, dissolution_quorum=checks.whole(dissolution_quorum, "dissolution quorum", minimum=1),
         )
 
     def deadline_timestamp(self, deadline: str | int) -> int:
@@ -270,7 +210,8 @@ class EscrowService(Service):
         """Create a venture with ``terms`` (build them with :meth:`terms`)."""
         tx = self.contract.create_venture(terms)
         created = VentureCreatedEvent.from_result(tx, self.address)
-        return VentureRef(id=created[0].venture_id if created else 0, tx=tx)
+        return VentureRef(id=created[0].venture_id if created else 0, tx=tx,
+                          dissolution_quorum=terms.dissolution_quorum, long_stop=terms.long_stop)
 
     def create_venture(
         self,
@@ -281,14 +222,17 @@ class EscrowService(Service):
         beneficiary: str,
         asset: str | None = None,
         deadline: str | int = DEFAULT_DEADLINE,
+        long_stop: str | int = DEFAULT_LONG_STOP,
         quorum: int | None = None,
+        dissolution_quorum: int | None = None,
     ) -> Venture:
         """Create a venture and return it as the chain now sees it (see :meth:`terms` for the
-        arguments). In a dry run nothing is created: :class:`InputError` tells so."""
-        ref = self.create(
-            self.terms(name, partners=partners, milestones=milestones, beneficiary=beneficiary,
-                       asset=asset, deadline=deadline, quorum=quorum)
-        )
+        arguments and the defaults that never deadlock). In a dry run nothing is created:
+        :class:`InputError` tells so."""
+        ref = self.create(self.terms(
+            name, partners=partners, milestones=milestones, beneficiary=beneficiary, asset=asset,
+            deadline=deadline, long_stop=long_stop, quorum=quorum, dissolution_quorum=dissolution_quorum,
+        ))
         if ref.id == 0:
             raise InputError("dry run: the venture was simulated, not created (use create() for the preview)")
         return self.venture(ref.id)
@@ -299,40 +243,66 @@ class EscrowService(Service):
         return self.contract.venture_count()
 
     def venture(self, venture_id: int) -> Venture:
-        """Venture ``venture_id`` now (an unknown id raises the contract's ``JointVentureEscrowUnknownVenture``)."""
+        """Venture ``venture_id`` now, with each partner's ways out (an unknown id raises the
+        contract's ``JointVentureEscrowUnknownVenture``)."""
         vid = _venture_id(venture_id)
-        raw = self.contract.venture(vid)
+        c = self.contract
+        raw = c.venture(vid)
         info = self.asset(raw.asset)
-        addresses = self.contract.partners(vid)
+        state = c.venture_state(vid)
+        votes = c.dissolution_votes(vid)
+        now = int(self.w3.eth.get_block("latest")["timestamp"])
+        addresses = c.partners(vid)
         positions = []
         for k, who in enumerate(addresses):
-            p = self.contract.partner(vid, who)
+            p = c.partner(vid, who)
+            refundable = c.refundable(vid, who)
+            exits = exit_routes(
+                state=state, stored_state=raw.state, partners=len(addresses), needed=votes.needed,
+                standing=votes.standing, voted=p.voted_dissolution, funding_deadline=raw.funding_deadline,
+                long_stop=raw.long_stop, now=now, paid=p.paid, refunded=p.refunded, refundable=refundable,
+                asset=info,
+            )
             positions.append(PartnerPosition(
-                address=who, index=k, owed=p.owed, paid=p.paid, owed_before=p.owed_before,
-                refunded=p.refunded, voted_dissolution=p.voted_dissolution,
-                refundable=self.contract.refundable(vid, who), asset=info,
+                address=who, index=k, owed=p.owed, paid=p.paid, owed_before=p.owed_before, refunded=p.refunded,
+                voted_dissolution=p.voted_dissolution, refundable=refundable, exits=exits, asset=info,
             ))
         steps = []
         for i in range(raw.milestone_count):
-            m = self.contract.milestone(vid, i)
-            approvers = tuple(a for a in addresses if self.contract.has_approved(vid, i, a))
+            m = c.milestone(vid, i)
+            approvers = tuple(a for a in addresses if c.has_approved(vid, i, a))
             steps.append(MilestoneStatus(i, m.amount, m.approvals, m.state, approvers, info))
+        deposited = sum(p.paid for p in positions)
+        held = c.held_for(vid)
         return Venture(
-            id=vid, name=self.contract.venture_name(vid), asset=info, beneficiary=raw.beneficiary,
-            creator=raw.creator, state=self.contract.venture_state(vid), stored_state=raw.state,
-            funding_deadline=raw.funding_deadline, quorum=raw.quorum, total=raw.total,
-            deposited=raw.deposited, released=raw.released, withdrawn=raw.withdrawn,
-            refunded=raw.refunded, milestone_total=raw.milestone_total,
-            dissolution_votes=raw.dissolution_votes, partners=tuple(positions), milestones=tuple(steps),
+            id=vid, name=c.venture_name(vid), asset=info, beneficiary=raw.beneficiary, creator=raw.creator,
+            state=state, stored_state=raw.state, funding_deadline=raw.funding_deadline, long_stop=raw.long_stop,
+            quorum=raw.quorum, dissolution_quorum=votes.needed, dissolution_votes=votes.standing,
+            total=raw.total, deposited=deposited, released=raw.released, withdrawn=raw.withdrawn,
+            withdrawable=raw.withdrawable, refunded=deposited - raw.withdrawn - held, held=held,
+            milestone_total=raw.milestone_total, partners=tuple(positions), milestones=tuple(steps),
         )
 
     def ventures(self) -> tuple[Venture, ...]:
         """Every venture, oldest first."""
         return tuple(self.venture(v) for v in range(1, self.venture_count() + 1))
 
+    def dissolution_votes(self, venture_id: int) -> tuple[int, int]:
+        """``(needed, standing)``: the votes that dissolve venture ``venture_id`` and those cast."""
+        votes = self.contract.dissolution_votes(_venture_id(venture_id))
+        return votes.needed, votes.standing
+
+    def reserved(self, asset: str | None = None) -> int:
+        """What the ventures in ``asset`` (default ETH) reserve together: an upper bound of what
+        they owe (a venture lowers its reserve with :meth:`release_reserve`)."""
+        return self.contract.reserved(self.asset(asset).address)
+
     def total_held(self, asset: str | None = None) -> int:
-        """What the escrow owes, over all ventures, in ``asset`` (default ETH)."""
-        return self.contract.total_held(self.asset(asset).address)
+        """What the escrow owes now, over all ventures in ``asset`` (default ETH): the sum of each
+        venture's :attr:`Venture.held` (one read per venture and partner)."""
+        wanted = self.asset(asset).address
+        c = self.contract
+        return sum(c.held_for(v) for v in range(1, self.venture_count() + 1) if c.venture(v).asset == wanted)
 
     def history(self, venture_id: int, *, from_block: int = 0) -> tuple[VentureEvent, ...]:
         """Every event of venture ``venture_id``, oldest first, as typed records (an unknown id
@@ -352,8 +322,8 @@ class EscrowService(Service):
         Refuses, before sending: a non-partner, zero, more than still owed, a short token balance.
         These repeat the contract on purpose: an ERC-20 deposit cannot be simulated before its
         approval exists, so without them a doomed deposit would first send (and pay for) a real
-        approval; ether deposits get the same answers. A fee-on-transfer token credits what arrives:
-        pay the rest in a second deposit."""
+        approval; ether deposits get the same answers. A fee-on-transfer token is refused by the
+        contract (exactly the amount must arrive)."""
         vid = _venture_id(venture_id)
         raw = self.contract.venture(vid)
         info = self.asset(raw.asset)
@@ -396,24 +366,51 @@ class EscrowService(Service):
         return self.contract.release_milestone(_venture_id(venture_id), _milestone_index(index))
 
     def withdraw(self, venture_id: int, to: str | None = None) -> TxResult:
-        """As the beneficiary, take out everything released, paid to ``to`` (address or member label;
-        default: the sender)."""
+        """As the beneficiary, take out everything released (pull), paid to ``to`` (address or member
+        label; default: the sender)."""
         vid = _venture_id(venture_id)
         return self.contract.withdraw(vid, self._recipient(to))
 
+    def push_withdrawal(self, venture_id: int) -> TxResult:
+        """Pay everything released and not yet paid to the venture's recorded beneficiary (push).
+        Anyone may do it: for a beneficiary contract that cannot call :meth:`withdraw`."""
+        return self.contract.push_withdrawal(_venture_id(venture_id))
+
     def vote_dissolution(self, venture_id: int) -> TxResult:
-        """Vote, as a partner, to dissolve the venture; at the quorum it is cancelled."""
+        """Vote, as a partner, to dissolve the venture (Funding or Active); at the dissolution quorum
+        it is cancelled and every partner refunds. Votes cast while funding are cleared at activation."""
         return self.contract.vote_dissolution(_venture_id(venture_id))
 
+    dissolve = vote_dissolution
+
+    def withdraw_vote(self, venture_id: int) -> TxResult:
+        """Withdraw the sender's standing dissolution vote (unvote)."""
+        return self.contract.withdraw_vote(_venture_id(venture_id))
+
+    def cancel_after_long_stop(self, venture_id: int) -> TxResult:
+        """As a partner, cancel an Active venture whose long-stop date has passed: no more releases,
+        every partner refunds its share of what was not released."""
+        return self.contract.cancel_after_long_stop(_venture_id(venture_id))
+
+    def cancel_expired(self, venture_id: int) -> TxResult:
+        """Write down the cancellation of a venture whose funding deadline passed unfunded (anyone)."""
+        return self.contract.cancel_expired(_venture_id(venture_id))
+
     def refund(self, venture_id: int, to: str | None = None) -> TxResult:
-        """As a partner of a cancelled or completed venture, take the refund, paid to ``to`` (address
-        or member label; default: the sender)."""
+        """As a partner of a cancelled or completed venture, take the refund (pull), paid to ``to``
+        (address or member label; default: the sender)."""
         vid = _venture_id(venture_id)
         return self.contract.refund(vid, self._recipient(to))
 
-    def cancel_expired(self, venture_id: int) -> TxResult:
-        """Write down the cancellation of a venture whose funding deadline passed unfunded."""
-        return self.contract.cancel_expired(_venture_id(venture_id))
+    def push_refund(self, venture_id: int, partner: str) -> TxResult:
+        """Pay ``partner``'s refund (address or member label) to that partner itself (push). Anyone
+        may do it."""
+        vid = _venture_id(venture_id)
+        return self.contract.push_refund(vid, self._membership.address_of(partner, "partner"))
+
+    def release_reserve(self, venture_id: int) -> TxResult:
+        """Lower the venture's reserve to what it still owes (anyone, once it stopped funding)."""
+        return self.contract.release_reserve(_venture_id(venture_id))
 
     def _recipient(self, to: str | None) -> str:
         return self.sender_address if to is None else self._membership.address_of(to, "recipient")

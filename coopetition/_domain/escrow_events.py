@@ -9,12 +9,14 @@ from ..bindings.joint_venture_escrow import (
     ContributionSetEvent,
     DepositedEvent,
     DissolutionVotedEvent,
+    DissolutionVoteWithdrawnEvent,
     JointVentureEscrow,
     MilestoneApprovedEvent,
     MilestoneReleasableEvent,
     MilestoneReleasedEvent,
     MilestoneSetEvent,
     RefundedEvent,
+    ReserveReleasedEvent,
     VentureActivatedEvent,
     VentureCancelledEvent,
     VentureCompletedEvent,
@@ -22,8 +24,15 @@ from ..bindings.joint_venture_escrow import (
     WithdrawnEvent,
 )
 from .asset import Asset
+from .escrow_records import when
 
 __all__ = ["VentureEvent", "describe_event", "venture_history"]
+
+_REASONS = {
+    CancelReason.DEADLINE_MISSED: "deadline missed",
+    CancelReason.DISSOLVED: "dissolved by vote",
+    CancelReason.LONG_STOP_PASSED: "long-stop passed",
+}
 
 VentureEvent: TypeAlias = (
     VentureCreatedEvent
@@ -37,8 +46,10 @@ VentureEvent: TypeAlias = (
     | VentureCompletedEvent
     | WithdrawnEvent
     | DissolutionVotedEvent
+    | DissolutionVoteWithdrawnEvent
     | VentureCancelledEvent
     | RefundedEvent
+    | ReserveReleasedEvent
 )
 """One typed record of a venture's history (the binding's event dataclasses)."""
 
@@ -49,7 +60,8 @@ def venture_history(contract: JointVentureEscrow, venture_id: int, *, from_block
     queries = (
         ev.venture_created, ev.contribution_set, ev.milestone_set, ev.deposited, ev.venture_activated,
         ev.milestone_approved, ev.milestone_releasable, ev.milestone_released, ev.venture_completed,
-        ev.withdrawn, ev.dissolution_voted, ev.venture_cancelled, ev.refunded,
+        ev.withdrawn, ev.dissolution_voted, ev.dissolution_vote_withdrawn, ev.venture_cancelled, ev.refunded,
+        ev.reserve_released,
     )
     found: list[VentureEvent] = []
     for query in queries:
@@ -60,13 +72,14 @@ def venture_history(contract: JointVentureEscrow, venture_id: int, *, from_block
 def describe_event(event: VentureEvent, asset: Asset) -> str:
     """One line saying what ``event`` did, amounts in ``asset``'s units."""
     if isinstance(event, VentureCreatedEvent):
-        return f"created {event.name!r} by {event.creator}: total {asset.format(event.total)}, quorum {event.quorum}"
+        return (f"created {event.name!r} by {event.creator}: total {asset.format(event.total)}, quorum "
+                f"{event.quorum}, dissolution by {event.dissolution_quorum} vote(s), long-stop {when(event.long_stop)}")
     if isinstance(event, ContributionSetEvent):
         return f"partner {event.index} {event.partner} owes {asset.format(event.amount)}"
     if isinstance(event, MilestoneSetEvent):
         return f"milestone {event.index} pays {asset.format(event.amount)}"
     if isinstance(event, DepositedEvent):
-        return f"{event.partner} deposited {asset.format(event.credited)} (paid {asset.format(event.paid)})"
+        return f"{event.partner} deposited {asset.format(event.amount)} (paid {asset.format(event.paid)})"
     if isinstance(event, VentureActivatedEvent):
         return "fully funded: Active"
     if isinstance(event, MilestoneApprovedEvent):
@@ -78,10 +91,13 @@ def describe_event(event: VentureEvent, asset: Asset) -> str:
     if isinstance(event, VentureCompletedEvent):
         return "every milestone released: Completed"
     if isinstance(event, WithdrawnEvent):
-        return f"beneficiary withdrew {asset.format(event.amount)} to {event.to}"
+        return f"{asset.format(event.amount)} paid to the beneficiary at {event.to}"
     if isinstance(event, DissolutionVotedEvent):
         return f"{event.partner} voted to dissolve ({event.votes} vote(s))"
+    if isinstance(event, DissolutionVoteWithdrawnEvent):
+        return f"{event.partner} withdrew its dissolution vote ({event.votes} vote(s))"
     if isinstance(event, VentureCancelledEvent):
-        reason = "deadline missed" if event.reason == CancelReason.DEADLINE_MISSED else "dissolved by vote"
-        return f"cancelled: {reason}"
+        return f"cancelled: {_REASONS[event.reason]}"
+    if isinstance(event, ReserveReleasedEvent):
+        return f"reserve lowered by {asset.format(event.amount)} to {asset.format(event.reserve)}"
     return f"{event.partner} refunded {asset.format(event.amount)} to {event.to}"

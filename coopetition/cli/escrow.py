@@ -1,11 +1,13 @@
 """``coopetition escrow ...``: joint ventures funded by partners and paid out milestone by milestone.
 
 ``create`` a venture, partners ``deposit`` their contributions, ``approve`` milestones (at the quorum
-anyone may ``release`` one to the beneficiary, who ``withdraw``s), ``dissolve`` by vote, and ``refund``
-once the venture is cancelled or completed. ``show`` and ``list`` read the chain.
+anyone may ``release`` one to the beneficiary, who ``withdraw``s, or anyone ``push``es it to the
+beneficiary). The ways out: ``dissolve`` by vote (``unvote`` withdraws a vote), ``cancel-after-long-stop``
+once the long-stop date passed; then each partner takes its ``refund`` (or anyone ``push``es it with
+``--partner``). ``show`` (with each partner's ways out) and ``list`` read the chain.
 
 Amounts are written in the venture's asset: ``"2.5 ether"``, ``"12000 USDC"`` (read with the token's
-decimals) or whole base units; deadlines as ``30d``, ``12h`` or an ISO date.
+decimals) or whole base units; deadlines and long-stop dates as ``30d``, ``12h`` or an ISO date.
 """
 
 from __future__ import annotations
@@ -18,6 +20,10 @@ from ._connect import member_labels, open_suite, sending_options
 from ._context import CliContext, pass_cli
 from .output import Money, print_table, report, to_json, when
 from .params import AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, MEMBER, KeyValue
+
+DEFAULT_DEADLINE = "30d"
+DEFAULT_LONG_STOP = "730d"
+"""The library's defaults (coopetition.escrow), repeated so that --help needs no import of it."""
 
 if TYPE_CHECKING:
     from ..escrow import Venture
@@ -37,20 +43,20 @@ def _print_venture(v: Venture, labels: dict[str, str], history: list[str] | None
     lines = [
         f"Venture #{v.id} {v.name!r}: {v.state.name.lower()}, funded in {v.asset.symbol}"
         + ("" if native else f" ({v.asset.address})"),
-        f"  beneficiary {who(v.beneficiary)}; quorum {v.quorum} of {len(v.partners)}; "
-        f"funding deadline {when(v.funding_deadline)}",
+        f"  beneficiary {who(v.beneficiary)}; release quorum {v.quorum} of {len(v.partners)}; "
+        f"dissolution by {v.dissolution_quorum} of {len(v.partners)} (votes standing: {v.dissolution_votes})",
+        f"  funding deadline {when(v.funding_deadline)}; long-stop {when(v.long_stop)}",
         f"  total {fmt(v.total)}, deposited {fmt(v.deposited)}, released {fmt(v.released)}, "
         f"withdrawn {fmt(v.withdrawn)}, refunded {fmt(v.refunded)}, held {fmt(v.held)}",
     ]
-    if v.dissolution_votes:
-        lines.append(f"  dissolution votes: {v.dissolution_votes} of {v.quorum}")
     print_table("\n".join(lines))
     table = Table(title="Partners")
-    for col in ("#", "partner", "paid / owed", "refundable", "refunded", "dissolve"):
+    for col in ("#", "partner", "paid / owed", "refundable", "refunded", "dissolve", "how it can get out"):
         table.add_column(col)
     for p in v.partners:
         table.add_row(str(p.index), who(p.address), f"{fmt(p.paid)} / {fmt(p.owed)}",
-                      fmt(p.refundable), "yes" if p.refunded else "", "yes" if p.voted_dissolution else "")
+                      fmt(p.refundable), "yes" if p.refunded else "", "yes" if p.voted_dissolution else "",
+                      "; ".join(p.exits))
     print_table(table)
     table = Table(title="Milestones")
     for col in ("#", "amount", "approvals", "state", "approved by"):
@@ -77,15 +83,25 @@ def escrow() -> None:
               help="A milestone amount, in order; repeat. They may add up to at most the total.")
 @click.option("--beneficiary", type=MEMBER, required=True, help="Who the milestones pay: a member label or any address.")
 @click.option("--asset", type=ASSET, default="ETH", show_default=True, help="ETH or the ERC-20's address.")
-@click.option("--deadline", type=DEADLINE, default="30d", show_default=True,
-              help="Funding deadline: a duration from now (30d, 12h) or an ISO date.")
+@click.option("--deadline", type=DEADLINE, default=DEFAULT_DEADLINE, show_default=True,
+              help="Funding deadline: a duration from now (30d, 12h) or an ISO date; at most 365 days.")
+@click.option("--long-stop", type=DEADLINE, default=DEFAULT_LONG_STOP, show_default=True,
+              help="After this date any partner may cancel the active venture (refunds pro rata): a duration"
+                   " from now or an ISO date, after the deadline, at most 5 years (1825d).")
 @click.option("--quorum", type=COUNT, default=None,
-              help="Partner approvals to release a milestone or dissolve (default: a majority).")
+              help="Partner approvals to release a milestone (default: a majority).")
+@click.option("--dissolution-quorum", type=COUNT, default=None,
+              help="Partner votes to dissolve (default and maximum: partners - quorum + 1).")
 @sending_options
 @pass_cli
 def create_cmd(cli: CliContext, name: str, partners: tuple[tuple[str, str], ...], milestones: tuple[str, ...],
-               beneficiary: str, asset: str, deadline: str, quorum: int | None, dry_run: bool) -> None:
+               beneficiary: str, asset: str, deadline: str, long_stop: str, quorum: int | None,
+               dissolution_quorum: int | None, dry_run: bool) -> None:
     """Create venture NAME.
+
+    No venture made with the defaults can deadlock: whoever can block a release can dissolve
+    (dissolution needs partners - quorum + 1 votes, so in a 2-of-2 either partner alone), and after
+    the long-stop date any partner may cancel; either way every partner refunds pro rata.
 
     \b
     Example:
@@ -94,10 +110,16 @@ def create_cmd(cli: CliContext, name: str, partners: tuple[tuple[str, str], ...]
     """
     service = open_suite(cli, dry_run=dry_run).escrow
     terms = service.terms(name, partners=list(partners), milestones=list(milestones), beneficiary=beneficiary,
-                          asset=asset, deadline=deadline, quorum=quorum)
+                          asset=asset, deadline=deadline, long_stop=long_stop, quorum=quorum,
+                          dissolution_quorum=dissolution_quorum)
     ref = service.create(terms)
-    what = "create venture" if ref.tx.dry_run else f"venture #{ref.id} {name!r} created"
-    report(cli, what, ref.tx, {"ventureId": ref.id, "fundingDeadline": terms.funding_deadline})
+    n = len(terms.partners)
+    exits = (f"release by {terms.quorum} of {n}, dissolution by {terms.dissolution_quorum} of {n}, "
+             f"long-stop {when(terms.long_stop)}")
+    what = f"create venture ({exits})" if ref.tx.dry_run else f"venture #{ref.id} {name!r} created ({exits})"
+    report(cli, what, ref.tx, {"ventureId": ref.id, "fundingDeadline": terms.funding_deadline,
+                               "longStop": terms.long_stop, "quorum": terms.quorum,
+                               "dissolutionQuorum": terms.dissolution_quorum})
 
 
 @escrow.command("deposit")
@@ -158,9 +180,61 @@ def withdraw_cmd(cli: CliContext, venture_id: int, to: str | None, dry_run: bool
 @sending_options
 @pass_cli
 def dissolve_cmd(cli: CliContext, venture_id: int, dry_run: bool) -> None:
-    """Vote, as a partner, to dissolve VENTURE; at the quorum it is cancelled and partners refund."""
-    tx = open_suite(cli, dry_run=dry_run).escrow.vote_dissolution(venture_id)
-    report(cli, f"vote to dissolve venture #{venture_id}", tx, {"ventureId": venture_id})
+    """Vote, as a partner, to dissolve VENTURE; at the dissolution quorum it is cancelled and partners refund."""
+    service = open_suite(cli, dry_run=dry_run).escrow
+    tx = service.vote_dissolution(venture_id)
+    needed, standing = service.dissolution_votes(venture_id)
+    state = service.venture(venture_id).state
+    outcome = "cancelled" if state.name == "CANCELLED" else f"{standing} of {needed} votes"
+    report(cli, f"vote to dissolve venture #{venture_id} ({outcome})", tx,
+           {"ventureId": venture_id, "votes": standing, "needed": needed, "state": state})
+
+
+@escrow.command("unvote")
+@_VENTURE_ID
+@sending_options
+@pass_cli
+def unvote_cmd(cli: CliContext, venture_id: int, dry_run: bool) -> None:
+    """Withdraw your standing vote to dissolve VENTURE."""
+    service = open_suite(cli, dry_run=dry_run).escrow
+    tx = service.withdraw_vote(venture_id)
+    needed, standing = service.dissolution_votes(venture_id)
+    report(cli, f"dissolution vote on venture #{venture_id} withdrawn ({standing} of {needed} votes)", tx,
+           {"ventureId": venture_id, "votes": standing, "needed": needed})
+
+
+@escrow.command("cancel-after-long-stop")
+@_VENTURE_ID
+@sending_options
+@pass_cli
+def cancel_after_long_stop_cmd(cli: CliContext, venture_id: int, dry_run: bool) -> None:
+    """As a partner, cancel active VENTURE once its long-stop date passed; partners then refund pro rata."""
+    tx = open_suite(cli, dry_run=dry_run).escrow.cancel_after_long_stop(venture_id)
+    report(cli, f"venture #{venture_id} cancelled after its long-stop", tx, {"ventureId": venture_id})
+
+
+@escrow.command("push")
+@_VENTURE_ID
+@click.option("--partner", type=MEMBER, default=None,
+              help="Push this partner's refund to it (default: push the beneficiary's released money).")
+@sending_options
+@pass_cli
+def push_cmd(cli: CliContext, venture_id: int, partner: str | None, dry_run: bool) -> None:
+    """Pay what VENTURE owes to its recorded owner: the beneficiary's released money, or with
+    --partner a partner's refund. Anyone may push."""
+    suite = open_suite(cli, dry_run=dry_run)
+    service = suite.escrow
+    venture = service.venture(venture_id)
+    if partner is None:
+        amount, to = venture.withdrawable, venture.beneficiary
+        tx = service.push_withdrawal(venture_id)
+    else:
+        tx = service.push_refund(venture_id, partner)
+        by_label = {label: address for address, label in member_labels(suite.connection).items()}
+        to = by_label.get(partner, partner)
+        amount = next((p.refundable for p in venture.partners if p.address.lower() == to.lower()), 0)
+    report(cli, f"push {venture.asset.format(amount)} from venture #{venture_id} to {to}", tx,
+           {"ventureId": venture_id, "amount": Money(amount, venture.asset), "to": to})
 
 
 @escrow.command("refund")
