@@ -1,9 +1,11 @@
 """Demo act: a joint venture of three companies (``coopetition demo``, after the consortium act).
 
 Acme, Globex and Initech fund a venture in ether for a beneficiary company, approve and release two
-milestones, and when the third milestone fails they dissolve the venture by vote: each takes back
-what it paid minus its pro-rata part of what was released, exact to the wei (the remainder rule of
-contracts/JointVentureEscrow.sol). Balances are printed before and after.
+milestones, and when the third milestone fails two of them dissolve the venture by vote (the
+dissolution quorum is 3 - 2 + 1 = 2: any two partners who could block a release can get out): each
+takes back what it paid minus its pro-rata part of what was released, exact to the wei (the
+remainder rule of contracts/libraries/CumulativeSplit.sol); Acme pushes Initech's refund to it (anyone
+may push a payment to its owner). Balances are printed before and after.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .._domain.asset import Money
+from .._domain.escrow_records import when
 from .._units import format_amount
 
 if TYPE_CHECKING:
@@ -66,6 +69,8 @@ def demo_act(conn: Connection, members: Sequence[DemoMember], out: Callable[[str
     out(f"Acme creates venture #{vid} {venture.name!r} for GigaCell ({beneficiary_address}): "
         f"{', '.join(f'{k} owes {v}' for k, v in CONTRIBUTIONS.items())}; total {_eth(venture.total)}; "
         f"milestones {', '.join(MILESTONES)}; quorum 2 of 3.")
+    out(f"Ways out: {venture.dissolution_quorum} of 3 partners can dissolve it; after the long-stop "
+        f"{when(venture.long_stop)} any partner may cancel it.")
 
     payments = [(acme, "1 ether"), (acme, "2 ether"), (globex, "2 ether"), (initech, "2 ether")]
     for member, amount in payments:
@@ -99,11 +104,16 @@ def demo_act(conn: Connection, members: Sequence[DemoMember], out: Callable[[str
     parts = refund_shares(owed, venture.released)
     refunds: dict[str, int] = {}
     for member, part, position in zip(partners, parts, venture.partners, strict=True):
-        tx = member.connection.suite().escrow.refund(vid)
-        paid_gas(member.address, tx)
+        if member is initech:
+            tx = escrow.push_refund(vid, member.label)
+            paid_gas(acme.address, tx)
+            how = f"Acme pushes {member.label}'s refund of {_eth(position.refundable)} to it"
+        else:
+            tx = member.connection.suite().escrow.refund(vid)
+            paid_gas(member.address, tx)
+            how = f"{member.label} refunds {_eth(position.refundable)}"
         refunds[member.label] = position.refundable
-        out(f"{member.label} refunds {_eth(position.refundable)} "
-            f"(paid {_eth(position.paid)}, its part of the released money {_eth(part)}).")
+        out(f"{how} (paid {_eth(position.paid)}, its part of the released money {_eth(part)}).")
     total_refunded = sum(refunds.values())
     venture = escrow.venture(vid)
     exact = total_refunded == venture.deposited - venture.released and venture.held == 0

@@ -1,5 +1,6 @@
 """The escrow demo act on a fresh embedded chain: three companies fund a venture, two milestones are
-released, the third fails and a dissolution vote ends it with refunds exact to the wei."""
+released, the third fails and two partners (the dissolution quorum 3 - 2 + 1) end it with refunds exact
+to the wei, one of them pushed to its partner by another."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from coopetition._session import SuiteMember, connect, deploy_suite
 ETHER = 10**18
 
 
-def test_demo_act_releases_two_milestones_then_refunds_pro_rata_to_the_wei() -> None:
+def test_demo_act_releases_two_milestones_then_two_partners_dissolve_and_refunds_are_exact() -> None:
     base = connect("embedded", 0, spinner=False)
     accounts = base.chain.dev_accounts()
     members = [DemoMember(label, accounts[i + 1], base.as_account(accounts[i + 1]))
@@ -29,6 +30,8 @@ def test_demo_act_releases_two_milestones_then_refunds_pro_rata_to_the_wei() -> 
     assert "Milestone 0 (1.5 ether): Acme and Globex approve (2/2), GigaCell releases and withdraws it." in text
     assert "is cancelled: 3 ETH was released, 4 ETH goes back pro rata." in text
     assert "to the wei: yes" in text
+    assert "Ways out: 2 of 3 partners can dissolve it; after the long-stop 20" in text
+    assert "Acme pushes Initech's refund of 1.142857142857142857 ETH to it" in text
     # balances net of gas: each partner bears exactly its part of the released 3 ether
     assert "net -1.285714285714285714 ETH" in text
     assert text.count("net -0.857142857142857143 ETH") == 2
