@@ -12,14 +12,23 @@ from _escrow_support import TEST_ARTIFACTS
 from coopetition import connect
 from coopetition._session import Connection, SuiteMember, deploy_suite
 from coopetition.bindings.joint_venture_escrow import (
+    CancelReason,
     DepositedEvent,
+    DissolutionVoteWithdrawnEvent,
+    JointVentureEscrowAlreadyRefunded,
     JointVentureEscrowDuplicatePartner,
+    JointVentureEscrowInvalidDissolutionQuorum,
+    JointVentureEscrowInvalidFundingDeadline,
+    JointVentureEscrowInvalidLongStop,
     JointVentureEscrowInvalidMilestoneCount,
     JointVentureEscrowInvalidPartnerCount,
     JointVentureEscrowInvalidQuorum,
     JointVentureEscrowInvalidState,
+    JointVentureEscrowLongStopNotPassed,
     JointVentureEscrowMilestonesExceedTotal,
     JointVentureEscrowNotMember,
+    JointVentureEscrowNotPartner,
+    JointVentureEscrowNotVoted,
     JointVentureEscrowUnknownVenture,
     JointVentureEscrowZeroContribution,
     JointVentureEscrowZeroMilestone,
@@ -28,6 +37,7 @@ from coopetition.bindings.joint_venture_escrow import (
     RefundedEvent,
     VentureCancelledEvent,
     VentureCreatedEvent,
+    WithdrawnEvent,
 )
 from coopetition.escrow import (
     ETH,
@@ -105,14 +115,16 @@ def test_full_life_cycle_in_a_token_with_history(suite: Suite) -> None:
                             quorum=1)
     assert (v.asset.symbol, v.asset.decimals, v.total) == ("USDC", 6, 20_000 * 10**6)
     tx = acme.deposit(v.id, "12000 USDC")  # approves the escrow first, then deposits
-    assert DepositedEvent.from_result(tx)[0].credited == 12_000 * 10**6
+    assert DepositedEvent.from_result(tx)[0].amount == 12_000 * 10**6
     globex.deposit(v.id, "8000 USDC")
     assert acme.venture(v.id).state == State.ACTIVE
     tx = globex.approve_milestone(v.id, 0, release=True)  # quorum 1: approved and released at once
     assert MilestoneReleasedEvent.from_result(tx)[0].amount == 5000 * 10**6
     assert acme.venture(v.id).milestones[0].state == MilestoneState.RELEASED
     initech.withdraw(v.id)
-    acme.vote_dissolution(v.id)
+    acme.vote_dissolution(v.id)  # quorum 1 of 2: dissolution needs 2 - 1 + 1 = 2 votes
+    assert acme.dissolution_votes(v.id) == (2, 1) and acme.venture(v.id).state == State.ACTIVE
+    globex.dissolve(v.id)
     snap = acme.venture(v.id)
     assert snap.state == State.CANCELLED
     assert [p.refundable for p in snap.partners] == [12_000 * 10**6 - 3000 * 10**6, 8000 * 10**6 - 2000 * 10**6]
@@ -186,6 +198,8 @@ BASE_ARGS: dict[str, object] = {"name": "x", "partners": {"Acme": "1 ether", "Gl
         ({"beneficiary": ETH}, "must not be the zero address"),
         ({"beneficiary": "0x" + "aB" * 20}, "wrong EIP-55 checksum"),
         ({"quorum": 0}, "quorum must be at least 1"),
+        ({"dissolution_quorum": 0}, "dissolution quorum must be at least 1"),
+        ({"long_stop": "whenever"}, "cannot read duration"),
         ({"deadline": "yesterday"}, "cannot read duration"),
         ({"deadline": "2001-01-01"}, "is in the past"),
         ({"asset": "0x" + "34" * 20}, "has no code"),
@@ -214,6 +228,10 @@ def test_create_refuses_malformed_input_with_one_line_before_sending(suite: Suit
         ({"milestones": ["2 ether", "1 wei"]}, JointVentureEscrowMilestonesExceedTotal),
         ({"milestones": ["0 ether"]}, JointVentureEscrowZeroMilestone),
         ({"quorum": 3}, JointVentureEscrowInvalidQuorum),
+        ({"quorum": 1, "dissolution_quorum": 3}, JointVentureEscrowInvalidDissolutionQuorum),
+        ({"deadline": "400d"}, JointVentureEscrowInvalidFundingDeadline),
+        ({"deadline": "60d", "long_stop": "30d"}, JointVentureEscrowInvalidLongStop),
+        ({"long_stop": "1830d"}, JointVentureEscrowInvalidLongStop),
     ],
 )
 def test_create_leaves_the_contracts_rules_to_the_contract(suite: Suite, kwargs: dict[str, object],
@@ -315,3 +333,120 @@ def test_deposit_resets_a_short_allowance_before_approving(suite: Suite) -> None
     approvals = as_acme.events.approval(from_block=start + 1, owner=suite.members[0])
     assert [a.value for a in approvals] == [0, 100 * 10**6]
     assert acme.venture(v.id).state == State.ACTIVE
+
+
+# ------------------------------------------------------------------------------ the ways out
+
+
+def fund_readme_venture(suite: Suite, **extra: object) -> int:
+    """The README's two-partner venture (Acme 2 ether, Globex 1 ether, the library's defaults), funded."""
+    acme, globex = suite.escrow(1), suite.escrow(2)
+    v = acme.create_venture("Battery JV", partners={"Acme": "2 ether", "Globex": "1 ether"},
+                            milestones=["1 ether", "1.5 ether"], beneficiary=suite.members[2], **extra)  # type: ignore[arg-type]
+    acme.deposit(v.id, "2 ether")
+    globex.deposit(v.id, "1 ether")
+    return v.id
+
+
+@pytest.mark.parametrize("dissolver", [1, 2], ids=["Acme", "Globex"])
+def test_the_readme_two_partner_venture_is_dissolved_by_either_partner_alone(suite: Suite, dissolver: int) -> None:
+    acme, globex = suite.escrow(1), suite.escrow(2)
+    vid = fund_readme_venture(suite)
+    v = acme.venture(vid)
+    assert (v.quorum, v.dissolution_quorum, v.state) == (2, 1, State.ACTIVE)  # 2-of-2 releases, 1 dissolves
+    now = int(suite.conn.w3.eth.get_block("latest")["timestamp"])
+    assert 730 * 86400 - 60 <= v.long_stop - now <= 730 * 86400
+    assert v.partners[0].exits[0] == "vote to dissolve: 1 of 2 partners needed, 0 voted"
+    assert v.partners[1].exits[1].startswith("after 20") and v.partners[1].exits[1].endswith("any partner may cancel")
+    acme.approve_milestone(vid, 0)
+    globex.approve_milestone(vid, 0, release=True)  # 1 ether of 3 released
+    suite.escrow(dissolver).dissolve(vid)
+    v = acme.venture(vid)
+    assert v.state == State.CANCELLED
+    assert [p.refundable for p in v.partners] == [2 * ETHER - 2 * ETHER // 3, ETHER - (ETHER - 2 * ETHER // 3)]
+    assert v.partners[0].exits == (f"refund {v.asset.format(v.partners[0].refundable)}",)
+    acme.refund(vid)
+    globex.refund(vid)
+    v = acme.venture(vid)
+    assert v.held == v.withdrawable == ETHER and v.refunded == 2 * ETHER
+    assert [p.exits for p in v.partners] == [("refunded",), ("refunded",)]
+
+
+def test_defaults_never_deadlock_whatever_the_number_of_partners() -> None:
+    from coopetition.escrow import default_dissolution_quorum, default_quorum
+
+    for n in range(1, 101):
+        q = default_quorum(n)
+        d = default_dissolution_quorum(n, q)
+        assert 1 <= q <= n and 1 <= d <= n - q + 1  # the contract's bounds
+        assert d + q > n  # whoever withholds enough approvals to block a release can dissolve
+        for quorum in range(1, n + 1):  # an explicit quorum: the default dissolution is still the bound
+            assert default_dissolution_quorum(n, quorum) == n - quorum + 1
+
+
+def test_after_the_long_stop_any_partner_cancels_and_everyone_refunds(suite: Suite) -> None:
+    acme, globex, outsider = suite.escrow(1), suite.escrow(2), suite.escrow(5)
+    start = suite.conn.w3.eth.block_number
+    vid = fund_readme_venture(suite, deadline="10d", long_stop="40d")
+    v = acme.venture(vid)
+    with pytest.raises(JointVentureEscrowLongStopNotPassed):
+        globex.cancel_after_long_stop(vid)
+    tester = suite.conn.w3.provider.ethereum_tester  # type: ignore[attr-defined]
+    tester.time_travel(v.long_stop + 1)
+    tester.mine_blocks(1)
+    assert acme.venture(vid).partners[1].exits[1].startswith("long-stop passed (")
+    with pytest.raises(JointVentureEscrowNotPartner):  # only a partner may cancel
+        outsider.cancel_after_long_stop(vid)
+    tx = globex.cancel_after_long_stop(vid)
+    assert VentureCancelledEvent.from_result(tx)[0].reason == CancelReason.LONG_STOP_PASSED
+    v = acme.venture(vid)
+    assert v.state == State.CANCELLED and [p.refundable for p in v.partners] == [2 * ETHER, ETHER]
+    assert describe_event(acme.history(vid, from_block=start)[-1], v.asset) == "cancelled: long-stop passed"
+
+
+def test_a_partner_withdraws_its_vote_and_votes_reset_at_activation(suite: Suite) -> None:
+    acme, globex, initech = suite.escrow(1), suite.escrow(2), suite.escrow(3)
+    start = suite.conn.w3.eth.block_number
+    v = acme.create_venture("three", partners={"Acme": 10, "Globex": 10, "Initech": 10}, milestones=[5],
+                            beneficiary=suite.members[2])
+    assert (v.quorum, v.dissolution_quorum) == (2, 2)
+    acme.dissolve(v.id)  # cast while funding...
+    assert acme.venture(v.id).partners[0].voted_dissolution
+    assert acme.venture(v.id).partners[0].exits[0].startswith("voted to dissolve: 1 of 2 needed")
+    for who in (acme, globex, initech):
+        who.deposit(v.id, 10)
+    assert acme.dissolution_votes(v.id) == (2, 0)  # ...cleared at activation
+    acme.dissolve(v.id)
+    tx = acme.withdraw_vote(v.id)
+    assert DissolutionVoteWithdrawnEvent.from_result(tx)[0].votes == 0
+    with pytest.raises(JointVentureEscrowNotVoted):
+        acme.withdraw_vote(v.id)
+    acme.dissolve(v.id)
+    with pytest.raises(JointVentureEscrowNotVoted):
+        globex.withdraw_vote(v.id)
+    initech.dissolve(v.id)
+    assert acme.venture(v.id).state == State.CANCELLED
+    lines = [describe_event(e, v.asset) for e in acme.history(v.id, from_block=start)]
+    assert any("withdrew its dissolution vote (0 vote(s))" in line for line in lines)
+
+
+def test_anyone_pushes_the_beneficiarys_money_and_a_partners_refund(suite: Suite) -> None:
+    acme, globex, outsider = suite.escrow(1), suite.escrow(2), suite.escrow(5)
+    vid = fund_readme_venture(suite)
+    acme.approve_milestone(vid, 0)
+    globex.approve_milestone(vid, 0, release=True)
+    w3 = suite.conn.w3
+    beneficiary = suite.members[2]
+    before = w3.eth.get_balance(beneficiary)  # type: ignore[arg-type]
+    tx = outsider.push_withdrawal(vid)  # a dev account that is no member at all
+    assert WithdrawnEvent.from_result(tx)[0].to == beneficiary
+    assert w3.eth.get_balance(beneficiary) - before == ETHER  # type: ignore[arg-type]
+    assert acme.venture(vid).withdrawable == 0
+    globex.dissolve(vid)
+    refund = acme.venture(vid).partner(suite.members[1]).refundable
+    before = w3.eth.get_balance(suite.members[1])  # type: ignore[arg-type]
+    tx = outsider.push_refund(vid, "Globex")
+    assert (RefundedEvent.from_result(tx)[0].to, RefundedEvent.from_result(tx)[0].amount) == (suite.members[1], refund)
+    assert w3.eth.get_balance(suite.members[1]) - before == refund  # type: ignore[arg-type]
+    with pytest.raises(JointVentureEscrowAlreadyRefunded):
+        globex.refund(vid)
