@@ -84,8 +84,8 @@ def test_a_venture_from_creation_to_refunds(project: Path, node: AnvilNode) -> N
     assert withdrawn["amount"] == str(ETHER) and withdrawn["amountFormatted"] == "1 ETH"
     assert int(str(rpc(node.url, "eth_getBalance", [ADDR[5], "latest"])), 16) - before == ETHER
 
-    ok(run(project, "escrow", "dissolve", str(vid)))
-    ok(run(project, "escrow", "dissolve", str(vid), account="2"))
+    dissolved = js(run(project, "--json", "escrow", "dissolve", str(vid), account="2"))  # 2-of-2: 1 vote dissolves
+    assert (dissolved["votes"], dissolved["needed"], dissolved["state"]) == (1, 1, "cancelled")
     refunded = js(run(project, "--json", "escrow", "refund", str(vid)))
     # released 1 ether of 3: Acme keeps floor(1*2/3 ether) of the release -> refund 2 - 0.666... ether
     assert refunded["amount"] == str(2 * ETHER - (ETHER * 2 * ETHER // (3 * ETHER)))
@@ -95,7 +95,7 @@ def test_a_venture_from_creation_to_refunds(project: Path, node: AnvilNode) -> N
 
     human = ok(run(project, "escrow", "show", str(vid), "--history", account="3")).output
     for text in ("Venture #", "cancelled", "Acme", "Globex", "Partners", "Milestones", "released",
-                 "History:", "voted to dissolve", "refunded"):
+                 "History:", "voted to dissolve", "refunded", "how it can get out", "long-stop"):
         assert text in human, text
     listed = ok(run(project, "escrow", "list", account="3")).output
     assert "Battery JV" in listed and "cancelled" in listed
@@ -146,6 +146,17 @@ def test_bad_input_is_one_line_and_sends_nothing(project: Path, node: AnvilNode)
         (("escrow", "approve", str(vid), "0"), 1, "JointVentureEscrowInvalidState"),
         (("escrow", "approve", str(vid), "7"), 1, "JointVentureEscrowInvalidState"),
         (("escrow", "refund", str(vid)), 1, "JointVentureEscrowInvalidState"),
+        (("escrow", "unvote", str(vid)), 1, "JointVentureEscrowNotVoted"),
+        (("escrow", "cancel-after-long-stop", str(vid)), 1, "JointVentureEscrowInvalidState"),
+        (("escrow", "push", str(vid)), 1, "JointVentureEscrowNothingToWithdraw"),
+        (("escrow", "push", str(vid), "--partner", "Globex"), 1, "JointVentureEscrowInvalidState"),
+        (("escrow", "push", str(vid), "--partner", "0x123"), 1, "is not an address"),
+        (("escrow", "create", "x", "--partner", "Acme=1 ether", "--milestone", "1",
+          "--beneficiary", ADDR[4], "--long-stop", "later"), 1, "cannot read duration 'later'"),
+        (("escrow", "create", "x", "--partner", "Acme=1 ether", "--milestone", "1",
+          "--beneficiary", ADDR[4], "--long-stop", "1900d"), 1, "JointVentureEscrowInvalidLongStop"),
+        (("escrow", "create", "x", "--partner", "Acme=1 ether", "--partner", "Globex=1 ether", "--milestone", "1",
+          "--beneficiary", ADDR[4], "--dissolution-quorum", "2"), 1, "JointVentureEscrowInvalidDissolutionQuorum"),
         (("escrow", "withdraw", str(vid), "--to", "0x123"), 1, "is not an address"),
         (("escrow", "create", "x", "--partner", "Acme", "--milestone", "1", "--beneficiary", ADDR[4]), 1,
          "is not PARTNER=AMOUNT"),
@@ -174,3 +185,79 @@ def test_dry_run_sends_nothing(project: Path, node: AnvilNode) -> None:
     dry = js(run(project, "--json", "escrow", "deposit", str(vid), "1 ether", "--dry-run"))
     assert dry["dryRun"] is True
     assert rpc(node.url, "eth_blockNumber") == block
+
+
+def readme_create(project: Path) -> tuple[int, Result]:
+    """The README's `escrow create` line, word for word (the library's defaults)."""
+    result = ok(run(project, "escrow", "create", "Battery JV", "--partner", "Acme=2 ether", "--partner",
+                    "Globex=1 ether", "--milestone", "1 ether", "--milestone", "1.5 ether",
+                    "--beneficiary", "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65", "--deadline", "30d"))
+    vid = int(result.output.split("venture #")[1].split()[0])
+    return vid, result
+
+
+@pytest.mark.parametrize("dissolver", ["1", "2"], ids=["Acme", "Globex"])
+def test_the_readme_venture_is_dissolved_by_either_partner_alone(project: Path, dissolver: str) -> None:
+    vid, created = readme_create(project)
+    assert "release by 2 of 2, dissolution by 1 of 2, long-stop 20" in created.output
+    ok(run(project, "escrow", "deposit", str(vid), "2 ether"))
+    ok(run(project, "escrow", "deposit", str(vid), "1 ether", account="2"))
+    shown = js(run(project, "--json", "escrow", "show", str(vid)))
+    assert (shown["quorum"], shown["dissolutionQuorum"], shown["dissolutionVotes"]) == (2, 1, 0)
+    exits = [p["exits"] for p in shown["partners"]]  # type: ignore[index]
+    assert all(e[0] == "vote to dissolve: 1 of 2 partners needed, 0 voted" for e in exits)
+    assert all(e[1].endswith("any partner may cancel") for e in exits)
+    human = ok(run(project, "escrow", "show", str(vid))).output
+    assert "dissolution by 1 of 2" in human and "vote to dissolve: 1 of 2 partners needed" in human
+    out = ok(run(project, "escrow", "dissolve", str(vid), account=dissolver)).output
+    assert f"vote to dissolve venture #{vid} (cancelled)" in out
+    shown = js(run(project, "--json", "escrow", "show", str(vid)))
+    assert shown["state"] == "cancelled"
+    assert [p["exits"] for p in shown["partners"]] == [["refund 2 ETH"], ["refund 1 ETH"]]  # type: ignore[index]
+
+
+def test_unvote_and_push_payouts_by_a_third_party(project: Path, node: AnvilNode) -> None:
+    vid = js(run(project, "--json", "escrow", "create", "Trio", "--partner", "Acme=1 ether", "--partner",
+                 "Globex=1 ether", "--partner", "Initech=1 ether", "--milestone", "1.5 ether",
+                 "--beneficiary", ADDR[4]))["ventureId"]
+    for account in ("1", "2", "3"):
+        ok(run(project, "escrow", "deposit", str(vid), "1 ether", account=account))
+    voted = js(run(project, "--json", "escrow", "dissolve", str(vid)))
+    assert (voted["votes"], voted["needed"], voted["state"]) == (1, 2, "active")  # 2 of 3: 3 - 2 + 1 = 2
+    unvoted = js(run(project, "--json", "escrow", "unvote", str(vid)))
+    assert "DissolutionVoteWithdrawn" in [e["name"] for e in unvoted["events"]]  # type: ignore[attr-defined]
+    assert unvoted["votes"] == 0
+    ok(run(project, "escrow", "approve", str(vid), "0", account="2"))
+    ok(run(project, "escrow", "approve", str(vid), "0", "--release", account="3"))  # completed
+    before = int(str(rpc(node.url, "eth_getBalance", [ADDR[4], "latest"])), 16)
+    pushed = js(run(project, "--json", "escrow", "push", str(vid), account="6"))  # not a member, not the beneficiary
+    assert (pushed["amount"], pushed["to"]) == (str(3 * ETHER // 2), ADDR[4])
+    assert int(str(rpc(node.url, "eth_getBalance", [ADDR[4], "latest"])), 16) - before == 3 * ETHER // 2
+    before = int(str(rpc(node.url, "eth_getBalance", [ADDR[3], "latest"])), 16)
+    pushed = js(run(project, "--json", "escrow", "push", str(vid), "--partner", "Initech", account="6"))
+    assert (pushed["amount"], pushed["amountFormatted"], pushed["to"]) == (str(ETHER // 2), "0.5 ETH", ADDR[3])
+    assert int(str(rpc(node.url, "eth_getBalance", [ADDR[3], "latest"])), 16) - before == ETHER // 2
+
+
+def test_after_the_long_stop_a_partner_cancels(project: Path, node: AnvilNode) -> None:
+    vid = create(project, "--long-stop", "60d")
+    ok(run(project, "escrow", "deposit", str(vid), "2 ether"))
+    ok(run(project, "escrow", "deposit", str(vid), "1 ether", account="2"))
+    early = run(project, "escrow", "cancel-after-long-stop", str(vid), account="2")
+    assert early.exit_code == 1 and "JointVentureEscrowLongStopNotPassed" in early.stderr
+    rpc(node.url, "evm_increaseTime", [61 * 86400])
+    rpc(node.url, "evm_mine")
+    shown = js(run(project, "--json", "escrow", "show", str(vid)))
+    assert shown["partners"][0]["exits"][1].startswith("long-stop passed")  # type: ignore[index]
+    ok(run(project, "escrow", "cancel-after-long-stop", str(vid), account="2"))
+    shown = js(run(project, "--json", "escrow", "show", str(vid)))
+    assert shown["state"] == "cancelled"
+    assert [p["refundable"] for p in shown["partners"]] == [str(2 * ETHER), str(ETHER)]  # type: ignore[index]
+
+
+def test_the_cli_defaults_are_the_librarys() -> None:
+    from coopetition import escrow as library
+    from coopetition.cli import escrow as command
+
+    assert (command.DEFAULT_DEADLINE, command.DEFAULT_LONG_STOP) == (library.DEFAULT_DEADLINE,
+                                                                     library.DEFAULT_LONG_STOP)
