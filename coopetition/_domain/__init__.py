@@ -7,7 +7,7 @@
 - :mod:`.service`: the base class of every service (the sender, ``with_sender``, ``w3``, deadlines
   on the chain's clock, cached asset and member look-ups);
 - ``<family>_*`` modules: what one service keeps of its own but moved out of the public module to
-  keep it short (:mod:`.escrow_events`, :mod:`.costs_inputs`, :mod:`.costs_history`,
+  keep it short (:mod:`.escrow_events`, :mod:`.escrow_records`, :mod:`.costs_inputs`, :mod:`.costs_history`,
   :mod:`.titles_values`, :mod:`.titles_history`).
 
 Validation policy: syntax is checked at the edge (the CLI's click types, or these checks when a
