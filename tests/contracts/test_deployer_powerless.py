@@ -197,14 +197,14 @@ def _escrow(env: EmbeddedEnv) -> Deployed:
     member.deposit(venture.id, 100)  # the escrow holds a partner's money the deployer could go after
     view = JointVentureEscrow(env.w3, address)
     me = env.address(DEPLOYER)
-    terms = ("Deployer JV", "0x" + "00" * 20, me, [me], [1], [1], env.now() + 86_400, 1)
+    terms = ("Deployer JV", "0x" + "00" * 20, me, [me], [1], [1], env.now() + 86_400, env.now() + 2 * 86_400, 1, 1)
 
     def snapshot() -> Any:
         return view.venture_count(), EscrowService.at(env.w3, address).venture(venture.id), env.balance(address)
 
     return Deployed(
         contract=JointVentureEscrow(env.w3, address, env.pipeline(DEPLOYER)),
-        pools={"uint256": [venture.id], "(string,address,address,address[],uint256[],uint256[],uint64,uint32)": [terms]},
+        pools={"uint256": [venture.id], "(string,address,address,address[],uint256[],uint256[],uint64,uint64,uint32,uint32)": [terms]},
         snapshot=snapshot,
     )
 
