@@ -7,8 +7,11 @@ Usage (``make slither`` does this)::
 slither-analyzer lives in its own virtual environment (``.venv-slither``, pinned by
 ``constraints-slither.txt``) because it pins another web3 than the package. It compiles through the
 same compiler ``coopetition compile`` picks (native solc, or solc-js through the Node bridge launcher)
-with the same remappings and settings. Every source under contracts/ except contracts/test/ is
-analysed; findings in node_modules are filtered out.
+with the same remappings and settings. Every source under contracts/ except contracts/test/ that
+declares a deployable contract is analysed, together with everything it imports; a source holding
+only abstract contracts, libraries or interfaces is analysed through the contracts that inherit or
+use it (alone, an abstract storage base looks "never initialized" because only its heirs write it).
+Findings in node_modules are filtered out.
 
 A High or Medium finding fails the gate unless ``slither-triage.json`` lists it::
 
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -98,6 +102,15 @@ def run_slither(slither: str, source: str, solc: Path, remaps: list[str]) -> lis
     ]
 
 
+_DEPLOYABLE = re.compile(r"^\s*contract\s+[A-Za-z_$]", re.M)
+
+
+def deployable(source: str) -> bool:
+    """Whether ``source`` (a path relative to the project) declares a non-abstract contract."""
+    text = re.sub(r"//[^\n]*|/\*.*?\*/", "", (REPO / source).read_text(), flags=re.S)
+    return bool(_DEPLOYABLE.search(text))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--slither", default=str(REPO / ".venv-slither" / "bin" / "slither"))
@@ -117,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
 
     findings: dict[str, Finding] = {}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        reports = pool.map(lambda source: run_slither(args.slither, source, solc, remaps), unit.targets)
+        targets = [t for t in unit.targets if deployable(t)]
+        reports = pool.map(lambda source: run_slither(args.slither, source, solc, remaps), targets)
         for report in reports:
             for finding in report:
                 findings.setdefault(finding.id, finding)
@@ -133,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = {level: sum(1 for f in ordered if f.impact == level)
               for level in ("High", "Medium", "Low", "Informational", "Optimization")}
     summary = ", ".join(f"{n} {level.lower()}" for level, n in counts.items() if n) or "no findings"
-    print(f"slither: {len(unit.targets)} sources, {summary}; {len(triaged)} high/medium triaged in "
+    print(f"slither: {len(targets)} sources with deployable contracts, {summary}; {len(triaged)} high/medium triaged in "
           f"{Path(args.triage).name}, {len(failing)} failing")
     if failing:
         print("Fix them, or list each in slither-triage.json with a reason.")
