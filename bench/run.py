@@ -223,10 +223,21 @@ def render_markdown(sections: Sequence[Section], info: dict[str, Any], runs: int
     return "\n".join(lines) + "\n"
 
 
+def _previous_sections() -> dict[str, Any]:
+    path = BENCH / "results.json"
+    return dict(json.loads(path.read_text()).get("sections", {})) if path.exists() else {}
+
+
+def _previous_section(key: str, value: dict[str, Any]) -> Section:
+    details = {k: v for k, v in value.items() if k not in ("title", "rows")}
+    return Section(key, value["title"], tuple(Row(**r) for r in value["rows"]), details)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Run the coopetition benchmarks.")
     parser.add_argument("--runs", type=int, default=7, help="runs per timing (median taken)")
-    parser.add_argument("--only", action="append", help="run only these sections (by key)")
+    parser.add_argument("--only", action="append",
+                        help="run only these sections (by key); the others keep their last results")
     args = parser.parse_args(argv)
     if not any((REPO / "contracts").rglob("*.sol")):
         raise SystemExit("no contracts under contracts/: nothing to benchmark")
@@ -243,6 +254,10 @@ def main(argv: list[str] | None = None) -> int:
                 value = f"{row.value:,.0f}" if row.unit == "gas" else f"{row.value:.3f}"
                 print(f"{section.title}: {row.metric}: {value} {row.unit}")
 
+    if args.only:  # keep every other section's last figures, in the usual order
+        fresh = {s.key: s for s in sections}
+        sections = [fresh.pop(key, None) or _previous_section(key, value)
+                    for key, value in _previous_sections().items()] + list(fresh.values())
     info = machine()
     data = {
         "_generated": "by `make bench` (bench/run.py); do not edit",
