@@ -52,7 +52,15 @@ from ._domain.costs_inputs import (
     parse_share,
     split,
 )
-from ._domain.costs_records import Expense, ExpenseRef, Period, Pool, PoolParticipant, PoolRef, Position
+from ._domain.costs_records import (
+    Expense,
+    ExpenseRef,
+    Period,
+    Pool,
+    PoolParticipant,
+    PoolRef,
+    Position,
+)
 from ._domain.costs_signing import SignedAcceptance, read_acceptances, sign_acceptance
 from ._domain.service import Service
 from ._seam import Sender, TxResult
