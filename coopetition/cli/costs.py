@@ -20,7 +20,19 @@ import click
 from ._connect import id_command, member_labels, open_suite, sending_options, service_action
 from ._context import CliContext, pass_cli
 from .output import Money, print_table, report, to_json, when
-from .params import AMOUNT, ASSET, COUNT, DEADLINE, DURATION, HASH32, ID, INDEX, MEMBER, SHARE, KeyValue
+from .params import (
+    AMOUNT,
+    ASSET,
+    COUNT,
+    DEADLINE,
+    DURATION,
+    HASH32,
+    ID,
+    INDEX,
+    MEMBER,
+    SHARE,
+    KeyValue,
+)
 
 if TYPE_CHECKING:
     from ..costs import Pool
