@@ -1,38 +1,44 @@
-"""Shared R&D cost splitting as its participants think of it: pools, expenses, votes, settlement.
+"""Shared R&D cost pools as their participants think of them: consent, expenses, votes, settlement.
 
 :class:`CostSharingService` wraps the generated :class:`~coopetition.bindings.cost_sharing.CostSharing`
-binding with what a back-office script or the CLI needs and the binding cannot know:
+binding (v2) with what a back-office script or the CLI needs and the binding cannot know:
 
-* pools created from ``{participant: share}`` (participants by address or member label) where shares
-  are basis points (``5000``) or percentages (``"50%"``);
-* amounts in human units of the pool's asset (``"1.5 ether"``, ``"12000 USDC"``) or base units;
-* evidence documents hashed locally (:func:`hash_evidence`, SHA-256 of the file's bytes: the document
-  never leaves the machine; anyone holding it can check it with ``sha256sum``);
-* typed snapshots (:class:`Pool`, :class:`Expense`, :class:`Position`) and the pool's event history
-  as :class:`HistoryEntry` records;
-* :meth:`~CostSharingService.pay` approving the token first when the pool holds an ERC-20, and
-  defaulting to the whole debt; :meth:`~CostSharingService.claim` defaulting to everything claimable now.
+* **Consent.** :meth:`~CostSharingService.create_pool` proposes a pool with its terms (participants
+  by address or member label with shares in basis points or ``"50%"``, the approval rule, dispute
+  window, settlement period and duration); nobody owes anything until every participant accepted
+  them, on chain (:meth:`~CostSharingService.join`) or by an EIP-712 signature
+  (:meth:`~CostSharingService.sign_terms`, a :class:`SignedAcceptance` that serialises to JSON)
+  which anyone, usually the creator, submits for everyone in one transaction
+  (:meth:`~CostSharingService.submit_acceptances`). A participant can
+  :meth:`~CostSharingService.leave` a pool that has nothing booked (the pool is void then).
+* **Expenses** in human units of the pool's asset, with evidence hashed locally
+  (:func:`hash_evidence`, SHA-256 of the file; the document never leaves the machine). The contract
+  stores a digest of the reference and emits the text, which :meth:`~CostSharingService.expense` reads
+  back. An expense is booked by approvals of participants other than its payee holding more than the
+  rule's part of their shares; a booked expense can be disputed and reversed by the same rule
+  within the dispute window (:meth:`~CostSharingService.dispute`).
+* **Settlement per period.** Expenses booked in one settlement period are settled together once the
+  period and its dispute window have passed. Debtors :meth:`~CostSharingService.pay` their share;
+  creditors :meth:`~CostSharingService.claim` their pro-rata part of what the period's debtors paid
+  in, so the order of claims does not matter. A debtor who never pays keeps its debt on record; the
+  rule can close the pool (:meth:`~CostSharingService.vote_close`) and the shortfall stays shared by
+  the creditors pro rata.
 
-Malformed input (an address, a share, an amount, an evidence hash, a label nobody has) raises
-:class:`~coopetition.exceptions.InputError` with one line and sends nothing. The contract's rules
-(shares summing to 100%, members only, the minimum expense, votes, overpaying, ...) are left to it:
-the pipeline simulates before signing, so a refusal arrives as the binding's typed exception
-(``CostSharingSharesNotTotal``, ``CostSharingAlreadyVoted``, ...) and nothing is sent.
+Malformed input raises :class:`~coopetition.exceptions.InputError` with one line and sends nothing.
+The contract's rules (shares summing to 100%, members only, quorum, votes, windows, overpaying, ...)
+are left to it: the pipeline simulates before signing, so a refusal arrives as the binding's typed
+exception (``CostSharingSharesNotTotal``, ``CostSharingOwnClaim``, ...) and nothing is sent.
 
-The contract's remainder rule (see ``contracts/CostSharing.sol``): participant ``i`` of a pool owns the
-basis-point interval ``[lower_i, upper_i)`` in the order given at creation and, after a total ``T`` has
-been booked, owes ``floor(T*upper_i/10000) - floor(T*lower_i/10000)``. The amounts owed add up to
-``T`` exactly, each within 1 wei of the exact share; :func:`split` computes the same numbers offline.
-An expense must be at least ``ceil(10000 / smallest share)`` base units (:func:`min_amount`), so that
-no participant's part of an expense is ever negative.
+The remainder rule (``contracts/CostSharing.sol``): participant ``i`` owns the basis-point interval
+``[lower_i, upper_i)`` in the order given at creation and, after a period's total ``T`` was booked,
+owes ``floor(T*upper_i/10000) - floor(T*lower_i/10000)``; :func:`split` computes the same offline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._domain import checks
 from ._domain.asset import Asset
@@ -40,166 +46,50 @@ from ._domain.costs_history import HistoryEntry, pool_history
 from ._domain.costs_inputs import (
     TOTAL_SHARES,
     hash_evidence,
-    min_amount,
+    hash_reason,
     owed_after,
     parse_evidence_hash,
     parse_share,
     split,
 )
+from ._domain.costs_records import (
+    Expense,
+    ExpenseRef,
+    Period,
+    Pool,
+    PoolParticipant,
+    PoolRef,
+    Position,
+)
+from ._domain.costs_signing import SignedAcceptance, read_acceptances, sign_acceptance
 from ._domain.service import Service
 from ._seam import Sender, TxResult
-from ._units import Wei
 from .bindings.cost_sharing import (
-    ClaimedEvent,
     CostSharing,
-    ExpenseApprovedEvent,
-    ExpenseBookedEvent,
-    ExpenseRejectedEvent,
     ExpenseStatus,
     ExpenseSubmittedEvent,
-    ExpenseWithdrawnEvent,
-    PaidInEvent,
-    PoolCreatedEvent,
-    RejectionRecordedEvent,
-    Vote,
+    PoolProposedEvent,
+    PoolStatus,
+    Terms,
 )
+from .bindings.cost_sharing import SignedAcceptance as _RawAcceptance
 from .exceptions import InputError
 
 if TYPE_CHECKING:
     from web3 import Web3
 
 __all__ = [
-    "MAX_PARTICIPANTS",
-    "MAX_TEXT_BYTES",
-    "TOTAL_SHARES",
-    "Asset",
-    "CostSharingService",
-    "Expense",
-    "ExpenseRef",
-    "ExpenseStatus",
-    "HistoryEntry",
-    "Pool",
-    "PoolParticipant",
-    "PoolRef",
-    "Position",
-    "Vote",
-    "hash_evidence",
-    "min_amount",
-    "owed_after",
-    "parse_evidence_hash",
-    "parse_share",
-    "split",
+    "MAX_PARTICIPANTS", "MAX_TEXT_BYTES", "TOTAL_SHARES", "Asset", "CostSharingService", "Expense", "ExpenseRef",
+    "ExpenseStatus", "HistoryEntry", "Period", "Pool", "PoolParticipant", "PoolRef", "PoolStatus", "Position",
+    "SignedAcceptance", "hash_evidence", "hash_reason", "owed_after", "parse_evidence_hash", "parse_share",
+    "read_acceptances", "split",
 ]
 
-MAX_PARTICIPANTS = 200
+MAX_PARTICIPANTS = 50
 """Most participants the contract accepts in one pool."""
 MAX_TEXT_BYTES = 64
 """Longest pool name and expense reference, in bytes of UTF-8."""
-
-
-# ------------------------------------------------------------------------------------ records
-
-
-@dataclass(frozen=True)
-class PoolParticipant:
-    address: str
-    share_bps: int
-
-
-@dataclass(frozen=True)
-class Pool:
-    """A cost pool now (amounts in base units of :attr:`asset`)."""
-
-    id: int
-    name: str
-    asset: Asset
-    creator: str
-    quorum: int
-    participants: tuple[PoolParticipant, ...]
-    created_at: int
-    total_booked: Wei
-    total_paid_in: Wei
-    total_withdrawn: Wei
-
-    @property
-    def held(self) -> Wei:
-        """What the pool holds: paid in minus withdrawn."""
-        return self.total_paid_in - self.total_withdrawn
-
-    def share_of(self, address: str) -> int:
-        """Basis points of ``address``; 0 if it is not a participant."""
-        wanted = checks.address(address, "account", allow_zero=True)
-        return next((p.share_bps for p in self.participants if p.address == wanted), 0)
-
-
-@dataclass(frozen=True)
-class Position:
-    """An account's position in a pool (participant or external payee), in base units of :attr:`asset`."""
-
-    account: str
-    share_bps: int
-    owed: Wei
-    """Sum of its shares of the booked expenses."""
-    credited: Wei
-    """Sum of the booked expenses it is the payee of."""
-    paid_in: Wei
-    withdrawn: Wei
-    debt: Wei
-    """What it may still pay in."""
-    credit: Wei
-    """What it may still claim (as far as the pool holds it)."""
-    asset: Asset
-
-    @property
-    def net(self) -> Wei:
-        """Credit minus debt: positive when it is owed money, negative when it owes."""
-        return self.credit - self.debt
-
-    @property
-    def cost(self) -> Wei:
-        """What it bears once settled: its share of everything booked (``owed``)."""
-        return self.owed
-
-
-@dataclass(frozen=True)
-class Expense:
-    """An expense now (amounts in base units of :attr:`asset`)."""
-
-    id: int
-    pool_id: int
-    submitter: str
-    payee: str
-    amount: Wei
-    evidence_hash: str
-    """0x-prefixed 32-byte hex."""
-    reference: str
-    status: ExpenseStatus
-    approvals: int
-    rejections: int
-    submitted_at: int
-    booked_before: Wei
-    """Pool's total booked just before this expense was booked (0 unless booked)."""
-    asset: Asset
-
-
-@dataclass(frozen=True)
-class PoolRef:
-    """What :meth:`CostSharingService.create_pool` did (``id`` is 0 on a dry run)."""
-
-    id: int
-    tx: TxResult
-
-
-@dataclass(frozen=True)
-class ExpenseRef:
-    """What :meth:`CostSharingService.submit` did (``id`` is 0 on a dry run)."""
-
-    id: int
-    evidence_hash: str
-    tx: TxResult
-
-
-# -------------------------------------------------------------------------------- the service
+_POSITION_FIELDS = ("owed", "paid", "debt", "credit", "entitlement", "withdrawn", "collectable")
 
 
 class CostSharingService(Service):
@@ -222,30 +112,94 @@ class CostSharingService(Service):
         """Symbol and decimals of ``asset`` (``None``, ``"ETH"`` or the zero address: ether)."""
         return self._asset(asset)
 
-    # -------------------------------------------------------------------------------- pools
+    # ------------------------------------------------------------------------------ consent
 
     def create_pool(
         self,
         name: str,
         participants: Mapping[str, str | int] | Sequence[tuple[str, str | int]],
         *,
-        quorum: int,
+        approval: str | int = "50%",
+        quorum: int = 2,
+        dispute_window: str | int = "2d",
+        settlement_period: str | int = "30d",
+        duration: str | int = "360d",
         asset: str | None = None,
     ) -> PoolRef:
-        """Create a pool of ``participants`` (address or member label → share in basis points or
-        ``"50%"``, in the order that fixes the remainder rule) paying in ``asset`` (``None``,
-        ``"ETH"`` or the zero address: ether; else an ERC-20 address). The contract refuses, in the
-        simulation and typed: shares not summing to 100%, the same participant twice, a quorum above
-        the participants, a creator or participant who is not a member, an asset with no code."""
+        """Propose a pool of ``participants`` (address or member label → share, in the order that
+        fixes the remainder rule) paying in ``asset``. ``approval`` (basis points or ``"50%"``): an
+        expense is booked once participants other than its payee holding more than this part of their
+        shares approved it, at least ``quorum`` of them. A participating creator's seat is accepted
+        by this call; every other participant must :meth:`join` or sign (:meth:`sign_terms`). The
+        contract refuses, typed: bad shares, a duplicate, a quorum outside 2..n, non-members,
+        timings out of range, an asset with no code."""
         checks.text_bytes(name, "pool name", maximum=MAX_TEXT_BYTES)
         pairs = list(participants.items()) if isinstance(participants, Mapping) else list(participants)
-        addresses = [self._membership.address_of(who, "participant") for who, _ in pairs]
-        shares = [parse_share(share) for _, share in pairs]
-        checks.whole(quorum, "quorum", minimum=1)
-        asset_address = self.asset_info(asset).address
-        tx = self.contract.create_pool(name, asset_address, addresses, shares, quorum)
-        created = PoolCreatedEvent.from_result(tx, self.address)
-        return PoolRef(created[0].pool_id if created else 0, tx)
+        addresses = tuple(self._membership.address_of(who, "participant") for who, _ in pairs)
+        terms = Terms(
+            name=name, asset=self.asset_info(asset).address, participants=addresses,
+            shares_bps=tuple(parse_share(share) for _, share in pairs), approval_bps=parse_share(approval),
+            quorum=checks.whole(quorum, "quorum", minimum=1, maximum=255),
+            dispute_window=checks.duration(dispute_window, "dispute window"),
+            settlement_period=checks.duration(settlement_period, "settlement period"),
+            duration=checks.duration(duration, "duration"),
+        )
+        tx = self.contract.create_pool(terms)
+        proposed = PoolProposedEvent.from_result(tx, self.address)
+        if not proposed:
+            creator = getattr(self.sender, "address", None)
+            return PoolRef(0, "0x" + self.contract.hash_terms(terms).hex(),
+                           tuple(a for a in addresses if a != creator), tx)
+        pid = proposed[0].pool_id
+        return PoolRef(pid, "0x" + bytes(proposed[0].terms_hash).hex(), self.pool(pid).pending, tx)
+
+    def join(self, pool_id: int, *, terms_hash: str | bytes | None = None) -> TxResult:
+        """Accept the terms of proposed pool ``pool_id`` on chain. ``terms_hash`` (default: the hash
+        the pool was proposed with) is what the sender agrees to; a mismatch is the contract's
+        ``CostSharingTermsMismatch``."""
+        pid = _pool_id(pool_id)
+        expected = self._terms_hash(pid, terms_hash)
+        return self.contract.join_pool(pid, expected)
+
+    def sign_terms(self, pool_id: int, *, deadline: str | int = "7d", signer: Any = None) -> SignedAcceptance:
+        """The sender's (or ``signer``'s, an eth_account ``LocalAccount``) EIP-712 acceptance of
+        ``pool_id``'s terms, valid until ``deadline`` (a duration from the chain's clock, or a date).
+        Nothing is sent: hand the result (:meth:`SignedAcceptance.to_json`) to whoever submits it."""
+        pid = _pool_id(pool_id)
+        account = signer if signer is not None else getattr(self.sender, "account", None)
+        if account is None or not hasattr(account, "sign_message"):
+            raise InputError("signing needs a local account: pass --account, or connect with account=...")
+        terms_hash = bytes(self.contract.pool_info(pid).terms_hash)
+        return sign_acceptance(account, chain_id=int(self.w3.eth.chain_id), contract=self.address, pool_id=pid,
+                               terms_hash=terms_hash, deadline=self._deadline(deadline, "deadline"))
+
+    def submit_acceptances(self, pool_id: int, acceptances: Sequence[SignedAcceptance]) -> TxResult:
+        """Record signed acceptances of ``pool_id`` in one transaction (those already given on chain
+        are skipped by the contract). Refuses, before sending, a signature made for another pool,
+        chain or contract: the contract would only say it is invalid."""
+        pid = _pool_id(pool_id)
+        chain_id = int(self.w3.eth.chain_id)
+        for a in acceptances:
+            if (a.pool_id, a.chain_id, a.contract.lower()) != (pid, chain_id, self.address.lower()):
+                raise InputError(f"the acceptance of {a.participant} is for pool {a.pool_id} of {a.contract} on"
+                                 f" chain {a.chain_id}, not pool {pid} of {self.address} on chain {chain_id}")
+        raw = [_RawAcceptance(a.participant, a.deadline, bytes.fromhex(a.signature[2:])) for a in acceptances]
+        return self.contract.submit_acceptances(pid, raw)
+
+    def leave(self, pool_id: int) -> TxResult:
+        """Leave (or decline) ``pool_id`` while nothing is booked in it; the pool is void afterwards."""
+        return self.contract.leave_pool(_pool_id(pool_id))
+
+    def vote_close(self, pool_id: int) -> TxResult:
+        """Vote to close live ``pool_id``; once the rule is met nothing more is booked (settlement goes on)."""
+        return self.contract.vote_close(_pool_id(pool_id))
+
+    def _terms_hash(self, pool_id: int, given: str | bytes | None) -> bytes:
+        if given is None:
+            return bytes(self.contract.pool_info(pool_id).terms_hash)
+        return bytes.fromhex(parse_evidence_hash(given)[2:])
+
+    # -------------------------------------------------------------------------------- pools
 
     def pool_count(self) -> int:
         return self.contract.pool_count()
@@ -254,23 +208,40 @@ class CostSharingService(Service):
         """Pool ``pool_id`` now (an unknown id raises the contract's ``CostSharingUnknownPool``)."""
         pid = _pool_id(pool_id)
         raw = self.contract.pool_info(pid)
-        members = self.contract.participants_of(pid)
+        seats = []
+        for address in self.contract.participants_of(pid):
+            seat = self.contract.seat_of(pid, address)
+            seats.append(PoolParticipant(address, seat.share, seat.accepted))
+        proposed = self.contract.events.pool_proposed(pool_id=pid)
+        periods = self.periods(pid) if raw.live_at else ()
         return Pool(
-            id=pid,
-            name=raw.name,
-            asset=self.asset_info(raw.asset),
-            creator=raw.creator,
-            quorum=raw.quorum,
-            participants=tuple(PoolParticipant(a, self.contract.share_of(pid, a)) for a in members),
-            created_at=raw.created_at,
-            total_booked=raw.total_booked,
-            total_paid_in=raw.total_paid_in,
-            total_withdrawn=raw.total_withdrawn,
+            id=pid, name=proposed[0].name if proposed else "", asset=self.asset_info(raw.asset), creator=raw.creator,
+            status=raw.status, participants=tuple(seats), approval_bps=raw.approval_bps, quorum=raw.quorum,
+            dispute_window=raw.dispute_window, settlement_period=raw.settlement_period, duration=raw.duration,
+            terms_hash="0x" + bytes(raw.terms_hash).hex(), live_at=raw.live_at, ends_at=raw.ends_at,
+            closed_at=raw.closed_at, booked_expenses=raw.booked,
+            total_booked=sum(p.booked for p in periods), total_paid_in=sum(p.paid_in for p in periods),
         )
 
     def pools(self) -> tuple[Pool, ...]:
         """Every pool, oldest first."""
         return tuple(self.pool(i) for i in range(1, self.pool_count() + 1))
+
+    def periods(self, pool_id: int) -> tuple[Period, ...]:
+        """The settlement periods of live ``pool_id`` begun so far (none before it went live)."""
+        pid = _pool_id(pool_id)
+        raw = self.contract.pool_info(pid)
+        if raw.live_at == 0:
+            return ()
+        count = -(-raw.duration // raw.settlement_period)
+        begun = min(count, max(0, self._now() - raw.live_at) // raw.settlement_period + 1)
+        asset = self.asset_info(raw.asset)
+        found = []
+        for k in range(begun):
+            totals = self.contract.period_totals(pid, k)
+            found.append(Period(k, raw.live_at + k * raw.settlement_period, self.contract.period_opens_at(pid, k),
+                                totals.booked, totals.paid, asset))
+        return tuple(found)
 
     def amount(self, pool_id: int, value: str | int) -> int:
         """Base units of ``value`` in the asset of ``pool_id``."""
@@ -278,6 +249,9 @@ class CostSharingService(Service):
 
     def _pool_asset(self, pool_id: int) -> Asset:
         return self.asset_info(self.contract.pool_info(_pool_id(pool_id)).asset)
+
+    def _now(self) -> int:
+        return int(self.w3.eth.get_block("latest")["timestamp"])
 
     # ----------------------------------------------------------------------------- expenses
 
@@ -293,7 +267,7 @@ class CostSharingService(Service):
     ) -> ExpenseRef:
         """Submit an expense of ``amount`` (human units of the pool's asset, or base units) owed to
         ``payee`` (an address or a member label) once booked. Give the evidence as a file (hashed
-        locally) or as its hash."""
+        locally) or as its hash; one evidence hash is bookable once across all pools."""
         pid = _pool_id(pool_id)
         value = self._pool_asset(pid).parse(amount)
         who = self._membership.address_of(payee, "payee")
@@ -312,20 +286,17 @@ class CostSharingService(Service):
         """Expense ``expense_id`` now (an unknown id raises the contract's ``CostSharingUnknownExpense``)."""
         eid = _expense_id(expense_id)
         raw = self.contract.expense(eid)
+        submitted = self.contract.events.expense_submitted(expense_id=eid)
+        pool = self.contract.pool_info(raw.pool_id)
+        seats = self.contract.participants_of(raw.pool_id)
         return Expense(
-            id=eid,
-            pool_id=raw.pool_id,
-            submitter=raw.submitter,
-            payee=raw.payee,
-            amount=raw.amount,
-            evidence_hash="0x" + bytes(raw.evidence_hash).hex(),
-            reference=raw.ref,
-            status=ExpenseStatus(raw.status),
-            approvals=raw.approvals,
-            rejections=raw.rejections,
-            submitted_at=raw.submitted_at,
-            booked_before=raw.booked_before,
-            asset=self._pool_asset(raw.pool_id),
+            id=eid, pool_id=raw.pool_id, submitter=raw.submitter, payee=raw.payee, amount=raw.amount,
+            evidence_hash="0x" + bytes(raw.evidence_hash).hex(), reference=submitted[0].ref if submitted else "",
+            status=raw.status, booked_at=raw.booked_at, period=raw.period,
+            approvals=_members(seats, raw.approvals), approval_bps=raw.approval_weight,
+            objections=_members(seats, raw.objections), objection_bps=raw.objection_weight,
+            dispute_until=raw.booked_at + pool.dispute_window if raw.booked_at else 0,
+            asset=self.asset_info(pool.asset),
         )
 
     def expenses(self, pool_id: int, *, status: ExpenseStatus | None = None) -> tuple[Expense, ...]:
@@ -336,95 +307,108 @@ class CostSharingService(Service):
         found = (self.expense(i) for i in ids)
         return tuple(e for e in found if status is None or e.status is status)
 
-    def split_of(self, expense_id: int) -> dict[str, int]:
-        """Each participant's share of booked expense ``expense_id`` (adds up to its amount exactly)."""
-        exp = self.expense(expense_id)
-        if exp.status is not ExpenseStatus.BOOKED:
-            raise InputError(f"expense {exp.id} is {exp.status.name.lower()}, not booked: nobody owes a share of it")
-        members = self.contract.participants_of(exp.pool_id)
-        return {a: self.contract.share_of_expense(exp.id, a) for a in members}
-
     def approve(self, expense_id: int) -> TxResult:
-        """Approve ``expense_id``; the approval reaching the quorum books it."""
+        """Approve ``expense_id``; the approval that meets the rule books it (never the payee's)."""
         return self.contract.approve_expense(_expense_id(expense_id))
 
     def reject(self, expense_id: int) -> TxResult:
-        """Vote against ``expense_id``; rejected once the quorum can no longer be reached."""
+        """Vote against pending ``expense_id``; rejected once approvals can no longer meet the rule."""
         return self.contract.reject_expense(_expense_id(expense_id))
 
     def withdraw_expense(self, expense_id: int) -> TxResult:
         """Withdraw ``expense_id`` (its submitter only, while pending)."""
         return self.contract.withdraw_expense(_expense_id(expense_id))
 
+    def dispute(self, expense_id: int, reason: str | bytes) -> TxResult:
+        """Dispute booked ``expense_id`` within its dispute window for ``reason`` (text, hashed with
+        keccak-256, or a 32-byte hash); disputes meeting the rule reverse the booking."""
+        return self.contract.dispute_expense(_expense_id(expense_id), bytes.fromhex(hash_reason(reason)[2:]))
+
     # --------------------------------------------------------------------------- settlement
 
-    def position(self, pool_id: int, account: str) -> Position:
-        """The position of ``account`` (address or member label) in ``pool_id``."""
+    def position(self, pool_id: int, account: str, *, period: int | None = None) -> Position:
+        """The position of ``account`` (address or member label) in ``period`` of ``pool_id``, or
+        summed over every period begun (``period`` ``None``)."""
         pid = _pool_id(pool_id)
         who = self._membership.address_of(account, "account")
-        raw = self.contract.position(pid, who)
-        return Position(
-            account=who, share_bps=self.contract.share_of(pid, who), owed=raw.owed, credited=raw.credited,
-            paid_in=raw.paid_in, withdrawn=raw.withdrawn, debt=raw.debt, credit=raw.credit,
-            asset=self._pool_asset(pid),
-        )
+        wanted = [p.index for p in self.periods(pid)] if period is None else [checks.whole(period, "period")]
+        totals = dict.fromkeys(_POSITION_FIELDS, 0)
+        for k in wanted:
+            raw = self.contract.position(pid, k, who)
+            for name in _POSITION_FIELDS:
+                totals[name] += getattr(raw, name)
+        seat = self.contract.seat_of(pid, who)
+        return Position(account=who, period=period, share_bps=seat.share, accepted=seat.accepted,
+                        asset=self._pool_asset(pid), **totals)
 
-    def balances(self, pool_id: int) -> tuple[Position, ...]:
+    def balances(self, pool_id: int, *, period: int | None = None) -> tuple[Position, ...]:
         """Every participant's position, then every external payee's, in pool order."""
         pid = _pool_id(pool_id)
         members = list(self.contract.participants_of(pid))
         payees = {e.payee for e in self.contract.events.expense_booked(pool_id=pid)} - set(members)
-        return tuple(self.position(pid, a) for a in [*members, *sorted(payees)])
+        return tuple(self.position(pid, a, period=period) for a in [*members, *sorted(payees)])
 
-    def pay(self, pool_id: int, amount: str | int | None = None) -> TxResult:
-        """Pay ``amount`` (default: the whole debt) of the sender's debt into ``pool_id``. In a token
-        pool the contract is first approved for the amount when the allowance is short (a short
-        non-zero allowance is reset to zero first, as USDT-style tokens require; in a dry run only
-        the approval is simulated).
+    def pay(self, pool_id: int, amount: str | int | None = None, *, period: int | None = None,
+            debtor: str | None = None) -> TxResult:
+        """Pay ``amount`` (default: all of it) of ``debtor``'s (default: the sender's) debt for
+        ``period`` (default: the earliest opened period with a debt). In a token pool the contract is
+        first approved for the amount when the allowance is short (a short non-zero allowance is
+        reset to zero first, as USDT-style tokens require; a dry run simulates only the approval).
 
         Refuses, before sending, a payment above the debt: in a token pool the payment cannot be
-        simulated before its approval exists, so without this check an overpayment would first send
-        (and pay for) a real approval; ether pools get the same answer."""
-        pool = self.pool(pool_id)
+        simulated before its approval exists, so an overpayment would first send a real approval."""
+        pid = _pool_id(pool_id)
+        asset = self._pool_asset(pid)
         me = self.sender_address
-        debt = self.contract.position(pool.id, me).debt
-        if amount is None and debt == 0:
-            raise InputError(f"{me} owes nothing in pool {pool.id}")
-        value = debt if amount is None else pool.asset.parse(amount)
+        who = me if debtor is None else self._membership.address_of(debtor, "debtor")
+        k = self._period_for(pid, who, "debt", period)
+        debt = self.contract.position(pid, k, who).debt
+        value = debt if amount is None else asset.parse(amount)
         if value > debt:
-            raise InputError(
-                f"paying {pool.asset.format(value)} would overpay: {me} owes {pool.asset.format(debt)} in pool {pool.id}"
-            )
-        if pool.asset.is_native:
-            return self.contract.pay(pool.id, value, value=value)
-        sent = self._token(pool.asset).approve_if_short(me, self.address, value)
+            raise InputError(f"paying {asset.format(value)} would overpay: {who} owes {asset.format(debt)}"
+                             f" in period {k} of pool {pid}")
+        if asset.is_native:
+            return self.contract.pay(pid, k, who, value, value=value)
+        sent = self._token(asset).approve_if_short(me, self.address, value)
         if sent and sent[-1].dry_run:
             return sent[-1]  # the payment cannot be simulated before the approval exists
-        return self.contract.pay(pool.id, value)
+        return self.contract.pay(pid, k, who, value)
 
-    def claimable(self, pool_id: int, account: str) -> int:
-        """What ``account`` can claim from ``pool_id`` right now: its credit, as far as the pool holds it."""
-        pool = self.pool(pool_id)
-        return min(self.position(pool.id, account).credit, pool.held)
-
-    def claim(self, pool_id: int, amount: str | int | None = None, *, to: str | None = None) -> TxResult:
-        """Withdraw ``amount`` (default: everything claimable now) of the sender's credit to ``to``
-        (address or member label; default: the sender). Without an amount, a sender with nothing
-        claimable is told why (no credit, or a pool still waiting for its debtors) before sending."""
-        pool = self.pool(pool_id)
+    def claim(self, pool_id: int, amount: str | int | None = None, *, period: int | None = None,
+              to: str | None = None) -> TxResult:
+        """Withdraw ``amount`` (default: all) of the sender's collectable part of ``period`` (default:
+        the earliest opened period with something collectable) to ``to`` (default: the sender)."""
+        pid = _pool_id(pool_id)
         me = self.sender_address
         recipient = me if to is None else self._membership.address_of(to, "recipient")
-        if amount is not None:
-            return self.contract.claim(pool.id, pool.asset.parse(amount), recipient)
-        credit = self.contract.position(pool.id, me).credit
-        if credit == 0:
-            raise InputError(f"{me} has nothing to claim in pool {pool.id}")
-        if pool.held == 0:
-            raise InputError(
-                f"pool {pool.id} holds nothing yet: {me}'s credit of {pool.asset.format(credit)} becomes"
-                " claimable as debtors pay in"
-            )
-        return self.contract.claim(pool.id, min(credit, pool.held), recipient)
+        k = self._period_for(pid, me, "collectable", period)
+        value = (self.contract.position(pid, k, me).collectable if amount is None
+                 else self._pool_asset(pid).parse(amount))
+        return self.contract.claim(pid, k, value, recipient)
+
+    def push(self, pool_id: int, creditor: str, *, period: int) -> TxResult:
+        """Send ``creditor`` its whole collectable part of ``period`` (anyone may push it)."""
+        pid = _pool_id(pool_id)
+        return self.contract.push(pid, checks.whole(period, "period"), self._membership.address_of(creditor, "creditor"))
+
+    def _period_for(self, pool_id: int, account: str, what: str, period: int | None) -> int:
+        """``period``, or the earliest opened period where ``account`` has a ``what`` (``debt`` or
+        ``collectable``). Without a period, says why nothing can move (nothing due, or not open
+        yet) before sending: the contract cannot name the period for the caller."""
+        if period is not None:
+            return checks.whole(period, "period")
+        now = self._now()
+        later = None
+        for p in self.periods(pool_id):
+            if getattr(self.contract.position(pool_id, p.index, account), what):
+                if p.opens_at <= now:
+                    return p.index
+                later = later or p
+        if later is not None:
+            raise InputError(f"period {later.index} of pool {pool_id} opens for payments and claims at"
+                             f" {later.opens_at} (its end plus the dispute window)")
+        noun = "owes nothing" if what == "debt" else "has nothing to collect"
+        raise InputError(f"{account} {noun} in pool {pool_id}")
 
     # ------------------------------------------------------------------------------ history
 
@@ -433,16 +417,13 @@ class CostSharingService(Service):
         return pool_history(self.contract, _pool_id(pool_id), self._pool_asset(pool_id))
 
 
+def _members(seats: Sequence[str], bitmap: int) -> tuple[str, ...]:
+    return tuple(a for i, a in enumerate(seats) if bitmap >> i & 1)
+
+
 def _pool_id(value: object) -> int:
     return checks.whole(value, "pool id", minimum=1)
 
 
 def _expense_id(value: object) -> int:
     return checks.whole(value, "expense id", minimum=1)
-
-
-# Re-exported event types, so back-office code can type the results of a TxResult.
-EVENT_TYPES = (
-    ClaimedEvent, ExpenseApprovedEvent, ExpenseBookedEvent, ExpenseRejectedEvent, ExpenseSubmittedEvent,
-    ExpenseWithdrawnEvent, PaidInEvent, PoolCreatedEvent, RejectionRecordedEvent,
-)

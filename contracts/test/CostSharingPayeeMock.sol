@@ -26,6 +26,7 @@ contract CostSharingPayeeMock {
     bool public lastReentrySucceeded;
     bytes public lastReentryData;
     uint256 private _poolId;
+    uint256 private _period;
     uint256 private _amount;
 
     constructor(address target_) {
@@ -36,13 +37,13 @@ contract CostSharingPayeeMock {
         mode = mode_;
     }
 
-    /// Claims `amount` of this contract's credit in `poolId` to `to` (itself when `to` is zero).
-    function claim(uint256 poolId, uint256 amount, address payable to) external {
-        _poolId = poolId;
-        _amount = amount;
+    /// Claims `amount` of this contract's part in `period` of `poolId` to `to` (itself when zero).
+    function claim(uint256 poolId, uint256 period, uint256 amount, address payable to) external {
+        (_poolId, _period, _amount) = (poolId, period, amount);
         address recipient = to == address(0) ? address(this) : to;
-        (bool ok, bytes memory data) =
-            target.call(abi.encodeWithSignature("claim(uint256,uint256,address)", poolId, amount, recipient));
+        (bool ok, bytes memory data) = target.call(
+            abi.encodeWithSignature("claim(uint256,uint256,uint256,address)", poolId, period, amount, recipient)
+        );
         if (!ok) {
             assembly ("memory-safe") {
                 revert(add(data, 0x20), mload(data))
@@ -56,8 +57,10 @@ contract CostSharingPayeeMock {
         if (m == Mode.ReenterClaim || m == Mode.ReenterPay) {
             reentries += 1;
             bytes memory call_ = m == Mode.ReenterClaim
-                ? abi.encodeWithSignature("claim(uint256,uint256,address)", _poolId, _amount, address(this))
-                : abi.encodeWithSignature("pay(uint256,uint256)", _poolId, 1);
+                ? abi.encodeWithSignature(
+                    "claim(uint256,uint256,uint256,address)", _poolId, _period, _amount, address(this)
+                )
+                : abi.encodeWithSignature("pay(uint256,uint256,address,uint256)", _poolId, _period, address(this), 1);
             (bool ok, bytes memory data) = target.call(call_);
             lastReentrySucceeded = ok;
             lastReentryData = data;

@@ -20,11 +20,15 @@ class HistoryEntry:
     log_index: int
     transaction_hash: str
     kind: str
-    """``created``, ``submitted``, ``approved``, ``rejection``, ``rejected``, ``withdrawn``,
-    ``booked``, ``paid`` or ``claimed``."""
+    """``proposed``, ``accepted`` (``detail`` ``signed`` or ``on chain``), ``live``, ``left``,
+    ``dissolved``, ``close-vote``, ``closed``, ``submitted``, ``approved``, ``rejection``,
+    ``rejected``, ``withdrawn``, ``booked``, ``disputed`` (``detail``: the reason's hash),
+    ``reversed``, ``paid`` or ``claimed``."""
     account: str | None
     expense_id: int | None
+    period: int | None
     amount: Wei | None
+    detail: str
     asset: Asset
     """The pool's asset, which :attr:`amount` is counted in."""
 
@@ -34,31 +38,49 @@ def pool_history(contract: CostSharing, pool_id: int, asset: Asset) -> tuple[His
     ev = contract.events
     entries: list[HistoryEntry] = []
 
-    def add(e: Any, kind: str, account: str | None, expense_id: int | None, amount: int | None) -> None:
+    def add(e: Any, kind: str, account: str | None = None, expense_id: int | None = None,
+            amount: int | None = None, *, period: int | None = None, detail: str = "") -> None:
         entries.append(HistoryEntry(e.block_number, e.log_index, e.transaction_hash, kind, account, expense_id,
-                                    amount, asset))
+                                    period, amount, detail, asset))
 
-    for c in ev.pool_created(pool_id=pool_id):
-        add(c, "created", c.creator, None, None)
+    for p in ev.pool_proposed(pool_id=pool_id):
+        add(p, "proposed", p.creator, detail=p.name)
+    for a in ev.terms_accepted(pool_id=pool_id):
+        add(a, "accepted", a.participant, detail="signed" if a.signed else "on chain")
+    for live in ev.pool_activated(pool_id=pool_id):
+        add(live, "live")
+    for left in ev.participant_left(pool_id=pool_id):
+        add(left, "left", left.participant)
+    for d in ev.pool_dissolved(pool_id=pool_id):
+        add(d, "dissolved")
+    for v in ev.close_voted(pool_id=pool_id):
+        add(v, "close-vote", v.participant)
+    for c in ev.pool_closed(pool_id=pool_id):
+        add(c, "closed")
     submitted = ev.expense_submitted(pool_id=pool_id)
     ids = {s.expense_id for s in submitted}
     for s in submitted:
-        add(s, "submitted", s.submitter, s.expense_id, s.amount)
-    for a in ev.expense_approved():
-        if a.expense_id in ids:
-            add(a, "approved", a.participant, a.expense_id, None)
-    for r in ev.rejection_recorded():
+        add(s, "submitted", s.submitter, s.expense_id, s.amount, detail=s.ref)
+    for r in ev.approval_recorded():
         if r.expense_id in ids:
-            add(r, "rejection", r.participant, r.expense_id, None)
+            add(r, "approved", r.participant, r.expense_id)
+    for j in ev.rejection_recorded():
+        if j.expense_id in ids:
+            add(j, "rejection", j.participant, j.expense_id)
     for x in ev.expense_rejected(pool_id=pool_id):
-        add(x, "rejected", None, x.expense_id, None)
+        add(x, "rejected", None, x.expense_id)
     for w in ev.expense_withdrawn(pool_id=pool_id):
-        add(w, "withdrawn", None, w.expense_id, None)
+        add(w, "withdrawn", None, w.expense_id)
     for b in ev.expense_booked(pool_id=pool_id):
-        add(b, "booked", b.payee, b.expense_id, b.amount)
-    for p in ev.paid_in(pool_id=pool_id):
-        add(p, "paid", p.account, None, p.amount)
-    for c2 in ev.claimed(pool_id=pool_id):
-        add(c2, "claimed", c2.account, None, c2.amount)
+        add(b, "booked", b.payee, b.expense_id, b.amount, period=b.period)
+    for q in ev.expense_disputed():
+        if q.expense_id in ids:
+            add(q, "disputed", q.participant, q.expense_id, detail="0x" + bytes(q.reason).hex())
+    for rv in ev.expense_reversed(pool_id=pool_id):
+        add(rv, "reversed", rv.payee, rv.expense_id, rv.amount, period=rv.period)
+    for pi in ev.paid_in(pool_id=pool_id):
+        add(pi, "paid", pi.debtor, None, pi.amount, period=pi.period, detail=f"by {pi.payer}")
+    for cl in ev.claimed(pool_id=pool_id):
+        add(cl, "claimed", cl.account, None, cl.amount, period=cl.period, detail=f"to {cl.to}")
     entries.sort(key=lambda h: (h.block_number, h.log_index))
     return tuple(entries)

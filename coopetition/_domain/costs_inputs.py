@@ -1,4 +1,4 @@
-"""Cost sharing's own arithmetic and inputs: the remainder rule, shares, evidence hashes."""
+"""Cost sharing's own arithmetic and inputs: the remainder rule, shares, evidence and reason hashes."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 
 from ..exceptions import InputError
 
-__all__ = ["TOTAL_SHARES", "hash_evidence", "min_amount", "owed_after", "parse_evidence_hash", "parse_share", "split"]
+__all__ = [
+    "TOTAL_SHARES", "hash_evidence", "hash_reason", "owed_after", "parse_evidence_hash", "parse_share", "split",
+]
 
 TOTAL_SHARES = 10_000
 """Shares are basis points of this total."""
@@ -21,16 +23,12 @@ def owed_after(total_booked: int, lower: int, share: int) -> int:
     return total_booked * (lower + share) // TOTAL_SHARES - total_booked * lower // TOTAL_SHARES
 
 
-def min_amount(shares: Sequence[int]) -> int:
-    """Smallest expense a pool with ``shares`` accepts: ``ceil(10000 / smallest share)``."""
-    return -(-TOTAL_SHARES // min(shares))
-
-
 def split(amount: int, shares: Sequence[int], *, booked_before: int = 0) -> tuple[int, ...]:
-    """Each participant's part of an expense of ``amount`` booked on top of ``booked_before``, for
-    ``shares`` (basis points, in pool order). The parts add up to ``amount`` exactly; each lies within
-    ``[floor(amount*share/10000) - 1, floor(amount*share/10000) + 2]``, never negative when ``amount`` is at
-    least :func:`min_amount`."""
+    """Each participant's part of an expense of ``amount`` booked on top of ``booked_before`` in the
+    same settlement period, for ``shares`` (basis points, in pool order). The parts add up to
+    ``amount`` exactly; each lies within ``[floor(amount*share/10000) - 1, floor(amount*share/10000) + 2]``
+    (a tiny expense can move a wei of rounding from one participant to another, so a part of it may
+    be -1; what each owes for the whole period never is)."""
     parts: list[int] = []
     lower = 0
     for share in shares:
@@ -95,3 +93,18 @@ def parse_evidence_hash(value: str | bytes) -> str:
     if not any(raw):
         raise InputError("evidence hash must not be zero")
     return "0x" + raw.hex()
+
+
+def hash_reason(value: str | bytes) -> str:
+    """The 32-byte hash a dispute records: a given 0x hash (64 hex digits) as is, otherwise
+    keccak-256 of the reason's UTF-8 text (the text itself never goes on chain)."""
+    from eth_utils.crypto import keccak
+
+    if isinstance(value, bytes):
+        return parse_evidence_hash(value)
+    text = value.strip()
+    if not text:
+        raise InputError("a dispute needs a reason")
+    if text.lower().startswith("0x") and len(text) == 66:
+        return parse_evidence_hash(text)
+    return "0x" + keccak(text.encode()).hex()

@@ -21,121 +21,188 @@ __all__ = [
     "ABI",
     "ERRORS",
     "AddressEmptyCode",
+    "ApprovalRecordedEvent",
+    "ApprovalThresholdResult",
     "ClaimedEvent",
+    "CloseVotedEvent",
     "CostSharing",
+    "CostSharingAcceptanceExpired",
+    "CostSharingAlreadyAccepted",
     "CostSharingAlreadyVoted",
-    "CostSharingAmountTooSmall",
+    "CostSharingAmountTooLarge",
     "CostSharingAssetNotContract",
-    "CostSharingClaimExceedsCredit",
+    "CostSharingClaimExceedsCollectable",
+    "CostSharingDisputeWindowClosed",
     "CostSharingDuplicateParticipant",
     "CostSharingEtherTransferFailed",
     "CostSharingEvents",
-    "CostSharingEvidenceAlreadyUsed",
-    "CostSharingExpenseNotPending",
-    "CostSharingInsufficientPoolFunds",
+    "CostSharingEvidenceAlreadyBooked",
+    "CostSharingInvalidAcceptance",
+    "CostSharingInvalidApprovalBps",
     "CostSharingInvalidConsortium",
     "CostSharingInvalidParticipantCount",
+    "CostSharingInvalidPeriod",
     "CostSharingInvalidQuorum",
     "CostSharingInvalidText",
+    "CostSharingInvalidTiming",
     "CostSharingLengthMismatch",
     "CostSharingNotMember",
     "CostSharingNotParticipant",
     "CostSharingNotSubmitter",
     "CostSharingOverpayment",
+    "CostSharingOwnClaim",
+    "CostSharingPeriodNotFinal",
+    "CostSharingPoolEnded",
+    "CostSharingPoolHasBookings",
     "CostSharingSharesNotTotal",
+    "CostSharingTermsMismatch",
+    "CostSharingTooManyAcceptances",
     "CostSharingTransferShortfall",
     "CostSharingUnknownExpense",
     "CostSharingUnknownPool",
+    "CostSharingWrongExpenseStatus",
+    "CostSharingWrongPoolStatus",
     "CostSharingWrongValue",
     "CostSharingZeroAddress",
     "CostSharingZeroAmount",
     "CostSharingZeroEvidence",
     "CostSharingZeroShare",
-    "Expense",
-    "ExpenseApprovedEvent",
+    "Eip712DomainChangedEvent",
+    "Eip712DomainResult",
     "ExpenseBookedEvent",
+    "ExpenseDisputedEvent",
     "ExpenseRejectedEvent",
+    "ExpenseReversedEvent",
     "ExpenseStatus",
     "ExpenseSubmittedEvent",
+    "ExpenseView",
     "ExpenseWithdrawnEvent",
     "FailedCall",
+    "InvalidShortString",
     "PaidInEvent",
-    "ParticipantJoinedEvent",
-    "Pool",
-    "PoolCreatedEvent",
+    "ParticipantLeftEvent",
+    "PeriodTotalsResult",
+    "PoolActivatedEvent",
+    "PoolClosedEvent",
+    "PoolDissolvedEvent",
+    "PoolProposedEvent",
+    "PoolStatus",
+    "PoolView",
     "Position",
     "ReentrancyGuardReentrantCall",
     "RejectionRecordedEvent",
     "SafeERC20FailedOperation",
-    "Vote",
+    "SeatOfResult",
+    "SeatOfferedEvent",
+    "SignedAcceptance",
+    "StringTooLong",
+    "Terms",
+    "TermsAcceptedEvent",
+    "VoteDiscardedEvent",
 ]
 
 _ABI_JSON = r'''[
 {"inputs":[{"internalType":"contract IConsortium","name":"consortium_","type":"address"}],"stateMutability":"nonpayable","type":"constructor"},
 {"inputs":[{"internalType":"address","name":"target","type":"address"}],"name":"AddressEmptyCode","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"},{"internalType":"address","name":"participant","type":"address"}],"name":"CostSharingAlreadyVoted","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"minimum","type":"uint256"}],"name":"CostSharingAmountTooSmall","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"address","name":"participant","type":"address"},{"internalType":"uint256","name":"deadline","type":"uint256"}],"name":"CostSharingAcceptanceExpired","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"address","name":"participant","type":"address"}],"name":"CostSharingAlreadyAccepted","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"subject","type":"uint256"},{"internalType":"address","name":"participant","type":"address"}],"name":"CostSharingAlreadyVoted","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"CostSharingAmountTooLarge","type":"error"},
 {"inputs":[{"internalType":"address","name":"asset","type":"address"}],"name":"CostSharingAssetNotContract","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"address","name":"account","type":"address"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"credit","type":"uint256"}],"name":"CostSharingClaimExceedsCredit","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"period","type":"uint256"},{"internalType":"address","name":"account","type":"address"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"collectable","type":"uint256"}],"name":"CostSharingClaimExceedsCollectable","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"},{"internalType":"uint256","name":"closedAt","type":"uint256"}],"name":"CostSharingDisputeWindowClosed","type":"error"},
 {"inputs":[{"internalType":"address","name":"participant","type":"address"}],"name":"CostSharingDuplicateParticipant","type":"error"},
 {"inputs":[{"internalType":"address","name":"to","type":"address"},{"internalType":"uint256","name":"amount","type":"uint256"}],"name":"CostSharingEtherTransferFailed","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"bytes32","name":"evidenceHash","type":"bytes32"},{"internalType":"uint256","name":"expenseId","type":"uint256"}],"name":"CostSharingEvidenceAlreadyUsed","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"},{"internalType":"enum CostSharing.ExpenseStatus","name":"status","type":"uint8"}],"name":"CostSharingExpenseNotPending","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"held","type":"uint256"}],"name":"CostSharingInsufficientPoolFunds","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"evidenceHash","type":"bytes32"},{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"expenseId","type":"uint256"}],"name":"CostSharingEvidenceAlreadyBooked","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"address","name":"participant","type":"address"}],"name":"CostSharingInvalidAcceptance","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"approvalBps","type":"uint256"}],"name":"CostSharingInvalidApprovalBps","type":"error"},
 {"inputs":[{"internalType":"address","name":"consortium","type":"address"}],"name":"CostSharingInvalidConsortium","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"count","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"CostSharingInvalidParticipantCount","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"count","type":"uint256"},{"internalType":"uint256","name":"min","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"CostSharingInvalidParticipantCount","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"period","type":"uint256"},{"internalType":"uint256","name":"count","type":"uint256"}],"name":"CostSharingInvalidPeriod","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"quorum","type":"uint256"},{"internalType":"uint256","name":"participants","type":"uint256"}],"name":"CostSharingInvalidQuorum","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"length","type":"uint256"},{"internalType":"uint256","name":"min","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"CostSharingInvalidText","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"which","type":"uint256"},{"internalType":"uint256","name":"value","type":"uint256"},{"internalType":"uint256","name":"min","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"CostSharingInvalidTiming","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"participants","type":"uint256"},{"internalType":"uint256","name":"shares","type":"uint256"}],"name":"CostSharingLengthMismatch","type":"error"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"CostSharingNotMember","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"CostSharingNotParticipant","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"},{"internalType":"address","name":"caller","type":"address"},{"internalType":"address","name":"submitter","type":"address"}],"name":"CostSharingNotSubmitter","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"address","name":"account","type":"address"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"debt","type":"uint256"}],"name":"CostSharingOverpayment","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"period","type":"uint256"},{"internalType":"address","name":"debtor","type":"address"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"debt","type":"uint256"}],"name":"CostSharingOverpayment","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"},{"internalType":"address","name":"participant","type":"address"}],"name":"CostSharingOwnClaim","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"period","type":"uint256"},{"internalType":"uint256","name":"opensAt","type":"uint256"}],"name":"CostSharingPeriodNotFinal","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"endsAt","type":"uint256"}],"name":"CostSharingPoolEnded","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"booked","type":"uint256"}],"name":"CostSharingPoolHasBookings","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"total","type":"uint256"}],"name":"CostSharingSharesNotTotal","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"bytes32","name":"expected","type":"bytes32"},{"internalType":"bytes32","name":"given","type":"bytes32"}],"name":"CostSharingTermsMismatch","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"count","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"CostSharingTooManyAcceptances","type":"error"},
 {"inputs":[{"internalType":"address","name":"token","type":"address"},{"internalType":"uint256","name":"expected","type":"uint256"},{"internalType":"uint256","name":"received","type":"uint256"}],"name":"CostSharingTransferShortfall","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"}],"name":"CostSharingUnknownExpense","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"}],"name":"CostSharingUnknownPool","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"},{"internalType":"enum ICostSharing.ExpenseStatus","name":"status","type":"uint8"}],"name":"CostSharingWrongExpenseStatus","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"enum ICostSharing.PoolStatus","name":"status","type":"uint8"}],"name":"CostSharingWrongPoolStatus","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"sent","type":"uint256"},{"internalType":"uint256","name":"expected","type":"uint256"}],"name":"CostSharingWrongValue","type":"error"},
 {"inputs":[],"name":"CostSharingZeroAddress","type":"error"},
 {"inputs":[],"name":"CostSharingZeroAmount","type":"error"},
 {"inputs":[],"name":"CostSharingZeroEvidence","type":"error"},
 {"inputs":[{"internalType":"address","name":"participant","type":"address"}],"name":"CostSharingZeroShare","type":"error"},
 {"inputs":[],"name":"FailedCall","type":"error"},
+{"inputs":[],"name":"InvalidShortString","type":"error"},
 {"inputs":[],"name":"ReentrancyGuardReentrantCall","type":"error"},
 {"inputs":[{"internalType":"address","name":"token","type":"address"}],"name":"SafeERC20FailedOperation","type":"error"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"account","type":"address"},{"indexed":false,"internalType":"address","name":"to","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"creditAfter","type":"uint256"}],"name":"Claimed","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"expenseId","type":"uint256"},{"indexed":true,"internalType":"address","name":"participant","type":"address"},{"indexed":false,"internalType":"uint256","name":"approvals","type":"uint256"}],"name":"ExpenseApproved","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"expenseId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"payee","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"bookedBefore","type":"uint256"}],"name":"ExpenseBooked","type":"event"},
+{"inputs":[{"internalType":"string","name":"str","type":"string"}],"name":"StringTooLong","type":"error"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"expenseId","type":"uint256"},{"indexed":true,"internalType":"address","name":"participant","type":"address"},{"indexed":false,"internalType":"uint256","name":"weight","type":"uint256"}],"name":"ApprovalRecorded","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"account","type":"address"},{"indexed":false,"internalType":"uint256","name":"period","type":"uint256"},{"indexed":false,"internalType":"address","name":"to","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"Claimed","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"participant","type":"address"},{"indexed":false,"internalType":"uint256","name":"weight","type":"uint256"}],"name":"CloseVoted","type":"event"},
+{"anonymous":false,"inputs":[],"name":"EIP712DomainChanged","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"expenseId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"payee","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"period","type":"uint256"}],"name":"ExpenseBooked","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"expenseId","type":"uint256"},{"indexed":true,"internalType":"address","name":"participant","type":"address"},{"indexed":false,"internalType":"bytes32","name":"reason","type":"bytes32"},{"indexed":false,"internalType":"uint256","name":"weight","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"timestamp","type":"uint256"}],"name":"ExpenseDisputed","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"expenseId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"}],"name":"ExpenseRejected","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"expenseId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"payee","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"period","type":"uint256"}],"name":"ExpenseReversed","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"expenseId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"submitter","type":"address"},{"indexed":false,"internalType":"address","name":"payee","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"},{"indexed":false,"internalType":"bytes32","name":"evidenceHash","type":"bytes32"},{"indexed":false,"internalType":"string","name":"ref","type":"string"}],"name":"ExpenseSubmitted","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"expenseId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"}],"name":"ExpenseWithdrawn","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"account","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"debtAfter","type":"uint256"}],"name":"PaidIn","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"participant","type":"address"},{"indexed":false,"internalType":"uint256","name":"shareBps","type":"uint256"}],"name":"ParticipantJoined","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"creator","type":"address"},{"indexed":true,"internalType":"address","name":"asset","type":"address"},{"indexed":false,"internalType":"uint256","name":"quorum","type":"uint256"},{"indexed":false,"internalType":"string","name":"name","type":"string"}],"name":"PoolCreated","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"expenseId","type":"uint256"},{"indexed":true,"internalType":"address","name":"participant","type":"address"},{"indexed":false,"internalType":"uint256","name":"rejections","type":"uint256"}],"name":"RejectionRecorded","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"debtor","type":"address"},{"indexed":false,"internalType":"uint256","name":"period","type":"uint256"},{"indexed":false,"internalType":"address","name":"payer","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"PaidIn","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"participant","type":"address"}],"name":"ParticipantLeft","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"liveAt","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"endsAt","type":"uint256"}],"name":"PoolActivated","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"closedAt","type":"uint256"}],"name":"PoolClosed","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"}],"name":"PoolDissolved","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"creator","type":"address"},{"indexed":true,"internalType":"address","name":"asset","type":"address"},{"indexed":false,"internalType":"bytes32","name":"termsHash","type":"bytes32"},{"indexed":false,"internalType":"string","name":"name","type":"string"}],"name":"PoolProposed","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"expenseId","type":"uint256"},{"indexed":true,"internalType":"address","name":"participant","type":"address"},{"indexed":false,"internalType":"uint256","name":"weight","type":"uint256"}],"name":"RejectionRecorded","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"participant","type":"address"},{"indexed":false,"internalType":"uint256","name":"shareBps","type":"uint256"}],"name":"SeatOffered","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"address","name":"participant","type":"address"},{"indexed":false,"internalType":"bool","name":"signed","type":"bool"}],"name":"TermsAccepted","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"poolId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"expenseId","type":"uint256"},{"indexed":true,"internalType":"address","name":"participant","type":"address"}],"name":"VoteDiscarded","type":"event"},
+{"inputs":[],"name":"ACCEPTANCE_TYPEHASH","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"MAX_AMOUNT","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"MAX_PARTICIPANTS","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"MAX_TEXT_LENGTH","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"TOTAL_SHARES","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"address","name":"participant","type":"address"},{"internalType":"uint256","name":"deadline","type":"uint256"}],"name":"acceptanceDigest","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"address","name":"payee","type":"address"}],"name":"approvalThreshold","outputs":[{"internalType":"uint256","name":"weight","type":"uint256"},{"internalType":"uint256","name":"count","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"}],"name":"approveExpense","outputs":[],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"address payable","name":"to","type":"address"}],"name":"claim","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"evidenceHash","type":"bytes32"}],"name":"bookedEvidence","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"period","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"address payable","name":"to","type":"address"}],"name":"claim","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[],"name":"consortium","outputs":[{"internalType":"contract IConsortium","name":"","type":"address"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"string","name":"name","type":"string"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"address[]","name":"participants","type":"address[]"},{"internalType":"uint16[]","name":"sharesBps","type":"uint16[]"},{"internalType":"uint16","name":"quorum","type":"uint16"}],"name":"createPool","outputs":[{"internalType":"uint256","name":"poolId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"}],"name":"expense","outputs":[{"components":[{"internalType":"address","name":"payee","type":"address"},{"internalType":"uint64","name":"poolId","type":"uint64"},{"internalType":"enum CostSharing.ExpenseStatus","name":"status","type":"uint8"},{"internalType":"uint16","name":"approvals","type":"uint16"},{"internalType":"address","name":"submitter","type":"address"},{"internalType":"uint16","name":"rejections","type":"uint16"},{"internalType":"uint64","name":"submittedAt","type":"uint64"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"bytes32","name":"evidenceHash","type":"bytes32"},{"internalType":"uint256","name":"bookedBefore","type":"uint256"},{"internalType":"string","name":"ref","type":"string"}],"internalType":"struct CostSharing.Expense","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"bytes32","name":"evidenceHash","type":"bytes32"}],"name":"expenseByEvidence","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"components":[{"internalType":"string","name":"name","type":"string"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"address[]","name":"participants","type":"address[]"},{"internalType":"uint16[]","name":"sharesBps","type":"uint16[]"},{"internalType":"uint16","name":"approvalBps","type":"uint16"},{"internalType":"uint8","name":"quorum","type":"uint8"},{"internalType":"uint32","name":"disputeWindow","type":"uint32"},{"internalType":"uint32","name":"settlementPeriod","type":"uint32"},{"internalType":"uint32","name":"duration","type":"uint32"}],"internalType":"struct ICostSharing.Terms","name":"terms","type":"tuple"}],"name":"createPool","outputs":[{"internalType":"uint256","name":"poolId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"},{"internalType":"bytes32","name":"reason","type":"bytes32"}],"name":"disputeExpense","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[],"name":"eip712Domain","outputs":[{"internalType":"bytes1","name":"fields","type":"bytes1"},{"internalType":"string","name":"name","type":"string"},{"internalType":"string","name":"version","type":"string"},{"internalType":"uint256","name":"chainId","type":"uint256"},{"internalType":"address","name":"verifyingContract","type":"address"},{"internalType":"bytes32","name":"salt","type":"bytes32"},{"internalType":"uint256[]","name":"extensions","type":"uint256[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"}],"name":"expense","outputs":[{"components":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"address","name":"payee","type":"address"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"bytes32","name":"evidenceHash","type":"bytes32"},{"internalType":"bytes20","name":"refDigest","type":"bytes20"},{"internalType":"address","name":"submitter","type":"address"},{"internalType":"enum ICostSharing.ExpenseStatus","name":"status","type":"uint8"},{"internalType":"uint256","name":"bookedAt","type":"uint256"},{"internalType":"uint256","name":"period","type":"uint256"},{"internalType":"uint256","name":"approvals","type":"uint256"},{"internalType":"uint256","name":"approvalWeight","type":"uint256"},{"internalType":"uint256","name":"objections","type":"uint256"},{"internalType":"uint256","name":"objectionWeight","type":"uint256"}],"internalType":"struct ICostSharing.ExpenseView","name":"v","type":"tuple"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"expenseCount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"}],"name":"held","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"}],"name":"minAmount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"components":[{"internalType":"string","name":"name","type":"string"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"address[]","name":"participants","type":"address[]"},{"internalType":"uint16[]","name":"sharesBps","type":"uint16[]"},{"internalType":"uint16","name":"approvalBps","type":"uint16"},{"internalType":"uint8","name":"quorum","type":"uint8"},{"internalType":"uint32","name":"disputeWindow","type":"uint32"},{"internalType":"uint32","name":"settlementPeriod","type":"uint32"},{"internalType":"uint32","name":"duration","type":"uint32"}],"internalType":"struct ICostSharing.Terms","name":"terms","type":"tuple"}],"name":"hashTerms","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"pure","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"bytes32","name":"termsHash","type":"bytes32"}],"name":"joinPool","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"}],"name":"leavePool","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"bytes[]","name":"data","type":"bytes[]"}],"name":"multicall","outputs":[{"internalType":"bytes[]","name":"results","type":"bytes[]"}],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"}],"name":"participantsOf","outputs":[{"internalType":"address[]","name":"","type":"address[]"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"}],"name":"pay","outputs":[],"stateMutability":"payable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"period","type":"uint256"},{"internalType":"address","name":"debtor","type":"address"},{"internalType":"uint256","name":"amount","type":"uint256"}],"name":"pay","outputs":[],"stateMutability":"payable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"period","type":"uint256"}],"name":"periodOpensAt","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"period","type":"uint256"}],"name":"periodTotals","outputs":[{"internalType":"uint256","name":"booked","type":"uint256"},{"internalType":"uint256","name":"paid","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"poolCount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"}],"name":"poolInfo","outputs":[{"components":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"uint16","name":"participantCount","type":"uint16"},{"internalType":"uint16","name":"quorum","type":"uint16"},{"internalType":"uint16","name":"minShare","type":"uint16"},{"internalType":"uint48","name":"createdAt","type":"uint48"},{"internalType":"address","name":"creator","type":"address"},{"internalType":"uint256","name":"totalBooked","type":"uint256"},{"internalType":"uint256","name":"totalPaidIn","type":"uint256"},{"internalType":"uint256","name":"totalWithdrawn","type":"uint256"},{"internalType":"string","name":"name","type":"string"}],"internalType":"struct CostSharing.Pool","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"position","outputs":[{"components":[{"internalType":"uint256","name":"owed","type":"uint256"},{"internalType":"uint256","name":"credited","type":"uint256"},{"internalType":"uint256","name":"paidIn","type":"uint256"},{"internalType":"uint256","name":"withdrawn","type":"uint256"},{"internalType":"uint256","name":"debt","type":"uint256"},{"internalType":"uint256","name":"credit","type":"uint256"}],"internalType":"struct CostSharing.Position","name":"pos","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"}],"name":"poolInfo","outputs":[{"components":[{"internalType":"address","name":"creator","type":"address"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"enum ICostSharing.PoolStatus","name":"status","type":"uint8"},{"internalType":"uint256","name":"participantCount","type":"uint256"},{"internalType":"uint256","name":"approvalBps","type":"uint256"},{"internalType":"uint256","name":"quorum","type":"uint256"},{"internalType":"uint256","name":"disputeWindow","type":"uint256"},{"internalType":"uint256","name":"settlementPeriod","type":"uint256"},{"internalType":"uint256","name":"duration","type":"uint256"},{"internalType":"uint256","name":"liveAt","type":"uint256"},{"internalType":"uint256","name":"endsAt","type":"uint256"},{"internalType":"uint256","name":"closedAt","type":"uint256"},{"internalType":"uint256","name":"accepted","type":"uint256"},{"internalType":"uint256","name":"booked","type":"uint256"},{"internalType":"uint256","name":"closeVotes","type":"uint256"},{"internalType":"uint256","name":"closeWeight","type":"uint256"},{"internalType":"bytes32","name":"termsHash","type":"bytes32"}],"internalType":"struct ICostSharing.PoolView","name":"v","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"period","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"position","outputs":[{"components":[{"internalType":"uint256","name":"owed","type":"uint256"},{"internalType":"uint256","name":"paid","type":"uint256"},{"internalType":"uint256","name":"debt","type":"uint256"},{"internalType":"uint256","name":"credit","type":"uint256"},{"internalType":"uint256","name":"entitlement","type":"uint256"},{"internalType":"uint256","name":"withdrawn","type":"uint256"},{"internalType":"uint256","name":"collectable","type":"uint256"}],"internalType":"struct ICostSharing.Position","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"period","type":"uint256"},{"internalType":"address payable","name":"creditor","type":"address"}],"name":"push","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"}],"name":"rejectExpense","outputs":[],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"shareOf","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"shareOfExpense","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"seatOf","outputs":[{"internalType":"bool","name":"seated","type":"bool"},{"internalType":"uint256","name":"index","type":"uint256"},{"internalType":"uint256","name":"share","type":"uint256"},{"internalType":"uint256","name":"lower","type":"uint256"},{"internalType":"bool","name":"accepted","type":"bool"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"period","type":"uint256"},{"internalType":"address payable","name":"to","type":"address"}],"name":"settle","outputs":[{"internalType":"uint256","name":"paidIn","type":"uint256"},{"internalType":"uint256","name":"paidOut","type":"uint256"}],"stateMutability":"payable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"components":[{"internalType":"address","name":"participant","type":"address"},{"internalType":"uint256","name":"deadline","type":"uint256"},{"internalType":"bytes","name":"signature","type":"bytes"}],"internalType":"struct ICostSharing.SignedAcceptance[]","name":"acceptances","type":"tuple[]"}],"name":"submitAcceptances","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"address","name":"payee","type":"address"},{"internalType":"bytes32","name":"evidenceHash","type":"bytes32"},{"internalType":"string","name":"ref","type":"string"}],"name":"submitExpense","outputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"},{"internalType":"address","name":"participant","type":"address"}],"name":"voteOf","outputs":[{"internalType":"enum CostSharing.Vote","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"}],"name":"voteClose","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"expenseId","type":"uint256"}],"name":"withdrawExpense","outputs":[],"stateMutability":"nonpayable","type":"function"}
 ]'''
 ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
@@ -143,150 +210,310 @@ ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
 
 
 class ExpenseStatus(IntEnum):
-    """Solidity ``enum CostSharing.ExpenseStatus``."""
+    """Solidity ``enum ICostSharing.ExpenseStatus``."""
 
     PENDING = 0
     BOOKED = 1
     REJECTED = 2
     WITHDRAWN = 3
+    REVERSED = 4
 
 
-class Vote(IntEnum):
-    """Solidity ``enum CostSharing.Vote``."""
+class PoolStatus(IntEnum):
+    """Solidity ``enum ICostSharing.PoolStatus``."""
 
-    NONE = 0
-    APPROVED = 1
-    REJECTED = 2
+    PROPOSED = 0
+    LIVE = 1
+    CLOSED = 2
+    DISSOLVED = 3
 
 
 @dataclass(frozen=True)
-class Expense:
-    """Solidity ``struct CostSharing.Expense``:
-    ``(address,uint64,uint8,uint16,address,uint16,uint64,uint256,bytes32,uint256,string)``.
+class Terms:
+    """Solidity ``struct ICostSharing.Terms``:
+    ``(string,address,address[],uint16[],uint16,uint8,uint32,uint32,uint32)``.
     """
 
-    payee: str
+    name: str
+    asset: str
+    participants: tuple[str, ...]
+    shares_bps: tuple[int, ...]
+    approval_bps: int
+    quorum: int
+    dispute_window: int
+    settlement_period: int
+    duration: int
+
+    @classmethod
+    def from_abi(cls, raw: Any) -> Terms:
+        """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
+        return cls(
+            name=str(field(raw, 0, "name")),
+            asset=checksum(field(raw, 1, "asset")),
+            participants=tuple(checksum(x0) for x0 in field(raw, 2, "participants")),
+            shares_bps=tuple(int(x0) for x0 in field(raw, 3, "sharesBps")),
+            approval_bps=int(field(raw, 4, "approvalBps")),
+            quorum=int(field(raw, 5, "quorum")),
+            dispute_window=int(field(raw, 6, "disputeWindow")),
+            settlement_period=int(field(raw, 7, "settlementPeriod")),
+            duration=int(field(raw, 8, "duration")),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The ABI tuple to encode."""
+        return (self.name, self.asset, list(self.participants), list(self.shares_bps), self.approval_bps, self.quorum, self.dispute_window, self.settlement_period, self.duration)
+
+
+@dataclass(frozen=True)
+class ExpenseView:
+    """Solidity ``struct ICostSharing.ExpenseView``:
+    ``(uint256,address,uint256,bytes32,bytes20,address,uint8,uint256,uint256,uint256,uint256,uint256,uint256)``.
+    """
+
     pool_id: int
-    status: ExpenseStatus
-    approvals: int
-    submitter: str
-    rejections: int
-    submitted_at: int
+    payee: str
     amount: int
     evidence_hash: bytes
-    booked_before: int
-    ref: str
+    ref_digest: bytes
+    submitter: str
+    status: ExpenseStatus
+    booked_at: int
+    period: int
+    approvals: int
+    approval_weight: int
+    objections: int
+    objection_weight: int
 
     @classmethod
-    def from_abi(cls, raw: Any) -> Expense:
+    def from_abi(cls, raw: Any) -> ExpenseView:
         """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
         return cls(
-            payee=checksum(field(raw, 0, "payee")),
-            pool_id=int(field(raw, 1, "poolId")),
-            status=ExpenseStatus(field(raw, 2, "status")),
-            approvals=int(field(raw, 3, "approvals")),
-            submitter=checksum(field(raw, 4, "submitter")),
-            rejections=int(field(raw, 5, "rejections")),
-            submitted_at=int(field(raw, 6, "submittedAt")),
-            amount=int(field(raw, 7, "amount")),
-            evidence_hash=bytes(field(raw, 8, "evidenceHash")),
-            booked_before=int(field(raw, 9, "bookedBefore")),
-            ref=str(field(raw, 10, "ref")),
+            pool_id=int(field(raw, 0, "poolId")),
+            payee=checksum(field(raw, 1, "payee")),
+            amount=int(field(raw, 2, "amount")),
+            evidence_hash=bytes(field(raw, 3, "evidenceHash")),
+            ref_digest=bytes(field(raw, 4, "refDigest")),
+            submitter=checksum(field(raw, 5, "submitter")),
+            status=ExpenseStatus(field(raw, 6, "status")),
+            booked_at=int(field(raw, 7, "bookedAt")),
+            period=int(field(raw, 8, "period")),
+            approvals=int(field(raw, 9, "approvals")),
+            approval_weight=int(field(raw, 10, "approvalWeight")),
+            objections=int(field(raw, 11, "objections")),
+            objection_weight=int(field(raw, 12, "objectionWeight")),
         )
 
     def to_abi(self) -> tuple[Any, ...]:
         """The ABI tuple to encode."""
-        return (self.payee, self.pool_id, int(self.status), self.approvals, self.submitter, self.rejections, self.submitted_at, self.amount, self.evidence_hash, self.booked_before, self.ref)
+        return (self.pool_id, self.payee, self.amount, self.evidence_hash, self.ref_digest, self.submitter, int(self.status), self.booked_at, self.period, self.approvals, self.approval_weight, self.objections, self.objection_weight)
 
 
 @dataclass(frozen=True)
-class Pool:
-    """Solidity ``struct CostSharing.Pool``:
-    ``(address,uint16,uint16,uint16,uint48,address,uint256,uint256,uint256,string)``.
+class PoolView:
+    """Solidity ``struct ICostSharing.PoolView``:
+    ``(address,address,uint8,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,bytes32)``.
     """
 
-    asset: str
-    participant_count: int
-    quorum: int
-    min_share: int
-    created_at: int
     creator: str
-    total_booked: int
-    total_paid_in: int
-    total_withdrawn: int
-    name: str
+    asset: str
+    status: PoolStatus
+    participant_count: int
+    approval_bps: int
+    quorum: int
+    dispute_window: int
+    settlement_period: int
+    duration: int
+    live_at: int
+    ends_at: int
+    closed_at: int
+    accepted: int
+    booked: int
+    close_votes: int
+    close_weight: int
+    terms_hash: bytes
 
     @classmethod
-    def from_abi(cls, raw: Any) -> Pool:
+    def from_abi(cls, raw: Any) -> PoolView:
         """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
         return cls(
-            asset=checksum(field(raw, 0, "asset")),
-            participant_count=int(field(raw, 1, "participantCount")),
-            quorum=int(field(raw, 2, "quorum")),
-            min_share=int(field(raw, 3, "minShare")),
-            created_at=int(field(raw, 4, "createdAt")),
-            creator=checksum(field(raw, 5, "creator")),
-            total_booked=int(field(raw, 6, "totalBooked")),
-            total_paid_in=int(field(raw, 7, "totalPaidIn")),
-            total_withdrawn=int(field(raw, 8, "totalWithdrawn")),
-            name=str(field(raw, 9, "name")),
+            creator=checksum(field(raw, 0, "creator")),
+            asset=checksum(field(raw, 1, "asset")),
+            status=PoolStatus(field(raw, 2, "status")),
+            participant_count=int(field(raw, 3, "participantCount")),
+            approval_bps=int(field(raw, 4, "approvalBps")),
+            quorum=int(field(raw, 5, "quorum")),
+            dispute_window=int(field(raw, 6, "disputeWindow")),
+            settlement_period=int(field(raw, 7, "settlementPeriod")),
+            duration=int(field(raw, 8, "duration")),
+            live_at=int(field(raw, 9, "liveAt")),
+            ends_at=int(field(raw, 10, "endsAt")),
+            closed_at=int(field(raw, 11, "closedAt")),
+            accepted=int(field(raw, 12, "accepted")),
+            booked=int(field(raw, 13, "booked")),
+            close_votes=int(field(raw, 14, "closeVotes")),
+            close_weight=int(field(raw, 15, "closeWeight")),
+            terms_hash=bytes(field(raw, 16, "termsHash")),
         )
 
     def to_abi(self) -> tuple[Any, ...]:
         """The ABI tuple to encode."""
-        return (self.asset, self.participant_count, self.quorum, self.min_share, self.created_at, self.creator, self.total_booked, self.total_paid_in, self.total_withdrawn, self.name)
+        return (self.creator, self.asset, int(self.status), self.participant_count, self.approval_bps, self.quorum, self.dispute_window, self.settlement_period, self.duration, self.live_at, self.ends_at, self.closed_at, self.accepted, self.booked, self.close_votes, self.close_weight, self.terms_hash)
 
 
 @dataclass(frozen=True)
 class Position:
-    """Solidity ``struct CostSharing.Position``:
-    ``(uint256,uint256,uint256,uint256,uint256,uint256)``.
+    """Solidity ``struct ICostSharing.Position``:
+    ``(uint256,uint256,uint256,uint256,uint256,uint256,uint256)``.
     """
 
     owed: int
-    credited: int
-    paid_in: int
-    withdrawn: int
+    paid: int
     debt: int
     credit: int
+    entitlement: int
+    withdrawn: int
+    collectable: int
 
     @classmethod
     def from_abi(cls, raw: Any) -> Position:
         """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
         return cls(
             owed=int(field(raw, 0, "owed")),
-            credited=int(field(raw, 1, "credited")),
-            paid_in=int(field(raw, 2, "paidIn")),
-            withdrawn=int(field(raw, 3, "withdrawn")),
-            debt=int(field(raw, 4, "debt")),
-            credit=int(field(raw, 5, "credit")),
+            paid=int(field(raw, 1, "paid")),
+            debt=int(field(raw, 2, "debt")),
+            credit=int(field(raw, 3, "credit")),
+            entitlement=int(field(raw, 4, "entitlement")),
+            withdrawn=int(field(raw, 5, "withdrawn")),
+            collectable=int(field(raw, 6, "collectable")),
         )
 
     def to_abi(self) -> tuple[Any, ...]:
         """The ABI tuple to encode."""
-        return (self.owed, self.credited, self.paid_in, self.withdrawn, self.debt, self.credit)
+        return (self.owed, self.paid, self.debt, self.credit, self.entitlement, self.withdrawn, self.collectable)
+
+
+@dataclass(frozen=True)
+class SignedAcceptance:
+    """Solidity ``struct ICostSharing.SignedAcceptance``: ``(address,uint256,bytes)``."""
+
+    participant: str
+    deadline: int
+    signature: bytes
+
+    @classmethod
+    def from_abi(cls, raw: Any) -> SignedAcceptance:
+        """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
+        return cls(
+            participant=checksum(field(raw, 0, "participant")),
+            deadline=int(field(raw, 1, "deadline")),
+            signature=bytes(field(raw, 2, "signature")),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The ABI tuple to encode."""
+        return (self.participant, self.deadline, self.signature)
+
+
+@dataclass(frozen=True)
+class ApprovalThresholdResult:
+    """What ``approvalThreshold(uint256,address)`` returns."""
+
+    weight: int
+    count: int
+
+
+@dataclass(frozen=True)
+class Eip712DomainResult:
+    """What ``eip712Domain()`` returns."""
+
+    fields: bytes
+    name: str
+    version: str
+    chain_id: int
+    verifying_contract: str
+    salt: bytes
+    extensions: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PeriodTotalsResult:
+    """What ``periodTotals(uint256,uint256)`` returns."""
+
+    booked: int
+    paid: int
+
+
+@dataclass(frozen=True)
+class SeatOfResult:
+    """What ``seatOf(uint256,address)`` returns."""
+
+    seated: bool
+    index: int
+    share: int
+    lower: int
+    accepted: bool
+
+
+@dataclass(frozen=True)
+class ApprovalRecordedEvent:
+    """`participant` approved `expenseId`; `weight` (basis points) approved so far.
+
+    Solidity event ``ApprovalRecorded(uint256,address,uint256)``.
+    """
+
+    expense_id: int
+    participant: str
+    weight: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ApprovalRecorded"
+    signature: ClassVar[str] = "ApprovalRecorded(uint256,address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("expenseId", "participant", "weight")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ApprovalRecordedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            expense_id=int(args["expenseId"]),
+            participant=checksum(args["participant"]),
+            weight=int(args["weight"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ApprovalRecordedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
 
 
 @dataclass(frozen=True)
 class ClaimedEvent:
-    """`account` withdrew `amount` of its credit in `poolId` to `to`; `creditAfter` is left.
+    """`account` collected `amount` of its pro-rata part for period `period` of `poolId`, sent to
+    `to`.
 
-    Solidity event ``Claimed(uint256,address,address,uint256,uint256)``.
+    Solidity event ``Claimed(uint256,address,uint256,address,uint256)``.
     """
 
     pool_id: int
     account: str
+    period: int
     to: str
     amount: int
-    credit_after: int
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
     event_name: ClassVar[str] = "Claimed"
-    signature: ClassVar[str] = "Claimed(uint256,address,address,uint256,uint256)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("poolId", "account", "to", "amount", "creditAfter")
+    signature: ClassVar[str] = "Claimed(uint256,address,uint256,address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("poolId", "account", "period", "to", "amount")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> ClaimedEvent:
@@ -295,9 +522,9 @@ class ClaimedEvent:
         return cls(
             pool_id=int(args["poolId"]),
             account=checksum(args["account"]),
+            period=int(args["period"]),
             to=checksum(args["to"]),
             amount=int(args["amount"]),
-            credit_after=int(args["creditAfter"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -311,32 +538,32 @@ class ClaimedEvent:
 
 
 @dataclass(frozen=True)
-class ExpenseApprovedEvent:
-    """`participant` approved `expenseId`; `approvals` counted afterwards.
+class CloseVotedEvent:
+    """`participant` voted to close `poolId`; `weight` (basis points) voted so far.
 
-    Solidity event ``ExpenseApproved(uint256,address,uint256)``.
+    Solidity event ``CloseVoted(uint256,address,uint256)``.
     """
 
-    expense_id: int
+    pool_id: int
     participant: str
-    approvals: int
+    weight: int
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
-    event_name: ClassVar[str] = "ExpenseApproved"
-    signature: ClassVar[str] = "ExpenseApproved(uint256,address,uint256)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("expenseId", "participant", "approvals")
+    event_name: ClassVar[str] = "CloseVoted"
+    signature: ClassVar[str] = "CloseVoted(uint256,address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("poolId", "participant", "weight")
 
     @classmethod
-    def from_decoded(cls, event: DecodedEvent) -> ExpenseApprovedEvent:
+    def from_decoded(cls, event: DecodedEvent) -> CloseVotedEvent:
         """Type a log decoded by the transaction pipeline or an event query."""
         args = event.args
         return cls(
-            expense_id=int(args["expenseId"]),
+            pool_id=int(args["poolId"]),
             participant=checksum(args["participant"]),
-            approvals=int(args["approvals"]),
+            weight=int(args["weight"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -344,15 +571,47 @@ class ExpenseApprovedEvent:
         )
 
     @classmethod
-    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ExpenseApprovedEvent, ...]:
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[CloseVotedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class Eip712DomainChangedEvent:
+    """MAY be emitted to signal that the domain could have changed.
+
+    Solidity event ``EIP712DomainChanged()``.
+    """
+
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "EIP712DomainChanged"
+    signature: ClassVar[str] = "EIP712DomainChanged()"
+    arg_keys: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> Eip712DomainChangedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        return cls(
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[Eip712DomainChangedEvent, ...]:
         """The events of this type in a transaction result (optionally only those from ``address``)."""
         return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
 
 
 @dataclass(frozen=True)
 class ExpenseBookedEvent:
-    """`expenseId` was booked in `poolId`: `payee` is credited `amount`, the participants owe their
-    shares. `bookedBefore` is the pool's total booked just before it.
+    """`expenseId` was booked in settlement period `period` of `poolId`: `payee` is credited
+    `amount`, the participants owe their shares of the period's total.
 
     Solidity event ``ExpenseBooked(uint256,uint256,address,uint256,uint256)``.
     """
@@ -361,7 +620,7 @@ class ExpenseBookedEvent:
     pool_id: int
     payee: str
     amount: int
-    booked_before: int
+    period: int
     block_number: int
     transaction_hash: str
     log_index: int
@@ -369,7 +628,7 @@ class ExpenseBookedEvent:
 
     event_name: ClassVar[str] = "ExpenseBooked"
     signature: ClassVar[str] = "ExpenseBooked(uint256,uint256,address,uint256,uint256)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("expenseId", "poolId", "payee", "amount", "bookedBefore")
+    arg_keys: ClassVar[tuple[str, ...]] = ("expenseId", "poolId", "payee", "amount", "period")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> ExpenseBookedEvent:
@@ -380,7 +639,7 @@ class ExpenseBookedEvent:
             pool_id=int(args["poolId"]),
             payee=checksum(args["payee"]),
             amount=int(args["amount"]),
-            booked_before=int(args["bookedBefore"]),
+            period=int(args["period"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -394,8 +653,52 @@ class ExpenseBookedEvent:
 
 
 @dataclass(frozen=True)
+class ExpenseDisputedEvent:
+    """`participant` disputed booked `expenseId` at `timestamp` for `reason` (hash of the reason,
+    e.g. of a document); `weight` disputing so far.
+
+    Solidity event ``ExpenseDisputed(uint256,address,bytes32,uint256,uint256)``.
+    """
+
+    expense_id: int
+    participant: str
+    reason: bytes
+    weight: int
+    timestamp: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ExpenseDisputed"
+    signature: ClassVar[str] = "ExpenseDisputed(uint256,address,bytes32,uint256,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("expenseId", "participant", "reason", "weight", "timestamp")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ExpenseDisputedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            expense_id=int(args["expenseId"]),
+            participant=checksum(args["participant"]),
+            reason=bytes(args["reason"]),
+            weight=int(args["weight"]),
+            timestamp=int(args["timestamp"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ExpenseDisputedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
 class ExpenseRejectedEvent:
-    """`expenseId` was rejected: approvals can no longer reach the quorum.
+    """`expenseId` was rejected: approvals can no longer reach the rule.
 
     Solidity event ``ExpenseRejected(uint256,uint256)``.
     """
@@ -426,6 +729,50 @@ class ExpenseRejectedEvent:
 
     @classmethod
     def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ExpenseRejectedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class ExpenseReversedEvent:
+    """`expenseId` was reversed by the rule: `amount` left period `period`'s totals and the payee's
+    credit, and its evidence hash is free again.
+
+    Solidity event ``ExpenseReversed(uint256,uint256,address,uint256,uint256)``.
+    """
+
+    expense_id: int
+    pool_id: int
+    payee: str
+    amount: int
+    period: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ExpenseReversed"
+    signature: ClassVar[str] = "ExpenseReversed(uint256,uint256,address,uint256,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("expenseId", "poolId", "payee", "amount", "period")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ExpenseReversedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            expense_id=int(args["expenseId"]),
+            pool_id=int(args["poolId"]),
+            payee=checksum(args["payee"]),
+            amount=int(args["amount"]),
+            period=int(args["period"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ExpenseReversedEvent, ...]:
         """The events of this type in a transaction result (optionally only those from ``address``)."""
         return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
 
@@ -516,23 +863,24 @@ class ExpenseWithdrawnEvent:
 
 @dataclass(frozen=True)
 class PaidInEvent:
-    """`account` paid `amount` into `poolId`; `debtAfter` is what it still owes.
+    """`payer` paid `amount` of `debtor`'s debt for settlement period `period` of `poolId`.
 
-    Solidity event ``PaidIn(uint256,address,uint256,uint256)``.
+    Solidity event ``PaidIn(uint256,address,uint256,address,uint256)``.
     """
 
     pool_id: int
-    account: str
+    debtor: str
+    period: int
+    payer: str
     amount: int
-    debt_after: int
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
     event_name: ClassVar[str] = "PaidIn"
-    signature: ClassVar[str] = "PaidIn(uint256,address,uint256,uint256)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("poolId", "account", "amount", "debtAfter")
+    signature: ClassVar[str] = "PaidIn(uint256,address,uint256,address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("poolId", "debtor", "period", "payer", "amount")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> PaidInEvent:
@@ -540,9 +888,10 @@ class PaidInEvent:
         args = event.args
         return cls(
             pool_id=int(args["poolId"]),
-            account=checksum(args["account"]),
+            debtor=checksum(args["debtor"]),
+            period=int(args["period"]),
+            payer=checksum(args["payer"]),
             amount=int(args["amount"]),
-            debt_after=int(args["debtAfter"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -556,10 +905,240 @@ class PaidInEvent:
 
 
 @dataclass(frozen=True)
-class ParticipantJoinedEvent:
-    """`participant` joined pool `poolId` with `shareBps` basis points.
+class ParticipantLeftEvent:
+    """`participant` left `poolId`, which had nothing booked.
 
-    Solidity event ``ParticipantJoined(uint256,address,uint256)``.
+    Solidity event ``ParticipantLeft(uint256,address)``.
+    """
+
+    pool_id: int
+    participant: str
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ParticipantLeft"
+    signature: ClassVar[str] = "ParticipantLeft(uint256,address)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("poolId", "participant")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ParticipantLeftEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            pool_id=int(args["poolId"]),
+            participant=checksum(args["participant"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ParticipantLeftEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class PoolActivatedEvent:
+    """Every participant accepted: `poolId` went live at `liveAt`; bookings end at `endsAt`.
+
+    Solidity event ``PoolActivated(uint256,uint256,uint256)``.
+    """
+
+    pool_id: int
+    live_at: int
+    ends_at: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "PoolActivated"
+    signature: ClassVar[str] = "PoolActivated(uint256,uint256,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("poolId", "liveAt", "endsAt")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> PoolActivatedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            pool_id=int(args["poolId"]),
+            live_at=int(args["liveAt"]),
+            ends_at=int(args["endsAt"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[PoolActivatedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class PoolClosedEvent:
+    """`poolId` was closed by the rule at `closedAt`: no expense is booked any more.
+
+    Solidity event ``PoolClosed(uint256,uint256)``.
+    """
+
+    pool_id: int
+    closed_at: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "PoolClosed"
+    signature: ClassVar[str] = "PoolClosed(uint256,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("poolId", "closedAt")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> PoolClosedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            pool_id=int(args["poolId"]),
+            closed_at=int(args["closedAt"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[PoolClosedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class PoolDissolvedEvent:
+    """`poolId` was dissolved: nothing in it binds anyone.
+
+    Solidity event ``PoolDissolved(uint256)``.
+    """
+
+    pool_id: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "PoolDissolved"
+    signature: ClassVar[str] = "PoolDissolved(uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("poolId",)
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> PoolDissolvedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            pool_id=int(args["poolId"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[PoolDissolvedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class PoolProposedEvent:
+    """Pool `poolId` was proposed by `creator` with terms hashing to `termsHash`.
+
+    Solidity event ``PoolProposed(uint256,address,address,bytes32,string)``.
+    """
+
+    pool_id: int
+    creator: str
+    asset: str
+    terms_hash: bytes
+    name: str
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "PoolProposed"
+    signature: ClassVar[str] = "PoolProposed(uint256,address,address,bytes32,string)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("poolId", "creator", "asset", "termsHash", "name")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> PoolProposedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            pool_id=int(args["poolId"]),
+            creator=checksum(args["creator"]),
+            asset=checksum(args["asset"]),
+            terms_hash=bytes(args["termsHash"]),
+            name=str(args["name"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[PoolProposedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class RejectionRecordedEvent:
+    """`participant` voted against pending `expenseId`; `weight` rejected so far.
+
+    Solidity event ``RejectionRecorded(uint256,address,uint256)``.
+    """
+
+    expense_id: int
+    participant: str
+    weight: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "RejectionRecorded"
+    signature: ClassVar[str] = "RejectionRecorded(uint256,address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("expenseId", "participant", "weight")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> RejectionRecordedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            expense_id=int(args["expenseId"]),
+            participant=checksum(args["participant"]),
+            weight=int(args["weight"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[RejectionRecordedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class SeatOfferedEvent:
+    """`participant` was offered a seat with `shareBps` in pool `poolId` (in remainder order).
+
+    Solidity event ``SeatOffered(uint256,address,uint256)``.
     """
 
     pool_id: int
@@ -570,12 +1149,12 @@ class ParticipantJoinedEvent:
     log_index: int
     address: str
 
-    event_name: ClassVar[str] = "ParticipantJoined"
-    signature: ClassVar[str] = "ParticipantJoined(uint256,address,uint256)"
+    event_name: ClassVar[str] = "SeatOffered"
+    signature: ClassVar[str] = "SeatOffered(uint256,address,uint256)"
     arg_keys: ClassVar[tuple[str, ...]] = ("poolId", "participant", "shareBps")
 
     @classmethod
-    def from_decoded(cls, event: DecodedEvent) -> ParticipantJoinedEvent:
+    def from_decoded(cls, event: DecodedEvent) -> SeatOfferedEvent:
         """Type a log decoded by the transaction pipeline or an event query."""
         args = event.args
         return cls(
@@ -589,42 +1168,38 @@ class ParticipantJoinedEvent:
         )
 
     @classmethod
-    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ParticipantJoinedEvent, ...]:
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[SeatOfferedEvent, ...]:
         """The events of this type in a transaction result (optionally only those from ``address``)."""
         return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
 
 
 @dataclass(frozen=True)
-class PoolCreatedEvent:
-    """Pool `poolId` was created by `creator` for `asset` (zero = ETH) with `quorum`.
+class TermsAcceptedEvent:
+    """`participant` accepted the terms of `poolId`, on chain or (`signed`) by an EIP-712 signature.
 
-    Solidity event ``PoolCreated(uint256,address,address,uint256,string)``.
+    Solidity event ``TermsAccepted(uint256,address,bool)``.
     """
 
     pool_id: int
-    creator: str
-    asset: str
-    quorum: int
-    name: str
+    participant: str
+    signed: bool
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
-    event_name: ClassVar[str] = "PoolCreated"
-    signature: ClassVar[str] = "PoolCreated(uint256,address,address,uint256,string)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("poolId", "creator", "asset", "quorum", "name")
+    event_name: ClassVar[str] = "TermsAccepted"
+    signature: ClassVar[str] = "TermsAccepted(uint256,address,bool)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("poolId", "participant", "signed")
 
     @classmethod
-    def from_decoded(cls, event: DecodedEvent) -> PoolCreatedEvent:
+    def from_decoded(cls, event: DecodedEvent) -> TermsAcceptedEvent:
         """Type a log decoded by the transaction pipeline or an event query."""
         args = event.args
         return cls(
             pool_id=int(args["poolId"]),
-            creator=checksum(args["creator"]),
-            asset=checksum(args["asset"]),
-            quorum=int(args["quorum"]),
-            name=str(args["name"]),
+            participant=checksum(args["participant"]),
+            signed=bool(args["signed"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -632,38 +1207,39 @@ class PoolCreatedEvent:
         )
 
     @classmethod
-    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[PoolCreatedEvent, ...]:
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[TermsAcceptedEvent, ...]:
         """The events of this type in a transaction result (optionally only those from ``address``)."""
         return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
 
 
 @dataclass(frozen=True)
-class RejectionRecordedEvent:
-    """`participant` voted against `expenseId`; `rejections` counted afterwards.
+class VoteDiscardedEvent:
+    """The vote of `participant` (no longer a consortium member) on `expenseId` (0: on closing
+    `poolId`) was discarded when the tally was checked.
 
-    Solidity event ``RejectionRecorded(uint256,address,uint256)``.
+    Solidity event ``VoteDiscarded(uint256,uint256,address)``.
     """
 
+    pool_id: int
     expense_id: int
     participant: str
-    rejections: int
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
-    event_name: ClassVar[str] = "RejectionRecorded"
-    signature: ClassVar[str] = "RejectionRecorded(uint256,address,uint256)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("expenseId", "participant", "rejections")
+    event_name: ClassVar[str] = "VoteDiscarded"
+    signature: ClassVar[str] = "VoteDiscarded(uint256,uint256,address)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("poolId", "expenseId", "participant")
 
     @classmethod
-    def from_decoded(cls, event: DecodedEvent) -> RejectionRecordedEvent:
+    def from_decoded(cls, event: DecodedEvent) -> VoteDiscardedEvent:
         """Type a log decoded by the transaction pipeline or an event query."""
         args = event.args
         return cls(
+            pool_id=int(args["poolId"]),
             expense_id=int(args["expenseId"]),
             participant=checksum(args["participant"]),
-            rejections=int(args["rejections"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -671,7 +1247,7 @@ class RejectionRecordedEvent:
         )
 
     @classmethod
-    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[RejectionRecordedEvent, ...]:
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[VoteDiscardedEvent, ...]:
         """The events of this type in a transaction result (optionally only those from ``address``)."""
         return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
 
@@ -694,19 +1270,40 @@ class AddressEmptyCode(ContractCustomError):
         return (checksum(raw[0]),)
 
 
-class CostSharingAlreadyVoted(ContractCustomError):
-    """`participant` already voted on `expenseId`.
+class CostSharingAcceptanceExpired(ContractCustomError):
+    """The acceptance signed by `participant` for `poolId` expired at `deadline`.
 
-    Solidity: ``error CostSharingAlreadyVoted(uint256 expenseId, address participant)``, selector
-    ``0x7f18ceef``.
+    Solidity: ``error CostSharingAcceptanceExpired(uint256 poolId, address participant, uint256
+    deadline)``, selector ``0x8a77f74b``.
     """
 
-    error_name = "CostSharingAlreadyVoted"
-    signature = "CostSharingAlreadyVoted(uint256,address)"
-    selector = bytes.fromhex("7f18ceef")
-    arg_names = ("expense_id", "participant")
+    error_name = "CostSharingAcceptanceExpired"
+    signature = "CostSharingAcceptanceExpired(uint256,address,uint256)"
+    selector = bytes.fromhex("8a77f74b")
+    arg_names = ("pool_id", "participant", "deadline")
 
-    expense_id: int
+    pool_id: int
+    participant: str
+    deadline: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), checksum(raw[1]), int(raw[2]))
+
+
+class CostSharingAlreadyAccepted(ContractCustomError):
+    """`participant` already accepted the terms of `poolId`.
+
+    Solidity: ``error CostSharingAlreadyAccepted(uint256 poolId, address participant)``, selector
+    ``0xb76ff917``.
+    """
+
+    error_name = "CostSharingAlreadyAccepted"
+    signature = "CostSharingAlreadyAccepted(uint256,address)"
+    selector = bytes.fromhex("b76ff917")
+    arg_names = ("pool_id", "participant")
+
+    pool_id: int
     participant: str
 
     @classmethod
@@ -714,20 +1311,40 @@ class CostSharingAlreadyVoted(ContractCustomError):
         return (int(raw[0]), checksum(raw[1]))
 
 
-class CostSharingAmountTooSmall(ContractCustomError):
-    """Expense `amount` is below the pool's minimum `minimum` (see {minAmount}).
+class CostSharingAlreadyVoted(ContractCustomError):
+    """`participant` already voted on this (expense `subject`, or closing pool `subject`).
 
-    Solidity: ``error CostSharingAmountTooSmall(uint256 amount, uint256 minimum)``, selector
-    ``0x0fbe845b``.
+    Solidity: ``error CostSharingAlreadyVoted(uint256 subject, address participant)``, selector
+    ``0x7f18ceef``.
     """
 
-    error_name = "CostSharingAmountTooSmall"
-    signature = "CostSharingAmountTooSmall(uint256,uint256)"
-    selector = bytes.fromhex("0fbe845b")
-    arg_names = ("amount", "minimum")
+    error_name = "CostSharingAlreadyVoted"
+    signature = "CostSharingAlreadyVoted(uint256,address)"
+    selector = bytes.fromhex("7f18ceef")
+    arg_names = ("subject", "participant")
+
+    subject: int
+    participant: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), checksum(raw[1]))
+
+
+class CostSharingAmountTooLarge(ContractCustomError):
+    """`amount` exceeds the largest amount this slot can hold, `max`.
+
+    Solidity: ``error CostSharingAmountTooLarge(uint256 amount, uint256 max)``, selector
+    ``0x74e8ad86``.
+    """
+
+    error_name = "CostSharingAmountTooLarge"
+    signature = "CostSharingAmountTooLarge(uint256,uint256)"
+    selector = bytes.fromhex("74e8ad86")
+    arg_names = ("amount", "max")
 
     amount: int
-    minimum: int
+    max: int
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
@@ -752,26 +1369,47 @@ class CostSharingAssetNotContract(ContractCustomError):
         return (checksum(raw[0]),)
 
 
-class CostSharingClaimExceedsCredit(ContractCustomError):
-    """`account` tried to claim `amount` from `poolId` but its credit is only `credit`.
+class CostSharingClaimExceedsCollectable(ContractCustomError):
+    """`account` claimed `amount` in period `period` of `poolId`; only `collectable` is.
 
-    Solidity: ``error CostSharingClaimExceedsCredit(uint256 poolId, address account, uint256
-    amount, uint256 credit)``, selector ``0x6648d373``.
+    Solidity: ``error CostSharingClaimExceedsCollectable(uint256 poolId, uint256 period, address
+    account, uint256 amount, uint256 collectable)``, selector ``0xa90ec92d``.
     """
 
-    error_name = "CostSharingClaimExceedsCredit"
-    signature = "CostSharingClaimExceedsCredit(uint256,address,uint256,uint256)"
-    selector = bytes.fromhex("6648d373")
-    arg_names = ("pool_id", "account", "amount", "credit")
+    error_name = "CostSharingClaimExceedsCollectable"
+    signature = "CostSharingClaimExceedsCollectable(uint256,uint256,address,uint256,uint256)"
+    selector = bytes.fromhex("a90ec92d")
+    arg_names = ("pool_id", "period", "account", "amount", "collectable")
 
     pool_id: int
+    period: int
     account: str
     amount: int
-    credit: int
+    collectable: int
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), checksum(raw[1]), int(raw[2]), int(raw[3]))
+        return (int(raw[0]), int(raw[1]), checksum(raw[2]), int(raw[3]), int(raw[4]))
+
+
+class CostSharingDisputeWindowClosed(ContractCustomError):
+    """The dispute window of `expenseId` closed at `closedAt`.
+
+    Solidity: ``error CostSharingDisputeWindowClosed(uint256 expenseId, uint256 closedAt)``,
+    selector ``0x684a8c80``.
+    """
+
+    error_name = "CostSharingDisputeWindowClosed"
+    signature = "CostSharingDisputeWindowClosed(uint256,uint256)"
+    selector = bytes.fromhex("684a8c80")
+    arg_names = ("expense_id", "closed_at")
+
+    expense_id: int
+    closed_at: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
 
 
 class CostSharingDuplicateParticipant(ContractCustomError):
@@ -813,66 +1451,64 @@ class CostSharingEtherTransferFailed(ContractCustomError):
         return (checksum(raw[0]), int(raw[1]))
 
 
-class CostSharingEvidenceAlreadyUsed(ContractCustomError):
-    """`evidenceHash` was already submitted to pool `poolId` as expense `expenseId`.
+class CostSharingEvidenceAlreadyBooked(ContractCustomError):
+    """`evidenceHash` is already booked, as expense `expenseId` of pool `poolId`.
 
-    Solidity: ``error CostSharingEvidenceAlreadyUsed(uint256 poolId, bytes32 evidenceHash,
-    uint256 expenseId)``, selector ``0x2293f341``.
+    Solidity: ``error CostSharingEvidenceAlreadyBooked(bytes32 evidenceHash, uint256 poolId,
+    uint256 expenseId)``, selector ``0xdc2537ec``.
     """
 
-    error_name = "CostSharingEvidenceAlreadyUsed"
-    signature = "CostSharingEvidenceAlreadyUsed(uint256,bytes32,uint256)"
-    selector = bytes.fromhex("2293f341")
-    arg_names = ("pool_id", "evidence_hash", "expense_id")
+    error_name = "CostSharingEvidenceAlreadyBooked"
+    signature = "CostSharingEvidenceAlreadyBooked(bytes32,uint256,uint256)"
+    selector = bytes.fromhex("dc2537ec")
+    arg_names = ("evidence_hash", "pool_id", "expense_id")
 
-    pool_id: int
     evidence_hash: bytes
+    pool_id: int
     expense_id: int
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), bytes(raw[1]), int(raw[2]))
+        return (bytes(raw[0]), int(raw[1]), int(raw[2]))
 
 
-class CostSharingExpenseNotPending(ContractCustomError):
-    """`expenseId` is `status`, not pending.
+class CostSharingInvalidAcceptance(ContractCustomError):
+    """The acceptance for `poolId` is not validly signed by `participant`.
 
-    Solidity: ``error CostSharingExpenseNotPending(uint256 expenseId, CostSharing.ExpenseStatus
-    status)``, selector ``0x5eb30a0a``.
+    Solidity: ``error CostSharingInvalidAcceptance(uint256 poolId, address participant)``,
+    selector ``0x22b89ac2``.
     """
 
-    error_name = "CostSharingExpenseNotPending"
-    signature = "CostSharingExpenseNotPending(uint256,uint8)"
-    selector = bytes.fromhex("5eb30a0a")
-    arg_names = ("expense_id", "status")
-
-    expense_id: int
-    status: ExpenseStatus
-
-    @classmethod
-    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), ExpenseStatus(raw[1]))
-
-
-class CostSharingInsufficientPoolFunds(ContractCustomError):
-    """`amount` was claimed from `poolId`, which holds only `held` until debtors pay in.
-
-    Solidity: ``error CostSharingInsufficientPoolFunds(uint256 poolId, uint256 amount, uint256
-    held)``, selector ``0xa6a3e824``.
-    """
-
-    error_name = "CostSharingInsufficientPoolFunds"
-    signature = "CostSharingInsufficientPoolFunds(uint256,uint256,uint256)"
-    selector = bytes.fromhex("a6a3e824")
-    arg_names = ("pool_id", "amount", "held")
+    error_name = "CostSharingInvalidAcceptance"
+    signature = "CostSharingInvalidAcceptance(uint256,address)"
+    selector = bytes.fromhex("22b89ac2")
+    arg_names = ("pool_id", "participant")
 
     pool_id: int
-    amount: int
-    held: int
+    participant: str
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), int(raw[1]), int(raw[2]))
+        return (int(raw[0]), checksum(raw[1]))
+
+
+class CostSharingInvalidApprovalBps(ContractCustomError):
+    """`approvalBps` is outside 1..9,999.
+
+    Solidity: ``error CostSharingInvalidApprovalBps(uint256 approvalBps)``, selector
+    ``0x2594324a``.
+    """
+
+    error_name = "CostSharingInvalidApprovalBps"
+    signature = "CostSharingInvalidApprovalBps(uint256)"
+    selector = bytes.fromhex("2594324a")
+    arg_names = ("approval_bps",)
+
+    approval_bps: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]),)
 
 
 class CostSharingInvalidConsortium(ContractCustomError):
@@ -895,27 +1531,49 @@ class CostSharingInvalidConsortium(ContractCustomError):
 
 
 class CostSharingInvalidParticipantCount(ContractCustomError):
-    """A pool needs 1 to {MAX_PARTICIPANTS} participants; `count` were given.
+    """A pool needs `min`..`max` participants; `count` were given.
 
-    Solidity: ``error CostSharingInvalidParticipantCount(uint256 count, uint256 max)``, selector
-    ``0x808bba7c``.
+    Solidity: ``error CostSharingInvalidParticipantCount(uint256 count, uint256 min, uint256
+    max)``, selector ``0xbb116947``.
     """
 
     error_name = "CostSharingInvalidParticipantCount"
-    signature = "CostSharingInvalidParticipantCount(uint256,uint256)"
-    selector = bytes.fromhex("808bba7c")
-    arg_names = ("count", "max")
+    signature = "CostSharingInvalidParticipantCount(uint256,uint256,uint256)"
+    selector = bytes.fromhex("bb116947")
+    arg_names = ("count", "min", "max")
 
     count: int
+    min: int
     max: int
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), int(raw[1]))
+        return (int(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class CostSharingInvalidPeriod(ContractCustomError):
+    """Pool `poolId` has `count` settlement periods; `period` is not one of them.
+
+    Solidity: ``error CostSharingInvalidPeriod(uint256 poolId, uint256 period, uint256 count)``,
+    selector ``0xe62f71e4``.
+    """
+
+    error_name = "CostSharingInvalidPeriod"
+    signature = "CostSharingInvalidPeriod(uint256,uint256,uint256)"
+    selector = bytes.fromhex("e62f71e4")
+    arg_names = ("pool_id", "period", "count")
+
+    pool_id: int
+    period: int
+    count: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]))
 
 
 class CostSharingInvalidQuorum(ContractCustomError):
-    """`quorum` is outside 1..`participants`.
+    """`quorum` is outside 2..`participants` (one approval alone never binds the others).
 
     Solidity: ``error CostSharingInvalidQuorum(uint256 quorum, uint256 participants)``, selector
     ``0x03f67830``.
@@ -953,6 +1611,29 @@ class CostSharingInvalidText(ContractCustomError):
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class CostSharingInvalidTiming(ContractCustomError):
+    """A duration of the terms (0: dispute window, 1: settlement period, 2: duration) is `value`
+    seconds; it must be `min`..`max`.
+
+    Solidity: ``error CostSharingInvalidTiming(uint256 which, uint256 value, uint256 min, uint256
+    max)``, selector ``0x39d6981d``.
+    """
+
+    error_name = "CostSharingInvalidTiming"
+    signature = "CostSharingInvalidTiming(uint256,uint256,uint256,uint256)"
+    selector = bytes.fromhex("39d6981d")
+    arg_names = ("which", "value", "min", "max")
+
+    which: int
+    value: int
+    min: int
+    max: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]), int(raw[3]))
 
 
 class CostSharingLengthMismatch(ContractCustomError):
@@ -1035,29 +1716,111 @@ class CostSharingNotSubmitter(ContractCustomError):
 
 
 class CostSharingOverpayment(ContractCustomError):
-    """`account` tried to pay `amount` into `poolId` but owes only `debt`.
+    """`amount` was paid for `debtor` in period `period` of `poolId`, which owes only `debt`.
 
-    Solidity: ``error CostSharingOverpayment(uint256 poolId, address account, uint256 amount,
-    uint256 debt)``, selector ``0x10407b07``.
+    Solidity: ``error CostSharingOverpayment(uint256 poolId, uint256 period, address debtor,
+    uint256 amount, uint256 debt)``, selector ``0xf3fc4aca``.
     """
 
     error_name = "CostSharingOverpayment"
-    signature = "CostSharingOverpayment(uint256,address,uint256,uint256)"
-    selector = bytes.fromhex("10407b07")
-    arg_names = ("pool_id", "account", "amount", "debt")
+    signature = "CostSharingOverpayment(uint256,uint256,address,uint256,uint256)"
+    selector = bytes.fromhex("f3fc4aca")
+    arg_names = ("pool_id", "period", "debtor", "amount", "debt")
 
     pool_id: int
-    account: str
+    period: int
+    debtor: str
     amount: int
     debt: int
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), checksum(raw[1]), int(raw[2]), int(raw[3]))
+        return (int(raw[0]), int(raw[1]), checksum(raw[2]), int(raw[3]), int(raw[4]))
+
+
+class CostSharingOwnClaim(ContractCustomError):
+    """`participant` is the payee of `expenseId`: it never votes on its own claim.
+
+    Solidity: ``error CostSharingOwnClaim(uint256 expenseId, address participant)``, selector
+    ``0xaf0879dc``.
+    """
+
+    error_name = "CostSharingOwnClaim"
+    signature = "CostSharingOwnClaim(uint256,address)"
+    selector = bytes.fromhex("af0879dc")
+    arg_names = ("expense_id", "participant")
+
+    expense_id: int
+    participant: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), checksum(raw[1]))
+
+
+class CostSharingPeriodNotFinal(ContractCustomError):
+    """Settlement period `period` of `poolId` opens for payments and claims at `opensAt`.
+
+    Solidity: ``error CostSharingPeriodNotFinal(uint256 poolId, uint256 period, uint256
+    opensAt)``, selector ``0xb6e0d0d6``.
+    """
+
+    error_name = "CostSharingPeriodNotFinal"
+    signature = "CostSharingPeriodNotFinal(uint256,uint256,uint256)"
+    selector = bytes.fromhex("b6e0d0d6")
+    arg_names = ("pool_id", "period", "opens_at")
+
+    pool_id: int
+    period: int
+    opens_at: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class CostSharingPoolEnded(ContractCustomError):
+    """Pool `poolId` stopped booking expenses at `endsAt`.
+
+    Solidity: ``error CostSharingPoolEnded(uint256 poolId, uint256 endsAt)``, selector
+    ``0x5b1f3c6d``.
+    """
+
+    error_name = "CostSharingPoolEnded"
+    signature = "CostSharingPoolEnded(uint256,uint256)"
+    selector = bytes.fromhex("5b1f3c6d")
+    arg_names = ("pool_id", "ends_at")
+
+    pool_id: int
+    ends_at: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
+class CostSharingPoolHasBookings(ContractCustomError):
+    """Pool `poolId` has `booked` expenses booked: nobody can leave it.
+
+    Solidity: ``error CostSharingPoolHasBookings(uint256 poolId, uint256 booked)``, selector
+    ``0xb45eaef0``.
+    """
+
+    error_name = "CostSharingPoolHasBookings"
+    signature = "CostSharingPoolHasBookings(uint256,uint256)"
+    selector = bytes.fromhex("b45eaef0")
+    arg_names = ("pool_id", "booked")
+
+    pool_id: int
+    booked: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
 
 
 class CostSharingSharesNotTotal(ContractCustomError):
-    """The shares add up to `total` basis points instead of {TOTAL_SHARES}.
+    """The shares add up to `total` basis points instead of 10,000.
 
     Solidity: ``error CostSharingSharesNotTotal(uint256 total)``, selector ``0xbb98e2d1``.
     """
@@ -1072,6 +1835,47 @@ class CostSharingSharesNotTotal(ContractCustomError):
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]),)
+
+
+class CostSharingTermsMismatch(ContractCustomError):
+    """The terms of `poolId` hash to `expected`, not `given`.
+
+    Solidity: ``error CostSharingTermsMismatch(uint256 poolId, bytes32 expected, bytes32
+    given)``, selector ``0x3d5c16b0``.
+    """
+
+    error_name = "CostSharingTermsMismatch"
+    signature = "CostSharingTermsMismatch(uint256,bytes32,bytes32)"
+    selector = bytes.fromhex("3d5c16b0")
+    arg_names = ("pool_id", "expected", "given")
+
+    pool_id: int
+    expected: bytes
+    given: bytes
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), bytes(raw[1]), bytes(raw[2]))
+
+
+class CostSharingTooManyAcceptances(ContractCustomError):
+    """`count` acceptances were submitted; a pool has at most `max` participants.
+
+    Solidity: ``error CostSharingTooManyAcceptances(uint256 count, uint256 max)``, selector
+    ``0x81e5dea8``.
+    """
+
+    error_name = "CostSharingTooManyAcceptances"
+    signature = "CostSharingTooManyAcceptances(uint256,uint256)"
+    selector = bytes.fromhex("81e5dea8")
+    arg_names = ("count", "max")
+
+    count: int
+    max: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
 
 
 class CostSharingTransferShortfall(ContractCustomError):
@@ -1131,8 +1935,48 @@ class CostSharingUnknownPool(ContractCustomError):
         return (int(raw[0]),)
 
 
+class CostSharingWrongExpenseStatus(ContractCustomError):
+    """`expenseId` is `status`, which does not allow this.
+
+    Solidity: ``error CostSharingWrongExpenseStatus(uint256 expenseId, ICostSharing.ExpenseStatus
+    status)``, selector ``0x4b4965cd``.
+    """
+
+    error_name = "CostSharingWrongExpenseStatus"
+    signature = "CostSharingWrongExpenseStatus(uint256,uint8)"
+    selector = bytes.fromhex("4b4965cd")
+    arg_names = ("expense_id", "status")
+
+    expense_id: int
+    status: ExpenseStatus
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), ExpenseStatus(raw[1]))
+
+
+class CostSharingWrongPoolStatus(ContractCustomError):
+    """Pool `poolId` is `status`, which does not allow this.
+
+    Solidity: ``error CostSharingWrongPoolStatus(uint256 poolId, ICostSharing.PoolStatus
+    status)``, selector ``0x80cf4c8f``.
+    """
+
+    error_name = "CostSharingWrongPoolStatus"
+    signature = "CostSharingWrongPoolStatus(uint256,uint8)"
+    selector = bytes.fromhex("80cf4c8f")
+    arg_names = ("pool_id", "status")
+
+    pool_id: int
+    status: PoolStatus
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), PoolStatus(raw[1]))
+
+
 class CostSharingWrongValue(ContractCustomError):
-    """`sent` wei came with the call; `expected` were required (the amount in an ETH pool, else 0).
+    """`sent` wei came with the call; `expected` were required.
 
     Solidity: ``error CostSharingWrongValue(uint256 sent, uint256 expected)``, selector
     ``0xaa4fb4ba``.
@@ -1217,6 +2061,15 @@ class FailedCall(ContractCustomError):
     arg_names = ()
 
 
+class InvalidShortString(ContractCustomError):
+    """Solidity: ``error InvalidShortString()``, selector ``0xb3512b0c``."""
+
+    error_name = "InvalidShortString"
+    signature = "InvalidShortString()"
+    selector = bytes.fromhex("b3512b0c")
+    arg_names = ()
+
+
 class ReentrancyGuardReentrantCall(ContractCustomError):
     """Unauthorized reentrant call.
 
@@ -1247,8 +2100,39 @@ class SafeERC20FailedOperation(ContractCustomError):
         return (checksum(raw[0]),)
 
 
+class StringTooLong(ContractCustomError):
+    """Solidity: ``error StringTooLong(string str)``, selector ``0x305a27a9``."""
+
+    error_name = "StringTooLong"
+    signature = "StringTooLong(string)"
+    selector = bytes.fromhex("305a27a9")
+    arg_names = ("str",)
+
+    str: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (str(raw[0]),)
+
+
 class CostSharingEvents(EventsBase):
     """Typed log queries for :class:`CostSharing` (``contract.events.<name>(...)``)."""
+
+    def approval_recorded(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        expense_id: int | None = None,
+        participant: str | None = None,
+    ) -> list[ApprovalRecordedEvent]:
+        """``ApprovalRecorded`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"expenseId": expense_id, "participant": participant}
+        logs = self._query("ApprovalRecorded(uint256,address,uint256)", from_block, to_block, filters)
+        return [ApprovalRecordedEvent.from_decoded(e) for e in logs]
 
     def claimed(
         self,
@@ -1263,24 +2147,35 @@ class CostSharingEvents(EventsBase):
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"poolId": pool_id, "account": account}
-        logs = self._query("Claimed(uint256,address,address,uint256,uint256)", from_block, to_block, filters)
+        logs = self._query("Claimed(uint256,address,uint256,address,uint256)", from_block, to_block, filters)
         return [ClaimedEvent.from_decoded(e) for e in logs]
 
-    def expense_approved(
+    def close_voted(
         self,
         *,
         from_block: BlockIdentifier = 0,
         to_block: BlockIdentifier = "latest",
-        expense_id: int | None = None,
+        pool_id: int | None = None,
         participant: str | None = None,
-    ) -> list[ExpenseApprovedEvent]:
-        """``ExpenseApproved`` events emitted by this contract in ``[from_block, to_block]``.
+    ) -> list[CloseVotedEvent]:
+        """``CloseVoted`` events emitted by this contract in ``[from_block, to_block]``.
 
         Indexed arguments given (not ``None``) must match.
         """
-        filters = {"expenseId": expense_id, "participant": participant}
-        logs = self._query("ExpenseApproved(uint256,address,uint256)", from_block, to_block, filters)
-        return [ExpenseApprovedEvent.from_decoded(e) for e in logs]
+        filters = {"poolId": pool_id, "participant": participant}
+        logs = self._query("CloseVoted(uint256,address,uint256)", from_block, to_block, filters)
+        return [CloseVotedEvent.from_decoded(e) for e in logs]
+
+    def eip712_domain_changed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+    ) -> list[Eip712DomainChangedEvent]:
+        """``EIP712DomainChanged`` events emitted by this contract in ``[from_block, to_block]``."""
+        filters: dict[str, object] = {}
+        logs = self._query("EIP712DomainChanged()", from_block, to_block, filters)
+        return [Eip712DomainChangedEvent.from_decoded(e) for e in logs]
 
     def expense_booked(
         self,
@@ -1299,6 +2194,22 @@ class CostSharingEvents(EventsBase):
         logs = self._query("ExpenseBooked(uint256,uint256,address,uint256,uint256)", from_block, to_block, filters)
         return [ExpenseBookedEvent.from_decoded(e) for e in logs]
 
+    def expense_disputed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        expense_id: int | None = None,
+        participant: str | None = None,
+    ) -> list[ExpenseDisputedEvent]:
+        """``ExpenseDisputed`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"expenseId": expense_id, "participant": participant}
+        logs = self._query("ExpenseDisputed(uint256,address,bytes32,uint256,uint256)", from_block, to_block, filters)
+        return [ExpenseDisputedEvent.from_decoded(e) for e in logs]
+
     def expense_rejected(
         self,
         *,
@@ -1314,6 +2225,23 @@ class CostSharingEvents(EventsBase):
         filters = {"expenseId": expense_id, "poolId": pool_id}
         logs = self._query("ExpenseRejected(uint256,uint256)", from_block, to_block, filters)
         return [ExpenseRejectedEvent.from_decoded(e) for e in logs]
+
+    def expense_reversed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        expense_id: int | None = None,
+        pool_id: int | None = None,
+        payee: str | None = None,
+    ) -> list[ExpenseReversedEvent]:
+        """``ExpenseReversed`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"expenseId": expense_id, "poolId": pool_id, "payee": payee}
+        logs = self._query("ExpenseReversed(uint256,uint256,address,uint256,uint256)", from_block, to_block, filters)
+        return [ExpenseReversedEvent.from_decoded(e) for e in logs]
 
     def expense_submitted(
         self,
@@ -1354,33 +2282,78 @@ class CostSharingEvents(EventsBase):
         from_block: BlockIdentifier = 0,
         to_block: BlockIdentifier = "latest",
         pool_id: int | None = None,
-        account: str | None = None,
+        debtor: str | None = None,
     ) -> list[PaidInEvent]:
         """``PaidIn`` events emitted by this contract in ``[from_block, to_block]``.
 
         Indexed arguments given (not ``None``) must match.
         """
-        filters = {"poolId": pool_id, "account": account}
-        logs = self._query("PaidIn(uint256,address,uint256,uint256)", from_block, to_block, filters)
+        filters = {"poolId": pool_id, "debtor": debtor}
+        logs = self._query("PaidIn(uint256,address,uint256,address,uint256)", from_block, to_block, filters)
         return [PaidInEvent.from_decoded(e) for e in logs]
 
-    def participant_joined(
+    def participant_left(
         self,
         *,
         from_block: BlockIdentifier = 0,
         to_block: BlockIdentifier = "latest",
         pool_id: int | None = None,
         participant: str | None = None,
-    ) -> list[ParticipantJoinedEvent]:
-        """``ParticipantJoined`` events emitted by this contract in ``[from_block, to_block]``.
+    ) -> list[ParticipantLeftEvent]:
+        """``ParticipantLeft`` events emitted by this contract in ``[from_block, to_block]``.
 
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"poolId": pool_id, "participant": participant}
-        logs = self._query("ParticipantJoined(uint256,address,uint256)", from_block, to_block, filters)
-        return [ParticipantJoinedEvent.from_decoded(e) for e in logs]
+        logs = self._query("ParticipantLeft(uint256,address)", from_block, to_block, filters)
+        return [ParticipantLeftEvent.from_decoded(e) for e in logs]
 
-    def pool_created(
+    def pool_activated(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        pool_id: int | None = None,
+    ) -> list[PoolActivatedEvent]:
+        """``PoolActivated`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"poolId": pool_id}
+        logs = self._query("PoolActivated(uint256,uint256,uint256)", from_block, to_block, filters)
+        return [PoolActivatedEvent.from_decoded(e) for e in logs]
+
+    def pool_closed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        pool_id: int | None = None,
+    ) -> list[PoolClosedEvent]:
+        """``PoolClosed`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"poolId": pool_id}
+        logs = self._query("PoolClosed(uint256,uint256)", from_block, to_block, filters)
+        return [PoolClosedEvent.from_decoded(e) for e in logs]
+
+    def pool_dissolved(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        pool_id: int | None = None,
+    ) -> list[PoolDissolvedEvent]:
+        """``PoolDissolved`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"poolId": pool_id}
+        logs = self._query("PoolDissolved(uint256)", from_block, to_block, filters)
+        return [PoolDissolvedEvent.from_decoded(e) for e in logs]
+
+    def pool_proposed(
         self,
         *,
         from_block: BlockIdentifier = 0,
@@ -1388,14 +2361,14 @@ class CostSharingEvents(EventsBase):
         pool_id: int | None = None,
         creator: str | None = None,
         asset: str | None = None,
-    ) -> list[PoolCreatedEvent]:
-        """``PoolCreated`` events emitted by this contract in ``[from_block, to_block]``.
+    ) -> list[PoolProposedEvent]:
+        """``PoolProposed`` events emitted by this contract in ``[from_block, to_block]``.
 
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"poolId": pool_id, "creator": creator, "asset": asset}
-        logs = self._query("PoolCreated(uint256,address,address,uint256,string)", from_block, to_block, filters)
-        return [PoolCreatedEvent.from_decoded(e) for e in logs]
+        logs = self._query("PoolProposed(uint256,address,address,bytes32,string)", from_block, to_block, filters)
+        return [PoolProposedEvent.from_decoded(e) for e in logs]
 
     def rejection_recorded(
         self,
@@ -1413,64 +2386,96 @@ class CostSharingEvents(EventsBase):
         logs = self._query("RejectionRecorded(uint256,address,uint256)", from_block, to_block, filters)
         return [RejectionRecordedEvent.from_decoded(e) for e in logs]
 
+    def seat_offered(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        pool_id: int | None = None,
+        participant: str | None = None,
+    ) -> list[SeatOfferedEvent]:
+        """``SeatOffered`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"poolId": pool_id, "participant": participant}
+        logs = self._query("SeatOffered(uint256,address,uint256)", from_block, to_block, filters)
+        return [SeatOfferedEvent.from_decoded(e) for e in logs]
+
+    def terms_accepted(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        pool_id: int | None = None,
+        participant: str | None = None,
+    ) -> list[TermsAcceptedEvent]:
+        """``TermsAccepted`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"poolId": pool_id, "participant": participant}
+        logs = self._query("TermsAccepted(uint256,address,bool)", from_block, to_block, filters)
+        return [TermsAcceptedEvent.from_decoded(e) for e in logs]
+
+    def vote_discarded(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        pool_id: int | None = None,
+        expense_id: int | None = None,
+        participant: str | None = None,
+    ) -> list[VoteDiscardedEvent]:
+        """``VoteDiscarded`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"poolId": pool_id, "expenseId": expense_id, "participant": participant}
+        logs = self._query("VoteDiscarded(uint256,uint256,address)", from_block, to_block, filters)
+        return [VoteDiscardedEvent.from_decoded(e) for e in logs]
+
 
 class CostSharing(BoundContract):
     """CostSharing
 
-    Shared R&D cost splitting between consortium members. Many cost pools live in this one
-    contract. A pool has participating members with shares in basis points summing to exactly
-    10,000, an asset (ETH or one ERC-20) and an approval quorum. A participant submits an expense
-    (amount, payee, hash of the evidence document -- the document itself never goes on chain -- and
-    a short reference); once `quorum` participants approve it the expense is *booked*: the payee
-    is owed the amount and every participant owes its share. Settlement nets positions: a
-    participant with a net debt pays it in (fully or partly), anyone with a net credit withdraws
-    it (pull payment). A participant who paid a supplier directly is the expense's payee and only
-    settles the difference.
-
-    Design decisions: - **Running totals, never a loop over expenses or participants after
-    creation.** A pool keeps the   total booked `T`; every account keeps `credited` (amounts
-    booked with it as payee), `paidIn` and   `withdrawn`. A participant's `owed` is computed from
-    `T` and its share in O(1). Booking, paying   and claiming therefore cost the same gas
-    whatever the number of expenses booked so far and   whatever the number of participants. -
-    **Position.** `balance = credited + paidIn - owed - withdrawn`. A negative balance is a
-    *debt*   (what {pay} accepts at most), a positive one a *credit* (what {claim} pays out at
-    most). The sum of   all balances of a pool equals what the pool holds, `totalPaidIn -
-    totalWithdrawn`, so a credit is   claimable as soon as, and as far as, the debtors have paid
-    in (first come, first served). - **Remainder rule (cumulative floor).** Participants are
-    ordered as given at creation; participant   `i` owns the basis-point interval `[lower_i,
-    upper_i)` with `lower_1 = 0`,   `upper_i = lower_i + share_i` and `upper_n = 10,000`. After a
-    total `T` has been booked, participant   `i` owes `floor(T \u00b7 upper_i / 10,000) - floor(T \u00b7
-    lower_i / 10,000)`. These amounts telescope: their   sum is `floor(T \u00b7 10,000 / 10,000) - 0 =
-    T` *exactly*, and each lies strictly within 1 wei of the   exact share `T \u00b7 share_i /
-    10,000`. The share of one expense of amount `A` booked on top of `T` is   `owed_i(T + A) -
-    owed_i(T)` ({shareOfExpense}); summed over the participants it is exactly `A`. So   the wei
-    that do not divide go, for each expense, to the participants whose interval boundary   `T \u00b7
-    upper_i / 10,000` crosses a whole wei as the running total grows, and over the life of the
-    pool nobody bears 1 wei or more beyond (or below) its exact share. For one expense a
-    participant's part lies within `[floor(A \u00b7 share_i / 10,000) - 1, floor(A \u00b7 share_i / 10,000)
-    + 2]`;   so that it is never negative, an expense must be at least {minAmount} =
-    `ceil(10,000 / smallest share)` base units (5 for 50/30/20; 10,000 when someone holds 1 basis
-    point), i.e. large enough that every participant's exact part is at least one unit. -
-    **Evidence hashes are single-use per pool.** Once an expense with a given evidence hash has
-    been   submitted to a pool -- whether it was then booked, rejected or withdrawn -- no expense
-    with that hash   can be submitted to that pool again: one document, at most one booking. A
-    corrected document has a   different hash. - **Votes.** Each participant votes once per
-    expense: approve or reject. The expense is booked when   approvals reach the quorum, and
-    rejected as soon as rejections exceed `participants - quorum`   (approvals could no longer
-    reach the quorum). The submitter votes like any other participant; its   submission is not an
-    approval. Only the submitter may withdraw a pending expense. - **Tokens.** ERC-20 transfers
-    use SafeERC20 (tokens returning nothing work; tokens returning   `false` revert). A token
-    that delivers less than the amount sent (fee on transfer) is refused with
-    {CostSharingTransferShortfall}, so the accounting stays exact to the wei. Ether sent to this
-    contract other than through {pay} (e.g. by `selfdestruct`) is never counted: accounting uses
-    the   running totals, never `balance`. - **Membership.** The consortium is consulted when a
-    pool is created (creator and participants must   be members) and when an expense is submitted
-    (the submitter must be a member still). Approving,   paying and claiming need only the pool
-    role, so a company leaving the consortium can still settle.   No function of this contract is
-    privileged: the deployer has no role. - {multicall} (OpenZeppelin) batches calls in one
-    transaction (e.g. approving several expenses) or   many views in one `eth_call`. It is not
-    payable, so ether cannot be paid in through it; each inner   call keeps the caller and its
-    own checks.
+    Shared R&D cost pools between consortium members: competitors split the bills of a joint
+    programme without showing each other their books (only hashes of the evidence go on chain). -
+    **Consent.** A pool is proposed with its {ICostSharing-Terms} and binds nobody until *every*
+    participant accepted exactly those terms: on chain ({joinPool}) or by an EIP-712 signature of
+    `Acceptance(uint256 poolId,address participant,bytes32 termsHash,uint256 deadline)` (domain
+    "CostSharing", version "2", this chain and contract; ECDSA or ERC-1271) that anyone submits
+    for   all in one call ({submitAcceptances}). A participant may leave while nothing is booked;
+    the pool   is then void ({PoolStatus-Dissolved}): the others agreed to terms that included
+    it. - **Approval rule** ({ShareVotes}). An expense is booked once participants other than its
+    payee,   holding strictly more than `approvalBps` of those participants' shares and at least
+    `min(quorum, their number)` of them (`quorum >= 2`), approved it. The payee never votes on
+    its own   expense. When a tally would decide, the votes of participants no longer consortium
+    members are   discarded (one call per voter, at most 50). The same rule rejects a pending
+    expense (once   approvals are out of reach), reverses a booked one within the dispute window,
+    and closes the pool. - **Settlement periods** ({CostLedger}). An expense belongs to the
+    period of `settlementPeriod`   seconds in which it was booked. Period `k` opens for payments
+    and claims at   `liveAt + (k+1)\u00b7settlementPeriod + disputeWindow`, when its bookings and
+    reversals are final.   **Reversed** therefore means: the booking is undone in its period's
+    totals and its payee's   credit (O(1)); nothing of that period was paid or collected yet, so
+    no position is unwound; its   evidence hash is free again. - **Debts.** Participant `i` owes
+    `CumulativeSplit.part(T_k, C_i, w_i, 10,000)` of period `k`'s   total `T_k` (shares `w_i`,
+    `C_i` the shares before it): the parts add up to `T_k` exactly, each   within one unit of the
+    exact share. Anyone may pay a participant's debt ({pay}). - **A default is shared pro rata.**
+    A payee credited `c` in period `k` is entitled to   `floor(c \u00b7 P_k / T_k)` of what the
+    period's debtors paid in, `P_k`: it only grows, does not   depend on who claims when, and the
+    entitlements add up to at most `P_k` (at most one unit per   payee, rounded off, stays
+    unclaimed). A debtor who never pays keeps its debt on record (paying   later raises every
+    entitlement); the shortfall falls on the period's payees in proportion to   their credit. The
+    rule can close the pool ({voteClose}) so that nothing more is booked; booking   also stops at
+    `liveAt + duration` (the long-stop). A participant that is also a payee settles   only the
+    difference ({settle}). - **Evidence.** An evidence hash is booked at most once across all
+    pools. A pending expense   reserves nothing (a throw-away submission squats nothing); a
+    reversed one frees its hash. A   booked hash is refused with
+    {CostSharingEvidenceAlreadyBooked}, naming its pool and expense. - **Money.** No loop on a
+    path that moves funds; pay and claim read two storage slots. Tokens go   through SafeERC20
+    and must deliver what is sent; ether not sent through {pay}/{settle} is never   counted.
+    Every function that calls out is non-reentrant. The deployer has no role.
 
     Bound to a deployed ``CostSharing``: ``CostSharing(w3, address, sender=None)``. Reads return
     typed values; writes go through the sender and return a ``TxResult``.
@@ -1493,8 +2498,25 @@ class CostSharing(BoundContract):
         """ABI-encoded constructor arguments (to append to the creation bytecode)."""
         return CostSharing._encode("constructor(address)", (consortium,))[4:]
 
+    def acceptance_typehash(self, *, block_identifier: BlockIdentifier = "latest") -> bytes:
+        """EIP-712 type a participant signs to accept a pool's terms.
+
+        Solidity: ``ACCEPTANCE_TYPEHASH()``, view.
+        """
+        out = self._call("ACCEPTANCE_TYPEHASH()", (), ("bytes32",), block_identifier)
+        return bytes(out[0])
+
+    def max_amount(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """Largest expense amount, in the asset's smallest unit.
+
+        Solidity: ``MAX_AMOUNT()``, view.
+        """
+        out = self._call("MAX_AMOUNT()", (), ("uint256",), block_identifier)
+        return int(out[0])
+
     def max_participants(self, *, block_identifier: BlockIdentifier = "latest") -> int:
-        """Most participants in one pool.
+        """Most participants in a pool (votes are bitmaps; signed acceptances loop over at most
+        this).
 
         Solidity: ``MAX_PARTICIPANTS()``, view.
         """
@@ -1517,14 +2539,47 @@ class CostSharing(BoundContract):
         out = self._call("TOTAL_SHARES()", (), ("uint256",), block_identifier)
         return int(out[0])
 
-    def approve_expense(self, expense_id: int) -> TxResult:
-        """Approves a pending expense. The approval that reaches the pool's quorum books it: the
-        payee is credited the amount and each participant owes its share (see the remainder rule
-        in the contract's NatSpec; the shares add up to the amount exactly). Constant gas: no
-        loop.
+    def acceptance_digest(
+        self,
+        pool_id: int,
+        participant: str,
+        deadline: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> bytes:
+        """The EIP-712 digest `participant` signs to accept pool `poolId`'s terms until `deadline`.
 
-        Requirements: the expense exists and is pending; the caller is a participant of its pool
-        and has not voted on it. Emits {ExpenseApproved}, and {ExpenseBooked} at the quorum.
+        Solidity: ``acceptanceDigest(uint256,address,uint256)``, view.
+        """
+        out = self._call("acceptanceDigest(uint256,address,uint256)", (pool_id, participant, deadline), ("bytes32",), block_identifier)
+        return bytes(out[0])
+
+    def approval_threshold(
+        self,
+        pool_id: int,
+        payee: str,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> ApprovalThresholdResult:
+        """What the rule needs to book (or reverse) an expense of `poolId` paid to `payee` (`payee`
+        zero: to close the pool): weight in basis points, and number of voters.
+
+        Solidity: ``approvalThreshold(uint256,address)``, view.
+        """
+        out = self._call("approvalThreshold(uint256,address)", (pool_id, payee), ("uint256", "uint256"), block_identifier)
+        return ApprovalThresholdResult(
+            weight=int(out[0]),
+            count=int(out[1]),
+        )
+
+    def approve_expense(self, expense_id: int) -> TxResult:
+        """Approves a pending expense; the approval that meets the rule books it in the current
+        period.
+
+        Requirements: the expense is Pending; its pool is Live and before `endsAt`; the caller is
+        a participant, a consortium member, not the payee, and has not voted on it; at booking
+        the evidence hash is not booked elsewhere. Emits {ApprovalRecorded}, {VoteDiscarded} per
+        discarded vote, and {ExpenseBooked} when the rule is met.
 
         Solidity: ``approveExpense(uint256)``, nonpayable; sends a transaction through the
         sender.
@@ -1536,30 +2591,37 @@ class CostSharing(BoundContract):
         """Calldata of ``approveExpense(uint256)`` (for a governance proposal or a multicall)."""
         return CostSharing._encode("approveExpense(uint256)", (expense_id,))
 
-    def claim(self, pool_id: int, amount: int, to: str) -> TxResult:
-        """Withdraws `amount` of the caller's net credit in pool `poolId` to `to` (pull payment).
+    def booked_evidence(
+        self,
+        evidence_hash: bytes,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> int:
+        """The booked expense holding `evidenceHash` (all pools), or 0.
 
-        Requirements: the pool exists; `to` is not zero; `0 < amount <= credit` (participants and
-        external payees alike); the pool holds at least `amount` (what debtors have paid in and
-        nobody has withdrawn yet). Constant gas. Not reentrant; state is updated before the
+        Solidity: ``bookedEvidence(bytes32)``, view.
+        """
+        out = self._call("bookedEvidence(bytes32)", (evidence_hash,), ("uint256",), block_identifier)
+        return int(out[0])
+
+    def claim(self, pool_id: int, period: int, amount: int, to: str) -> TxResult:
+        """Withdraws `amount` of the caller's pro-rata part for period `period` of `poolId` to `to`.
+
+        Requirements: `to` is not zero; the period has opened; `0 < amount <=` the caller's
+        collectable part ({position}). Constant gas; not reentrant; state updated before the
         transfer. Emits {Claimed}.
 
-        Args:
-            pool_id: The pool.
-            amount: Amount to withdraw.
-            to: Recipient (usually the caller itself).
-
-        Solidity: ``claim(uint256,uint256,address)``, nonpayable; sends a transaction through the
-        sender.
+        Solidity: ``claim(uint256,uint256,uint256,address)``, nonpayable; sends a transaction
+        through the sender.
         """
-        return self._transact("claim", "claim(uint256,uint256,address)", (pool_id, amount, to))
+        return self._transact("claim", "claim(uint256,uint256,uint256,address)", (pool_id, period, amount, to))
 
     @staticmethod
-    def encode_claim(pool_id: int, amount: int, to: str) -> bytes:
-        """Calldata of ``claim(uint256,uint256,address)`` (for a governance proposal or a
+    def encode_claim(pool_id: int, period: int, amount: int, to: str) -> bytes:
+        """Calldata of ``claim(uint256,uint256,uint256,address)`` (for a governance proposal or a
         multicall).
         """
-        return CostSharing._encode("claim(uint256,uint256,address)", (pool_id, amount, to))
+        return CostSharing._encode("claim(uint256,uint256,uint256,address)", (pool_id, period, amount, to))
 
     def consortium(self, *, block_identifier: BlockIdentifier = "latest") -> str:
         """The consortium whose members may use this contract (and whose proposals govern it).
@@ -1569,73 +2631,85 @@ class CostSharing(BoundContract):
         out = self._call("consortium()", (), ("address",), block_identifier)
         return checksum(out[0])
 
-    def create_pool(
-        self,
-        name: str,
-        asset: str,
-        participants: Sequence[str],
-        shares_bps: Sequence[int],
-        quorum: int,
-    ) -> TxResult:
-        """Creates a cost pool.
+    def create_pool(self, terms: Terms) -> TxResult:
+        """Proposes a pool with `terms`; it goes live once every participant accepted them. A
+        participating creator's seat is accepted by this call.
 
-        Requirements: the caller and every participant are consortium members; 1 to
-        {MAX_PARTICIPANTS} participants, no zero address, no duplicate; as many shares as
-        participants, each non-zero, summing to exactly {TOTAL_SHARES}; `1 <= quorum <=
-        participants`; `name` 1..64 bytes; `asset` is zero (ETH) or a contract. The order of
-        `participants` fixes the remainder rule (see the contract's NatSpec). Loops over the
-        participants given (bounded by {MAX_PARTICIPANTS}); moves no funds. Emits {PoolCreated}
-        and one {ParticipantJoined} per participant.
-
-        Args:
-            name: Short name of the pool (the R&D programme).
-            asset: ERC-20 token, or the zero address for ETH.
-            participants: Participating members, in remainder order.
-            shares_bps: Their shares in basis points, in the same order.
-            quorum: Approvals needed to book an expense.
+        Requirements: the caller and every participant are consortium members; the terms pass
+        {CostSharingTerms-check}; no zero or duplicate participant; shares non-zero summing to
+        10,000. Loops over the participants (at most 50). Emits {PoolProposed}, {SeatOffered} per
+        participant, {TermsAccepted} for a participating creator.
 
         Returns:
             pool_id: The new pool's id (ids start at 1).
 
-        Solidity: ``createPool(string,address,address[],uint16[],uint16)``, nonpayable; sends a
-        transaction through the sender.
+        Solidity:
+        ``createPool((string,address,address[],uint16[],uint16,uint8,uint32,uint32,uint32))``,
+        nonpayable; sends a transaction through the sender.
         """
-        return self._transact("create_pool", "createPool(string,address,address[],uint16[],uint16)", (name, asset, list(participants), list(shares_bps), quorum))
+        return self._transact("create_pool", "createPool((string,address,address[],uint16[],uint16,uint8,uint32,uint32,uint32))", (terms.to_abi(),))
 
     @staticmethod
-    def encode_create_pool(
-        name: str,
-        asset: str,
-        participants: Sequence[str],
-        shares_bps: Sequence[int],
-        quorum: int,
-    ) -> bytes:
-        """Calldata of ``createPool(string,address,address[],uint16[],uint16)`` (for a governance
-        proposal or a multicall).
+    def encode_create_pool(terms: Terms) -> bytes:
+        """Calldata of
+        ``createPool((string,address,address[],uint16[],uint16,uint8,uint32,uint32,uint32))``
+        (for a governance proposal or a multicall).
         """
-        return CostSharing._encode("createPool(string,address,address[],uint16[],uint16)", (name, asset, list(participants), list(shares_bps), quorum))
+        return CostSharing._encode("createPool((string,address,address[],uint16[],uint16,uint8,uint32,uint32,uint32))", (terms.to_abi(),))
 
-    def expense(self, expense_id: int, *, block_identifier: BlockIdentifier = "latest") -> Expense:
-        """Expense `expenseId` as stored. Requirements: it exists.
+    def dispute_expense(self, expense_id: int, reason: bytes) -> TxResult:
+        """Disputes a booked expense within its dispute window; when disputes meet the rule it is
+        reversed (out of its period's totals and its payee's credit; its evidence hash freed).
+
+        Requirements: the expense is Booked and `block.timestamp < bookedAt + disputeWindow`; the
+        caller is a participant, a consortium member, not the payee, and has not disputed it
+        (approvers may). Emits {ExpenseDisputed}, {VoteDiscarded} per discarded vote, and
+        {ExpenseReversed} when met.
+
+        Args:
+            reason: Hash of why (e.g. of a message or document); emitted, not stored.
+
+        Solidity: ``disputeExpense(uint256,bytes32)``, nonpayable; sends a transaction through
+        the sender.
+        """
+        return self._transact("dispute_expense", "disputeExpense(uint256,bytes32)", (expense_id, reason))
+
+    @staticmethod
+    def encode_dispute_expense(expense_id: int, reason: bytes) -> bytes:
+        """Calldata of ``disputeExpense(uint256,bytes32)`` (for a governance proposal or a
+        multicall).
+        """
+        return CostSharing._encode("disputeExpense(uint256,bytes32)", (expense_id, reason))
+
+    def eip712_domain(self, *, block_identifier: BlockIdentifier = "latest") -> Eip712DomainResult:
+        """returns the fields and values that describe the domain separator used by this contract
+        for EIP-712 signature.
+
+        Solidity: ``eip712Domain()``, view.
+        """
+        out = self._call("eip712Domain()", (), ("bytes1", "string", "string", "uint256", "address", "bytes32", "uint256[]"), block_identifier)
+        return Eip712DomainResult(
+            fields=bytes(out[0]),
+            name=str(out[1]),
+            version=str(out[2]),
+            chain_id=int(out[3]),
+            verifying_contract=checksum(out[4]),
+            salt=bytes(out[5]),
+            extensions=tuple(int(x0) for x0 in out[6]),
+        )
+
+    def expense(
+        self,
+        expense_id: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> ExpenseView:
+        """Expense `expenseId` (`period` is meaningful once booked). Requirements: it exists.
 
         Solidity: ``expense(uint256)``, view.
         """
-        out = self._call("expense(uint256)", (expense_id,), ("(address,uint64,uint8,uint16,address,uint16,uint64,uint256,bytes32,uint256,string)",), block_identifier)
-        return Expense.from_abi(out[0])
-
-    def expense_by_evidence(
-        self,
-        pool_id: int,
-        evidence_hash: bytes,
-        *,
-        block_identifier: BlockIdentifier = "latest",
-    ) -> int:
-        """The expense that used `evidenceHash` in `poolId`, or 0.
-
-        Solidity: ``expenseByEvidence(uint256,bytes32)``, view.
-        """
-        out = self._call("expenseByEvidence(uint256,bytes32)", (pool_id, evidence_hash), ("uint256",), block_identifier)
-        return int(out[0])
+        out = self._call("expense(uint256)", (expense_id,), ("(uint256,address,uint256,bytes32,bytes20,address,uint8,uint256,uint256,uint256,uint256,uint256,uint256)",), block_identifier)
+        return ExpenseView.from_abi(out[0])
 
     def expense_count(self, *, block_identifier: BlockIdentifier = "latest") -> int:
         """Number of expenses ever submitted (all pools); ids run from 1 to this number.
@@ -1645,23 +2719,47 @@ class CostSharing(BoundContract):
         out = self._call("expenseCount()", (), ("uint256",), block_identifier)
         return int(out[0])
 
-    def held(self, pool_id: int, *, block_identifier: BlockIdentifier = "latest") -> int:
-        """What `poolId` holds now: paid in minus withdrawn. Requirements: it exists.
+    def hash_terms(self, terms: Terms, *, block_identifier: BlockIdentifier = "latest") -> bytes:
+        """The EIP-712 struct hash of `terms` ({CostSharingTerms-hash}).
 
-        Solidity: ``held(uint256)``, view.
+        Solidity:
+        ``hashTerms((string,address,address[],uint16[],uint16,uint8,uint32,uint32,uint32))``,
+        pure.
         """
-        out = self._call("held(uint256)", (pool_id,), ("uint256",), block_identifier)
-        return int(out[0])
+        out = self._call("hashTerms((string,address,address[],uint16[],uint16,uint8,uint32,uint32,uint32))", (terms.to_abi(),), ("bytes32",), block_identifier)
+        return bytes(out[0])
 
-    def min_amount(self, pool_id: int, *, block_identifier: BlockIdentifier = "latest") -> int:
-        """Smallest expense `poolId` accepts: `ceil(10,000 / smallest share)` base units, so that
-        every participant's part of every expense is at least 0 (see the remainder rule).
-        Requirements: it exists.
+    def join_pool(self, pool_id: int, terms_hash: bytes) -> TxResult:
+        """Accepts (joins) proposed pool `poolId`, whose terms must hash to `termsHash`.
 
-        Solidity: ``minAmount(uint256)``, view.
+        Requirements: the pool is Proposed; the caller is a participant and a consortium member
+        and has not accepted yet. Emits {TermsAccepted}, and {PoolActivated} with the last
+        acceptance.
+
+        Solidity: ``joinPool(uint256,bytes32)``, nonpayable; sends a transaction through the
+        sender.
         """
-        out = self._call("minAmount(uint256)", (pool_id,), ("uint256",), block_identifier)
-        return int(out[0])
+        return self._transact("join_pool", "joinPool(uint256,bytes32)", (pool_id, terms_hash))
+
+    @staticmethod
+    def encode_join_pool(pool_id: int, terms_hash: bytes) -> bytes:
+        """Calldata of ``joinPool(uint256,bytes32)`` (for a governance proposal or a multicall)."""
+        return CostSharing._encode("joinPool(uint256,bytes32)", (pool_id, terms_hash))
+
+    def leave_pool(self, pool_id: int) -> TxResult:
+        """Leaves pool `poolId` (or declines a proposed one); the pool is void afterwards.
+
+        Requirements: the caller is a participant; the pool is not Dissolved and has nothing
+        booked (pending expenses lapse). Emits {ParticipantLeft} and {PoolDissolved}.
+
+        Solidity: ``leavePool(uint256)``, nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("leave_pool", "leavePool(uint256)", (pool_id,))
+
+    @staticmethod
+    def encode_leave_pool(pool_id: int) -> bytes:
+        """Calldata of ``leavePool(uint256)`` (for a governance proposal or a multicall)."""
+        return CostSharing._encode("leavePool(uint256)", (pool_id,))
 
     def multicall(self, data: Sequence[bytes]) -> TxResult:
         """Receives and executes a batch of function calls on this contract.
@@ -1681,29 +2779,73 @@ class CostSharing(BoundContract):
         *,
         block_identifier: BlockIdentifier = "latest",
     ) -> tuple[str, ...]:
-        """Participants of `poolId` in remainder order (bounded by {MAX_PARTICIPANTS}).
+        """Participants of `poolId` in remainder order (index = bit in the vote bitmaps).
 
         Solidity: ``participantsOf(uint256)``, view.
         """
         out = self._call("participantsOf(uint256)", (pool_id,), ("address[]",), block_identifier)
         return tuple(checksum(x0) for x0 in out[0])
 
-    def pay(self, pool_id: int, amount: int, *, value: int = 0) -> TxResult:
-        """Pays `amount` of the caller's net debt into pool `poolId` (fully or partly).
+    def pay(
+        self,
+        pool_id: int,
+        period: int,
+        debtor: str,
+        amount: int,
+        *,
+        value: int = 0,
+    ) -> TxResult:
+        """Pays `amount` of `debtor`'s debt for period `period` of pool `poolId` (anyone may pay a
+        participant's debt). Constant gas.
 
-        Requirements: the pool exists; the caller is a participant; `0 < amount <= debt`; in an
-        ETH pool `msg.value == amount`, in a token pool `msg.value == 0` and this contract may
-        transfer `amount` from the caller (approve first) and receives exactly `amount`. Constant
-        gas. Not reentrant. Emits {PaidIn}.
+        Requirements: `debtor` is a participant of a pool that went live; `period` is one of its
+        periods and has opened ({periodOpensAt}); `0 < amount <=` the debt; in an ETH pool
+        `msg.value == amount`, in a token pool `msg.value == 0` and this contract may pull
+        exactly `amount` from the caller. Not reentrant. Emits {PaidIn}.
 
-        Solidity: ``pay(uint256,uint256)``, payable; sends a transaction through the sender.
+        Solidity: ``pay(uint256,uint256,address,uint256)``, payable; sends a transaction through
+        the sender.
         """
-        return self._transact("pay", "pay(uint256,uint256)", (pool_id, amount), value)
+        return self._transact("pay", "pay(uint256,uint256,address,uint256)", (pool_id, period, debtor, amount), value)
 
     @staticmethod
-    def encode_pay(pool_id: int, amount: int) -> bytes:
-        """Calldata of ``pay(uint256,uint256)`` (for a governance proposal or a multicall)."""
-        return CostSharing._encode("pay(uint256,uint256)", (pool_id, amount))
+    def encode_pay(pool_id: int, period: int, debtor: str, amount: int) -> bytes:
+        """Calldata of ``pay(uint256,uint256,address,uint256)`` (for a governance proposal or a
+        multicall).
+        """
+        return CostSharing._encode("pay(uint256,uint256,address,uint256)", (pool_id, period, debtor, amount))
+
+    def period_opens_at(
+        self,
+        pool_id: int,
+        period: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> int:
+        """When period `period` of `poolId` opens for payments and claims. Requirements: the pool
+        went live and has such a period (`ceil(duration / settlementPeriod)` of them, from 0).
+
+        Solidity: ``periodOpensAt(uint256,uint256)``, view.
+        """
+        out = self._call("periodOpensAt(uint256,uint256)", (pool_id, period), ("uint256",), block_identifier)
+        return int(out[0])
+
+    def period_totals(
+        self,
+        pool_id: int,
+        period: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> PeriodTotalsResult:
+        """Total booked in period `period` of `poolId`, and what its debtors paid in so far.
+
+        Solidity: ``periodTotals(uint256,uint256)``, view.
+        """
+        out = self._call("periodTotals(uint256,uint256)", (pool_id, period), ("uint256", "uint256"), block_identifier)
+        return PeriodTotalsResult(
+            booked=int(out[0]),
+            paid=int(out[1]),
+        )
 
     def pool_count(self, *, block_identifier: BlockIdentifier = "latest") -> int:
         """Number of pools ever created; ids run from 1 to this number.
@@ -1713,35 +2855,53 @@ class CostSharing(BoundContract):
         out = self._call("poolCount()", (), ("uint256",), block_identifier)
         return int(out[0])
 
-    def pool_info(self, pool_id: int, *, block_identifier: BlockIdentifier = "latest") -> Pool:
-        """Pool `poolId` with its running totals. Requirements: it exists.
+    def pool_info(self, pool_id: int, *, block_identifier: BlockIdentifier = "latest") -> PoolView:
+        """Pool `poolId` (a Live pool past its `endsAt` is shown Closed). Requirements: it exists.
 
         Solidity: ``poolInfo(uint256)``, view.
         """
-        out = self._call("poolInfo(uint256)", (pool_id,), ("(address,uint16,uint16,uint16,uint48,address,uint256,uint256,uint256,string)",), block_identifier)
-        return Pool.from_abi(out[0])
+        out = self._call("poolInfo(uint256)", (pool_id,), ("(address,address,uint8,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,uint256,bytes32)",), block_identifier)
+        return PoolView.from_abi(out[0])
 
     def position(
         self,
         pool_id: int,
+        period: int,
         account: str,
         *,
         block_identifier: BlockIdentifier = "latest",
     ) -> Position:
-        """Position of `account` (participant, external payee, or neither) in `poolId`.
+        """Position of `account` (participant, payee, both or neither) in period `period` of
+        `poolId`.
 
-        Solidity: ``position(uint256,address)``, view.
+        Solidity: ``position(uint256,uint256,address)``, view.
         """
-        out = self._call("position(uint256,address)", (pool_id, account), ("(uint256,uint256,uint256,uint256,uint256,uint256)",), block_identifier)
+        out = self._call("position(uint256,uint256,address)", (pool_id, period, account), ("(uint256,uint256,uint256,uint256,uint256,uint256,uint256)",), block_identifier)
         return Position.from_abi(out[0])
 
-    def reject_expense(self, expense_id: int) -> TxResult:
-        """Votes against a pending expense. Once rejections exceed `participants - quorum` the
-        approvals can no longer reach the quorum and the expense is rejected for good.
+    def push(self, pool_id: int, period: int, creditor: str) -> TxResult:
+        """Sends `creditor` its whole collectable part for period `period` of `poolId` (anyone may
+        push a payment to the party it belongs to).
 
-        Requirements: the expense exists and is pending; the caller is a participant of its pool
-        and has not voted on it. Emits {RejectionRecorded}, and {ExpenseRejected} when it
-        decides.
+        Requirements: the period has opened and something is collectable. Not reentrant. Emits
+        {Claimed}.
+
+        Solidity: ``push(uint256,uint256,address)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("push", "push(uint256,uint256,address)", (pool_id, period, creditor))
+
+    @staticmethod
+    def encode_push(pool_id: int, period: int, creditor: str) -> bytes:
+        """Calldata of ``push(uint256,uint256,address)`` (for a governance proposal or a multicall)."""
+        return CostSharing._encode("push(uint256,uint256,address)", (pool_id, period, creditor))
+
+    def reject_expense(self, expense_id: int) -> TxResult:
+        """Votes against a pending expense; once approvals are out of reach it is rejected.
+
+        Requirements: the expense is Pending; the caller is a participant, a consortium member,
+        not the payee, and has not voted on it. Emits {RejectionRecorded}, {VoteDiscarded} per
+        discarded vote, and {ExpenseRejected} when decided.
 
         Solidity: ``rejectExpense(uint256)``, nonpayable; sends a transaction through the sender.
         """
@@ -1752,35 +2912,73 @@ class CostSharing(BoundContract):
         """Calldata of ``rejectExpense(uint256)`` (for a governance proposal or a multicall)."""
         return CostSharing._encode("rejectExpense(uint256)", (expense_id,))
 
-    def share_of(
+    def seat_of(
         self,
         pool_id: int,
         account: str,
         *,
         block_identifier: BlockIdentifier = "latest",
-    ) -> int:
-        """Share of `account` in `poolId` in basis points; 0 if it is not a participant.
+    ) -> SeatOfResult:
+        """The seat of `account` in `poolId`: whether it has one, its index, share, the shares
+        before it (basis points), and whether it accepted the terms.
 
-        Solidity: ``shareOf(uint256,address)``, view.
+        Solidity: ``seatOf(uint256,address)``, view.
         """
-        out = self._call("shareOf(uint256,address)", (pool_id, account), ("uint256",), block_identifier)
-        return int(out[0])
+        out = self._call("seatOf(uint256,address)", (pool_id, account), ("bool", "uint256", "uint256", "uint256", "bool"), block_identifier)
+        return SeatOfResult(
+            seated=bool(out[0]),
+            index=int(out[1]),
+            share=int(out[2]),
+            lower=int(out[3]),
+            accepted=bool(out[4]),
+        )
 
-    def share_of_expense(
-        self,
-        expense_id: int,
-        account: str,
-        *,
-        block_identifier: BlockIdentifier = "latest",
-    ) -> int:
-        """What `account` owes for booked expense `expenseId` under the remainder rule:
-        `owed(bookedBefore + amount) - owed(bookedBefore)`. Over all participants these add up to
-        the expense's amount exactly. 0 for a non-participant or an expense that is not booked.
+    def settle(self, pool_id: int, period: int, to: str, *, value: int = 0) -> TxResult:
+        """Nets the caller's positions in period `period` of `poolId`: pays its whole debt and
+        collects its whole pro-rata part (computed after that payment); only the difference
+        moves.
 
-        Solidity: ``shareOfExpense(uint256,address)``, view.
+        Requirements: the pool went live and the period has opened; the caller owes or may
+        collect something; `to` is not zero; a net payment comes as `msg.value` (exactly) in an
+        ETH pool, is pulled from the caller in a token pool; otherwise `msg.value == 0`. Not
+        reentrant. Emits {PaidIn} and/or {Claimed}.
+
+        Returns:
+            paid_in: What the caller sent. @return paidOut What was sent to `to`.
+
+        Solidity: ``settle(uint256,uint256,address)``, payable; sends a transaction through the
+        sender.
         """
-        out = self._call("shareOfExpense(uint256,address)", (expense_id, account), ("uint256",), block_identifier)
-        return int(out[0])
+        return self._transact("settle", "settle(uint256,uint256,address)", (pool_id, period, to), value)
+
+    @staticmethod
+    def encode_settle(pool_id: int, period: int, to: str) -> bytes:
+        """Calldata of ``settle(uint256,uint256,address)`` (for a governance proposal or a
+        multicall).
+        """
+        return CostSharing._encode("settle(uint256,uint256,address)", (pool_id, period, to))
+
+    def submit_acceptances(self, pool_id: int, acceptances: Sequence[SignedAcceptance]) -> TxResult:
+        """Records signed acceptances of proposed pool `poolId`; anyone may submit them, e.g. the
+        creator for all participants in one transaction. Entries of participants who already
+        accepted are skipped (an acceptance on chain in between cannot make the batch fail).
+
+        Requirements: the pool is Proposed; at most {MAX_PARTICIPANTS} entries; each names a
+        participant who is a consortium member, has not passed its `deadline`, and whose
+        signature of {acceptanceDigest} is valid (ECDSA, or ERC-1271 for a contract). Emits
+        {TermsAccepted} per new acceptance, and {PoolActivated} with the last.
+
+        Solidity: ``submitAcceptances(uint256,(address,uint256,bytes)[])``, nonpayable; sends a
+        transaction through the sender.
+        """
+        return self._transact("submit_acceptances", "submitAcceptances(uint256,(address,uint256,bytes)[])", (pool_id, [x0.to_abi() for x0 in acceptances]))
+
+    @staticmethod
+    def encode_submit_acceptances(pool_id: int, acceptances: Sequence[SignedAcceptance]) -> bytes:
+        """Calldata of ``submitAcceptances(uint256,(address,uint256,bytes)[])`` (for a governance
+        proposal or a multicall).
+        """
+        return CostSharing._encode("submitAcceptances(uint256,(address,uint256,bytes)[])", (pool_id, [x0.to_abi() for x0 in acceptances]))
 
     def submit_expense(
         self,
@@ -1790,21 +2988,18 @@ class CostSharing(BoundContract):
         evidence_hash: bytes,
         ref: str,
     ) -> TxResult:
-        """Submits an expense to pool `poolId` for approval.
+        """Submits an expense to pool `poolId`. Only the first 20 bytes of keccak256(`ref`) are
+        stored; the reference itself is in the event.
 
-        Requirements: the pool exists; the caller is one of its participants and still a
-        consortium member; `amount >= minAmount(poolId)` (see the remainder rule); `payee` is not
-        zero (a participant who already paid the supplier, or the supplier itself);
-        `evidenceHash` is not zero and was never submitted to this pool; the reference `ref` is
-        at most 64 bytes. Emits {ExpenseSubmitted}.
+        Requirements: the pool is Live and before its `endsAt`; the caller is a participant; `0 <
+        amount <= MAX_AMOUNT`; `payee` is not zero; `evidenceHash` is not zero and not booked in
+        any pool; `ref` is at most 64 bytes. Emits {ExpenseSubmitted}.
 
         Args:
-            pool_id: The pool.
-            amount: Amount in the pool asset's smallest unit.
-            payee: Who is owed the amount once booked.
+            payee: Who is owed the amount once booked (a participant who paid the supplier, or
+                the supplier).
             evidence_hash: Hash of the evidence document (e.g. keccak256 or sha256 of the invoice
                 file).
-            ref: Short reference (e.g. the invoice number), 0..64 bytes.
 
         Returns:
             expense_id: The new expense's id (ids start at 1, shared by all pools).
@@ -1827,25 +3022,27 @@ class CostSharing(BoundContract):
         """
         return CostSharing._encode("submitExpense(uint256,uint256,address,bytes32,string)", (pool_id, amount, payee, evidence_hash, ref))
 
-    def vote_of(
-        self,
-        expense_id: int,
-        participant: str,
-        *,
-        block_identifier: BlockIdentifier = "latest",
-    ) -> Vote:
-        """How `participant` voted on `expenseId`.
+    def vote_close(self, pool_id: int) -> TxResult:
+        """Votes to close live pool `poolId`; when the rule is met over all participants nothing is
+        booked any more. Settlement, rejections and disputes go on.
 
-        Solidity: ``voteOf(uint256,address)``, view.
+        Requirements: the pool is Live; the caller is a participant and a consortium member and
+        has not voted to close it. Emits {CloseVoted}, {VoteDiscarded} per discarded vote,
+        {PoolClosed} when met.
+
+        Solidity: ``voteClose(uint256)``, nonpayable; sends a transaction through the sender.
         """
-        out = self._call("voteOf(uint256,address)", (expense_id, participant), ("uint8",), block_identifier)
-        return Vote(out[0])
+        return self._transact("vote_close", "voteClose(uint256)", (pool_id,))
+
+    @staticmethod
+    def encode_vote_close(pool_id: int) -> bytes:
+        """Calldata of ``voteClose(uint256)`` (for a governance proposal or a multicall)."""
+        return CostSharing._encode("voteClose(uint256)", (pool_id,))
 
     def withdraw_expense(self, expense_id: int) -> TxResult:
-        """Withdraws a pending expense; it can never be booked, and its evidence hash stays used.
+        """Withdraws a pending expense; it can never be booked.
 
-        Requirements: the expense exists and is pending; the caller submitted it. Emits
-        {ExpenseWithdrawn}.
+        Requirements: the expense is Pending; the caller submitted it. Emits {ExpenseWithdrawn}.
 
         Solidity: ``withdrawExpense(uint256)``, nonpayable; sends a transaction through the
         sender.
@@ -1858,6 +3055,6 @@ class CostSharing(BoundContract):
         return CostSharing._encode("withdrawExpense(uint256)", (expense_id,))
 
 
-ERRORS: tuple[type[ContractCustomError], ...] = (AddressEmptyCode, CostSharingAlreadyVoted, CostSharingAmountTooSmall, CostSharingAssetNotContract, CostSharingClaimExceedsCredit, CostSharingDuplicateParticipant, CostSharingEtherTransferFailed, CostSharingEvidenceAlreadyUsed, CostSharingExpenseNotPending, CostSharingInsufficientPoolFunds, CostSharingInvalidConsortium, CostSharingInvalidParticipantCount, CostSharingInvalidQuorum, CostSharingInvalidText, CostSharingLengthMismatch, CostSharingNotMember, CostSharingNotParticipant, CostSharingNotSubmitter, CostSharingOverpayment, CostSharingSharesNotTotal, CostSharingTransferShortfall, CostSharingUnknownExpense, CostSharingUnknownPool, CostSharingWrongValue, CostSharingZeroAddress, CostSharingZeroAmount, CostSharingZeroEvidence, CostSharingZeroShare, FailedCall, ReentrancyGuardReentrantCall, SafeERC20FailedOperation)
+ERRORS: tuple[type[ContractCustomError], ...] = (AddressEmptyCode, CostSharingAcceptanceExpired, CostSharingAlreadyAccepted, CostSharingAlreadyVoted, CostSharingAmountTooLarge, CostSharingAssetNotContract, CostSharingClaimExceedsCollectable, CostSharingDisputeWindowClosed, CostSharingDuplicateParticipant, CostSharingEtherTransferFailed, CostSharingEvidenceAlreadyBooked, CostSharingInvalidAcceptance, CostSharingInvalidApprovalBps, CostSharingInvalidConsortium, CostSharingInvalidParticipantCount, CostSharingInvalidPeriod, CostSharingInvalidQuorum, CostSharingInvalidText, CostSharingInvalidTiming, CostSharingLengthMismatch, CostSharingNotMember, CostSharingNotParticipant, CostSharingNotSubmitter, CostSharingOverpayment, CostSharingOwnClaim, CostSharingPeriodNotFinal, CostSharingPoolEnded, CostSharingPoolHasBookings, CostSharingSharesNotTotal, CostSharingTermsMismatch, CostSharingTooManyAcceptances, CostSharingTransferShortfall, CostSharingUnknownExpense, CostSharingUnknownPool, CostSharingWrongExpenseStatus, CostSharingWrongPoolStatus, CostSharingWrongValue, CostSharingZeroAddress, CostSharingZeroAmount, CostSharingZeroEvidence, CostSharingZeroShare, FailedCall, InvalidShortString, ReentrancyGuardReentrantCall, SafeERC20FailedOperation, StringTooLong)
 """Every custom error ``CostSharing`` can revert with, as exception classes."""
 register_errors("CostSharing", ERRORS)

@@ -51,6 +51,7 @@ __all__ = [
     "ASSET",
     "COUNT",
     "DEADLINE",
+    "DURATION",
     "HASH32",
     "HEXDATA",
     "ID",
@@ -180,6 +181,18 @@ class DeadlineType(CliType[str]):
         return text
 
 
+class DurationType(CliType[int]):
+    """A positive duration (``2d``, ``36h``, seconds), returned in seconds."""
+
+    name = "duration"
+    example = "2d"
+
+    def check(self, text: str, what: str) -> int:
+        from .._domain.checks import duration
+
+        return duration(text, what)
+
+
 class WholeType(CliType[int]):
     """A whole number in ``[minimum, maximum]``."""
 
@@ -272,6 +285,7 @@ ACCOUNT = AccountType()
 ASSET = AssetType()
 AMOUNT = AmountType()
 DEADLINE = DeadlineType()
+DURATION = DurationType()
 ID = WholeType("id", minimum=1)
 COUNT = WholeType("count", minimum=1)
 INDEX = WholeType("index", minimum=0)

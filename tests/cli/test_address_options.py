@@ -60,6 +60,7 @@ FREE_TEXT = {
     ("consortium propose add-member", "description"), ("consortium propose remove-member", "description"),
     ("consortium propose set-quorum", "description"), ("consortium propose call", "description"),
     ("titles create-class", "description"), ("titles issue", "description"), ("costs submit", "reference"),
+    ("costs dispute", "reason"),
     ("compile", "solc_path"), ("coopetition", "network"),
 }
 """Parameters that are free text (names, descriptions, references, a path, a network name or URL)."""

@@ -49,6 +49,8 @@ CASES: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
     (("escrow", "create", "X", "--partner", "Acme=1 ether", "--milestone", "1 ether", "--beneficiary", ADDR[4],
       "--long-stop", "never"), ("duration|date",), "cannot read duration 'never'"),
     (("escrow", "push", "1", "--partner", "0xnope"), ("member",), "is not an address"),
+    (("costs", "create", "X", "-p", "Acme=50%", "-p", "Globex=50%", "--settlement-period", "monthly"), ("duration",),
+     "settlement period: cannot read duration 'monthly'"),
     (("consortium", "approve", "abc"), ("id",), "proposal id must be a whole number, got 'abc'"),
     (("costs", "balances", "0"), ("id",), "pool id must be at least 1, got 0"),
     (("titles", "history", "--offer", "1.5"), ("id",), "offer id must be a whole number"),

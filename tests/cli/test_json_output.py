@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from _cli_env import ADDR, commands, data, deployed_project, module_node, ok, run
-from conftest import AnvilNode
+from conftest import AnvilNode, rpc
 
 pytestmark = pytest.mark.anvil
 
@@ -24,7 +24,7 @@ EXACT = 2**53
 ETHER = 10**18
 
 NOT_READS = {"compile", "bindings", "demo", "deploy", "devnet start", "devnet stop", "devnet reset",
-             "accounts new", "accounts import", "accounts remove"}
+             "accounts new", "accounts import", "accounts remove", "costs sign-terms"}
 """Commands that send nothing but are not chain reads (build tools, local files, the demo)."""
 
 # read command -> (arguments, the amount keys its output must show as strings)
@@ -32,9 +32,10 @@ READS: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "consortium show": ((), {"value"}),  # of the open proposal
     "consortium members": ((), set()),
     "consortium proposals": (("--all",), {"value"}),
-    "costs show": (("1",), {"totalBooked", "totalPaidIn", "totalWithdrawn", "held"}),
-    "costs balances": (("1",), {"owed", "credited", "paidIn", "withdrawn", "debt", "credit", "net", "held"}),
-    "costs expenses": (("1",), {"amount", "bookedBefore"}),
+    "costs show": (("1",), {"totalBooked", "totalPaidIn", "outstanding"}),
+    "costs balances": (("1",), {"owed", "paid", "debt", "credit", "entitlement", "withdrawn", "collectable", "net",
+                                "outstanding"}),
+    "costs expenses": (("1",), {"amount"}),
     "escrow show": (("1", "--history"), {"total", "deposited", "released", "held", "owed", "paid", "refundable"}),
     "escrow list": ((), {"total", "deposited", "held", "owed"}),
     "titles classes": ((), set()),
@@ -61,10 +62,15 @@ def project(node: AnvilNode, tmp_path_factory: pytest.TempPathFactory) -> Path:
     def do(*args: str, account: str = "1") -> Any:
         return data(root, *args, account=account)
 
-    do("costs", "create", "R&D", "-p", "Acme=50%", "-p", "Globex=30%", "-p", "Initech=20%", "--quorum", "2")
+    do("costs", "create", "R&D", "-p", "Acme=50%", "-p", "Globex=30%", "-p", "Initech=20%", "--quorum", "2",
+       "--dispute-window", "1h", "--settlement-period", "1d", "--duration", "30d")
+    do("costs", "join", "1", account="2")
+    do("costs", "join", "1", account="3")
     do("costs", "submit", "1", "3.333333333333333333 ether", "--payee", ADDR[7], "--evidence-hash", "0x" + "11" * 32)
-    do("costs", "approve", "1", account="2")
-    do("costs", "approve", "1", account="3")
+    do("costs", "approve", "1")
+    do("costs", "approve", "1", account="2")  # Acme and Globex: more than half of the shares
+    rpc(node.url, "evm_increaseTime", [86_400 + 3_600])  # the settlement period and its dispute window pass
+    rpc(node.url, "evm_mine")
     do("costs", "pay", "1", account="2")
     do("escrow", "create", "JV", "--partner", "Acme=2 ether", "--partner", "Globex=1 ether",
        "--milestone", "1.5 ether", "--milestone", "1 ether", "--beneficiary", ADDR[4], "--quorum", "2")

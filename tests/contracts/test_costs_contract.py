@@ -1,70 +1,125 @@
-"""The CostSharing contract on a real EVM (eth-tester), through the generated typed binding and the real
-transaction pipeline: every function, every custom error, the remainder rule and netting."""
+"""The CostSharing contract (v2) on a real EVM (eth-tester), through the generated typed binding and the
+real transaction pipeline: consent, the approval rule, expenses and evidence, disputes, settlement
+periods, pro-rata collection, netting, closing, and every custom error."""
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from fractions import Fraction
 
 import pytest
 from _costs import (
     ACME,
+    DAY,
     DEPLOYER,
+    DURATION,
     ETHER,
     GLOBEX,
+    HOUR,
     INITECH,
     OUTSIDER,
+    PERIOD,
     SUPPLIER,
     UMBRELLA,
+    WINDOW,
     ZERO,
     Costs,
+    acceptance_typed_data,
     evidence,
 )
+from eth_abi import abi as eth_abi
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_utils.crypto import keccak
 
-from coopetition.bindings.consortium import Consortium, ProposalCreatedEvent
 from coopetition.bindings.cost_sharing import (
+    ApprovalRecordedEvent,
     ClaimedEvent,
+    CloseVotedEvent,
+    CostSharing,
+    CostSharingAcceptanceExpired,
+    CostSharingAlreadyAccepted,
     CostSharingAlreadyVoted,
-    CostSharingAmountTooSmall,
+    CostSharingAmountTooLarge,
     CostSharingAssetNotContract,
-    CostSharingClaimExceedsCredit,
+    CostSharingClaimExceedsCollectable,
+    CostSharingDisputeWindowClosed,
     CostSharingDuplicateParticipant,
-    CostSharingEvidenceAlreadyUsed,
-    CostSharingExpenseNotPending,
-    CostSharingInsufficientPoolFunds,
+    CostSharingEvidenceAlreadyBooked,
+    CostSharingInvalidAcceptance,
+    CostSharingInvalidApprovalBps,
     CostSharingInvalidConsortium,
     CostSharingInvalidParticipantCount,
+    CostSharingInvalidPeriod,
     CostSharingInvalidQuorum,
     CostSharingInvalidText,
+    CostSharingInvalidTiming,
     CostSharingLengthMismatch,
     CostSharingNotMember,
     CostSharingNotParticipant,
     CostSharingNotSubmitter,
     CostSharingOverpayment,
+    CostSharingOwnClaim,
+    CostSharingPeriodNotFinal,
+    CostSharingPoolEnded,
+    CostSharingPoolHasBookings,
     CostSharingSharesNotTotal,
+    CostSharingTermsMismatch,
+    CostSharingTooManyAcceptances,
     CostSharingUnknownExpense,
     CostSharingUnknownPool,
+    CostSharingWrongExpenseStatus,
+    CostSharingWrongPoolStatus,
     CostSharingWrongValue,
     CostSharingZeroAddress,
     CostSharingZeroAmount,
     CostSharingZeroEvidence,
     CostSharingZeroShare,
-    ExpenseApprovedEvent,
     ExpenseBookedEvent,
+    ExpenseDisputedEvent,
     ExpenseRejectedEvent,
+    ExpenseReversedEvent,
     ExpenseStatus,
     ExpenseSubmittedEvent,
     ExpenseWithdrawnEvent,
     PaidInEvent,
-    ParticipantJoinedEvent,
-    PoolCreatedEvent,
+    ParticipantLeftEvent,
+    PoolActivatedEvent,
+    PoolClosedEvent,
+    PoolDissolvedEvent,
+    PoolProposedEvent,
+    PoolStatus,
     RejectionRecordedEvent,
-    Vote,
+    SeatOfferedEvent,
+    SignedAcceptance,
+    TermsAcceptedEvent,
+    VoteDiscardedEvent,
 )
+
+TERMS_TYPE = ("Terms(string name,address asset,address[] participants,uint16[] sharesBps,uint16 approvalBps,"
+              "uint8 quorum,uint32 disputeWindow,uint32 settlementPeriod,uint32 duration)")
 
 
 @pytest.fixture
 def c() -> Costs:
     return Costs.start()
+
+
+def owed(total: int, lower: int, share: int) -> int:
+    """The cumulative-floor rule, written independently."""
+    return total * (lower + share) // 10_000 - total * lower // 10_000
+
+
+def terms_hash(t: object) -> bytes:
+    """EIP-712 hashStruct(Terms), computed independently of the contract."""
+    def packed(kind: str, values: tuple[object, ...]) -> bytes:
+        return keccak(b"".join(eth_abi.encode([kind], [v]) for v in values))
+    return keccak(eth_abi.encode(
+        ["bytes32", "bytes32", "address", "bytes32", "bytes32", "uint16", "uint8", "uint32", "uint32", "uint32"],
+        [keccak(text=TERMS_TYPE), keccak(text=t.name), t.asset, packed("address", t.participants),  # type: ignore[attr-defined]
+         packed("uint16", t.shares_bps), t.approval_bps, t.quorum, t.dispute_window,  # type: ignore[attr-defined]
+         t.settlement_period, t.duration],  # type: ignore[attr-defined]
+    ))
 
 
 # ------------------------------------------------------------------------------ construction
@@ -73,10 +128,13 @@ def c() -> Costs:
 def test_constructor_binds_the_consortium_and_gives_the_deployer_no_role(c: Costs) -> None:
     view = c.view
     assert view.consortium() == c.consortium
-    assert (view.total_shares(), view.max_participants(), view.max_text_length()) == (10_000, 200, 64)
+    assert (view.total_shares(), view.max_participants(), view.max_text_length()) == (10_000, 50, 64)
+    assert view.max_amount() == 2**96 - 1
+    assert view.acceptance_typehash() == keccak(
+        text="Acceptance(uint256 poolId,address participant,bytes32 termsHash,uint256 deadline)")
     assert view.pool_count() == 0 and view.expense_count() == 0
     with pytest.raises(CostSharingNotMember) as err:
-        c.pool(by=DEPLOYER)
+        c.propose(c.terms(), by=DEPLOYER)
     assert err.value.account == c.addr(DEPLOYER)
 
 
@@ -86,521 +144,723 @@ def test_constructor_fails_when_the_consortium_is_not_a_contract(c: Costs) -> No
     assert err.value.consortium == c.addr(OUTSIDER)
 
 
-# ---------------------------------------------------------------------------------- pools
+def test_eip712_domain_is_costsharing_version_2_bound_to_chain_and_contract(c: Costs) -> None:
+    d = c.view.eip712_domain()
+    assert (d.name, d.version, d.chain_id, d.verifying_contract) == ("CostSharing", "2", c.chain_id, c.address)
 
 
-def test_create_pool_records_participants_shares_and_quorum(c: Costs) -> None:
-    tx = c.as_(ACME).create_pool("Battery R&D", ZERO, [c.addr(ACME), c.addr(GLOBEX), c.addr(INITECH)],
-                                 [5000, 3000, 2000], 2)
-    (created,) = PoolCreatedEvent.from_result(tx)
-    assert (created.pool_id, created.creator, created.asset, created.quorum, created.name) == (
-        1, c.addr(ACME), ZERO, 2, "Battery R&D")
-    joined = ParticipantJoinedEvent.from_result(tx)
-    assert [(j.participant, j.share_bps) for j in joined] == [
+# ----------------------------------------------------------------------------------- consent
+
+
+def test_create_pool_proposes_it_and_accepts_only_the_creators_seat(c: Costs) -> None:
+    terms = c.terms(name="Battery R&D")
+    tx = c.as_(ACME).create_pool(terms)
+    (proposed,) = PoolProposedEvent.from_result(tx)
+    assert (proposed.pool_id, proposed.creator, proposed.asset, proposed.name) == (1, c.addr(ACME), ZERO, "Battery R&D")
+    assert proposed.terms_hash == terms_hash(terms) == c.view.hash_terms(terms)
+    assert [(s.participant, s.share_bps) for s in SeatOfferedEvent.from_result(tx)] == [
         (c.addr(ACME), 5000), (c.addr(GLOBEX), 3000), (c.addr(INITECH), 2000)]
+    (accepted,) = TermsAcceptedEvent.from_result(tx)
+    assert (accepted.participant, accepted.signed) == (c.addr(ACME), False)
     info = c.view.pool_info(1)
-    assert (info.asset, info.participant_count, info.quorum, info.creator, info.name) == (
-        ZERO, 3, 2, c.addr(ACME), "Battery R&D")
-    assert (info.total_booked, info.total_paid_in, info.total_withdrawn) == (0, 0, 0)
+    assert (info.status, info.creator, info.asset, info.participant_count) == (PoolStatus.PROPOSED, c.addr(ACME), ZERO, 3)
+    assert (info.approval_bps, info.quorum, info.dispute_window, info.settlement_period, info.duration) == (
+        5000, 2, WINDOW, PERIOD, DURATION)
+    assert (info.live_at, info.ends_at, info.accepted, info.booked) == (0, 0, 0b001, 0)
     assert c.view.participants_of(1) == (c.addr(ACME), c.addr(GLOBEX), c.addr(INITECH))
-    assert c.view.share_of(1, c.addr(GLOBEX)) == 3000
-    assert c.view.share_of(1, c.addr(UMBRELLA)) == 0
-    assert c.view.pool_count() == 1
-    assert c.view.held(1) == 0
+    seat = c.view.seat_of(1, c.addr(GLOBEX))
+    assert (seat.seated, seat.index, seat.share, seat.lower, seat.accepted) == (True, 1, 3000, 5000, False)
+    assert c.view.seat_of(1, c.addr(UMBRELLA)).seated is False
 
 
-def test_a_member_may_create_a_pool_it_does_not_take_part_in(c: Costs) -> None:
-    pid = c.pool(((GLOBEX, 6000), (INITECH, 4000)), by=UMBRELLA)
-    assert c.view.pool_info(pid).creator == c.addr(UMBRELLA)
-    assert c.view.share_of(pid, c.addr(UMBRELLA)) == 0
+def test_a_proposed_pool_binds_nobody_until_every_participant_joined(c: Costs) -> None:
+    pid = c.propose(c.terms())
+    with pytest.raises(CostSharingWrongPoolStatus) as err:
+        c.submit(pid, 100, c.addr(SUPPLIER))
+    assert (err.value.pool_id, err.value.status) == (pid, PoolStatus.PROPOSED)
+    with pytest.raises(CostSharingWrongPoolStatus):
+        c.view.period_opens_at(pid, 0)
+    c.join(pid, GLOBEX)
+    assert c.view.pool_info(pid).status == PoolStatus.PROPOSED
+    tx = c.as_(INITECH).join_pool(pid, c.view.pool_info(pid).terms_hash)
+    (live,) = PoolActivatedEvent.from_result(tx)
+    assert live.live_at == c.env.now() and live.ends_at == live.live_at + DURATION
+    info = c.view.pool_info(pid)
+    assert (info.status, info.live_at, info.ends_at, info.accepted) == (PoolStatus.LIVE, live.live_at, live.ends_at, 0b111)
+    c.submit(pid, 100, c.addr(SUPPLIER))
 
 
-@pytest.mark.parametrize("shares", [((ACME, 5000), (GLOBEX, 4000)), ((ACME, 6000), (GLOBEX, 5000)),
-                                    ((ACME, 9999),)])
-def test_create_pool_fails_when_shares_do_not_sum_to_10000(c: Costs, shares: tuple[tuple[int, int], ...]) -> None:
-    with pytest.raises(CostSharingSharesNotTotal) as err:
-        c.pool(shares, quorum=1)
-    assert err.value.total == sum(s for _, s in shares)
+def test_a_member_may_propose_a_pool_it_takes_no_part_in(c: Costs) -> None:
+    pid = c.propose(c.terms(((GLOBEX, 6000), (INITECH, 4000))), by=UMBRELLA)
+    assert c.view.pool_info(pid).accepted == 0
+    c.join(pid, GLOBEX)
+    c.join(pid, INITECH)
+    assert c.view.pool_info(pid).status == PoolStatus.LIVE
 
 
-def test_create_pool_fails_on_a_zero_share(c: Costs) -> None:
-    with pytest.raises(CostSharingZeroShare) as err:
-        c.pool(((ACME, 10_000), (GLOBEX, 0)), quorum=1)
-    assert err.value.participant == c.addr(GLOBEX)
-
-
-def test_create_pool_fails_on_a_duplicate_participant(c: Costs) -> None:
-    with pytest.raises(CostSharingDuplicateParticipant) as err:
-        c.pool(((ACME, 5000), (ACME, 5000)), quorum=1)
-    assert err.value.participant == c.addr(ACME)
-
-
-def test_create_pool_fails_when_a_participant_is_not_a_member(c: Costs) -> None:
-    with pytest.raises(CostSharingNotMember) as err:
-        c.pool(((ACME, 5000), (OUTSIDER, 5000)), quorum=1)
-    assert err.value.account == c.addr(OUTSIDER)
-
-
-def test_create_pool_fails_on_the_zero_address(c: Costs) -> None:
-    with pytest.raises(CostSharingZeroAddress):
-        c.as_(ACME).create_pool("x", ZERO, [c.addr(ACME), ZERO], [5000, 5000], 1)
-
-
-def test_create_pool_fails_with_no_participant_or_too_many(c: Costs) -> None:
-    with pytest.raises(CostSharingInvalidParticipantCount) as err:
-        c.as_(ACME).create_pool("x", ZERO, [], [], 1)
-    assert (err.value.count, err.value.max) == (0, 200)
-    many = [f"0x{i:040x}" for i in range(1, 202)]
-    with pytest.raises(CostSharingInvalidParticipantCount) as err:
-        c.as_(ACME).create_pool("x", ZERO, many, [1] * 201, 1)
-    assert err.value.count == 201
-
-
-def test_create_pool_fails_when_lengths_differ(c: Costs) -> None:
-    with pytest.raises(CostSharingLengthMismatch) as err:
-        c.as_(ACME).create_pool("x", ZERO, [c.addr(ACME), c.addr(GLOBEX)], [10_000], 1)
-    assert (err.value.participants, err.value.shares) == (2, 1)
-
-
-@pytest.mark.parametrize("quorum", [0, 4])
-def test_create_pool_fails_when_the_quorum_is_out_of_range(c: Costs, quorum: int) -> None:
-    with pytest.raises(CostSharingInvalidQuorum) as err:
-        c.pool(quorum=quorum)
-    assert (err.value.quorum, err.value.participants) == (quorum, 3)
-
-
-@pytest.mark.parametrize("name", ["", "n" * 65])
-def test_create_pool_fails_on_an_empty_or_long_name(c: Costs, name: str) -> None:
-    with pytest.raises(CostSharingInvalidText) as err:
-        c.pool(name=name)
-    assert (err.value.length, err.value.min, err.value.max) == (len(name), 1, 64)
-
-
-def test_create_pool_fails_when_the_asset_is_not_a_contract(c: Costs) -> None:
-    with pytest.raises(CostSharingAssetNotContract) as err:
-        c.pool(asset=c.addr(OUTSIDER))
-    assert err.value.asset == c.addr(OUTSIDER)
-
-
-def test_views_fail_on_an_unknown_pool(c: Costs) -> None:
-    for read in (c.view.pool_info, c.view.participants_of, c.view.held):
-        with pytest.raises(CostSharingUnknownPool) as err:
-            read(7)
-        assert err.value.pool_id == 7
+def test_join_fails_with_other_terms_twice_for_outsiders_and_for_expelled_members(c: Costs) -> None:
+    pid = c.propose(c.terms())
+    with pytest.raises(CostSharingTermsMismatch) as err:
+        c.as_(GLOBEX).join_pool(pid, b"\x11" * 32)
+    assert (err.value.pool_id, err.value.expected, err.value.given) == (pid, c.view.pool_info(pid).terms_hash, b"\x11" * 32)
+    with pytest.raises(CostSharingAlreadyAccepted):
+        c.join(pid, ACME)
+    with pytest.raises(CostSharingNotParticipant):
+        c.join(pid, UMBRELLA)
+    c.expel(INITECH)
+    with pytest.raises(CostSharingNotMember) as gone:
+        c.join(pid, INITECH)
+    assert gone.value.account == c.addr(INITECH)
     with pytest.raises(CostSharingUnknownPool):
-        c.view.position(7, c.addr(ACME))
+        c.as_(GLOBEX).join_pool(99, b"\x00" * 32)
 
 
-# ------------------------------------------------------------------------------- expenses
+def test_join_fails_once_the_pool_is_live(c: Costs) -> None:
+    pid = c.pool()
+    with pytest.raises(CostSharingWrongPoolStatus) as err:
+        c.join(pid, GLOBEX)
+    assert err.value.status == PoolStatus.LIVE
 
 
-def test_submit_expense_records_it_pending_with_its_evidence(c: Costs) -> None:
+BAD_TERMS = [
+    ({"shares": ((ACME, 10_000),)}, CostSharingInvalidParticipantCount, {"count": 1, "min": 2, "max": 50}),
+    ({"approval_bps": 0}, CostSharingInvalidApprovalBps, {"approval_bps": 0}),
+    ({"approval_bps": 10_000}, CostSharingInvalidApprovalBps, {"approval_bps": 10_000}),
+    ({"quorum": 1}, CostSharingInvalidQuorum, {"quorum": 1, "participants": 3}),
+    ({"quorum": 4}, CostSharingInvalidQuorum, {"quorum": 4, "participants": 3}),
+    ({"window": HOUR - 1}, CostSharingInvalidTiming, {"which": 0, "value": HOUR - 1, "min": HOUR, "max": 90 * DAY}),
+    ({"window": 90 * DAY + 1}, CostSharingInvalidTiming, {"which": 0, "value": 90 * DAY + 1}),
+    ({"period": DAY - 1}, CostSharingInvalidTiming, {"which": 1, "value": DAY - 1, "min": DAY, "max": 366 * DAY}),
+    ({"period": 367 * DAY, "duration": 400 * DAY}, CostSharingInvalidTiming, {"which": 1}),
+    ({"duration": PERIOD - 1}, CostSharingInvalidTiming, {"which": 2, "value": PERIOD - 1, "min": PERIOD}),
+    ({"duration": 3661 * DAY}, CostSharingInvalidTiming, {"which": 2, "max": 3660 * DAY}),
+    ({"name": ""}, CostSharingInvalidText, {"length": 0, "min": 1, "max": 64}),
+    ({"name": "n" * 65}, CostSharingInvalidText, {"length": 65}),
+    ({"shares": ((ACME, 5000), (GLOBEX, 4000))}, CostSharingSharesNotTotal, {"total": 9000}),
+    ({"shares": ((ACME, 6000), (GLOBEX, 5000))}, CostSharingSharesNotTotal, {"total": 11_000}),
+    ({"shares": ((ACME, 10_000), (GLOBEX, 0))}, CostSharingZeroShare, {}),
+    ({"shares": ((ACME, 5000), (ACME, 5000))}, CostSharingDuplicateParticipant, {}),
+    ({"shares": ((ACME, 5000), (OUTSIDER, 5000))}, CostSharingNotMember, {}),
+    ({"shares": ((ACME, 5000), (ZERO, 5000))}, CostSharingZeroAddress, {}),
+]
+
+
+@pytest.mark.parametrize(("change", "error", "fields"), BAD_TERMS)
+def test_create_pool_refuses_bad_terms(c: Costs, change: dict[str, object], error: type, fields: dict[str, int]) -> None:
+    with pytest.raises(error) as err:
+        c.propose(c.terms(**change))  # type: ignore[arg-type]
+    for name, value in fields.items():
+        assert getattr(err.value, name) == value, name
+    assert c.view.pool_count() == 0
+
+
+def test_create_pool_refuses_too_many_participants_mismatched_lengths_and_a_non_contract_asset(c: Costs) -> None:
+    many = c.terms()
+    many = type(many)(many.name, ZERO, tuple(f"0x{i:040x}" for i in range(1, 52)), (1,) * 51, 5000, 2, WINDOW,
+                      PERIOD, DURATION)
+    with pytest.raises(CostSharingInvalidParticipantCount) as err:
+        c.as_(ACME).create_pool(many)
+    assert err.value.count == 51
+    t = c.terms()
+    with pytest.raises(CostSharingLengthMismatch) as mismatch:
+        c.as_(ACME).create_pool(type(t)(t.name, ZERO, t.participants, (5000, 5000), 5000, 2, WINDOW, PERIOD, DURATION))
+    assert (mismatch.value.participants, mismatch.value.shares) == (3, 2)
+    with pytest.raises(CostSharingAssetNotContract) as asset:
+        c.propose(c.terms(asset=c.addr(OUTSIDER)))
+    assert asset.value.asset == c.addr(OUTSIDER)
+
+
+def test_signed_acceptances_submitted_by_anyone_make_the_pool_live(c: Costs) -> None:
+    pid = c.propose(c.terms())
+    signed = [c.signed(pid, GLOBEX), c.signed(pid, INITECH)]
+    tx = c.as_(OUTSIDER).submit_acceptances(pid, signed)
+    assert [(a.participant, a.signed) for a in TermsAcceptedEvent.from_result(tx)] == [
+        (c.addr(GLOBEX), True), (c.addr(INITECH), True)]
+    assert len(PoolActivatedEvent.from_result(tx)) == 1
+    assert c.view.pool_info(pid).status == PoolStatus.LIVE
+
+
+def test_the_python_snippet_signs_the_digest_the_contract_checks(c: Costs) -> None:
+    """The snippet of the report: eth_account's encode_typed_data over the Acceptance message."""
+    pid = c.propose(c.terms())
+    account = Account.from_key(c.key(GLOBEX))
+    deadline = c.env.now() + DAY
+    typed = acceptance_typed_data(c.chain_id, c.address, pid, account.address, c.view.pool_info(pid).terms_hash, deadline)
+    message = encode_typed_data(full_message=typed)
+    signed = account.sign_message(message)
+    assert bytes(signed.message_hash) == c.view.acceptance_digest(pid, account.address, deadline)
+    c.as_(ACME).submit_acceptances(pid, [SignedAcceptance(account.address, deadline, bytes(signed.signature))])
+    assert c.view.seat_of(pid, account.address).accepted is True
+
+
+def test_submitted_acceptances_skip_those_already_given(c: Costs) -> None:
+    pid = c.propose(c.terms())
+    signed = c.signed(pid, GLOBEX)
+    c.join(pid, GLOBEX)  # joined on chain in between: the batch still goes through
+    tx = c.as_(ACME).submit_acceptances(pid, [signed, c.signed(pid, ACME), c.signed(pid, INITECH)])
+    assert [a.participant for a in TermsAcceptedEvent.from_result(tx)] == [c.addr(INITECH)]
+
+
+def test_submitted_acceptances_fail_when_expired_forged_for_another_pool_or_by_an_outsider(c: Costs) -> None:
+    pid = c.propose(c.terms())
+    other = c.propose(c.terms(name="other"))
+    expired = c.signed(pid, GLOBEX, deadline=c.env.now() - 1)
+    with pytest.raises(CostSharingAcceptanceExpired) as err:
+        c.as_(ACME).submit_acceptances(pid, [expired])
+    assert (err.value.pool_id, err.value.participant, err.value.deadline) == (pid, c.addr(GLOBEX), expired.deadline)
+    for_other = c.signed(other, GLOBEX)
+    with pytest.raises(CostSharingInvalidAcceptance) as bad:
+        c.as_(ACME).submit_acceptances(pid, [for_other])
+    assert (bad.value.pool_id, bad.value.participant) == (pid, c.addr(GLOBEX))
+    by_initech = c.signed(pid, INITECH)
+    forged = SignedAcceptance(c.addr(GLOBEX), by_initech.deadline, by_initech.signature)  # Initech signs for Globex
+    with pytest.raises(CostSharingInvalidAcceptance):
+        c.as_(ACME).submit_acceptances(pid, [forged])
+    with pytest.raises(CostSharingInvalidAcceptance):
+        c.as_(ACME).submit_acceptances(pid, [SignedAcceptance(c.addr(GLOBEX), by_initech.deadline, b"\x01" * 65)])
+    with pytest.raises(CostSharingNotParticipant):
+        c.as_(ACME).submit_acceptances(pid, [c.signed(pid, UMBRELLA)])
+    with pytest.raises(CostSharingTooManyAcceptances) as many:
+        c.as_(ACME).submit_acceptances(pid, [by_initech] * 51)
+    assert (many.value.count, many.value.max) == (51, 50)
+    c.expel(INITECH)
+    with pytest.raises(CostSharingNotMember):
+        c.as_(ACME).submit_acceptances(pid, [by_initech])
+    assert c.view.pool_info(pid).accepted == 0b001
+
+
+def test_a_smart_wallet_member_accepts_by_erc1271_signature(c: Costs) -> None:
+    owner = Account.from_key(keccak(text="wallet owner"))
+    wallet = c.deploy_test("CostSharingTestWallet", [owner.address])
+    c.admit(wallet, "Wallet Corp")
+    pid = c.propose(c.terms(((ACME, 6000), (wallet, 4000)), quorum=2))
+    deadline = c.env.now() + DAY
+    typed = acceptance_typed_data(c.chain_id, c.address, pid, wallet, c.view.pool_info(pid).terms_hash, deadline)
+    signature = bytes(owner.sign_message(encode_typed_data(full_message=typed)).signature)
+    c.as_(OUTSIDER).submit_acceptances(pid, [SignedAcceptance(wallet, deadline, signature)])
+    assert c.view.pool_info(pid).status == PoolStatus.LIVE
+
+
+def test_leave_while_nothing_is_booked_dissolves_the_pool(c: Costs) -> None:
+    proposed = c.propose(c.terms())
+    tx = c.as_(GLOBEX).leave_pool(proposed)  # declines
+    assert ParticipantLeftEvent.from_result(tx)[0].participant == c.addr(GLOBEX)
+    assert PoolDissolvedEvent.from_result(tx)[0].pool_id == proposed
+    assert c.view.pool_info(proposed).status == PoolStatus.DISSOLVED
+    with pytest.raises(CostSharingWrongPoolStatus):
+        c.join(proposed, INITECH)
+    live = c.pool()
+    pending = c.submit(live, 100, c.addr(SUPPLIER))
+    c.as_(INITECH).leave_pool(live)
+    with pytest.raises(CostSharingWrongPoolStatus):
+        c.as_(GLOBEX).approve_expense(pending)
+    with pytest.raises(CostSharingWrongPoolStatus):
+        c.as_(ACME).leave_pool(live)
+    with pytest.raises(CostSharingNotParticipant):
+        c.as_(UMBRELLA).leave_pool(c.pool())
+
+
+def test_leave_fails_once_something_is_booked_and_works_again_after_its_reversal(c: Costs) -> None:
+    pid = c.pool()
+    eid = c.book(pid, 1000, c.addr(SUPPLIER))
+    with pytest.raises(CostSharingPoolHasBookings) as err:
+        c.as_(INITECH).leave_pool(pid)
+    assert (err.value.pool_id, err.value.booked) == (pid, 1)
+    c.as_(GLOBEX).dispute_expense(eid, b"\x01" * 32)
+    c.as_(ACME).dispute_expense(eid, b"\x02" * 32)
+    assert c.view.expense(eid).status == ExpenseStatus.REVERSED
+    c.as_(INITECH).leave_pool(pid)
+    assert c.view.pool_info(pid).status == PoolStatus.DISSOLVED
+
+
+# ---------------------------------------------------------------------------------- the rule
+
+
+def test_the_rule_needs_more_than_half_of_the_other_shares_from_at_least_two_of_them(c: Costs) -> None:
+    pid = c.pool()  # 50 / 30 / 20
+    assert tuple(astuple(c.view.approval_threshold(pid, c.addr(SUPPLIER)))) == (5001, 2)
+    assert tuple(astuple(c.view.approval_threshold(pid, c.addr(ACME)))) == (2501, 2)  # others: 3000 + 2000
+    assert tuple(astuple(c.view.approval_threshold(pid, c.addr(GLOBEX)))) == (3501, 2)
+    assert tuple(astuple(c.view.approval_threshold(pid, ZERO))) == (5001, 2)  # closing: everybody votes
+    eid = c.submit(pid, 1000, c.addr(SUPPLIER))
+    c.as_(GLOBEX).approve_expense(eid)
+    tx = c.as_(INITECH).approve_expense(eid)  # 5000 bps: not more than half
+    assert (ApprovalRecordedEvent.from_result(tx)[0].weight, ExpenseBookedEvent.from_result(tx)) == (5000, ())
+    tx = c.as_(ACME).approve_expense(eid)
+    assert ExpenseBookedEvent.from_result(tx)[0].expense_id == eid
+
+
+def test_the_payee_never_votes_on_its_own_expense(c: Costs) -> None:
+    pid = c.pool()
+    eid = c.submit(pid, 1000, c.addr(ACME))  # Acme paid the supplier itself
+    for vote in (c.as_(ACME).approve_expense, c.as_(ACME).reject_expense):
+        with pytest.raises(CostSharingOwnClaim) as err:
+            vote(eid)
+        assert (err.value.expense_id, err.value.participant) == (eid, c.addr(ACME))
+    c.as_(GLOBEX).approve_expense(eid)
+    assert c.view.expense(eid).status == ExpenseStatus.PENDING
+    c.as_(INITECH).approve_expense(eid)
+    assert c.view.expense(eid).status == ExpenseStatus.BOOKED
+
+
+def test_one_approval_never_binds_the_others_even_with_most_of_the_shares(c: Costs) -> None:
+    pid = c.pool(((ACME, 9000), (GLOBEX, 1000)))
+    eid = c.submit(pid, 1000, c.addr(SUPPLIER))
+    c.as_(ACME).approve_expense(eid)  # 9000 bps, but one approver
+    assert c.view.expense(eid).status == ExpenseStatus.PENDING
+    c.as_(GLOBEX).approve_expense(eid)
+    assert c.view.expense(eid).status == ExpenseStatus.BOOKED
+
+
+def test_a_unanimity_rule_needs_every_other_participant(c: Costs) -> None:
+    pid = c.pool(approval_bps=9999, quorum=3)
+    assert tuple(astuple(c.view.approval_threshold(pid, c.addr(SUPPLIER)))) == (10_000, 3)
+    assert tuple(astuple(c.view.approval_threshold(pid, c.addr(INITECH)))) == (8000, 2)
+    eid = c.submit(pid, 1000, c.addr(SUPPLIER))
+    c.as_(ACME).approve_expense(eid)
+    c.as_(GLOBEX).approve_expense(eid)
+    assert c.view.expense(eid).status == ExpenseStatus.PENDING
+    tx = c.as_(INITECH).reject_expense(eid)
+    assert ExpenseRejectedEvent.from_result(tx)[0].expense_id == eid
+
+
+def test_rejections_reject_once_approvals_are_out_of_reach(c: Costs) -> None:
+    pid = c.pool(((ACME, 2500), (GLOBEX, 2500), (INITECH, 2500), (UMBRELLA, 2500)), quorum=2)
+    eid = c.submit(pid, 1000, c.addr(SUPPLIER))
+    tx = c.as_(GLOBEX).reject_expense(eid)
+    (r,) = RejectionRecordedEvent.from_result(tx)
+    assert (r.expense_id, r.participant, r.weight) == (eid, c.addr(GLOBEX), 2500)
+    assert ExpenseRejectedEvent.from_result(tx) == ()  # 7500 left can still exceed 5000
+    tx = c.as_(INITECH).reject_expense(eid)  # 5000 left: not more than half
+    assert ExpenseRejectedEvent.from_result(tx)[0].pool_id == pid
+    assert c.view.expense(eid).status == ExpenseStatus.REJECTED
+    with pytest.raises(CostSharingWrongExpenseStatus) as err:
+        c.as_(ACME).approve_expense(eid)
+    assert (err.value.expense_id, err.value.status) == (eid, ExpenseStatus.REJECTED)
+
+
+def test_a_participant_votes_once_and_outsiders_never(c: Costs) -> None:
+    pid = c.pool()
+    eid = c.submit(pid, 1000, c.addr(SUPPLIER))
+    c.as_(GLOBEX).approve_expense(eid)
+    for vote in (c.as_(GLOBEX).approve_expense, c.as_(GLOBEX).reject_expense):
+        with pytest.raises(CostSharingAlreadyVoted) as err:
+            vote(eid)
+        assert (err.value.subject, err.value.participant) == (eid, c.addr(GLOBEX))
+    for who in (UMBRELLA, OUTSIDER):
+        with pytest.raises(CostSharingNotParticipant):
+            c.as_(who).approve_expense(eid)
+
+
+def test_expelled_members_lose_their_votes_even_those_already_cast(c: Costs) -> None:
+    pid = c.pool()
+    eid = c.submit(pid, 1000, c.addr(SUPPLIER))
+    c.as_(GLOBEX).approve_expense(eid)
+    c.expel(GLOBEX, by=(ACME, INITECH))
+    with pytest.raises(CostSharingNotMember):
+        c.as_(GLOBEX).reject_expense(eid)
+    tx = c.as_(ACME).approve_expense(eid)  # 8000 bps counted, but Globex's 3000 are discarded
+    (discarded,) = VoteDiscardedEvent.from_result(tx)
+    assert (discarded.pool_id, discarded.expense_id, discarded.participant) == (pid, eid, c.addr(GLOBEX))
+    assert ExpenseBookedEvent.from_result(tx) == ()
+    e = c.view.expense(eid)
+    assert (e.status, e.approvals, e.approval_weight) == (ExpenseStatus.PENDING, 0b001, 5000)
+    c.as_(INITECH).approve_expense(eid)
+    assert c.view.expense(eid).status == ExpenseStatus.BOOKED
+    # the expelled member's debt stays: it accepted the terms
+    assert c.view.position(pid, 0, c.addr(GLOBEX)).owed == 300
+
+
+# ---------------------------------------------------------------------------------- expenses
+
+
+def test_submit_expense_stores_a_digest_of_the_reference_and_emits_it(c: Costs) -> None:
     pid = c.pool()
     tx = c.as_(GLOBEX).submit_expense(pid, 900, c.addr(SUPPLIER), evidence(42), "INV-42")
     (sub,) = ExpenseSubmittedEvent.from_result(tx)
     assert (sub.expense_id, sub.pool_id, sub.submitter, sub.payee, sub.amount, sub.evidence_hash, sub.ref) == (
         1, pid, c.addr(GLOBEX), c.addr(SUPPLIER), 900, evidence(42), "INV-42")
     e = c.view.expense(1)
-    assert (e.pool_id, e.submitter, e.payee, e.amount, e.evidence_hash, e.ref) == (
-        pid, c.addr(GLOBEX), c.addr(SUPPLIER), 900, evidence(42), "INV-42")
-    assert (e.status, e.approvals, e.rejections, e.booked_before) == (ExpenseStatus.PENDING, 0, 0, 0)
-    assert e.submitted_at == c.env.now()
-    assert c.view.expense_count() == 1
-    assert c.view.expense_by_evidence(pid, evidence(42)) == 1
-    assert c.view.expense_by_evidence(pid, evidence(43)) == 0
-    assert c.view.share_of_expense(1, c.addr(ACME)) == 0  # not booked yet
+    assert (e.pool_id, e.payee, e.amount, e.evidence_hash, e.submitter) == (
+        pid, c.addr(SUPPLIER), 900, evidence(42), c.addr(GLOBEX))
+    assert e.ref_digest == keccak(text="INV-42")[:20]
+    assert (e.status, e.booked_at, e.approvals, e.objections) == (ExpenseStatus.PENDING, 0, 0, 0)
+    assert c.view.booked_evidence(evidence(42)) == 0  # pending: reserves nothing
 
 
-def test_submit_fails_for_a_non_participant(c: Costs) -> None:
-    pid = c.pool()
-    for who in (UMBRELLA, OUTSIDER):
-        with pytest.raises(CostSharingNotParticipant) as err:
-            c.submit(pid, 1, c.addr(SUPPLIER), by=who)
-        assert (err.value.pool_id, err.value.account) == (pid, c.addr(who))
-
-
-def test_submit_fails_for_a_participant_no_longer_member(c: Costs) -> None:
-    pid = c.pool()
-    consortium = Consortium(c.env.w3, c.consortium, c.env.pipeline(ACME))
-    tx = consortium.propose(c.consortium, 0, Consortium.encode_remove_member(c.addr(INITECH)), "remove",
-                            c.env.now() + 3600)
-    proposal = ProposalCreatedEvent.from_result(tx)[0].proposal_id
-    consortium.with_sender(c.env.pipeline(GLOBEX)).approve(proposal)
-    consortium.execute(proposal)
-    with pytest.raises(CostSharingNotMember) as err:
-        c.submit(pid, 1, c.addr(SUPPLIER), by=INITECH)
-    assert err.value.account == c.addr(INITECH)
-    # a company that left still votes, pays and claims in its pools
-    eid = c.submit(pid, 100, c.addr(SUPPLIER), by=ACME)
-    c.as_(INITECH).approve_expense(eid)
-
-
-def test_submit_fails_on_unknown_pool_zero_amount_zero_payee_zero_evidence_long_reference(c: Costs) -> None:
+def test_submit_expense_refuses_bad_input(c: Costs) -> None:
     pid = c.pool()
     acme = c.as_(ACME)
-    with pytest.raises(CostSharingUnknownPool):
-        acme.submit_expense(9, 10, c.addr(SUPPLIER), evidence(1), "")
-    with pytest.raises(CostSharingAmountTooSmall) as small:
+    with pytest.raises(CostSharingZeroAmount):
         acme.submit_expense(pid, 0, c.addr(SUPPLIER), evidence(1), "")
-    assert (small.value.amount, small.value.minimum) == (0, 5)
+    with pytest.raises(CostSharingAmountTooLarge) as big:
+        acme.submit_expense(pid, 2**96, c.addr(SUPPLIER), evidence(1), "")
+    assert (big.value.amount, big.value.max) == (2**96, 2**96 - 1)
     with pytest.raises(CostSharingZeroAddress):
         acme.submit_expense(pid, 10, ZERO, evidence(1), "")
     with pytest.raises(CostSharingZeroEvidence):
         acme.submit_expense(pid, 10, c.addr(SUPPLIER), b"\0" * 32, "")
-    with pytest.raises(CostSharingInvalidText) as err:
+    with pytest.raises(CostSharingInvalidText) as text:
         acme.submit_expense(pid, 10, c.addr(SUPPLIER), evidence(1), "r" * 65)
-    assert (err.value.length, err.value.min, err.value.max) == (65, 0, 64)
+    assert (text.value.length, text.value.min, text.value.max) == (65, 0, 64)
+    with pytest.raises(CostSharingNotParticipant):
+        c.submit(pid, 10, c.addr(SUPPLIER), by=UMBRELLA)
+    with pytest.raises(CostSharingUnknownPool):
+        acme.submit_expense(9, 10, c.addr(SUPPLIER), evidence(1), "")
     assert c.view.expense_count() == 0
 
 
-@pytest.mark.parametrize("fate", ["pending", "booked", "rejected", "withdrawn"])
-def test_an_evidence_hash_cannot_be_submitted_twice_to_a_pool_whatever_became_of_it(c: Costs, fate: str) -> None:
-    pid = c.pool()
-    eid = c.submit(pid, 100, c.addr(SUPPLIER), n=7)
-    if fate == "booked":
-        c.as_(ACME).approve_expense(eid)
-        c.as_(GLOBEX).approve_expense(eid)
-    elif fate == "rejected":
-        c.as_(GLOBEX).reject_expense(eid)
-        c.as_(INITECH).reject_expense(eid)
-    elif fate == "withdrawn":
-        c.as_(ACME).withdraw_expense(eid)
-    with pytest.raises(CostSharingEvidenceAlreadyUsed) as err:
-        c.submit(pid, 100, c.addr(SUPPLIER), by=GLOBEX, n=7)
-    assert (err.value.pool_id, err.value.evidence_hash, err.value.expense_id) == (pid, evidence(7), eid)
-    # another pool may carry the same document
-    other = c.pool()
-    c.submit(other, 100, c.addr(SUPPLIER), n=7)
-
-
-def test_withdraw_expense_by_its_submitter_ends_it(c: Costs) -> None:
-    pid = c.pool()
-    eid = c.submit(pid, 100, c.addr(SUPPLIER), by=GLOBEX)
-    tx = c.as_(GLOBEX).withdraw_expense(eid)
-    (w,) = ExpenseWithdrawnEvent.from_result(tx)
-    assert (w.expense_id, w.pool_id) == (eid, pid)
-    assert c.view.expense(eid).status == ExpenseStatus.WITHDRAWN
-    with pytest.raises(CostSharingExpenseNotPending) as err:
-        c.as_(ACME).approve_expense(eid)
-    assert (err.value.expense_id, err.value.status) == (eid, ExpenseStatus.WITHDRAWN)
-
-
-def test_withdraw_expense_fails_for_anyone_but_the_submitter(c: Costs) -> None:
+def test_withdraw_expense_by_its_submitter_only(c: Costs) -> None:
     pid = c.pool()
     eid = c.submit(pid, 100, c.addr(SUPPLIER), by=GLOBEX)
     with pytest.raises(CostSharingNotSubmitter) as err:
         c.as_(ACME).withdraw_expense(eid)
     assert (err.value.expense_id, err.value.caller, err.value.submitter) == (eid, c.addr(ACME), c.addr(GLOBEX))
+    tx = c.as_(GLOBEX).withdraw_expense(eid)
+    assert ExpenseWithdrawnEvent.from_result(tx)[0].pool_id == pid
+    assert c.view.expense(eid).status == ExpenseStatus.WITHDRAWN
+    with pytest.raises(CostSharingWrongExpenseStatus):
+        c.as_(GLOBEX).withdraw_expense(eid)
+    booked = c.book(pid, 100, c.addr(SUPPLIER))
+    with pytest.raises(CostSharingWrongExpenseStatus) as done:
+        c.as_(ACME).withdraw_expense(booked)
+    assert done.value.status == ExpenseStatus.BOOKED
 
 
-def test_withdraw_expense_fails_once_booked(c: Costs) -> None:
-    pid = c.pool()
-    eid = c.book(pid, 100, c.addr(SUPPLIER))
-    with pytest.raises(CostSharingExpenseNotPending) as err:
-        c.as_(ACME).withdraw_expense(eid)
-    assert err.value.status == ExpenseStatus.BOOKED
-
-
-def test_unknown_expense_fails_everywhere(c: Costs) -> None:
-    c.pool()
+def test_unknown_expenses_and_pools_fail_everywhere(c: Costs) -> None:
     for call in (c.as_(ACME).approve_expense, c.as_(ACME).reject_expense, c.as_(ACME).withdraw_expense,
                  c.view.expense):
         with pytest.raises(CostSharingUnknownExpense) as err:
             call(5)
         assert err.value.expense_id == 5
-    with pytest.raises(CostSharingUnknownExpense):
-        c.view.share_of_expense(5, c.addr(ACME))
+    for read in (c.view.pool_info, c.view.participants_of, c.as_(ACME).vote_close, c.as_(ACME).leave_pool):
+        with pytest.raises(CostSharingUnknownPool):
+            read(7)
 
 
-# -------------------------------------------------------------------------------- voting
-
-
-def test_approval_below_quorum_counts_and_books_nothing(c: Costs) -> None:
-    pid = c.pool()
-    eid = c.submit(pid, 1000, c.addr(SUPPLIER))
-    tx = c.as_(INITECH).approve_expense(eid)
-    (a,) = ExpenseApprovedEvent.from_result(tx)
-    assert (a.expense_id, a.participant, a.approvals) == (eid, c.addr(INITECH), 1)
-    assert ExpenseBookedEvent.from_result(tx) == ()
-    assert c.view.expense(eid).status == ExpenseStatus.PENDING
-    assert c.view.vote_of(eid, c.addr(INITECH)) == Vote.APPROVED
-    assert c.view.vote_of(eid, c.addr(ACME)) == Vote.NONE
-    assert c.view.pool_info(pid).total_booked == 0
-
-
-def test_approval_at_quorum_books_the_expense_and_credits_the_payee(c: Costs) -> None:
-    pid = c.pool()
-    eid = c.submit(pid, 1000, c.addr(SUPPLIER))
-    c.as_(ACME).approve_expense(eid)
-    tx = c.as_(GLOBEX).approve_expense(eid)
+def test_a_booking_lands_in_the_period_it_was_booked_in(c: Costs) -> None:
+    pid = c.pool()  # 50 / 30 / 20
+    first = c.submit(pid, 1000, c.addr(SUPPLIER))
+    c.as_(GLOBEX).approve_expense(first)
+    tx = c.as_(ACME).approve_expense(first)
     (b,) = ExpenseBookedEvent.from_result(tx)
-    assert (b.expense_id, b.pool_id, b.payee, b.amount, b.booked_before) == (eid, pid, c.addr(SUPPLIER), 1000, 0)
-    e = c.view.expense(eid)
-    assert (e.status, e.approvals, e.booked_before) == (ExpenseStatus.BOOKED, 2, 0)
-    assert c.view.pool_info(pid).total_booked == 1000
-    supplier = c.view.position(pid, c.addr(SUPPLIER))
-    assert (supplier.owed, supplier.credited, supplier.credit, supplier.debt) == (0, 1000, 1000, 0)
-    owed = [c.view.position(pid, c.addr(i)).owed for i in (ACME, GLOBEX, INITECH)]
-    assert owed == [500, 300, 200]
-    assert [c.view.share_of_expense(eid, c.addr(i)) for i in (ACME, GLOBEX, INITECH)] == [500, 300, 200]
-    assert c.view.position(pid, c.addr(ACME)).debt == 500
+    assert (b.expense_id, b.pool_id, b.payee, b.amount, b.period) == (first, pid, c.addr(SUPPLIER), 1000, 0)
+    assert c.view.expense(first).booked_at == c.env.now()
+    assert c.view.booked_evidence(evidence(1)) == first
+    c.env.time_travel(PERIOD)
+    second = c.book(pid, 700, c.addr(ACME))
+    assert (c.view.expense(second).period, c.view.pool_info(pid).booked) == (1, 2)
+    assert tuple(astuple(c.view.period_totals(pid, 0))) == (1000, 0)
+    assert tuple(astuple(c.view.period_totals(pid, 1))) == (700, 0)
+    assert [c.view.position(pid, 0, c.addr(i)).owed for i in (ACME, GLOBEX, INITECH)] == [500, 300, 200]
+    assert [c.view.position(pid, 1, c.addr(i)).owed for i in (ACME, GLOBEX, INITECH)] == [350, 210, 140]
+    assert c.view.position(pid, 1, c.addr(ACME)).credit == 700
+    live_at = c.view.pool_info(pid).live_at
+    assert c.view.period_opens_at(pid, 0) == live_at + PERIOD + WINDOW
+    assert c.view.period_opens_at(pid, 1) == live_at + 2 * PERIOD + WINDOW
+    with pytest.raises(CostSharingInvalidPeriod) as err:
+        c.view.period_opens_at(pid, 12)  # 360 days of 30: periods 0..11
+    assert (err.value.period, err.value.count) == (12, 12)
 
 
-def test_approve_fails_when_booked_twice(c: Costs) -> None:
-    pid = c.pool()
-    eid = c.book(pid, 1000, c.addr(SUPPLIER))
-    with pytest.raises(CostSharingExpenseNotPending) as err:
-        c.as_(INITECH).approve_expense(eid)
-    assert (err.value.expense_id, err.value.status) == (eid, ExpenseStatus.BOOKED)
-    assert c.view.pool_info(pid).total_booked == 1000
-
-
-def test_approve_fails_on_a_double_approval(c: Costs) -> None:
-    pid = c.pool(quorum=3)
-    eid = c.submit(pid, 1000, c.addr(SUPPLIER))
-    c.as_(ACME).approve_expense(eid)
-    with pytest.raises(CostSharingAlreadyVoted) as err:
-        c.as_(ACME).approve_expense(eid)
-    assert (err.value.expense_id, err.value.participant) == (eid, c.addr(ACME))
-    with pytest.raises(CostSharingAlreadyVoted):
-        c.as_(ACME).reject_expense(eid)
-
-
-def test_vote_fails_for_a_non_participant(c: Costs) -> None:
-    pid = c.pool()
-    eid = c.submit(pid, 1000, c.addr(SUPPLIER))
-    for vote in (c.as_(UMBRELLA).approve_expense, c.as_(OUTSIDER).reject_expense):
-        with pytest.raises(CostSharingNotParticipant) as err:
-            vote(eid)
-        assert err.value.pool_id == pid
-
-
-def test_rejections_reject_once_the_quorum_is_out_of_reach(c: Costs) -> None:
-    pid = c.pool()  # 3 participants, quorum 2: two rejections decide
-    eid = c.submit(pid, 1000, c.addr(SUPPLIER))
-    tx = c.as_(GLOBEX).reject_expense(eid)
-    (r,) = RejectionRecordedEvent.from_result(tx)
-    assert (r.expense_id, r.participant, r.rejections) == (eid, c.addr(GLOBEX), 1)
-    assert ExpenseRejectedEvent.from_result(tx) == ()
-    assert c.view.vote_of(eid, c.addr(GLOBEX)) == Vote.REJECTED
-    tx = c.as_(INITECH).reject_expense(eid)
-    (x,) = ExpenseRejectedEvent.from_result(tx)
-    assert (x.expense_id, x.pool_id) == (eid, pid)
-    assert c.view.expense(eid).status == ExpenseStatus.REJECTED
-    with pytest.raises(CostSharingExpenseNotPending) as err:
-        c.as_(ACME).approve_expense(eid)
-    assert err.value.status == ExpenseStatus.REJECTED
-    assert c.view.pool_info(pid).total_booked == 0
-
-
-def test_with_unanimity_one_rejection_rejects(c: Costs) -> None:
-    pid = c.pool(quorum=3)
-    eid = c.submit(pid, 1000, c.addr(SUPPLIER))
-    c.as_(ACME).approve_expense(eid)
-    c.as_(INITECH).reject_expense(eid)
-    assert c.view.expense(eid).status == ExpenseStatus.REJECTED
-
-
-# ------------------------------------------------------------------------- remainder rule
-
-
-def test_remainder_wei_go_to_the_participants_whose_boundary_crosses_them(c: Costs) -> None:
-    pid = c.pool()  # 50 / 30 / 20: boundaries at 50% and 80% of the running total
-    eid = c.book(pid, 7, c.addr(SUPPLIER))  # exact parts 3.5 / 2.1 / 1.4
-    assert [c.view.share_of_expense(eid, c.addr(i)) for i in (ACME, GLOBEX, INITECH)] == [3, 2, 2]
-    eid2 = c.book(pid, 7, c.addr(SUPPLIER))  # total 14: floor(7) - 3, floor(11.2) - 7 - 2, 14 - 11 - 2
-    assert [c.view.share_of_expense(eid2, c.addr(i)) for i in (ACME, GLOBEX, INITECH)] == [4, 2, 1]
-    owed = [c.view.position(pid, c.addr(i)).owed for i in (ACME, GLOBEX, INITECH)]
-    assert owed == [7, 4, 3]  # exact 7 / 4.2 / 2.8: each within 1 wei, summing to 14
-
-
-def test_submit_fails_below_the_pool_minimum_amount(c: Costs) -> None:
-    pid = c.pool()  # smallest share 20%: minimum ceil(10000 / 2000) = 5
-    assert c.view.min_amount(pid) == 5
-    with pytest.raises(CostSharingAmountTooSmall) as err:
-        c.submit(pid, 4, c.addr(SUPPLIER))
-    assert (err.value.amount, err.value.minimum) == (4, 5)
-    c.submit(pid, 5, c.addr(SUPPLIER))
-    tiny = c.pool(((ACME, 9999), (GLOBEX, 1)), quorum=1)
-    assert c.view.min_amount(tiny) == 10_000
-    with pytest.raises(CostSharingUnknownPool):
-        c.view.min_amount(99)
-
-
-def test_shares_owed_sum_exactly_to_each_amount_and_stay_within_one_wei_of_the_exact_share(c: Costs) -> None:
+def test_the_shares_owed_add_up_to_each_periods_total_exactly(c: Costs) -> None:
     shares = ((ACME, 3333), (GLOBEX, 3333), (INITECH, 3334))
     pid = c.pool(shares)
     total = 0
-    assert c.view.min_amount(pid) == 4
-    for amount in (7, 4, 10_001, 999_999_999_999, 5, 2 * ETHER + 1, 13):
-        eid = c.book(pid, amount, c.addr(SUPPLIER))
-        parts = [c.view.share_of_expense(eid, c.addr(i)) for i, _ in shares]
-        assert sum(parts) == amount
-        for (_, bps), part in zip(shares, parts, strict=True):
-            assert amount * bps // 10_000 - 1 <= part <= amount * bps // 10_000 + 2
+    for amount in (7, 4, 10_001, 999_999_999_999, 5, 2 * ETHER + 1, 13, 2**96 - 1):
+        c.book(pid, amount, c.addr(SUPPLIER))
         total += amount
-        owed = [c.view.position(pid, c.addr(i)).owed for i, _ in shares]
-        assert sum(owed) == total
-        for (_, bps), o in zip(shares, owed, strict=True):
+        owed_now = [c.view.position(pid, 0, c.addr(i)).owed for i, _ in shares]
+        lower = 0
+        for (_, bps), o in zip(shares, owed_now, strict=True):
+            assert o == owed(total, lower, bps)
             assert abs(Fraction(o) - Fraction(total * bps, 10_000)) < 1
-    assert c.view.share_of_expense(1, c.addr(UMBRELLA)) == 0  # not a participant
+            lower += bps
+        assert sum(owed_now) == total
 
 
-def test_huge_totals_do_not_overflow_the_split(c: Costs) -> None:
+# ---------------------------------------------------------------------------------- evidence
+
+
+def test_an_evidence_hash_is_booked_once_across_all_pools(c: Costs) -> None:
+    first = c.pool()
+    second = c.pool(((GLOBEX, 5000), (UMBRELLA, 5000)), by=GLOBEX)
+    in_second = c.submit(second, 500, c.addr(SUPPLIER), by=GLOBEX, n=7)  # pending in both pools: fine
+    booked = c.book(first, 500, c.addr(SUPPLIER), n=7)
+    with pytest.raises(CostSharingEvidenceAlreadyBooked) as err:
+        c.submit(second, 500, c.addr(SUPPLIER), by=GLOBEX, n=7)
+    assert (err.value.evidence_hash, err.value.pool_id, err.value.expense_id) == (evidence(7), first, booked)
+    c.as_(GLOBEX).approve_expense(in_second)
+    with pytest.raises(CostSharingEvidenceAlreadyBooked) as late:  # the booking is refused too
+        c.as_(UMBRELLA).approve_expense(in_second)
+    assert (late.value.pool_id, late.value.expense_id) == (first, booked)
+    assert c.view.expense(in_second).status == ExpenseStatus.PENDING
+    with pytest.raises(CostSharingEvidenceAlreadyBooked):
+        c.submit(first, 500, c.addr(SUPPLIER), by=GLOBEX, n=7)
+
+
+@pytest.mark.parametrize("fate", ["pending", "withdrawn", "rejected", "reversed"])
+def test_an_expense_that_is_not_booked_leaves_its_hash_free(c: Costs, fate: str) -> None:
     pid = c.pool()
-    big = 2**255 // 10_000 * 3
-    eid = c.book(pid, big, c.addr(SUPPLIER))
-    assert sum(c.view.share_of_expense(eid, c.addr(i)) for i in (ACME, GLOBEX, INITECH)) == big
+    eid = c.submit(pid, 100, c.addr(SUPPLIER), n=9)
+    if fate == "withdrawn":
+        c.as_(ACME).withdraw_expense(eid)
+    elif fate == "rejected":
+        c.as_(GLOBEX).reject_expense(eid)
+        c.as_(INITECH).reject_expense(eid)
+    elif fate == "reversed":
+        c.approve_until_booked(eid)
+        c.as_(GLOBEX).dispute_expense(eid, b"\x01" * 32)
+        c.as_(ACME).dispute_expense(eid, b"\x01" * 32)
+    assert c.view.booked_evidence(evidence(9)) == 0
+    again = c.book(pid, 100, c.addr(SUPPLIER), by=GLOBEX, n=9)
+    assert c.view.booked_evidence(evidence(9)) == again
 
 
-# ---------------------------------------------------------------------------- settlement
+# ---------------------------------------------------------------------------------- disputes
 
 
-def test_pay_reduces_the_debt_and_fills_the_pool(c: Costs) -> None:
+def test_a_dispute_by_the_rule_within_the_window_reverses_the_booking(c: Costs) -> None:
+    pid = c.pool()
+    c.book(pid, 400, c.addr(SUPPLIER))
+    eid = c.book(pid, 1000, c.addr(ACME))
+    tx = c.as_(GLOBEX).dispute_expense(eid, b"\xaa" * 32)
+    (d,) = ExpenseDisputedEvent.from_result(tx)
+    assert (d.expense_id, d.participant, d.reason, d.weight, d.timestamp) == (
+        eid, c.addr(GLOBEX), b"\xaa" * 32, 3000, c.env.now())
+    assert ExpenseReversedEvent.from_result(tx) == ()
+    tx = c.as_(INITECH).dispute_expense(eid, b"\xbb" * 32)
+    (r,) = ExpenseReversedEvent.from_result(tx)
+    assert (r.expense_id, r.pool_id, r.payee, r.amount, r.period) == (eid, pid, c.addr(ACME), 1000, 0)
+    assert c.view.expense(eid).status == ExpenseStatus.REVERSED
+    assert tuple(astuple(c.view.period_totals(pid, 0))) == (400, 0)
+    assert c.view.position(pid, 0, c.addr(ACME)).credit == 0
+    assert [c.view.position(pid, 0, c.addr(i)).owed for i in (ACME, GLOBEX, INITECH)] == [200, 120, 80]
+    assert c.view.pool_info(pid).booked == 1
+
+
+def test_a_dispute_fails_after_the_window_by_the_payee_twice_or_on_a_pending_expense(c: Costs) -> None:
+    pid = c.pool()
+    eid = c.book(pid, 1000, c.addr(GLOBEX), by=GLOBEX)
+    with pytest.raises(CostSharingOwnClaim):
+        c.as_(GLOBEX).dispute_expense(eid, b"\x01" * 32)
+    c.as_(ACME).dispute_expense(eid, b"\x01" * 32)  # 5000 of the others' 7000, but one voter of 2
+    assert c.view.expense(eid).status == ExpenseStatus.BOOKED
+    with pytest.raises(CostSharingAlreadyVoted):
+        c.as_(ACME).dispute_expense(eid, b"\x02" * 32)
+    pending = c.submit(pid, 10, c.addr(SUPPLIER))
+    with pytest.raises(CostSharingWrongExpenseStatus):
+        c.as_(ACME).dispute_expense(pending, b"\x01" * 32)
+    closes = c.view.expense(eid).booked_at + WINDOW
+    c.env.time_travel(WINDOW)
+    with pytest.raises(CostSharingDisputeWindowClosed) as err:
+        c.as_(INITECH).dispute_expense(eid, b"\x01" * 32)
+    assert (err.value.expense_id, err.value.closed_at) == (eid, closes)
+
+
+def test_rejections_do_not_count_as_disputes_once_booked(c: Costs) -> None:
+    pid = c.pool(((ACME, 2500), (GLOBEX, 2500), (INITECH, 2500), (UMBRELLA, 2500)))
+    eid = c.submit(pid, 1000, c.addr(SUPPLIER))
+    c.as_(UMBRELLA).reject_expense(eid)
+    for who in (ACME, GLOBEX, INITECH):
+        c.as_(who).approve_expense(eid)
+    e = c.view.expense(eid)
+    assert (e.status, e.objections, e.objection_weight) == (ExpenseStatus.BOOKED, 0, 0)
+    c.as_(UMBRELLA).dispute_expense(eid, b"\x01" * 32)  # may dispute what it rejected
+    assert c.view.expense(eid).objection_weight == 2500
+
+
+# -------------------------------------------------------------------------------- settlement
+
+
+def test_pay_and_claim_wait_until_the_period_and_its_disputes_are_final(c: Costs) -> None:
     pid = c.pool()
     c.book(pid, 1000, c.addr(SUPPLIER))
-    tx = c.as_(GLOBEX).pay(pid, 100, value=100)
+    opens = c.view.period_opens_at(pid, 0)
+    with pytest.raises(CostSharingPeriodNotFinal) as err:
+        c.as_(GLOBEX).pay(pid, 0, c.addr(GLOBEX), 100, value=100)
+    assert (err.value.pool_id, err.value.period, err.value.opens_at) == (pid, 0, opens)
+    with pytest.raises(CostSharingPeriodNotFinal):
+        c.as_(SUPPLIER).claim(pid, 0, 1, c.addr(SUPPLIER))
+    c.open_period(pid)
+    tx = c.as_(GLOBEX).pay(pid, 0, c.addr(GLOBEX), 100, value=100)
     (p,) = PaidInEvent.from_result(tx)
-    assert (p.pool_id, p.account, p.amount, p.debt_after) == (pid, c.addr(GLOBEX), 100, 200)
-    pos = c.view.position(pid, c.addr(GLOBEX))
-    assert (pos.owed, pos.paid_in, pos.debt, pos.credit) == (300, 100, 200, 0)
-    assert c.view.held(pid) == 100
-    assert c.view.pool_info(pid).total_paid_in == 100
+    assert (p.pool_id, p.debtor, p.period, p.payer, p.amount) == (pid, c.addr(GLOBEX), 0, c.addr(GLOBEX), 100)
+    pos = c.view.position(pid, 0, c.addr(GLOBEX))
+    assert (pos.owed, pos.paid, pos.debt, pos.credit) == (300, 100, 200, 0)
+    assert tuple(astuple(c.view.period_totals(pid, 0))) == (1000, 100)
     assert c.env.balance(c.address) == 100
 
 
-def test_pay_fails_on_overpayment(c: Costs) -> None:
+def test_anyone_may_pay_a_participants_debt_but_never_more_than_it(c: Costs) -> None:
     pid = c.pool()
     c.book(pid, 1000, c.addr(SUPPLIER))
+    c.open_period(pid)
+    tx = c.as_(OUTSIDER).pay(pid, 0, c.addr(INITECH), 150, value=150)
+    assert PaidInEvent.from_result(tx)[0].payer == c.addr(OUTSIDER)
     with pytest.raises(CostSharingOverpayment) as err:
-        c.as_(INITECH).pay(pid, 201, value=201)
-    assert (err.value.pool_id, err.value.account, err.value.amount, err.value.debt) == (pid, c.addr(INITECH), 201, 200)
-    c.as_(INITECH).pay(pid, 200, value=200)
-    with pytest.raises(CostSharingOverpayment) as err:
-        c.as_(INITECH).pay(pid, 1, value=1)
-    assert err.value.debt == 0
-
-
-def test_pay_fails_for_a_non_participant_zero_amount_wrong_value_unknown_pool(c: Costs) -> None:
-    pid = c.pool()
-    c.book(pid, 1000, c.addr(SUPPLIER))
+        c.as_(INITECH).pay(pid, 0, c.addr(INITECH), 51, value=51)
+    assert (err.value.pool_id, err.value.period, err.value.debtor, err.value.amount, err.value.debt) == (
+        pid, 0, c.addr(INITECH), 51, 50)
+    with pytest.raises(CostSharingZeroAmount):
+        c.as_(ACME).pay(pid, 0, c.addr(ACME), 0)
+    with pytest.raises(CostSharingWrongValue) as value:
+        c.as_(ACME).pay(pid, 0, c.addr(ACME), 100, value=99)
+    assert (value.value.sent, value.value.expected) == (99, 100)
     with pytest.raises(CostSharingNotParticipant):
-        c.as_(UMBRELLA).pay(pid, 1, value=1)
+        c.as_(SUPPLIER).pay(pid, 0, c.addr(SUPPLIER), 1, value=1)
+    with pytest.raises(CostSharingInvalidPeriod):
+        c.as_(ACME).pay(pid, 99, c.addr(ACME), 1, value=1)
+
+
+def test_claims_are_pro_rata_of_what_debtors_paid_and_their_order_does_not_matter(c: Costs) -> None:
+    results = []
+    for order in ((SUPPLIER, OUTSIDER), (OUTSIDER, SUPPLIER)):
+        d = Costs.start()
+        pid = d.pool()  # 50 / 30 / 20
+        d.book(pid, 600, d.addr(SUPPLIER))
+        d.book(pid, 400, d.addr(OUTSIDER))
+        d.open_period(pid)
+        d.settle_debts(pid, skip=(GLOBEX,))  # Globex (300) never pays: 700 of 1000 paid in
+        for who in order:
+            part = d.view.position(pid, 0, d.addr(who)).collectable
+            d.as_(who).claim(pid, 0, part, d.addr(who))
+        results.append([d.view.position(pid, 0, d.addr(w)).withdrawn for w in (SUPPLIER, OUTSIDER)])
+        assert d.env.balance(d.address) == 0
+    assert results[0] == results[1] == [420, 280]  # 60% and 40% of 700
+
+
+def test_a_claim_fails_beyond_the_collectable_part_and_when_malformed(c: Costs) -> None:
+    pid = c.pool()
+    c.book(pid, 1000, c.addr(SUPPLIER))
+    c.open_period(pid)
+    c.as_(ACME).pay(pid, 0, c.addr(ACME), 500, value=500)
+    with pytest.raises(CostSharingClaimExceedsCollectable) as err:
+        c.as_(SUPPLIER).claim(pid, 0, 501, c.addr(SUPPLIER))
+    assert (err.value.pool_id, err.value.period, err.value.account, err.value.amount, err.value.collectable) == (
+        pid, 0, c.addr(SUPPLIER), 501, 500)
+    with pytest.raises(CostSharingClaimExceedsCollectable):
+        c.as_(OUTSIDER).claim(pid, 0, 1, c.addr(OUTSIDER))
     with pytest.raises(CostSharingZeroAmount):
-        c.as_(ACME).pay(pid, 0)
-    with pytest.raises(CostSharingWrongValue) as err:
-        c.as_(ACME).pay(pid, 100, value=99)
-    assert (err.value.sent, err.value.expected) == (99, 100)
-    with pytest.raises(CostSharingUnknownPool):
-        c.as_(ACME).pay(9, 1, value=1)
-
-
-def test_pay_in_a_token_pool_refuses_ether(c: Costs) -> None:
-    token = c.deploy_test("MockERC20", ["Test USD", "TUSD", 6])
-    pid = c.pool(asset=token)
-    c.book(pid, 1000, c.addr(SUPPLIER))
-    with pytest.raises(CostSharingWrongValue) as err:
-        c.as_(ACME).pay(pid, 10, value=10)
-    assert (err.value.sent, err.value.expected) == (10, 0)
-
-
-def test_claim_pays_the_credit_out_as_the_pool_fills(c: Costs) -> None:
-    pid = c.pool()
-    c.book(pid, 1000, c.addr(SUPPLIER))
-    with pytest.raises(CostSharingInsufficientPoolFunds) as err:
-        c.as_(SUPPLIER).claim(pid, 1, c.addr(SUPPLIER))
-    assert (err.value.pool_id, err.value.amount, err.value.held) == (pid, 1, 0)
-    c.as_(ACME).pay(pid, 500, value=500)
-    before = c.env.balance(c.addr(OUTSIDER))
-    tx = c.as_(SUPPLIER).claim(pid, 400, c.addr(OUTSIDER))
-    (cl,) = ClaimedEvent.from_result(tx)
-    assert (cl.pool_id, cl.account, cl.to, cl.amount, cl.credit_after) == (pid, c.addr(SUPPLIER), c.addr(OUTSIDER), 400, 600)
-    assert c.env.balance(c.addr(OUTSIDER)) - before == 400
-    assert c.view.held(pid) == 100
-    pos = c.view.position(pid, c.addr(SUPPLIER))
-    assert (pos.withdrawn, pos.credit) == (400, 600)
-    with pytest.raises(CostSharingInsufficientPoolFunds) as err:
-        c.as_(SUPPLIER).claim(pid, 101, c.addr(SUPPLIER))
-    assert err.value.held == 100
-
-
-def test_claim_fails_when_claiming_more_than_the_credit(c: Costs) -> None:
-    pid = c.pool()
-    c.book(pid, 1000, c.addr(SUPPLIER))
-    for who, amt in ((ACME, 500), (GLOBEX, 300), (INITECH, 200)):
-        c.as_(who).pay(pid, amt, value=amt)
-    with pytest.raises(CostSharingClaimExceedsCredit) as err:
-        c.as_(SUPPLIER).claim(pid, 1001, c.addr(SUPPLIER))
-    assert (err.value.pool_id, err.value.account, err.value.amount, err.value.credit) == (
-        pid, c.addr(SUPPLIER), 1001, 1000)
-    with pytest.raises(CostSharingClaimExceedsCredit) as err:
-        c.as_(ACME).claim(pid, 1, c.addr(ACME))  # a participant who paid its debt has no credit
-    assert err.value.credit == 0
-    with pytest.raises(CostSharingClaimExceedsCredit):
-        c.as_(OUTSIDER).claim(pid, 1, c.addr(OUTSIDER))
-
-
-def test_claim_fails_on_zero_amount_zero_recipient_unknown_pool(c: Costs) -> None:
-    pid = c.pool()
-    with pytest.raises(CostSharingZeroAmount):
-        c.as_(SUPPLIER).claim(pid, 0, c.addr(SUPPLIER))
+        c.as_(SUPPLIER).claim(pid, 0, 0, c.addr(SUPPLIER))
     with pytest.raises(CostSharingZeroAddress):
-        c.as_(SUPPLIER).claim(pid, 1, ZERO)
-    with pytest.raises(CostSharingUnknownPool):
-        c.as_(SUPPLIER).claim(4, 1, c.addr(SUPPLIER))
+        c.as_(SUPPLIER).claim(pid, 0, 1, ZERO)
+    before = c.env.balance(c.addr(OUTSIDER))
+    tx = c.as_(SUPPLIER).claim(pid, 0, 300, c.addr(OUTSIDER))  # to an address of its choice
+    (cl,) = ClaimedEvent.from_result(tx)
+    assert (cl.pool_id, cl.account, cl.period, cl.to, cl.amount) == (pid, c.addr(SUPPLIER), 0, c.addr(OUTSIDER), 300)
+    assert c.env.balance(c.addr(OUTSIDER)) - before == 300
+    pos = c.view.position(pid, 0, c.addr(SUPPLIER))
+    assert (pos.credit, pos.entitlement, pos.withdrawn, pos.collectable) == (1000, 500, 300, 200)
 
 
-def test_netting_a_participant_who_paid_the_supplier_settles_only_the_difference(c: Costs) -> None:
+def test_anyone_may_push_a_payees_part_to_it(c: Costs) -> None:
+    pid = c.pool()
+    c.book(pid, 1000, c.addr(SUPPLIER))
+    c.open_period(pid)
+    with pytest.raises(CostSharingZeroAmount):
+        c.as_(OUTSIDER).push(pid, 0, c.addr(SUPPLIER))
+    c.settle_debts(pid)
+    before = c.env.balance(c.addr(SUPPLIER))
+    tx = c.as_(OUTSIDER).push(pid, 0, c.addr(SUPPLIER))
+    assert ClaimedEvent.from_result(tx)[0].to == c.addr(SUPPLIER)
+    assert c.env.balance(c.addr(SUPPLIER)) - before == 1000
+
+
+def test_settle_nets_a_participant_that_is_also_a_payee(c: Costs) -> None:
     pid = c.pool()  # 50 / 30 / 20
     c.book(pid, 1000, c.addr(ACME))  # Acme paid the supplier 1000 itself
-    acme = c.view.position(pid, c.addr(ACME))
-    assert (acme.owed, acme.credited, acme.debt, acme.credit) == (500, 1000, 0, 500)
     c.book(pid, 400, c.addr(GLOBEX), by=GLOBEX)  # Globex paid 400 itself
-    globex = c.view.position(pid, c.addr(GLOBEX))
-    assert (globex.owed, globex.credited, globex.debt, globex.credit) == (420, 400, 20, 0)
-    initech = c.view.position(pid, c.addr(INITECH))
-    assert (initech.owed, initech.debt) == (280, 280)
-    acme = c.view.position(pid, c.addr(ACME))
-    assert (acme.owed, acme.credit) == (700, 300)
-    assert acme.owed + globex.owed + initech.owed == 1400
-    c.as_(GLOBEX).pay(pid, 20, value=20)
-    c.as_(INITECH).pay(pid, 280, value=280)
-    c.as_(ACME).claim(pid, 300, c.addr(ACME))
-    finals = [c.view.position(pid, c.addr(i)) for i in (ACME, GLOBEX, INITECH)]
-    assert all(p.debt == 0 and p.credit == 0 for p in finals)
-    # each bears exactly its share: what it paid to suppliers + paid in - withdrawn
-    assert [p.credited + p.paid_in - p.withdrawn for p in finals] == [700, 420, 280]
-    assert c.view.held(pid) == 0
+    c.open_period(pid)
+    # Globex owes 420 and is credited 400: after paying 420 in, it is entitled to 400·420/1400 = 120
+    globex = c.as_(GLOBEX)
+    with pytest.raises(CostSharingWrongValue) as err:
+        globex.settle(pid, 0, c.addr(GLOBEX))
+    assert err.value.expected == 300
+    tx = globex.settle(pid, 0, c.addr(GLOBEX), value=300)
+    assert PaidInEvent.from_result(tx)[0].amount == 420
+    assert ClaimedEvent.from_result(tx)[0].amount == 120
+    c.as_(INITECH).pay(pid, 0, c.addr(INITECH), 280, value=280)
+    # Acme owes 700 and is credited 1000: after paying 700 it is entitled to 1000 of 1400 paid
+    before = c.env.balance(c.addr(OUTSIDER))
+    c.as_(ACME).settle(pid, 0, c.addr(OUTSIDER))
+    assert c.env.balance(c.addr(OUTSIDER)) - before == 300
+    c.as_(GLOBEX).settle(pid, 0, c.addr(GLOBEX))  # the rest of Globex's part: 400 - 120
+    for who, cost in ((ACME, 700), (GLOBEX, 420), (INITECH, 280)):
+        pos = c.view.position(pid, 0, c.addr(who))
+        assert (pos.debt, pos.collectable) == (0, 0)
+        assert pos.credit + pos.paid - pos.withdrawn == cost  # each bears exactly its share
+    assert c.env.balance(c.address) == 0
+    with pytest.raises(CostSharingZeroAmount):
+        c.as_(ACME).settle(pid, 0, c.addr(ACME))
 
 
-def test_settlement_gives_the_same_result_in_any_order(c: Costs) -> None:
-    results = []
-    for order in ((ACME, GLOBEX, INITECH), (INITECH, GLOBEX, ACME)):
-        d = Costs.start()
-        pid = d.pool()
-        d.book(pid, 777, d.addr(SUPPLIER))
-        d.book(pid, 333, d.addr(GLOBEX), by=GLOBEX)
-        for who in order:
-            debt = d.view.position(pid, d.addr(who)).debt
-            if debt:
-                d.as_(who).pay(pid, debt, value=debt)
-        for who in (SUPPLIER, GLOBEX)[:: 1 if order[0] == ACME else -1]:
-            credit = d.view.position(pid, d.addr(who)).credit
-            if credit:
-                d.as_(who).claim(pid, credit, d.addr(who))
-        results.append([d.view.position(pid, d.addr(i)) for i in (ACME, GLOBEX, INITECH, SUPPLIER)])
-    assert results[0] == results[1]
+def test_a_debtor_who_never_pays_keeps_its_debt_and_a_late_payment_raises_every_part(c: Costs) -> None:
+    pid = c.pool()
+    c.book(pid, 600, c.addr(SUPPLIER))
+    c.book(pid, 400, c.addr(OUTSIDER))
+    c.open_period(pid)
+    c.settle_debts(pid, skip=(ACME,))  # Acme's 500 unpaid
+    c.as_(SUPPLIER).claim(pid, 0, 300, c.addr(SUPPLIER))  # its 60% of 500
+    assert c.view.position(pid, 0, c.addr(SUPPLIER)).collectable == 0
+    assert c.view.position(pid, 0, c.addr(ACME)).debt == 500
+    c.env.time_travel(400 * DAY)  # long after the pool's end, the debt is still on record
+    c.as_(ACME).pay(pid, 0, c.addr(ACME), 500, value=500)
+    assert c.view.position(pid, 0, c.addr(SUPPLIER)).collectable == 300
+    assert c.view.position(pid, 0, c.addr(OUTSIDER)).collectable == 400
+
+
+def test_the_rule_closes_the_pool_and_settlement_goes_on(c: Costs) -> None:
+    pid = c.pool()
+    c.book(pid, 1000, c.addr(SUPPLIER))
+    pending = c.submit(pid, 50, c.addr(SUPPLIER))
+    tx = c.as_(GLOBEX).vote_close(pid)
+    assert (CloseVotedEvent.from_result(tx)[0].weight, PoolClosedEvent.from_result(tx)) == (3000, ())
+    with pytest.raises(CostSharingAlreadyVoted) as err:
+        c.as_(GLOBEX).vote_close(pid)
+    assert err.value.subject == pid
+    tx = c.as_(INITECH).vote_close(pid)  # 5000: not more than half
+    assert PoolClosedEvent.from_result(tx) == ()
+    tx = c.as_(ACME).vote_close(pid)
+    assert PoolClosedEvent.from_result(tx)[0].closed_at == c.env.now()
+    info = c.view.pool_info(pid)
+    assert (info.status, info.closed_at, info.close_votes, info.close_weight) == (
+        PoolStatus.CLOSED, c.env.now(), 0b111, 10_000)
+    with pytest.raises(CostSharingWrongPoolStatus):
+        c.as_(GLOBEX).approve_expense(pending)
+    with pytest.raises(CostSharingWrongPoolStatus):
+        c.submit(pid, 50, c.addr(SUPPLIER))
+    c.as_(GLOBEX).reject_expense(pending)  # votes against still count
+    c.open_period(pid)
+    c.settle_debts(pid)
+    c.as_(SUPPLIER).claim(pid, 0, 1000, c.addr(SUPPLIER))
+
+
+def test_the_long_stop_ends_bookings(c: Costs) -> None:
+    pid = c.pool(period=30 * DAY, duration=30 * DAY)
+    eid = c.submit(pid, 100, c.addr(SUPPLIER))
+    c.env.time_travel(30 * DAY)
+    ends = c.view.pool_info(pid).ends_at
+    assert c.view.pool_info(pid).status == PoolStatus.CLOSED
+    with pytest.raises(CostSharingPoolEnded) as err:
+        c.as_(GLOBEX).approve_expense(eid)
+    assert (err.value.pool_id, err.value.ends_at) == (pid, ends)
+    with pytest.raises(CostSharingPoolEnded):
+        c.submit(pid, 100, c.addr(SUPPLIER))
+    with pytest.raises(CostSharingInvalidPeriod) as period:
+        c.view.period_opens_at(pid, 1)  # one period of 30 days
+    assert period.value.count == 1
 
 
 def test_multicall_batches_votes_and_cannot_carry_ether_into_pay(c: Costs) -> None:
     pid = c.pool()
     first = c.submit(pid, 100, c.addr(SUPPLIER))
     second = c.submit(pid, 200, c.addr(SUPPLIER))
-    encode = c.view.encode_approve_expense
+    encode = CostSharing.encode_approve_expense
     for who in (ACME, GLOBEX):
         c.as_(who).multicall([encode(first), encode(second)])
     assert [c.view.expense(e).status for e in (first, second)] == [ExpenseStatus.BOOKED] * 2
-    assert c.view.pool_info(pid).total_booked == 300
-    with pytest.raises(CostSharingWrongValue) as err:  # multicall is not payable: no value reaches pay
-        c.as_(ACME).multicall([c.view.encode_pay(pid, 150)])
+    c.open_period(pid)
+    with pytest.raises(CostSharingWrongValue) as err:
+        c.as_(ACME).multicall([CostSharing.encode_pay(pid, 0, c.addr(ACME), 150)])
     assert (err.value.sent, err.value.expected) == (0, 150)

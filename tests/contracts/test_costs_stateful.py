@@ -1,34 +1,33 @@
-"""Hypothesis stateful test of CostSharing on a real EVM (eth-tester).
+"""Hypothesis stateful test of CostSharing v2 on a real EVM (eth-tester).
 
-Random participants submit, approve, reject and withdraw expenses with random payees (participants
-and external suppliers), pay in part or all of their debts and claim part or all of their credits,
-in any order; each example runs in a fresh pool of one deployment. After every step:
+Each example proposes a fresh pool of one deployment (2-4 participants, random shares) that every
+participant joins. While its first settlement period runs, random expenses (random payees:
+participants and external suppliers) are booked by the other participants' approvals and the latest
+booking is sometimes disputed and reversed by the same rule. Then the period opens: participants
+pay random parts of their debts and creditors collect random parts of what is collectable, in any
+order, some debtors never paying. After every step:
 
-* total owed by the participants = total booked, to the wei, and each participant's owed amount is
-  within 1 wei of its exact share of the total booked;
-* the shares of each booked expense add up to its amount exactly;
-* paid in - paid out = held, for the pool and (summed over all pools) for the contract's balance;
-* every position matches an independent model (debt and credit from running totals).
+* total owed by the participants = total booked, to the wei; each owed within 1 wei of its exact share;
+* what debtors paid in matches the model, and the sum of what creditors collected never exceeds it;
+* every creditor's entitlement is exactly ``floor(credit * paid in / booked)`` (the documented
+  rounding rule), its collectable part that minus what it withdrew, whoever claimed first;
+* the contract's ether balance is what all pools were paid in minus what was collected.
 
-At the end of an example (and at random moments, through the ``settle`` rule) every debt is paid and
-every credit claimed in a random order: each participant's final cost (paid to suppliers directly +
-paid in - withdrawn) is then its owed amount, within 1 wei of its exact share, whatever the order.
-
-Transactions go through a lean :class:`~coopetition._seam.Sender` (simulate with ``eth_call`` so
-refusals arrive as the binding's typed errors, then send with a fixed gas limit, skipping the
-estimate) so that well over 1,000 steps fit in the default run.
+Transactions go through a lean :class:`~coopetition._seam.Sender` (send with a fixed gas limit,
+replaying a revert as a call so it arrives as the binding's typed error) so that the step budget
+fits: at least 3,000 steps in the default run, 20,000 under ``-m slow``.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
-from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
 import pytest
-from _costs import ACME, GLOBEX, INITECH, OUTSIDER, SUPPLIER, UMBRELLA, Costs
+from _costs import ACME, GLOBEX, INITECH, OUTSIDER, SUPPLIER, UMBRELLA, Costs, evidence
 from eth_abi import abi as eth_abi
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -43,16 +42,7 @@ from hypothesis.stateful import (
 
 from coopetition._abi import decode_logs, decode_revert, revert_data
 from coopetition._seam import PendingCall, TxResult
-from coopetition.bindings.cost_sharing import (
-    CostSharing,
-    CostSharingClaimExceedsCredit,
-    CostSharingOverpayment,
-    Expense,
-    ExpenseStatus,
-    Pool,
-    PoolCreatedEvent,
-    Position,
-)
+from coopetition.bindings.cost_sharing import CostSharing, ExpenseStatus, Position
 
 PARTICIPANT_POOL = (ACME, GLOBEX, INITECH, UMBRELLA)
 EXTERNAL = (SUPPLIER, OUTSIDER)
@@ -100,18 +90,6 @@ class World:
         self.steps = 0
 
 
-def batch(costs: Costs, calls: Sequence[tuple[str, tuple[Any, ...], str]]) -> list[Any]:
-    """Several views of CostSharing in one ``eth_call`` through its ``multicall``; decoded values."""
-    data = CostSharing.encode_multicall([CostSharing._encode(sig, args) for sig, args, _ in calls])
-    raw = bytes(costs.env.w3.eth.call({"to": costs.address, "data": "0x" + data.hex()}))  # type: ignore[typeddict-item]
-    (results,) = eth_abi.decode(["bytes[]"], raw)
-    return [eth_abi.decode([out], r)[0] for (_, _, out), r in zip(calls, results, strict=True)]
-
-
-POSITION = "(uint256,uint256,uint256,uint256,uint256,uint256)"
-POOL = "(address,uint16,uint16,uint16,uint48,address,uint256,uint256,uint256,string)"
-
-
 def exact_owed(total: int, lower: int, share: int) -> int:
     """The remainder rule, written independently: the whole wei in (T·lower/10⁴, T·upper/10⁴]."""
     return (total * (lower + share)) // 10_000 - (total * lower) // 10_000
@@ -127,239 +105,139 @@ class CostPoolMachine(RuleBasedStateMachine):
         self.shares: dict[int, int] = {}
         self.lower: dict[int, int] = {}
         self.booked = 0
-        self.credited: dict[int, int] = {}
-        self.paid_in: dict[int, int] = {}
+        self.credit: dict[int, int] = {}
+        self.paid: dict[int, int] = {}
         self.withdrawn: dict[int, int] = {}
-        self.expenses: dict[int, dict[str, Any]] = {}  # id -> amount, payee, submitter, status, votes
-
-    # ----------------------------------------------------------------------------- helpers
-
-    def c(self, who: int) -> CostSharing:
-        return self.world.bindings[who]
-
-    @property
-    def view(self) -> CostSharing:
-        return self.world.costs.view
-
-    def owed(self, who: int) -> int:
-        return exact_owed(self.booked, self.lower[who], self.shares[who]) if who in self.shares else 0
-
-    def net(self, who: int) -> int:
-        return self.credited.get(who, 0) + self.paid_in.get(who, 0) - self.owed(who) - self.withdrawn.get(who, 0)
-
-    def held(self) -> int:
-        return sum(self.paid_in.values()) - sum(self.withdrawn.values())
-
-    def accounts(self) -> list[int]:
-        return [*self.members, *[e for e in EXTERNAL if self.credited.get(e)]]
-
-    def tick(self) -> None:
-        self.world.steps += 1
-
-    # ----------------------------------------------------------------------------- setup
+        self.bookings: list[tuple[int, int, int]] = []  # (expense id, payee, amount), not reversed
+        self.open = False
 
     @initialize(data=st.data())
-    def create_pool(self, data: st.DataObject) -> None:
-        n = data.draw(st.integers(2, 4), label="participants")
-        self.members = data.draw(st.permutations(PARTICIPANT_POOL), label="order")[:n]
-        cuts = sorted(data.draw(st.lists(st.integers(1, 9_999), min_size=n - 1, max_size=n - 1, unique=True),
-                                label="cuts"))
+    def start(self, data: st.DataObject) -> None:
+        c = self.world.costs
+        count = data.draw(st.integers(2, 4))
+        self.members = data.draw(st.permutations(PARTICIPANT_POOL))[:count]
+        cuts = sorted(data.draw(st.lists(st.integers(1, 9_999), min_size=count - 1, max_size=count - 1, unique=True)))
         bounds = [0, *cuts, 10_000]
-        quorum = data.draw(st.integers(1, n), label="quorum")
-        for i, who in enumerate(self.members):
-            self.shares[who] = bounds[i + 1] - bounds[i]
-            self.lower[who] = bounds[i]
-        creator = data.draw(st.sampled_from(PARTICIPANT_POOL), label="creator")
-        tx = self.c(creator).create_pool("stateful", "0x" + "00" * 20, [self.world.costs.addr(m) for m in self.members],
-                                         [self.shares[m] for m in self.members], quorum)
-        self.pid = PoolCreatedEvent.from_result(tx)[0].pool_id
-        self.quorum = quorum
-        self.tick()
+        lower = 0
+        for m, (a, b) in zip(self.members, itertools.pairwise(bounds), strict=True):
+            self.shares[m], self.lower[m] = b - a, lower
+            lower += b - a
+        b = self.world.bindings
+        tx = b[self.members[0]].create_pool(c.terms(tuple((m, self.shares[m]) for m in self.members)))
+        self.pid = int(next(e.args["poolId"] for e in tx.events if e.name == "PoolProposed"))
+        terms_hash = c.view.pool_info(self.pid).terms_hash
+        for m in self.members[1:]:
+            b[m].join_pool(self.pid, terms_hash)
 
-    # ----------------------------------------------------------------------------- expenses
+    def _step(self) -> None:
+        self.world.steps += 1
 
-    @rule(data=st.data(), extra=st.one_of(st.integers(0, 20), st.integers(0, 10**6), st.integers(0, 10**21)))
-    def submit(self, data: st.DataObject, extra: int) -> None:
-        minimum = -(-10_000 // min(self.shares.values()))  # ceil(10,000 / smallest share)
-        amount = minimum + extra
-        submitter = data.draw(st.sampled_from(self.members), label="submitter")
-        payee = data.draw(st.sampled_from([*self.members, *EXTERNAL]), label="payee")
+    def accounts(self) -> list[int]:
+        return [*self.members, *EXTERNAL]
+
+    @precondition(lambda self: not self.open)
+    @rule(payee=st.integers(0, 5), amount=st.integers(1, 10**21), by=st.integers(0, 3))
+    def book(self, payee: int, amount: int, by: int) -> None:
+        c, b = self.world.costs, self.world.bindings
+        who = self.accounts()[payee % len(self.accounts())]
         self.world.evidence += 1
-        tx = self.c(submitter).submit_expense(self.pid, amount, self.world.costs.addr(payee),
-                                              self.world.evidence.to_bytes(32, "big"), "ref")
-        eid = tx.events[0].args["expenseId"]
-        self.expenses[eid] = {"amount": amount, "payee": payee, "submitter": submitter, "status": "pending",
-                              "approvals": 0, "rejections": 0, "voted": set()}
-        self.tick()
+        tx = b[self.members[by % len(self.members)]].submit_expense(
+            self.pid, amount, c.addr(who), evidence(self.world.evidence), "INV")
+        eid = next(e.args["expenseId"] for e in tx.events if e.name == "ExpenseSubmitted")
+        booked = False
+        for voter in self.members:
+            if voter != who and not booked:
+                booked = any(e.name == "ExpenseBooked" for e in b[voter].approve_expense(int(eid)).events)
+        assert booked
+        self.booked += amount
+        self.credit[who] = self.credit.get(who, 0) + amount
+        self.bookings.append((int(eid), who, amount))
+        self._step()
 
-    def _pending_vote(self, data: st.DataObject) -> tuple[int, int] | None:
-        options = [(e, m) for e, x in self.expenses.items() if x["status"] == "pending"
-                   for m in self.members if m not in x["voted"]]
-        return data.draw(st.sampled_from(options), label="vote") if options else None
+    @precondition(lambda self: not self.open and bool(self.bookings))
+    @rule()
+    def dispute_latest(self) -> None:
+        c, b = self.world.costs, self.world.bindings
+        eid, who, amount = self.bookings.pop()
+        reversed_ = False
+        for voter in self.members:
+            if voter != who and not reversed_:
+                tx = b[voter].dispute_expense(eid, b"\x07" * 32)
+                reversed_ = any(e.name == "ExpenseReversed" for e in tx.events)
+        assert reversed_ and c.view.expense(eid).status == ExpenseStatus.REVERSED
+        self.booked -= amount
+        self.credit[who] -= amount
+        self._step()
 
-    def _can_vote(self) -> bool:
-        return any(x["status"] == "pending" and len(x["voted"]) < len(self.members) for x in self.expenses.values())
+    @precondition(lambda self: not self.open)
+    @rule()
+    def open_period(self) -> None:
+        self.world.costs.open_period(self.pid, 0)
+        self.open = True
+        self._step()
 
-    def _debtors(self) -> list[int]:
-        return [m for m in self.members if self.net(m) < 0]
+    @precondition(lambda self: self.open)
+    @rule(who=st.integers(0, 3), percent=st.integers(1, 100))
+    def pay(self, who: int, percent: int) -> None:
+        c = self.world.costs
+        m = self.members[who % len(self.members)]
+        debt = c.view.position(self.pid, 0, c.addr(m)).debt
+        if debt == 0:
+            return
+        amount = max(1, debt * percent // 100)
+        self.world.bindings[m].pay(self.pid, 0, c.addr(m), amount, value=amount)
+        self.paid[m] = self.paid.get(m, 0) + amount
+        self._step()
 
-    def _creditors(self) -> list[int]:
-        return [a for a in self.accounts() if self.net(a) > 0] if self.held() else []
+    @precondition(lambda self: self.open)
+    @rule(who=st.integers(0, 5), percent=st.integers(1, 100))
+    def claim(self, who: int, percent: int) -> None:
+        c = self.world.costs
+        a = self.accounts()[who % len(self.accounts())]
+        collectable = c.view.position(self.pid, 0, c.addr(a)).collectable
+        if collectable == 0:
+            return
+        amount = max(1, collectable * percent // 100)
+        self.world.bindings[a].claim(self.pid, 0, amount, c.addr(a))
+        self.withdrawn[a] = self.withdrawn.get(a, 0) + amount
+        self._step()
 
-    @precondition(lambda self: self._can_vote())
-    @rule(data=st.data())
-    def approve(self, data: st.DataObject) -> None:
-        choice = self._pending_vote(data)
-        assert choice is not None
-        eid, who = choice
-        x = self.expenses[eid]
-        tx = self.c(who).approve_expense(eid)
-        x["voted"].add(who)
-        x["approvals"] += 1
-        if x["approvals"] >= self.quorum:
-            x["status"] = "booked"
-            before = self.booked
-            self.booked += x["amount"]
-            self.credited[x["payee"]] = self.credited.get(x["payee"], 0) + x["amount"]
-            assert [e.name for e in tx.events] == ["ExpenseApproved", "ExpenseBooked"]
-            parts = [self.view.share_of_expense(eid, self.world.costs.addr(m)) for m in self.members]
-            assert sum(parts) == x["amount"]
-            for m, part in zip(self.members, parts, strict=True):  # never negative, within 2 wei
-                floor = x["amount"] * self.shares[m] // 10_000
-                assert floor >= 1 and floor - 1 <= part <= floor + 2
-            assert self.view.expense(eid).booked_before == before
-        self.tick()
+    def paid_in(self) -> int:
+        return sum(self.paid.values())
 
-    @precondition(lambda self: self._can_vote())
-    @rule(data=st.data())
-    def reject(self, data: st.DataObject) -> None:
-        choice = self._pending_vote(data)
-        assert choice is not None
-        eid, who = choice
-        x = self.expenses[eid]
-        self.c(who).reject_expense(eid)
-        x["voted"].add(who)
-        x["rejections"] += 1
-        if x["rejections"] > len(self.members) - self.quorum:
-            x["status"] = "rejected"
-        self.tick()
-
-    @precondition(lambda self: any(x["status"] == "pending" for x in self.expenses.values()))
-    @rule(data=st.data())
-    def withdraw(self, data: st.DataObject) -> None:
-        pending = [e for e, x in self.expenses.items() if x["status"] == "pending"]
-        eid = data.draw(st.sampled_from(pending), label="withdrawn")
-        self.c(self.expenses[eid]["submitter"]).withdraw_expense(eid)
-        self.expenses[eid]["status"] = "withdrawn"
-        self.tick()
-
-    # ----------------------------------------------------------------------------- settlement
-
-    @precondition(lambda self: bool(self._debtors()))
-    @rule(data=st.data(), part=st.fractions(Fraction(1, 100), 1))
-    def pay(self, data: st.DataObject, part: Fraction) -> None:
-        debtors = self._debtors()
-        who = data.draw(st.sampled_from(debtors), label="payer")
-        debt = -self.net(who)
-        amount = max(1, int(debt * part))
-        self.c(who).pay(self.pid, amount, value=amount)
-        self.paid_in[who] = self.paid_in.get(who, 0) + amount
-        self.tick()
-
-    @precondition(lambda self: bool(self._creditors()))
-    @rule(data=st.data(), part=st.fractions(Fraction(1, 100), 1))
-    def claim(self, data: st.DataObject, part: Fraction) -> None:
-        creditors = self._creditors()
-        who = data.draw(st.sampled_from(creditors), label="claimer")
-        amount = max(1, int(min(self.net(who), self.held()) * part))
-        self.c(who).claim(self.pid, amount, self.world.costs.addr(who))
-        self.withdrawn[who] = self.withdrawn.get(who, 0) + amount
-        self.tick()
-
-    @rule(data=st.data())
-    def overpay_or_overclaim_is_refused(self, data: st.DataObject) -> None:
-        who = data.draw(st.sampled_from(self.members), label="who")
-        net = self.net(who)
-        if net <= 0:  # mined and reverted: the invariants then show that nothing changed
-            with pytest.raises(CostSharingOverpayment) as paid:
-                self.c(who).pay(self.pid, -net + 1, value=-net + 1)
-            assert paid.value.debt == -net
-        else:
-            with pytest.raises(CostSharingClaimExceedsCredit) as claimed:
-                self.c(who).claim(self.pid, net + 1, self.world.costs.addr(who))
-            assert claimed.value.credit == net
-        self.tick()
-
-    @precondition(lambda self: any(self.net(a) for a in self.accounts()))
-    @rule(data=st.data())
-    def settle(self, data: st.DataObject) -> None:
-        """Pay every debt and claim every credit, in a random order."""
-        order = data.draw(st.permutations(self.accounts()), label="settlement order")
-        self._settle(order)
-        self.tick()
-
-    def _settle(self, order: list[int]) -> None:
-        for who in order:  # debts first (claims need the funds in), each debtor in the drawn order
-            if self.net(who) < 0:
-                amount = -self.net(who)
-                self.c(who).pay(self.pid, amount, value=amount)
-                self.paid_in[who] = self.paid_in.get(who, 0) + amount
-        for who in order:
-            if self.net(who) > 0:
-                amount = self.net(who)
-                self.c(who).claim(self.pid, amount, self.world.costs.addr(who))
-                self.withdrawn[who] = self.withdrawn.get(who, 0) + amount
-        assert self.view.held(self.pid) == 0
-        for m in self.members:
-            pos = self.view.position(self.pid, self.world.costs.addr(m))
-            assert pos.debt == 0 and pos.credit == 0
-            cost = pos.credited + pos.paid_in - pos.withdrawn
-            assert cost == pos.owed == self.owed(m)
-            assert abs(Fraction(cost) - Fraction(self.booked * self.shares[m], 10_000)) < 1
-
-    # ----------------------------------------------------------------------------- invariants
+    def held(self) -> int:
+        return self.paid_in() - sum(self.withdrawn.values())
 
     @invariant()
-    def accounts_match_to_the_wei(self) -> None:
+    def accounts_are_exact(self) -> None:
         if not self.pid:
             return
-        costs = self.world.costs
-        accounts = self.accounts()
-        calls: list[tuple[str, tuple[Any, ...], str]] = [
-            ("poolInfo(uint256)", (self.pid,), POOL), ("held(uint256)", (self.pid,), "uint256"),
-            *[("position(uint256,address)", (self.pid, costs.addr(a)), POSITION) for a in accounts],
-        ]
-        last = max(self.expenses) if self.expenses else 0
-        if last:
-            calls.append(("expense(uint256)", (last,), "(address,uint64,uint8,uint16,address,uint16,uint64,uint256,bytes32,uint256,string)"))
-        out = batch(costs, calls)
-        info = Pool.from_abi(out[0])
-        positions = {a: Position.from_abi(p) for a, p in zip(accounts, out[2:2 + len(accounts)], strict=True)}
-        # total owed = total booked, to the wei; each owed within 1 wei of the exact share
-        assert info.total_booked == self.booked
+        c = self.world.costs
+        calls = [CostSharing._encode("periodTotals(uint256,uint256)", (self.pid, 0))]
+        calls += [CostSharing._encode("position(uint256,uint256,address)", (self.pid, 0, c.addr(a)))
+                  for a in self.accounts()]
+        data = CostSharing.encode_multicall(calls)
+        raw = bytes(c.env.w3.eth.call({"to": c.address, "data": "0x" + data.hex()}))  # type: ignore[typeddict-item]
+        (results,) = eth_abi.decode(["bytes[]"], raw)
+        assert tuple(eth_abi.decode(["uint256", "uint256"], results[0])) == (self.booked, self.paid_in())
+        positions = {a: Position.from_abi(eth_abi.decode(["(" + ",".join(["uint256"] * 7) + ")"], r)[0])
+                     for a, r in zip(self.accounts(), results[1:], strict=True)}
         assert sum(positions[m].owed for m in self.members) == self.booked
         for m in self.members:
-            assert abs(Fraction(positions[m].owed) - Fraction(self.booked * self.shares[m], 10_000)) < 1
-        # paid in - paid out = held (the pool's view, the model, and the contract's ether balance)
-        assert info.total_paid_in - info.total_withdrawn == self.held() == out[1]
-        assert costs.env.balance(costs.address) == self.world.held_elsewhere + self.held()
-        # every position as the independent model computes it
+            owed = positions[m].owed
+            assert owed == exact_owed(self.booked, self.lower[m], self.shares[m])
+            assert abs(Fraction(owed) - Fraction(self.booked * self.shares[m], 10_000)) < 1
+            assert (positions[m].paid, positions[m].debt) == (self.paid.get(m, 0), owed - self.paid.get(m, 0))
+        assert sum(self.withdrawn.values()) <= self.paid_in()
         for a, pos in positions.items():
-            net = self.net(a)
-            assert (pos.debt, pos.credit) == (max(0, -net), max(0, net))
-            assert (pos.paid_in, pos.withdrawn) == (self.paid_in.get(a, 0), self.withdrawn.get(a, 0))
-            assert pos.credited == self.credited.get(a, 0)
-        if last:
-            e = Expense.from_abi(out[-1])
-            x = self.expenses[last]
-            assert e.status == {"pending": ExpenseStatus.PENDING, "booked": ExpenseStatus.BOOKED,
-                                "rejected": ExpenseStatus.REJECTED, "withdrawn": ExpenseStatus.WITHDRAWN}[x["status"]]
-            assert (e.approvals, e.rejections, e.amount) == (x["approvals"], x["rejections"], x["amount"])
+            credit = self.credit.get(a, 0)
+            entitlement = credit * self.paid_in() // self.booked if self.booked else 0
+            assert (pos.credit, pos.entitlement, pos.withdrawn) == (credit, entitlement, self.withdrawn.get(a, 0))
+            assert pos.collectable == entitlement - pos.withdrawn
+        assert c.env.balance(c.address) == self.world.held_elsewhere + self.held()
 
     def teardown(self) -> None:
-        if self.pid:
-            self._settle(list(self.accounts()))
-            self.world.held_elsewhere += self.held()
+        self.world.held_elsewhere += self.held()
 
 
 def run(min_steps: int, *, steps_per_example: int = 30, examples_per_round: int = 10) -> int:
@@ -370,7 +248,7 @@ def run(min_steps: int, *, steps_per_example: int = 30, examples_per_round: int 
     cpu = time.process_time()
     while world.steps < min_steps:
         # examples run ~steps_per_example steps each: ask for just enough to pass min_steps
-        wanted = -(-(min_steps - world.steps) // (steps_per_example - 5))
+        wanted = -(-(min_steps - world.steps) // max(1, steps_per_example // 2))
         run_state_machine_as_test(
             CostPoolMachine,
             settings=settings(max_examples=max(1, min(examples_per_round, wanted)), stateful_step_count=steps_per_example,
@@ -381,10 +259,13 @@ def run(min_steps: int, *, steps_per_example: int = 30, examples_per_round: int 
     return world.steps
 
 
-def test_cost_pools_keep_exact_accounts_over_a_thousand_steps() -> None:
-    assert run(int(os.environ.get("COSTS_STATEFUL_STEPS", "1000"))) >= 1_000
+
+def test_cost_pools_keep_exact_accounts_over_three_thousand_steps() -> None:
+    """3,000 steps by default (the issue's CI budget); ``COSTS_STATEFUL_STEPS`` sets another."""
+    steps = int(os.environ.get("COSTS_STATEFUL_STEPS", "3000"))
+    assert run(steps) >= steps
 
 
 @pytest.mark.slow
 def test_cost_pools_keep_exact_accounts_long_run() -> None:
-    assert run(10_000, steps_per_example=60) >= 10_000
+    assert run(20_000, steps_per_example=60) >= 20_000

@@ -150,29 +150,42 @@ def _deployer_member_gains_nothing(env: EmbeddedEnv, deployed: Deployed) -> None
 
 
 def _cost_sharing(env: EmbeddedEnv) -> Deployed:
-    from coopetition.bindings.cost_sharing import CostSharing
+    import dataclasses
+
+    from coopetition.bindings.cost_sharing import CostSharing, Terms
 
     consortium = env.deploy("Consortium", [[env.address(1), env.address(2)], ["A", "B"], 2], by=DEPLOYER)
     address = env.deploy("CostSharing", [consortium], by=DEPLOYER)
     a, b = CostSharing(env.w3, address, env.pipeline(1)), CostSharing(env.w3, address, env.pipeline(2))
-    a.create_pool("R&D", "0x" + "00" * 20, [env.address(1), env.address(2)], [6000, 4000], 2)
+    terms = Terms("R&D", "0x" + "00" * 20, (env.address(1), env.address(2)), (6000, 4000), 5000, 2, 3_600, 86_400,
+                  30 * 86_400)
+    a.create_pool(terms)
+    b.join_pool(1, a.pool_info(1).terms_hash)  # live: both accepted
     for n in (1, 2):  # expense 1 booked (payee: account 3), expense 2 pending
         a.submit_expense(1, 1000 * n, env.address(3), bytes([n]) * 32, "INV")
     a.approve_expense(1)
     b.approve_expense(1)
-    a.pay(1, 100, value=100)  # the pool holds funds the deployer could try to take
+    env.time_travel(86_400 + 3_600)  # period 0 and its dispute window are over
+    a.pay(1, 0, env.address(1), 100, value=100)  # the pool holds funds the deployer could try to take
+    a.create_pool(dataclasses.replace(terms, name="Pending"))  # pool 2: B has not accepted (a forged acceptance?)
     view = CostSharing(env.w3, address)
 
     def snapshot() -> Any:
         people = [env.address(i) for i in range(4)]
-        return (view.pool_count(), view.pool_info(1), view.expense_count(),
-                [view.expense(i) for i in (1, 2)], [view.position(1, x) for x in people],
+        return (view.pool_count(), view.pool_info(1), view.pool_info(2), view.expense_count(),
+                [view.expense(i) for i in (1, 2)], [view.position(1, 0, x) for x in people],
                 env.balance(address))
 
+    me = env.address(DEPLOYER)
     return Deployed(
         contract=CostSharing(env.w3, address, env.pipeline(DEPLOYER)),
-        pools={"uint256": [1, 2, 100], "uint16": [1, 2], "uint16[]": [[10_000]],
-               "bytes[]": [[CostSharing.encode_approve_expense(2)], [CostSharing.encode_claim(1, 100, env.address(0))]]},
+        pools={"uint256": [0, 1, 2, 100], "uint16": [1, 2], "uint16[]": [[10_000]],
+               "(string,address,address[],uint16[],uint16,uint8,uint32,uint32,uint32)": [
+                   Terms("Mine", "0x" + "00" * 20, (me, env.address(1)), (5000, 5000), 5000, 2, 3_600, 86_400,
+                         86_400).to_abi()],
+               "(address,uint256,bytes)[]": [[(env.address(2), 2**40, b"\x01" * 65)], [(me, 2**40, b"\x01" * 65)]],
+               "bytes[]": [[CostSharing.encode_approve_expense(2)],
+                           [CostSharing.encode_claim(1, 0, 100, env.address(0))]]},
         snapshot=snapshot,
     )
 

@@ -33,7 +33,7 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"address","name":"target_","type":"address"}],"stateMutability":"nonpayable","type":"constructor"},
 {"inputs":[{"internalType":"uint256","name":"amount","type":"uint256"}],"name":"CostSharingPayeeMockRefused","type":"error"},
 {"anonymous":false,"inputs":[{"indexed":false,"internalType":"bool","name":"succeeded","type":"bool"},{"indexed":false,"internalType":"bytes","name":"returndata","type":"bytes"}],"name":"ReentryAttempted","type":"event"},
-{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"address payable","name":"to","type":"address"}],"name":"claim","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"poolId","type":"uint256"},{"internalType":"uint256","name":"period","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"address payable","name":"to","type":"address"}],"name":"claim","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[],"name":"lastReentryData","outputs":[{"internalType":"bytes","name":"","type":"bytes"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"lastReentrySucceeded","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"mode","outputs":[{"internalType":"enum CostSharingPayeeMock.Mode","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
@@ -150,20 +150,21 @@ class CostSharingPayeeMock(BoundContract):
         """ABI-encoded constructor arguments (to append to the creation bytecode)."""
         return CostSharingPayeeMock._encode("constructor(address)", (target,))[4:]
 
-    def claim(self, pool_id: int, amount: int, to: str) -> TxResult:
-        """Claims `amount` of this contract's credit in `poolId` to `to` (itself when `to` is zero).
+    def claim(self, pool_id: int, period: int, amount: int, to: str) -> TxResult:
+        """Claims `amount` of this contract's part in `period` of `poolId` to `to` (itself when
+        zero).
 
-        Solidity: ``claim(uint256,uint256,address)``, nonpayable; sends a transaction through the
-        sender.
+        Solidity: ``claim(uint256,uint256,uint256,address)``, nonpayable; sends a transaction
+        through the sender.
         """
-        return self._transact("claim", "claim(uint256,uint256,address)", (pool_id, amount, to))
+        return self._transact("claim", "claim(uint256,uint256,uint256,address)", (pool_id, period, amount, to))
 
     @staticmethod
-    def encode_claim(pool_id: int, amount: int, to: str) -> bytes:
-        """Calldata of ``claim(uint256,uint256,address)`` (for a governance proposal or a
+    def encode_claim(pool_id: int, period: int, amount: int, to: str) -> bytes:
+        """Calldata of ``claim(uint256,uint256,uint256,address)`` (for a governance proposal or a
         multicall).
         """
-        return CostSharingPayeeMock._encode("claim(uint256,uint256,address)", (pool_id, amount, to))
+        return CostSharingPayeeMock._encode("claim(uint256,uint256,uint256,address)", (pool_id, period, amount, to))
 
     def last_reentry_data(self, *, block_identifier: BlockIdentifier = "latest") -> bytes:
         """Solidity: ``lastReentryData()``, view."""
