@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 import itertools
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eth_account.messages import encode_typed_data
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
     from coopetition._seam import TxResult
 
+TEST_ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 DOMAIN_NAME = "Consortium"
 DOMAIN_VERSION = "2"
 PROPOSAL_FIELDS = [
@@ -194,6 +196,16 @@ class Gov:
             if i != first:
                 self.as_(i).approve(pid)
         return self.execute(pid)
+
+
+def deploy_test(env: EmbeddedEnv, name: str, args: Sequence[Any], *, by: int = 0) -> str:
+    """Deploy contract ``name`` of contracts/test/ (tests/artifacts/) as account ``by``; its address."""
+    from coopetition._artifacts import load_artifact
+    from coopetition._chain.deployments import DeploymentStore, deploy_contract
+
+    artifact = load_artifact(name, search=[TEST_ARTIFACTS])
+    return deploy_contract(env.pipeline(by), DeploymentStore(None, "embedded"), name=name, abi=artifact.abi,
+                           bytecode=artifact.bytecode, args=list(args), reset=True).address
 
 
 def govern(env: EmbeddedEnv, consortium: str, data: bytes, *, target: str | None = None, value: int = 0,
