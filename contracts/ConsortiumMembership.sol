@@ -37,9 +37,10 @@ import {IConsortium} from "./interfaces/IConsortium.sol";
  * - **Storage** (what an admission costs, the usual case being two new words): each member's word holds
  *   the next member of a linked list (as Safe's owners), its position, its label's length and first 10
  *   bytes; a longer label takes one more word; the label's holder is kept by label hash, for ever. The
- *   quorum, member count, epoch, list head and {Consortium}'s decision nonce share one word. A removal
- *   walks the list (at most {MAX_MEMBERS} reads; removals are rare and move no funds); the views walk
- *   it too.
+ *   quorum, member count, epoch, list head and {Consortium}'s decision nonce share one word. The list runs
+ *   from the last position down to 1, so its head is the member that fills a removal's gap, and a removal
+ *   is told the member before the removed one (Safe's `prevOwner`): every change is O(1); only the views
+ *   walk the list.
  */
 abstract contract ConsortiumMembership is IConsortium {
     /// @notice Largest number of members (one bitmap word per proposal for approvals, one for objections).
@@ -123,33 +124,40 @@ abstract contract ConsortiumMembership is IConsortium {
     }
 
     /**
-     * @notice Removes `account`, in a new epoch. If fewer members than the quorum remain, the quorum becomes
-     * the new member count.
-     * @dev Requirements: called by this contract; `account` is a member and not the last one.
+     * @notice Removes `account`, in a new epoch. The member holding the last position takes its position.
+     * If fewer members than the quorum remain, the quorum becomes the new member count.
+     * @dev Requirements: called by this contract; `account` is a member and not the last one; `previous` is
+     * the member before it in the list, i.e. at the next position (`members()[memberPosition(account)]`),
+     * or zero when `account` holds the last position (as Safe's `removeOwner` takes `prevOwner`: no walk).
      * Emits {MemberRemoved} (and {QuorumChanged} when the quorum is lowered).
      */
-    function removeMember(address account) external onlySelf {
+    function removeMember(address previous, address account) external onlySelf {
         _newEpoch();
         MemberRecord memory removed = _records[account];
         if (removed.position == 0) revert ConsortiumNotMember(account);
         Config memory config = _config;
         uint256 count = config.memberCount;
         if (count == 1) revert ConsortiumLastMember(account);
-
-        // One walk finds the member before `account` (none if it is the head) and the last position's holder.
-        address before;
-        address last = removed.position == count ? account : address(0);
-        bool found = config.head == account;
-        for (address cursor = config.head; cursor != address(0) && !(found && last != address(0));) {
-            MemberRecord storage r = _records[cursor];
-            address next = r.next;
-            if (r.position == count) last = cursor;
-            if (next == account) (before, found) = (cursor, true);
-            cursor = next;
+        address head = config.head;
+        // A non-member's `next` is zero, so only a member can be `previous`.
+        if (previous == address(0) ? head != account : _records[previous].next != account) {
+            revert ConsortiumInvalidPrevious(previous, account);
         }
-        if (before == address(0)) config.head = removed.next;
-        else _records[before].next = removed.next;
-        if (last != account) _records[last].position = removed.position;
+
+        // The list runs from the last position down to 1; keep it so with `head` moving into the gap.
+        if (previous == address(0)) {
+            config.head = removed.next; // `account` held the last position
+        } else {
+            MemberRecord storage last = _records[head];
+            if (previous == head) {
+                last.next = removed.next;
+            } else {
+                config.head = last.next;
+                _records[previous].next = head;
+                last.next = removed.next;
+            }
+            last.position = removed.position;
+        }
         (_records[account].next, _records[account].position) = (address(0), 0); // the label stays its own
 
         config.memberCount = uint8(count - 1);
@@ -198,6 +206,7 @@ abstract contract ConsortiumMembership is IConsortium {
     }
 
     /// @notice Current members' addresses by position (1, 2, ...); a removal moves the last one into the gap.
+    /// The member before `account` for {removeMember} is `members()[memberPosition(account)]`.
     function members() public view returns (address[] memory list) {
         list = new address[](_config.memberCount);
         for (address cursor = _config.head; cursor != address(0); cursor = _records[cursor].next) {
@@ -246,11 +255,10 @@ abstract contract ConsortiumMembership is IConsortium {
         return _records[account].position;
     }
 
-    /// The member at `position` (1..memberCount); a walk, for views only.
+    /// The member at `position` (1..memberCount); a walk from the last position down, for views only.
     function _memberAt(uint256 position) internal view returns (address cursor) {
-        for (cursor = _config.head; cursor != address(0); cursor = _records[cursor].next) {
-            if (_records[cursor].position == position) return cursor;
-        }
+        cursor = _config.head;
+        for (uint256 i = _config.memberCount; i > position; --i) cursor = _records[cursor].next;
     }
 
     function _addMember(address account, string memory label) private {

@@ -14,8 +14,8 @@ import {ConsortiumSignatures} from "./ConsortiumSignatures.sol";
  *   proposer's position, threshold), keyed by its id; objections and, with a wait, the earliest execution
  *   time share a second word written only when used. The call itself is only in {ProposalCreated}.
  *
- * - **Thresholds.** A decision needs `quorum` approvals, except exactly `removeMember(account)` on this
- *   contract: `min(quorum, memberCount - 1)`, so removing a member (a lost key in an N-of-N consortium)
+ * - **Thresholds.** A decision needs `quorum` approvals, except exactly `removeMember(previous, account)` on
+ *   this contract: `min(quorum, memberCount - 1)`, so removing a member (a lost key in an N-of-N consortium)
  *   never needs its own approval. A recorded proposal keeps the threshold it was created with (the
  *   configuration cannot change within its epoch).
  *
@@ -205,10 +205,10 @@ abstract contract ConsortiumProposals is ConsortiumSignatures {
         return ProposalState.Approved;
     }
 
-    /// `quorum`, or `min(quorum, memberCount - 1)` for exactly `removeMember(account)` on this contract.
+    /// `quorum`, or `min(quorum, memberCount - 1)` for exactly `removeMember(previous, account)` on this contract.
     function _thresholdOf(address target, bytes calldata data) internal view returns (uint256) {
         Config memory config = _config;
-        if (target == address(this) && data.length == 36 && bytes4(data) == this.removeMember.selector) {
+        if (target == address(this) && data.length == 68 && bytes4(data) == this.removeMember.selector) {
             uint256 others = uint256(config.memberCount) - 1;
             if (others == 0) return 1; // removing the last member fails anyway (ConsortiumLastMember)
             return others < config.quorum ? others : config.quorum;

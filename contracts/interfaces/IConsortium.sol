@@ -129,6 +129,9 @@ interface IConsortium {
     error ConsortiumInvalidQuorum(uint256 quorum, uint256 memberCount);
     /// @notice A quorum of 1 with `memberCount` (≥ 2) members needs the founders' explicit consent at deployment.
     error ConsortiumSingleApprovalNotAllowed(uint256 memberCount);
+    /// @notice `previous` is not the member before `account` in the list (the member at the next position,
+    /// or zero when `account` holds the last position).
+    error ConsortiumInvalidPrevious(address previous, address account);
     /// @notice `account` is the only member: a consortium cannot remove its last member.
     error ConsortiumLastMember(address account);
     /// @notice The execution delay `delay` exceeds `maxDelay` seconds.

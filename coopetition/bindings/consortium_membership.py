@@ -37,6 +37,7 @@ __all__ = [
     "ConsortiumInvalidExpiry",
     "ConsortiumInvalidLabel",
     "ConsortiumInvalidNonce",
+    "ConsortiumInvalidPrevious",
     "ConsortiumInvalidQuorum",
     "ConsortiumInvalidSignature",
     "ConsortiumLabelTaken",
@@ -89,6 +90,7 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"earliest","type":"uint256"},{"internalType":"uint256","name":"latest","type":"uint256"}],"name":"ConsortiumInvalidExpiry","type":"error"},
 {"inputs":[{"internalType":"string","name":"label","type":"string"}],"name":"ConsortiumInvalidLabel","type":"error"},
 {"inputs":[{"internalType":"uint64","name":"nonce","type":"uint64"},{"internalType":"uint64","name":"expected","type":"uint64"}],"name":"ConsortiumInvalidNonce","type":"error"},
+{"inputs":[{"internalType":"address","name":"previous","type":"address"},{"internalType":"address","name":"account","type":"address"}],"name":"ConsortiumInvalidPrevious","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"quorum","type":"uint256"},{"internalType":"uint256","name":"memberCount","type":"uint256"}],"name":"ConsortiumInvalidQuorum","type":"error"},
 {"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"ConsortiumInvalidSignature","type":"error"},
 {"inputs":[{"internalType":"string","name":"label","type":"string"},{"internalType":"address","name":"holder","type":"address"}],"name":"ConsortiumLabelTaken","type":"error"},
@@ -134,7 +136,7 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"memberPosition","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"members","outputs":[{"internalType":"address[]","name":"list","type":"address[]"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"quorum","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"removeMember","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"address","name":"previous","type":"address"},{"internalType":"address","name":"account","type":"address"}],"name":"removeMember","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"newQuorum","type":"uint256"}],"name":"setQuorum","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[],"name":"singleApprovalAllowed","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"}
 ]'''
@@ -965,6 +967,27 @@ class ConsortiumInvalidNonce(ContractCustomError):
         return (int(raw[0]), int(raw[1]))
 
 
+class ConsortiumInvalidPrevious(ContractCustomError):
+    """`previous` is not the member before `account` in the list (the member at the next position,
+    or zero when `account` holds the last position).
+
+    Solidity: ``error ConsortiumInvalidPrevious(address previous, address account)``, selector
+    ``0xae25bdf1``.
+    """
+
+    error_name = "ConsortiumInvalidPrevious"
+    signature = "ConsortiumInvalidPrevious(address,address)"
+    selector = bytes.fromhex("ae25bdf1")
+    arg_names = ("previous", "account")
+
+    previous: str
+    account: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]), checksum(raw[1]))
+
+
 class ConsortiumInvalidQuorum(ContractCustomError):
     """`quorum` is outside 1..`memberCount`.
 
@@ -1549,8 +1572,10 @@ class ConsortiumMembership(BoundContract):
     words): each member's word holds   the next member of a linked list (as Safe's owners), its
     position, its label's length and first 10   bytes; a longer label takes one more word; the
     label's holder is kept by label hash, for ever. The   quorum, member count, epoch, list head
-    and {Consortium}'s decision nonce share one word. A removal   walks the list (at most
-    {MAX_MEMBERS} reads; removals are rare and move no funds); the views walk   it too.
+    and {Consortium}'s decision nonce share one word. The list runs   from the last position down
+    to 1, so its head is the member that fills a removal's gap, and a removal   is told the
+    member before the removed one (Safe's `prevOwner`): every change is O(1); only the views
+    walk the list.
 
     Bound to a deployed ``ConsortiumMembership``: ``ConsortiumMembership(w3, address,
     sender=None)``. Reads return typed values; writes go through the sender and return a
@@ -1679,7 +1704,8 @@ class ConsortiumMembership(BoundContract):
 
     def members(self, *, block_identifier: BlockIdentifier = "latest") -> tuple[str, ...]:
         """Current members' addresses by position (1, 2, ...); a removal moves the last one into the
-        gap.
+        gap. The member before `account` for {removeMember} is
+        `members()[memberPosition(account)]`.
 
         Solidity: ``members()``, view.
         """
@@ -1694,21 +1720,26 @@ class ConsortiumMembership(BoundContract):
         out = self._call("quorum()", (), ("uint256",), block_identifier)
         return int(out[0])
 
-    def remove_member(self, account: str) -> TxResult:
-        """Removes `account`, in a new epoch. If fewer members than the quorum remain, the quorum
-        becomes the new member count.
+    def remove_member(self, previous: str, account: str) -> TxResult:
+        """Removes `account`, in a new epoch. The member holding the last position takes its
+        position. If fewer members than the quorum remain, the quorum becomes the new member
+        count.
 
-        Requirements: called by this contract; `account` is a member and not the last one. Emits
-        {MemberRemoved} (and {QuorumChanged} when the quorum is lowered).
+        Requirements: called by this contract; `account` is a member and not the last one;
+        `previous` is the member before it in the list, i.e. at the next position
+        (`members()[memberPosition(account)]`), or zero when `account` holds the last position
+        (as Safe's `removeOwner` takes `prevOwner`: no walk). Emits {MemberRemoved} (and
+        {QuorumChanged} when the quorum is lowered).
 
-        Solidity: ``removeMember(address)``, nonpayable; sends a transaction through the sender.
+        Solidity: ``removeMember(address,address)``, nonpayable; sends a transaction through the
+        sender.
         """
-        return self._transact("remove_member", "removeMember(address)", (account,))
+        return self._transact("remove_member", "removeMember(address,address)", (previous, account))
 
     @staticmethod
-    def encode_remove_member(account: str) -> bytes:
-        """Calldata of ``removeMember(address)`` (for a governance proposal or a multicall)."""
-        return ConsortiumMembership._encode("removeMember(address)", (account,))
+    def encode_remove_member(previous: str, account: str) -> bytes:
+        """Calldata of ``removeMember(address,address)`` (for a governance proposal or a multicall)."""
+        return ConsortiumMembership._encode("removeMember(address,address)", (previous, account))
 
     def set_quorum(self, new_quorum: int) -> TxResult:
         """Sets the quorum to `newQuorum`, in a new epoch (also when it is unchanged: that voids
@@ -1736,6 +1767,6 @@ class ConsortiumMembership(BoundContract):
         return bool(out[0])
 
 
-ERRORS: tuple[type[ContractCustomError], ...] = (ConsortiumAlreadyApproved, ConsortiumAlreadyMember, ConsortiumAlreadyObjected, ConsortiumCallMismatch, ConsortiumCancelAfterThreshold, ConsortiumDelayNotElapsed, ConsortiumDelayRequired, ConsortiumDuplicateSigner, ConsortiumExecutionFailed, ConsortiumInsufficientBalance, ConsortiumInvalidDelay, ConsortiumInvalidExpiry, ConsortiumInvalidLabel, ConsortiumInvalidNonce, ConsortiumInvalidQuorum, ConsortiumInvalidSignature, ConsortiumLabelTaken, ConsortiumLastMember, ConsortiumLengthMismatch, ConsortiumNoSignatures, ConsortiumNotApproved, ConsortiumNotMember, ConsortiumNotProposer, ConsortiumNotQueued, ConsortiumOnlySelf, ConsortiumProposalExists, ConsortiumProposalNotLive, ConsortiumSingleApprovalNotAllowed, ConsortiumTargetHasNoCode, ConsortiumThresholdNotReached, ConsortiumTooManyMembers, ConsortiumUnknownProposal, ConsortiumZeroAddress)
+ERRORS: tuple[type[ContractCustomError], ...] = (ConsortiumAlreadyApproved, ConsortiumAlreadyMember, ConsortiumAlreadyObjected, ConsortiumCallMismatch, ConsortiumCancelAfterThreshold, ConsortiumDelayNotElapsed, ConsortiumDelayRequired, ConsortiumDuplicateSigner, ConsortiumExecutionFailed, ConsortiumInsufficientBalance, ConsortiumInvalidDelay, ConsortiumInvalidExpiry, ConsortiumInvalidLabel, ConsortiumInvalidNonce, ConsortiumInvalidPrevious, ConsortiumInvalidQuorum, ConsortiumInvalidSignature, ConsortiumLabelTaken, ConsortiumLastMember, ConsortiumLengthMismatch, ConsortiumNoSignatures, ConsortiumNotApproved, ConsortiumNotMember, ConsortiumNotProposer, ConsortiumNotQueued, ConsortiumOnlySelf, ConsortiumProposalExists, ConsortiumProposalNotLive, ConsortiumSingleApprovalNotAllowed, ConsortiumTargetHasNoCode, ConsortiumThresholdNotReached, ConsortiumTooManyMembers, ConsortiumUnknownProposal, ConsortiumZeroAddress)
 """Every custom error ``ConsortiumMembership`` can revert with, as exception classes."""
 register_errors("ConsortiumMembership", ERRORS)

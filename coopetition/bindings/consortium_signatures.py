@@ -37,6 +37,7 @@ __all__ = [
     "ConsortiumInvalidExpiry",
     "ConsortiumInvalidLabel",
     "ConsortiumInvalidNonce",
+    "ConsortiumInvalidPrevious",
     "ConsortiumInvalidQuorum",
     "ConsortiumInvalidSignature",
     "ConsortiumLabelTaken",
@@ -93,6 +94,7 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"earliest","type":"uint256"},{"internalType":"uint256","name":"latest","type":"uint256"}],"name":"ConsortiumInvalidExpiry","type":"error"},
 {"inputs":[{"internalType":"string","name":"label","type":"string"}],"name":"ConsortiumInvalidLabel","type":"error"},
 {"inputs":[{"internalType":"uint64","name":"nonce","type":"uint64"},{"internalType":"uint64","name":"expected","type":"uint64"}],"name":"ConsortiumInvalidNonce","type":"error"},
+{"inputs":[{"internalType":"address","name":"previous","type":"address"},{"internalType":"address","name":"account","type":"address"}],"name":"ConsortiumInvalidPrevious","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"quorum","type":"uint256"},{"internalType":"uint256","name":"memberCount","type":"uint256"}],"name":"ConsortiumInvalidQuorum","type":"error"},
 {"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"ConsortiumInvalidSignature","type":"error"},
 {"inputs":[{"internalType":"string","name":"label","type":"string"},{"internalType":"address","name":"holder","type":"address"}],"name":"ConsortiumLabelTaken","type":"error"},
@@ -149,7 +151,7 @@ _ABI_JSON = r'''[
 {"inputs":[],"name":"members","outputs":[{"internalType":"address[]","name":"list","type":"address[]"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"objectionDigest","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"quorum","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"removeMember","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"address","name":"previous","type":"address"},{"internalType":"address","name":"account","type":"address"}],"name":"removeMember","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"newQuorum","type":"uint256"}],"name":"setQuorum","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[],"name":"singleApprovalAllowed","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"}
 ]'''
@@ -1025,6 +1027,27 @@ class ConsortiumInvalidNonce(ContractCustomError):
         return (int(raw[0]), int(raw[1]))
 
 
+class ConsortiumInvalidPrevious(ContractCustomError):
+    """`previous` is not the member before `account` in the list (the member at the next position,
+    or zero when `account` holds the last position).
+
+    Solidity: ``error ConsortiumInvalidPrevious(address previous, address account)``, selector
+    ``0xae25bdf1``.
+    """
+
+    error_name = "ConsortiumInvalidPrevious"
+    signature = "ConsortiumInvalidPrevious(address,address)"
+    selector = bytes.fromhex("ae25bdf1")
+    arg_names = ("previous", "account")
+
+    previous: str
+    account: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]), checksum(raw[1]))
+
+
 class ConsortiumInvalidQuorum(ContractCustomError):
     """`quorum` is outside 1..`memberCount`.
 
@@ -1848,7 +1871,8 @@ class ConsortiumSignatures(BoundContract):
 
     def members(self, *, block_identifier: BlockIdentifier = "latest") -> tuple[str, ...]:
         """Current members' addresses by position (1, 2, ...); a removal moves the last one into the
-        gap.
+        gap. The member before `account` for {removeMember} is
+        `members()[memberPosition(account)]`.
 
         Solidity: ``members()``, view.
         """
@@ -1876,21 +1900,26 @@ class ConsortiumSignatures(BoundContract):
         out = self._call("quorum()", (), ("uint256",), block_identifier)
         return int(out[0])
 
-    def remove_member(self, account: str) -> TxResult:
-        """Removes `account`, in a new epoch. If fewer members than the quorum remain, the quorum
-        becomes the new member count.
+    def remove_member(self, previous: str, account: str) -> TxResult:
+        """Removes `account`, in a new epoch. The member holding the last position takes its
+        position. If fewer members than the quorum remain, the quorum becomes the new member
+        count.
 
-        Requirements: called by this contract; `account` is a member and not the last one. Emits
-        {MemberRemoved} (and {QuorumChanged} when the quorum is lowered).
+        Requirements: called by this contract; `account` is a member and not the last one;
+        `previous` is the member before it in the list, i.e. at the next position
+        (`members()[memberPosition(account)]`), or zero when `account` holds the last position
+        (as Safe's `removeOwner` takes `prevOwner`: no walk). Emits {MemberRemoved} (and
+        {QuorumChanged} when the quorum is lowered).
 
-        Solidity: ``removeMember(address)``, nonpayable; sends a transaction through the sender.
+        Solidity: ``removeMember(address,address)``, nonpayable; sends a transaction through the
+        sender.
         """
-        return self._transact("remove_member", "removeMember(address)", (account,))
+        return self._transact("remove_member", "removeMember(address,address)", (previous, account))
 
     @staticmethod
-    def encode_remove_member(account: str) -> bytes:
-        """Calldata of ``removeMember(address)`` (for a governance proposal or a multicall)."""
-        return ConsortiumSignatures._encode("removeMember(address)", (account,))
+    def encode_remove_member(previous: str, account: str) -> bytes:
+        """Calldata of ``removeMember(address,address)`` (for a governance proposal or a multicall)."""
+        return ConsortiumSignatures._encode("removeMember(address,address)", (previous, account))
 
     def set_quorum(self, new_quorum: int) -> TxResult:
         """Sets the quorum to `newQuorum`, in a new epoch (also when it is unchanged: that voids
@@ -1918,6 +1947,6 @@ class ConsortiumSignatures(BoundContract):
         return bool(out[0])
 
 
-ERRORS: tuple[type[ContractCustomError], ...] = (ConsortiumAlreadyApproved, ConsortiumAlreadyMember, ConsortiumAlreadyObjected, ConsortiumCallMismatch, ConsortiumCancelAfterThreshold, ConsortiumDelayNotElapsed, ConsortiumDelayRequired, ConsortiumDuplicateSigner, ConsortiumExecutionFailed, ConsortiumInsufficientBalance, ConsortiumInvalidDelay, ConsortiumInvalidExpiry, ConsortiumInvalidLabel, ConsortiumInvalidNonce, ConsortiumInvalidQuorum, ConsortiumInvalidSignature, ConsortiumLabelTaken, ConsortiumLastMember, ConsortiumLengthMismatch, ConsortiumNoSignatures, ConsortiumNotApproved, ConsortiumNotMember, ConsortiumNotProposer, ConsortiumNotQueued, ConsortiumOnlySelf, ConsortiumProposalExists, ConsortiumProposalNotLive, ConsortiumSingleApprovalNotAllowed, ConsortiumTargetHasNoCode, ConsortiumThresholdNotReached, ConsortiumTooManyMembers, ConsortiumUnknownProposal, ConsortiumZeroAddress, InvalidShortString, StringTooLong)
+ERRORS: tuple[type[ContractCustomError], ...] = (ConsortiumAlreadyApproved, ConsortiumAlreadyMember, ConsortiumAlreadyObjected, ConsortiumCallMismatch, ConsortiumCancelAfterThreshold, ConsortiumDelayNotElapsed, ConsortiumDelayRequired, ConsortiumDuplicateSigner, ConsortiumExecutionFailed, ConsortiumInsufficientBalance, ConsortiumInvalidDelay, ConsortiumInvalidExpiry, ConsortiumInvalidLabel, ConsortiumInvalidNonce, ConsortiumInvalidPrevious, ConsortiumInvalidQuorum, ConsortiumInvalidSignature, ConsortiumLabelTaken, ConsortiumLastMember, ConsortiumLengthMismatch, ConsortiumNoSignatures, ConsortiumNotApproved, ConsortiumNotMember, ConsortiumNotProposer, ConsortiumNotQueued, ConsortiumOnlySelf, ConsortiumProposalExists, ConsortiumProposalNotLive, ConsortiumSingleApprovalNotAllowed, ConsortiumTargetHasNoCode, ConsortiumThresholdNotReached, ConsortiumTooManyMembers, ConsortiumUnknownProposal, ConsortiumZeroAddress, InvalidShortString, StringTooLong)
 """Every custom error ``ConsortiumSignatures`` can revert with, as exception classes."""
 register_errors("ConsortiumSignatures", ERRORS)

@@ -37,6 +37,7 @@ __all__ = [
     "ConsortiumInvalidExpiry",
     "ConsortiumInvalidLabel",
     "ConsortiumInvalidNonce",
+    "ConsortiumInvalidPrevious",
     "ConsortiumInvalidQuorum",
     "ConsortiumInvalidSignature",
     "ConsortiumLabelTaken",
@@ -88,6 +89,7 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"earliest","type":"uint256"},{"internalType":"uint256","name":"latest","type":"uint256"}],"name":"ConsortiumInvalidExpiry","type":"error"},
 {"inputs":[{"internalType":"string","name":"label","type":"string"}],"name":"ConsortiumInvalidLabel","type":"error"},
 {"inputs":[{"internalType":"uint64","name":"nonce","type":"uint64"},{"internalType":"uint64","name":"expected","type":"uint64"}],"name":"ConsortiumInvalidNonce","type":"error"},
+{"inputs":[{"internalType":"address","name":"previous","type":"address"},{"internalType":"address","name":"account","type":"address"}],"name":"ConsortiumInvalidPrevious","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"quorum","type":"uint256"},{"internalType":"uint256","name":"memberCount","type":"uint256"}],"name":"ConsortiumInvalidQuorum","type":"error"},
 {"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"ConsortiumInvalidSignature","type":"error"},
 {"inputs":[{"internalType":"string","name":"label","type":"string"},{"internalType":"address","name":"holder","type":"address"}],"name":"ConsortiumLabelTaken","type":"error"},
@@ -930,6 +932,27 @@ class ConsortiumInvalidNonce(ContractCustomError):
         return (int(raw[0]), int(raw[1]))
 
 
+class ConsortiumInvalidPrevious(ContractCustomError):
+    """`previous` is not the member before `account` in the list (the member at the next position,
+    or zero when `account` holds the last position).
+
+    Solidity: ``error ConsortiumInvalidPrevious(address previous, address account)``, selector
+    ``0xae25bdf1``.
+    """
+
+    error_name = "ConsortiumInvalidPrevious"
+    signature = "ConsortiumInvalidPrevious(address,address)"
+    selector = bytes.fromhex("ae25bdf1")
+    arg_names = ("previous", "account")
+
+    previous: str
+    account: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]), checksum(raw[1]))
+
+
 class ConsortiumInvalidQuorum(ContractCustomError):
     """`quorum` is outside 1..`memberCount`.
 
@@ -1529,6 +1552,6 @@ class IConsortium(BoundContract):
         return int(out[0])
 
 
-ERRORS: tuple[type[ContractCustomError], ...] = (ConsortiumAlreadyApproved, ConsortiumAlreadyMember, ConsortiumAlreadyObjected, ConsortiumCallMismatch, ConsortiumCancelAfterThreshold, ConsortiumDelayNotElapsed, ConsortiumDelayRequired, ConsortiumDuplicateSigner, ConsortiumExecutionFailed, ConsortiumInsufficientBalance, ConsortiumInvalidDelay, ConsortiumInvalidExpiry, ConsortiumInvalidLabel, ConsortiumInvalidNonce, ConsortiumInvalidQuorum, ConsortiumInvalidSignature, ConsortiumLabelTaken, ConsortiumLastMember, ConsortiumLengthMismatch, ConsortiumNoSignatures, ConsortiumNotApproved, ConsortiumNotMember, ConsortiumNotProposer, ConsortiumNotQueued, ConsortiumOnlySelf, ConsortiumProposalExists, ConsortiumProposalNotLive, ConsortiumSingleApprovalNotAllowed, ConsortiumTargetHasNoCode, ConsortiumThresholdNotReached, ConsortiumTooManyMembers, ConsortiumUnknownProposal, ConsortiumZeroAddress)
+ERRORS: tuple[type[ContractCustomError], ...] = (ConsortiumAlreadyApproved, ConsortiumAlreadyMember, ConsortiumAlreadyObjected, ConsortiumCallMismatch, ConsortiumCancelAfterThreshold, ConsortiumDelayNotElapsed, ConsortiumDelayRequired, ConsortiumDuplicateSigner, ConsortiumExecutionFailed, ConsortiumInsufficientBalance, ConsortiumInvalidDelay, ConsortiumInvalidExpiry, ConsortiumInvalidLabel, ConsortiumInvalidNonce, ConsortiumInvalidPrevious, ConsortiumInvalidQuorum, ConsortiumInvalidSignature, ConsortiumLabelTaken, ConsortiumLastMember, ConsortiumLengthMismatch, ConsortiumNoSignatures, ConsortiumNotApproved, ConsortiumNotMember, ConsortiumNotProposer, ConsortiumNotQueued, ConsortiumOnlySelf, ConsortiumProposalExists, ConsortiumProposalNotLive, ConsortiumSingleApprovalNotAllowed, ConsortiumTargetHasNoCode, ConsortiumThresholdNotReached, ConsortiumTooManyMembers, ConsortiumUnknownProposal, ConsortiumZeroAddress)
 """Every custom error ``IConsortium`` can revert with, as exception classes."""
 register_errors("IConsortium", ERRORS)
