@@ -45,6 +45,7 @@ PROPOSAL_FIELDS = [
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 HOUR = 3600
 DAY = 86_400
+ZERO = "0x" + "00" * 20
 _SERIAL = itertools.count(1)
 
 
@@ -135,6 +136,10 @@ class Gov:
     def addr(self, index: int) -> str:
         return self.env.address(index)
 
+    def removal(self, account: str) -> bytes:
+        """``removeMember`` calldata for ``account`` with the right ``previous`` (see :func:`removal`)."""
+        return removal(self.view, account)
+
     def decision(self, data: bytes = b"", *, target: str | None = None, value: int = 0,
                  description: str = "test", ttl: int = HOUR, nonce: int = 0) -> Decision:
         """A decision of the current epoch (``nonce`` 0: to be recorded)."""
@@ -196,6 +201,15 @@ class Gov:
             if i != first:
                 self.as_(i).approve(pid)
         return self.execute(pid)
+
+
+def removal(view: Consortium, account: str) -> bytes:
+    """``removeMember(previous, account)`` calldata: ``previous`` is the member at the next position (the one
+    before ``account`` in the contract's list), or zero when ``account`` holds the last position."""
+    members = view.members()
+    position = view.member_position(account)
+    previous = members[position] if 0 < position < len(members) else ZERO
+    return Consortium.encode_remove_member(previous, account)
 
 
 def deploy_test(env: EmbeddedEnv, name: str, args: Sequence[Any], *, by: int = 0) -> str:

@@ -80,7 +80,7 @@ def test_a_lost_key_in_an_n_of_n_consortium_no_longer_freezes_governance(env: Em
     with pytest.raises(ConsortiumThresholdNotReached):
         gov.execute(stuck)
     # ... but removing Carol needs min(3, 3 - 1) = 2 approvals, without Carol's.
-    removal = Consortium.encode_remove_member(gov.addr(CAROL))
+    removal = gov.removal(gov.addr(CAROL))
     assert gov.view.threshold_for(gov.address, removal) == 2
     with pytest.raises(ConsortiumDelayRequired):  # not at once: Carol could still object if she can
         gov.execute_signed(gov.one_shot(removal), [ALICE, BOB])
@@ -99,7 +99,7 @@ def test_a_lost_key_in_an_n_of_n_consortium_no_longer_freezes_governance(env: Em
 def test_a_member_of_a_2_of_2_consortium_cannot_expel_the_other_and_spend_alone(env: EmbeddedEnv) -> None:
     gov = Gov.deploy(env, [MALLORY, ALICE], ["Mallory", "Alice"], 2)
     env.send_ether(DEPLOYER, gov.address, 5 * ETHER)
-    expel = Consortium.encode_remove_member(gov.addr(ALICE))
+    expel = gov.removal(gov.addr(ALICE))
     assert gov.view.threshold_for(gov.address, expel) == 1  # Alice's approval is not needed ...
     with pytest.raises(ConsortiumDelayRequired) as err:  # ... but not in one transaction
         gov.execute_signed(gov.one_shot(expel), [MALLORY], by=MALLORY)
@@ -123,7 +123,7 @@ def test_an_expelled_proposer_cannot_cancel_its_quorum_approved_proposal(env: Em
     gov.as_(ALICE).approve(approved)
     with pytest.raises(ConsortiumCancelAfterThreshold):  # alone, not once the threshold is reached
         gov.as_(MALLORY).cancel(approved)
-    gov.govern(Consortium.encode_remove_member(gov.addr(MALLORY)), by=ALICE)
+    gov.govern(gov.removal(gov.addr(MALLORY)), by=ALICE)
     with pytest.raises(ConsortiumProposalNotLive):  # superseded by the removal
         gov.as_(MALLORY).cancel(approved)
     with pytest.raises(ConsortiumNotMember):

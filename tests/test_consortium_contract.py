@@ -25,6 +25,7 @@ from coopetition.bindings.consortium import (
     ConsortiumInvalidDelay,
     ConsortiumInvalidExpiry,
     ConsortiumInvalidLabel,
+    ConsortiumInvalidPrevious,
     ConsortiumInvalidQuorum,
     ConsortiumLabelTaken,
     ConsortiumLastMember,
@@ -193,7 +194,7 @@ def test_governed_functions_refuse_direct_calls(gov: Gov) -> None:
         bound = gov.as_(caller)
         attempts: list[Callable[[], object]] = [
             lambda b=bound: b.add_member(gov.addr(UMBRELLA), "Umbrella"),  # type: ignore[misc]
-            lambda b=bound: b.remove_member(gov.addr(GLOBEX)),  # type: ignore[misc]
+            lambda b=bound: b.remove_member(gov.addr(ACME), gov.addr(GLOBEX)),  # type: ignore[misc]
             lambda b=bound: b.set_quorum(3),  # type: ignore[misc]
             lambda b=bound: b.multicall([Consortium.encode_set_quorum(3)]),  # type: ignore[misc]
         ]
@@ -217,7 +218,7 @@ def test_adding_a_member_starts_a_new_epoch_and_keeps_the_quorum(gov: Gov) -> No
 
 def test_removing_a_member_moves_the_last_member_into_its_position(gov: Gov) -> None:
     gov.govern(Consortium.encode_add_member(gov.addr(UMBRELLA), "Umbrella Corporation"))
-    result = gov.govern(Consortium.encode_remove_member(gov.addr(GLOBEX)))
+    result = gov.govern(gov.removal(gov.addr(GLOBEX)))
     (removed,) = MemberRemovedEvent.from_result(result)
     assert (removed.account, removed.label, removed.epoch) == (gov.addr(GLOBEX), "Globex", 3)
     view = gov.view
@@ -230,14 +231,40 @@ def test_removing_a_member_moves_the_last_member_into_its_position(gov: Gov) -> 
 
 @pytest.mark.parametrize("who", [ACME, GLOBEX, INITECH])
 def test_any_member_can_be_removed_from_the_list(gov: Gov, who: int) -> None:
-    gov.govern(Consortium.encode_remove_member(gov.addr(who)))
+    gov.govern(gov.removal(gov.addr(who)))
     rest = [i for i in (ACME, GLOBEX, INITECH) if i != who]
     assert sorted(gov.view.members()) == sorted(gov.addr(i) for i in rest)
     assert sorted(gov.view.member_position(gov.addr(i)) for i in rest) == [1, 2]
 
 
+@pytest.mark.parametrize("position", [1, 2, 3, 4, 5])
+def test_removal_at_any_position_keeps_positions_dense(env: EmbeddedEnv, position: int) -> None:
+    gov = Gov.deploy(env, [1, 2, 3, 4, 5], ["A", "B", "C", "D", "E"], 3)
+    before = list(gov.view.members())
+    gone = before[position - 1]
+    gov.govern(gov.removal(gone))
+    after = list(gov.view.members())
+    expected = before[:4]
+    if position != 5:
+        expected[position - 1] = before[4]  # the last position's holder fills the gap
+    assert after == expected
+    assert [gov.view.member_position(a) for a in after] == [1, 2, 3, 4]
+    gov.govern(gov.removal(after[0]))  # and the list is still consistent for the next removal
+    assert sorted(gov.view.members()) == sorted(a for a in expected if a != after[0])
+
+
+def test_removal_needs_the_member_before_the_removed_one(gov: Gov) -> None:
+    for previous, account in [(ZERO, gov.addr(ACME)), (gov.addr(ACME), gov.addr(GLOBEX)),
+                              (gov.addr(OUTSIDER), gov.addr(GLOBEX)), (gov.addr(GLOBEX), gov.addr(INITECH))]:
+        pid = passed(gov, Consortium.encode_remove_member(previous, account), description=f"{previous} {account}")
+        with pytest.raises(ConsortiumInvalidPrevious) as err:
+            gov.execute(pid)
+        assert (err.value.previous, err.value.account) == (previous, account)
+    assert gov.view.member_count() == 3
+
+
 def test_a_removed_members_label_is_never_given_to_another_address(gov: Gov) -> None:
-    gov.govern(Consortium.encode_remove_member(gov.addr(GLOBEX)))
+    gov.govern(gov.removal(gov.addr(GLOBEX)))
     pid = passed(gov, Consortium.encode_add_member(gov.addr(UMBRELLA), "Globex"), approver=INITECH)
     with pytest.raises(ConsortiumLabelTaken) as err:
         gov.execute(pid, by=OUTSIDER)
@@ -245,10 +272,10 @@ def test_a_removed_members_label_is_never_given_to_another_address(gov: Gov) -> 
 
 
 def test_the_same_address_readmitted_may_take_its_label_back_or_a_new_one(gov: Gov) -> None:
-    gov.govern(Consortium.encode_remove_member(gov.addr(GLOBEX)))
+    gov.govern(gov.removal(gov.addr(GLOBEX)))
     gov.govern(Consortium.encode_add_member(gov.addr(GLOBEX), "Globex"))
     assert gov.view.member_by_label("Globex") == gov.addr(GLOBEX)
-    gov.govern(Consortium.encode_remove_member(gov.addr(GLOBEX)))
+    gov.govern(gov.removal(gov.addr(GLOBEX)))
     gov.govern(Consortium.encode_add_member(gov.addr(GLOBEX), "Globex International"))
     view = gov.view
     assert view.member_label(gov.addr(GLOBEX)) == "Globex International"
@@ -261,7 +288,7 @@ def test_the_same_address_readmitted_may_take_its_label_back_or_a_new_one(gov: G
 
 def test_removal_lowers_a_quorum_above_the_new_member_count(gov: Gov) -> None:
     gov.govern(Consortium.encode_set_quorum(3))
-    pid = gov.propose(ACME, Consortium.encode_remove_member(gov.addr(INITECH)), ttl=8 * DAY)
+    pid = gov.propose(ACME, gov.removal(gov.addr(INITECH)), ttl=8 * DAY)
     gov.as_(GLOBEX).approve(pid)
     gov.env.time_travel(7 * DAY)  # a removal below the quorum waits (see the delay tests)
     result = gov.execute(pid)
@@ -272,7 +299,7 @@ def test_removal_lowers_a_quorum_above_the_new_member_count(gov: Gov) -> None:
 
 def test_the_last_member_cannot_be_removed(env: EmbeddedEnv) -> None:
     gov = Gov.deploy(env, [ACME], ["Acme"], 1)
-    pid = gov.propose(ACME, Consortium.encode_remove_member(gov.addr(ACME)))
+    pid = gov.propose(ACME, gov.removal(gov.addr(ACME)))
     with pytest.raises(ConsortiumLastMember) as err:
         gov.execute(pid)
     assert err.value.account == gov.addr(ACME)
@@ -313,7 +340,7 @@ def test_set_quorum_refusals_bubble_up_from_execute(gov: Gov, quorum: int, error
         (lambda g: Consortium.encode_add_member(g.addr(UMBRELLA), "Globex"), ConsortiumLabelTaken,
          lambda g: {"label": "Globex", "holder": g.addr(GLOBEX)}),
         (lambda g: Consortium.encode_add_member(g.addr(UMBRELLA), ""), ConsortiumInvalidLabel, lambda g: {"label": ""}),
-        (lambda g: Consortium.encode_remove_member(g.addr(OUTSIDER)), ConsortiumNotMember,
+        (lambda g: g.removal(g.addr(OUTSIDER)), ConsortiumNotMember,
          lambda g: {"account": g.addr(OUTSIDER)}),
     ],
     ids=["already-member", "zero-address", "label-taken", "empty-label", "remove-non-member"],
@@ -330,7 +357,7 @@ def test_governed_action_refusals_bubble_up_from_execute(
 
 
 def test_lowering_the_quorum_and_removing_in_one_multicall_proposal(gov: Gov) -> None:
-    batch = Consortium.encode_multicall([Consortium.encode_set_quorum(2), Consortium.encode_remove_member(gov.addr(INITECH))])
+    batch = Consortium.encode_multicall([Consortium.encode_set_quorum(2), gov.removal(gov.addr(INITECH))])
     result = gov.govern(batch)
     assert [e.account for e in MemberRemovedEvent.from_result(result)] == [gov.addr(INITECH)]
     assert (gov.view.quorum(), gov.view.member_count(), gov.view.epoch()) == (2, 2, 3)
@@ -633,7 +660,7 @@ def test_the_same_call_may_be_proposed_again_in_the_new_epoch(gov: Gov) -> None:
 
 def test_thresholds_for_calls(gov: Gov) -> None:
     view = gov.view
-    removal = Consortium.encode_remove_member(gov.addr(GLOBEX))
+    removal = gov.removal(gov.addr(GLOBEX))
     assert view.threshold_for(gov.address, removal) == 2  # min(quorum 2, 3 - 1)
     assert view.threshold_for(gov.address, Consortium.encode_set_quorum(3)) == 2
     assert view.threshold_for(gov.address, Consortium.encode_multicall([removal])) == 2

@@ -236,7 +236,7 @@ def test_one_shot_input_checks(gov: Gov) -> None:
 def test_a_removed_members_signature_no_longer_counts(gov: Gov) -> None:
     d = pay(gov)
     old = gov.signature(GLOBEX, d)  # signed before its removal
-    gov.govern(Consortium.encode_remove_member(gov.addr(GLOBEX)))
+    gov.govern(gov.removal(gov.addr(GLOBEX)))
     d2 = replace(d, epoch=gov.view.epoch())
     with pytest.raises(ConsortiumNotMember) as err:  # its own fresh signature: not a member
         gov.execute_signed(d2, [ACME, GLOBEX])
