@@ -53,7 +53,7 @@ class EscrowWorld:
         actors = [_deploy(env, "EscrowTestActor", []) for _ in range(n_actors)]
         addresses = [a.address for a in accounts] + actors
         labels = [f"m{i}" for i in range(len(accounts))] + [f"a{i}" for i in range(len(actors))]
-        consortium = env.deploy("Consortium", [addresses, labels, quorum])
+        consortium = env.deploy("Consortium", [addresses, labels, quorum, 0, quorum == 1])
         escrow = env.deploy("JointVentureEscrow", [consortium])
         return cls(env, tuple(accounts), consortium, escrow, tuple(actors), fast)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from _consortium import govern
 from _escrow_support import ETHER, EscrowWorld
 from eth_account import Account
 from mocks.escrow_test_actor import EscrowTestActor
@@ -247,11 +248,9 @@ def test_forced_ether_is_never_credited_and_only_governance_can_sweep_it(world: 
     surplus = world.env.balance(world.escrow_address) - world.escrow(None).total_held(ETH)
     assert surplus >= 3 * ETHER + 7
     # only the consortium sweeps it, to where a proposal says
-    cons = world.consortium(0)
     dest = fresh()
-    cons.propose(world.escrow_address, 0, JointVentureEscrow.encode_sweep_surplus(ETH, dest), "sweep forced ETH",
-                 world.env.now() + 3600)
-    tx = cons.execute(cons.proposal_count())
+    tx = govern(world.env, world.consortium_address, JointVentureEscrow.encode_sweep_surplus(ETH, dest),
+                target=world.escrow_address, description="sweep forced ETH")
     # the consortium's receipt decodes its own events: read the escrow's from the chain
     swept = world.escrow(None).events.surplus_swept(from_block=tx.block_number, to_block=tx.block_number)[0]
     assert isinstance(swept, SurplusSweptEvent)
@@ -266,9 +265,7 @@ def test_tokens_sent_directly_are_surplus_not_credit(world: EscrowWorld) -> None
     usdc = world.token(token, 0)
     usdc.mint(world.escrow_address, 555)
     assert world.escrow(None).total_held(token) == 0
-    cons = world.consortium(0)
     dest = fresh()
-    cons.propose(world.escrow_address, 0, JointVentureEscrow.encode_sweep_surplus(token, dest), "sweep USDC",
-                 world.env.now() + 3600)
-    cons.execute(cons.proposal_count())
+    govern(world.env, world.consortium_address, JointVentureEscrow.encode_sweep_surplus(token, dest),
+           target=world.escrow_address, description="sweep USDC")
     assert usdc.balance_of(dest) == 555
