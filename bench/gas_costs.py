@@ -102,7 +102,7 @@ def measure_costs(participants: int = 3, booked: int = 10) -> CostsGas:
     a, b, supplier = accounts[1], accounts[2], accounts[7]
     members = [str(a.address), str(b.address), *[_filler(i) for i in range(participants - 2)]]
     labels = [f"M{i}" for i in range(participants)]
-    consortium = deploy(conn, "Consortium", [members, labels, 2])
+    consortium = deploy(conn, "Consortium", [members, labels, 2, 0, False])
     address = deploy(conn, "CostSharing", [consortium])
     as_a = CostSharing(conn.w3, address, conn.as_account(a).sender)
     as_b = CostSharing(conn.w3, address, conn.as_account(b).sender)

@@ -43,7 +43,8 @@ class Costs:
     def start(cls, members: Sequence[int] = MEMBERS, quorum: int = 2) -> Costs:
         env = EmbeddedEnv.start()
         consortium = env.deploy(
-            "Consortium", [[env.address(i) for i in members], [LABELS[i] for i in members], quorum], by=DEPLOYER
+            "Consortium", [[env.address(i) for i in members], [LABELS[i] for i in members], quorum, 0, quorum == 1],
+            by=DEPLOYER,
         )
         address = env.deploy("CostSharing", [consortium], by=DEPLOYER)
         return cls(env, consortium, address)

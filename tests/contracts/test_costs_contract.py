@@ -6,6 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import pytest
+from _consortium import Gov
 from _costs import (
     ACME,
     DEPLOYER,
@@ -20,7 +21,6 @@ from _costs import (
     evidence,
 )
 
-from coopetition.bindings.consortium import Consortium, ProposalCreatedEvent
 from coopetition.bindings.cost_sharing import (
     ClaimedEvent,
     CostSharingAlreadyVoted,
@@ -221,12 +221,10 @@ def test_submit_fails_for_a_non_participant(c: Costs) -> None:
 
 def test_submit_fails_for_a_participant_no_longer_member(c: Costs) -> None:
     pid = c.pool()
-    consortium = Consortium(c.env.w3, c.consortium, c.env.pipeline(ACME))
-    tx = consortium.propose(c.consortium, 0, Consortium.encode_remove_member(c.addr(INITECH)), "remove",
-                            c.env.now() + 3600)
-    proposal = ProposalCreatedEvent.from_result(tx)[0].proposal_id
-    consortium.with_sender(c.env.pipeline(GLOBEX)).approve(proposal)
-    consortium.execute(proposal)
+    gov = Gov(c.env, c.consortium)
+    proposal = gov.propose(ACME, gov.removal(c.addr(INITECH)), description="remove")
+    gov.as_(GLOBEX).approve(proposal)
+    gov.execute(proposal)
     with pytest.raises(CostSharingNotMember) as err:
         c.submit(pid, 1, c.addr(SUPPLIER), by=INITECH)
     assert err.value.account == c.addr(INITECH)
