@@ -19,6 +19,7 @@ AMOUNT         ``1.5 ether``, ``12000 USDC``, ``250 gwei`` or whole base units (
                negative; the unit is matched to the asset later, by the service
 DEADLINE       a duration from now (``90m``, ``36h``, ``30d``, ``1d12h``, seconds) or an ISO date
                (``2027-01-31``, ``2027-01-31T12:00:00Z``); resolved against chain time later
+DELAY          a duration (``2d``, ``36h``, seconds) or ``0`` for none
 ID             a whole number from 1 (proposal, pool, expense, venture, class, offer ids)
 COUNT          a whole number from 1 (a quorum, a number of titles)
 INDEX          a whole number from 0 (a milestone)
@@ -180,6 +181,18 @@ class DeadlineType(CliType[str]):
         return text
 
 
+class DelayType(CliType[int]):
+    """A duration in seconds, ``0`` allowed (no delay)."""
+
+    name = "duration"
+    example = "2d"
+
+    def check(self, text: str, what: str) -> int:
+        from .._domain.checks import duration
+
+        return 0 if text == "0" else duration(text, what)
+
+
 class WholeType(CliType[int]):
     """A whole number in ``[minimum, maximum]``."""
 
@@ -272,6 +285,7 @@ ACCOUNT = AccountType()
 ASSET = AssetType()
 AMOUNT = AmountType()
 DEADLINE = DeadlineType()
+DELAY = DelayType()
 ID = WholeType("id", minimum=1)
 COUNT = WholeType("count", minimum=1)
 INDEX = WholeType("index", minimum=0)
