@@ -131,7 +131,7 @@ def measure_costs(participants: int = 3, booked: int = 10) -> CostsGas:
     a, b, supplier = accounts[1], accounts[2], accounts[7]
     fillers = [Account.from_key(_filler_key(i)) for i in range(participants - 2)]
     members = [str(a.address), str(b.address), *[str(f.address) for f in fillers]]
-    consortium = deploy(conn, "Consortium", [members, [f"M{i}" for i in range(participants)], 2])
+    consortium = deploy(conn, "Consortium", [members, [f"M{i}" for i in range(participants)], 2, 0, False])
     address = deploy(conn, "CostSharing", [consortium])
     as_a = CostSharing(conn.w3, address, conn.as_account(a).sender)
     as_b = CostSharing(conn.w3, address, conn.as_account(b).sender)

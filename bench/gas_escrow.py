@@ -124,7 +124,7 @@ def measure_escrow(partners: int = 3, others: int = 0) -> EscrowGas:
     a, b, outsider, beneficiary = accounts[1], accounts[2], accounts[3], accounts[7]
     fillers = _fillers(conn, partners - 2)
     members = [str(a.address), str(b.address), *fillers]
-    consortium = deploy(conn, "Consortium", [members, [f"M{i}" for i in range(len(members))], 1])
+    consortium = deploy(conn, "Consortium", [members, [f"M{i}" for i in range(len(members))], 1, 0, True])
     address = deploy(conn, "JointVentureEscrow", [consortium])
     as_a = JointVentureEscrow(conn.w3, address, conn.as_account(a).sender)
     as_b = JointVentureEscrow(conn.w3, address, conn.as_account(b).sender)

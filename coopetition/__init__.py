@@ -64,7 +64,14 @@ if TYPE_CHECKING:
     from ._seam import DecodedEvent, PendingCall, Sender, TxResult
     from ._session import Connection, Suite, SuiteDeployment, SuiteMember, connect, deploy_suite
     from ._units import Amount, format_amount, parse_amount, parse_deadline, parse_duration
-    from .consortium import ConsortiumService, Member, Proposal, ProposalRef, ProposalState
+    from .consortium import (
+        ConsortiumService,
+        Member,
+        Proposal,
+        ProposalRef,
+        ProposalState,
+        SignedApproval,
+    )
     from .costs import (
         CostSharingService,
         Expense,
@@ -98,7 +105,8 @@ _LAZY: dict[str, str] = {
     "Asset": "_domain.asset",
     "Amount": "_units", "format_amount": "_units", "parse_amount": "_units",
     "parse_deadline": "_units", "parse_duration": "_units",
-    **dict.fromkeys(['ConsortiumService', 'Member', 'Proposal', 'ProposalRef', 'ProposalState'], "consortium"),
+    **dict.fromkeys(['ConsortiumService', 'Member', 'Proposal', 'ProposalRef', 'ProposalState', 'SignedApproval'],
+                   "consortium"),
     **dict.fromkeys(['CostSharingService', 'Expense', 'ExpenseRef', 'ExpenseStatus', 'Pool', 'PoolRef', 'Position'], "costs"),
     **dict.fromkeys(['EscrowService', 'PartnerPosition', 'Venture', 'VentureRef'], "escrow"),
     **dict.fromkeys(['Holding', 'OfferRef', 'Price', 'TitleClassInfo', 'TitleOffer', 'TitlesService'], "titles"),
@@ -158,6 +166,7 @@ __all__ = [
     "ProposalState",
     "RevertReasonError",
     "Sender",
+    "SignedApproval",
     "SolcCompiler",
     "Suite",
     "SuiteDeployment",

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .titles import TitlesService
 
 __all__ = [
-    "SUITE", "Connection", "Suite", "SuiteDeployment", "SuiteEntry", "SuiteMember", "connect",
+    "SUITE", "Connection", "Suite", "SuiteConfig", "SuiteDeployment", "SuiteEntry", "SuiteMember", "connect",
     "deploy_suite",
 ]
 
@@ -142,24 +142,37 @@ class SuiteMember:
 
 
 @dataclass(frozen=True)
+class SuiteConfig:
+    """What the founders chose: members, quorum, execution delay, and whether one approval may decide."""
+
+    members: Sequence[SuiteMember]
+    quorum: int
+    delay: int = 0
+    """Seconds an approved proposal waits before execution, during which objections may veto it."""
+    allow_single_approval: bool = False
+    """Needed for a quorum of 1 with two or more members."""
+
+
+@dataclass(frozen=True)
 class SuiteEntry:
     name: str
     """Contract (and artifact) name."""
-    constructor_args: Callable[[Sequence[SuiteMember], int, Mapping[str, str]], list[Any]]
-    """(founding members, quorum, addresses deployed so far) -> constructor arguments."""
+    constructor_args: Callable[[SuiteConfig, Mapping[str, str]], list[Any]]
+    """(the founders' choices, addresses deployed so far) -> constructor arguments."""
 
 
 SUITE: list[SuiteEntry] = [
     SuiteEntry(
         "Consortium",
-        lambda members, quorum, _deployed: [
-            [m.address for m in members], [m.label for m in members], quorum,
+        lambda config, _deployed: [
+            [m.address for m in config.members], [m.label for m in config.members], config.quorum,
+            config.delay, config.allow_single_approval,
         ],
     ),
     # TitleRegistry deploys its own TitleExchange in its constructor (read it with `exchange()`).
-    SuiteEntry("TitleRegistry", lambda _members, _quorum, deployed: [deployed["Consortium"]]),
-    SuiteEntry("CostSharing", lambda _members, _quorum, deployed: [deployed["Consortium"]]),
-    SuiteEntry("JointVentureEscrow", lambda _members, _quorum, deployed: [deployed["Consortium"]]),
+    SuiteEntry("TitleRegistry", lambda _config, deployed: [deployed["Consortium"]]),
+    SuiteEntry("CostSharing", lambda _config, deployed: [deployed["Consortium"]]),
+    SuiteEntry("JointVentureEscrow", lambda _config, deployed: [deployed["Consortium"]]),
 ]
 
 
@@ -176,22 +189,29 @@ class SuiteDeployment:
         raise KeyError(name)
 
 
-def _check_members(members: Sequence[SuiteMember], quorum: int) -> list[SuiteMember]:
-    """The founding members, checksummed, if the Consortium would accept them with ``quorum``
-    (:func:`coopetition.consortium.constructor_args` checks); else a one-line InputError."""
+def _check_members(members: Sequence[SuiteMember], quorum: int, *, delay: int = 0,
+                   allow_single_approval: bool = False) -> list[SuiteMember]:
+    """The founding members, checksummed, if the Consortium would accept them with ``quorum``,
+    ``delay`` and ``allow_single_approval`` (:func:`coopetition.consortium.constructor_args`
+    checks); else a one-line InputError."""
     from .consortium import constructor_args
 
     if not members:
         raise InputError("a consortium needs at least one member: pass --member LABEL=ADDRESS")
-    addresses, labels, _ = constructor_args([(m.label, m.address) for m in members], quorum)
+    addresses, labels, *_ = constructor_args([(m.label, m.address) for m in members], quorum, delay=delay,
+                                             allow_single_approval=allow_single_approval)
     return [SuiteMember(label, address) for label, address in zip(labels, addresses, strict=True)]
 
 
 def deploy_suite(
-    conn: Connection, members: Sequence[SuiteMember], quorum: int, *, reset: bool = False,
+    conn: Connection, members: Sequence[SuiteMember], quorum: int, *, delay: int = 0,
+    allow_single_approval: bool = False, reset: bool = False,
     on_progress: Callable[[Deployment], None] | None = None,
 ) -> SuiteDeployment:
     """Deploy (or find, when identical and already deployed) every contract of the suite, in order.
+
+    The consortium gets ``delay`` seconds of execution delay (0: none; fixed for good) and, with a
+    quorum of 1 and two or more members, needs ``allow_single_approval=True``.
 
     Validates everything before sending anything. Crash-safe and idempotent through
     :func:`~coopetition._chain.deployments.deploy_contract`.
@@ -199,7 +219,8 @@ def deploy_suite(
     from ._artifacts import load_artifact
     from ._chain.deployments import deploy_contract
 
-    members = _check_members(members, quorum)
+    members = _check_members(members, quorum, delay=delay, allow_single_approval=allow_single_approval)
+    config = SuiteConfig(members, quorum, delay, allow_single_approval)
     if conn.sender is None:
         raise DeploymentError("deploying needs an account: connect with account=... (or --account)")
     deployed: dict[str, str] = {}
@@ -208,7 +229,7 @@ def deploy_suite(
         artifact = load_artifact(entry.name)
         result = deploy_contract(
             conn.sender, conn.store, name=entry.name, abi=artifact.abi, bytecode=artifact.bytecode,
-            args=entry.constructor_args(members, quorum, deployed),
+            args=entry.constructor_args(config, deployed),
             solc_input_hash=artifact.solc_input_hash, compiler_version=artifact.compiler_version,
             deployed_bytecode=artifact.deployed_bytecode, reset=reset,
         )

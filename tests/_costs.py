@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from _consortium import Gov
 from _embedded import EmbeddedEnv
 from eth_account import Account
 from eth_account.messages import encode_typed_data
@@ -23,7 +24,7 @@ from eth_account.messages import encode_typed_data
 from coopetition._artifacts import load_artifact
 from coopetition._chain.deployments import deploy_contract
 from coopetition._chain.records import DeploymentStore
-from coopetition.bindings.consortium import Consortium, ProposalCreatedEvent
+from coopetition.bindings.consortium import Consortium
 from coopetition.bindings.cost_sharing import (
     CostSharing,
     ExpenseStatus,
@@ -98,7 +99,8 @@ class Costs:
     def start(cls, members: Sequence[int] = MEMBERS, quorum: int = 2) -> Costs:
         env = EmbeddedEnv.start()
         consortium = env.deploy(
-            "Consortium", [[env.address(i) for i in members], [LABELS[i] for i in members], quorum], by=DEPLOYER
+            "Consortium", [[env.address(i) for i in members], [LABELS[i] for i in members], quorum, 0, quorum == 1],
+            by=DEPLOYER,
         )
         address = env.deploy("CostSharing", [consortium], by=DEPLOYER)
         return cls(env, consortium, address)
@@ -194,25 +196,22 @@ class Costs:
         return [by_address[a] for a in self.view.participants_of(pool_id)]
 
     def expel(self, who: int | str, *, by: Sequence[int] = (ACME, GLOBEX)) -> None:
-        """Remove ``who`` from the consortium by a governance proposal (approved by ``by``)."""
+        """Remove ``who`` from the consortium by an on-chain proposal (proposed by ``by[0]``, approved by all)."""
         target = who if isinstance(who, str) else self.addr(who)
-        consortium = Consortium(self.env.w3, self.consortium, self.env.pipeline(by[0]))
-        tx = consortium.propose(self.consortium, 0, Consortium.encode_remove_member(target), "remove",
-                                self.env.now() + HOUR)
-        proposal = ProposalCreatedEvent.from_result(tx)[0].proposal_id
-        for other in by[1:]:
-            consortium.with_sender(self.env.pipeline(other)).approve(proposal)
-        consortium.execute(proposal)
+        gov = Gov(self.env, self.consortium)
+        self._pass(gov, by, gov.removal(target), f"remove {target}")
 
     def admit(self, who: str, label: str, *, by: Sequence[int] = (ACME, GLOBEX)) -> None:
-        """Add ``who`` to the consortium by a governance proposal."""
-        consortium = Consortium(self.env.w3, self.consortium, self.env.pipeline(by[0]))
-        tx = consortium.propose(self.consortium, 0, Consortium.encode_add_member(who, label), "add",
-                                self.env.now() + HOUR)
-        proposal = ProposalCreatedEvent.from_result(tx)[0].proposal_id
+        """Add ``who`` to the consortium by an on-chain proposal."""
+        gov = Gov(self.env, self.consortium)
+        self._pass(gov, by, Consortium.encode_add_member(who, label), f"add {who}")
+
+    @staticmethod
+    def _pass(gov: Gov, by: Sequence[int], data: bytes, description: str) -> None:
+        proposal = gov.propose(by[0], data, description=description)
         for other in by[1:]:
-            consortium.with_sender(self.env.pipeline(other)).approve(proposal)
-        consortium.execute(proposal)
+            gov.as_(other).approve(proposal)
+        gov.execute(proposal)
 
     # ------------------------------------------------------------------------------- time
 

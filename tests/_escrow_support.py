@@ -62,7 +62,7 @@ class EscrowWorld:
         addresses = [a.address for a in accounts] + actors + list(others.values())
         labels = ([f"m{i}" for i in range(len(accounts))] + [f"a{i}" for i in range(len(actors))]
                   + [name[:32] for name in others])
-        consortium = env.deploy("Consortium", [addresses, labels, quorum])
+        consortium = env.deploy("Consortium", [addresses, labels, quorum, 0, quorum == 1])
         escrow = env.deploy("JointVentureEscrow", [consortium])
         return cls(env, tuple(accounts), consortium, escrow, tuple(actors), fast, others)
 

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from _consortium import _SERIAL, Gov, removal
 from _embedded import EmbeddedEnv
 
 from coopetition._artifacts import load_artifact
 from coopetition._chain.deployments import deploy_contract
 from coopetition._chain.records import DeploymentStore
-from coopetition.bindings.consortium import Consortium, ProposalCreatedEvent
+from coopetition.bindings.consortium import Consortium
 from coopetition.bindings.title_exchange import (
     OfferMadeEvent,
     OfferTerms,
@@ -52,7 +53,7 @@ class TitlesWorld:
     def start(cls, *, issue: bool = True, env: EmbeddedEnv | None = None) -> TitlesWorld:
         env = env or EmbeddedEnv.start()
         members = [env.address(i) for i in LABELS]
-        consortium = env.deploy("Consortium", [members, list(LABELS.values()), 2])
+        consortium = env.deploy("Consortium", [members, list(LABELS.values()), 2, 0, False])
         registry = env.deploy("TitleRegistry", [consortium])
         exchange = TitleRegistry(env.w3, registry).exchange()
         world = cls(env, consortium, registry, exchange)
@@ -90,18 +91,16 @@ class TitlesWorld:
 
     def govern(self, data: bytes, *, target: str | None = None) -> Any:
         """Propose (Acme), approve (Globex) and execute (Initech) a call; the execution's TxResult."""
-        result = self.consortium(ACME).propose(
-            target or self.registry_address, 0, data, "test", self.env.now() + HOUR
-        )
-        pid = ProposalCreatedEvent.from_result(result)[0].proposal_id
+        gov = Gov(self.env, self.consortium_address)
+        pid = gov.propose(ACME, data, target=target or self.registry_address, description=f"test {next(_SERIAL)}")
         self.consortium(GLOBEX).approve(pid)
-        return self.consortium(INITECH).execute(pid)
+        return gov.execute(pid, by=INITECH)
 
     def add_member(self, address: str, label: str) -> None:
         self.govern(Consortium.encode_add_member(address, label), target=self.consortium_address)
 
     def remove_member(self, address: str) -> None:
-        self.govern(Consortium.encode_remove_member(address), target=self.consortium_address)
+        self.govern(removal(Consortium(self.env.w3, self.consortium_address), address), target=self.consortium_address)
 
     # ------------------------------------------------------------------------------ offers
 

@@ -1,5 +1,7 @@
 """The consortium domain API (coopetition.consortium) on the embedded chain, through the real
-transaction pipeline: typed snapshots, proposal helpers, expiry parsing and input validation."""
+transaction pipeline: typed snapshots, proposal helpers, expiry parsing, input validation, and v2's
+signed approvals (a proposal executed with two members' signatures submitted by a third, a one-shot
+decision, on-chain and signed approvals mixed, pending signatures shown)."""
 
 from __future__ import annotations
 
@@ -9,12 +11,12 @@ from datetime import UTC, datetime
 import pytest
 from _embedded import EmbeddedEnv
 
+from coopetition import SignedApproval
 from coopetition.bindings.consortium import (
     Consortium,
     ConsortiumAlreadyApproved,
     ConsortiumNotMember,
-    ConsortiumRemovalBelowQuorum,
-    ConsortiumUnknownProposal,
+    ConsortiumThresholdNotReached,
 )
 from coopetition.consortium import (
     ConsortiumService,
@@ -53,7 +55,7 @@ def as_(env: EmbeddedEnv, service: ConsortiumService, account: int) -> Consortiu
 
 
 def test_constructor_args_accepts_mapping_and_pairs(env: EmbeddedEnv) -> None:
-    expected = ([env.address(1), env.address(2)], ["Acme", "Globex"], 2)
+    expected = ([env.address(1), env.address(2)], ["Acme", "Globex"], 2, 0, False)
     assert constructor_args({"Acme": env.address(1), "Globex": env.address(2)}, 2) == expected
     lower = [("Acme", env.address(1).lower()), ("Globex", env.address(2).lower())]
     assert constructor_args(lower, 2) == expected  # addresses come back checksummed
@@ -71,6 +73,7 @@ def test_constructor_args_accepts_mapping_and_pairs(env: EmbeddedEnv) -> None:
         ({"Acme": "0x" + "11" * 20}, 2, "more than the 1 member"),
         ([("Acme", "0x" + "11" * 20), ("Acme", "0x" + "22" * 20)], 1, "given twice"),
         ([("Acme", "0x" + "11" * 20), ("Globex", "0x" + "11" * 20)], 1, "given twice"),
+        ({"Acme": "0x" + "11" * 20, "Globex": "0x" + "22" * 20}, 1, "allow it explicitly"),
     ],
 )
 def test_constructor_args_refuses_bad_founding(members: object, quorum: int, message: str) -> None:
@@ -125,7 +128,9 @@ def test_propose_add_member_builds_the_calldata(env: EmbeddedEnv, service: Conso
     assert (proposal.state, proposal.approvals, proposal.quorum) == (ProposalState.OPEN, 1, 2)
     assert proposal.is_open and not proposal.executable
     assert proposal.expiry == ref.expiry
-    assert proposal.expiry - proposal.created_at in range(7 * DAY - 5, 7 * DAY + 1)  # default "7d"
+    assert proposal.proposal_id == ref.proposal_id and len(proposal.proposal_id) == 66
+    assert service.proposal(ref.proposal_id) == proposal  # the contract's id names it too
+    assert proposal.expiry - env.now() in range(7 * DAY - 5, 7 * DAY + 1)  # default "7d"
 
 
 def test_full_flow_admits_a_member(env: EmbeddedEnv, service: ConsortiumService) -> None:
@@ -146,7 +151,7 @@ def test_expiry_durations_count_from_the_latest_block(
 ) -> None:
     ref = service.propose_set_quorum(3, expiry=expiry)
     proposal = service.proposal(ref.id)
-    assert proposal.expiry - proposal.created_at in range(seconds - 5, seconds + 1)
+    assert proposal.expiry - int(service.w3.eth.get_block("latest")["timestamp"]) in range(seconds - 5, seconds + 1)
 
 
 def test_expiry_as_an_iso_date(env: EmbeddedEnv, service: ConsortiumService) -> None:
@@ -163,31 +168,29 @@ def test_bad_expiry_is_refused_before_sending(env: EmbeddedEnv, service: Consort
     assert env.w3.eth.block_number == block
 
 
-def test_propose_remove_member_by_label_then_below_quorum_fails_typed(
-    env: EmbeddedEnv, service: ConsortiumService
-) -> None:
-    raise_quorum = service.propose_set_quorum(3)
-    as_(env, service, GLOBEX).approve(raise_quorum.id)
-    service.execute(raise_quorum.id)
+def test_propose_remove_member_needs_no_approval_of_the_removed(env: EmbeddedEnv, service: ConsortiumService) -> None:
     ref = service.propose_remove_member("Initech")
-    assert service.proposal(ref.id).action == f"removeMember({env.address(INITECH)})"
-    as_(env, service, GLOBEX).approve(ref.id)
-    as_(env, service, INITECH).approve(ref.id)
-    with pytest.raises(ConsortiumRemovalBelowQuorum) as err:
+    # Initech holds the last position: no member comes before it in the contract's list
+    assert service.proposal(ref.id).action == f"removeMember({'0x' + '00' * 20}, {env.address(INITECH)})"
+    with pytest.raises(ConsortiumThresholdNotReached) as err:
         service.execute(ref.id)
-    assert isinstance(err.value, CoopetitionError)
-    assert "\n" not in str(err.value)
-
-
-def test_propose_batch_lowers_the_quorum_and_removes_atomically(env: EmbeddedEnv, service: ConsortiumService) -> None:
-    ref = service.propose_batch(
-        [Consortium.encode_set_quorum(1), Consortium.encode_remove_member(env.address(INITECH))],
-        "shrink to two",
-    )
-    assert service.proposal(ref.id).action == f"multicall[setQuorum(1); removeMember({env.address(INITECH)})]"
+    assert isinstance(err.value, CoopetitionError) and "\n" not in str(err.value)
     as_(env, service, GLOBEX).approve(ref.id)
     service.execute(ref.id)
-    assert (service.quorum(), service.member_count()) == (1, 2)
+    assert [m.label for m in service.members()] == ["Acme", "Globex"]
+
+
+def test_propose_batch_admits_and_raises_the_quorum_atomically(env: EmbeddedEnv, service: ConsortiumService) -> None:
+    ref = service.propose_batch(
+        [service.add_member_call(env.address(UMBRELLA), "Umbrella"), Consortium.encode_set_quorum(3)],
+        "grow to four",
+    )
+    assert service.proposal(ref.id).action == f"multicall[addMember({env.address(UMBRELLA)}, 'Umbrella'); setQuorum(3)]"
+    as_(env, service, GLOBEX).approve(ref.id)
+    epoch = service.epoch()
+    service.execute(ref.id)
+    assert (service.quorum(), service.member_count()) == (3, 4)
+    assert service.epoch() > epoch
 
 
 def test_proposals_open_only_leaves_out_executed_cancelled_and_expired(
@@ -231,12 +234,16 @@ def test_contract_refusals_arrive_as_typed_errors(env: EmbeddedEnv, service: Con
         (lambda s, e: s.propose(s.address, b"", "x"), "would do nothing"),
         (lambda s, e: s.propose(e.address(OUTSIDER), b"", "x", value=-1), "at least 0"),
         (lambda s, e: s.propose_add_member(e.address(GLOBEX), "Other"), "already a member"),
-        (lambda s, e: s.propose_add_member(e.address(UMBRELLA), "Globex"), "already used by member"),
+        (lambda s, e: s.propose_add_member(e.address(UMBRELLA), "Globex"), "already used by"),
         (lambda s, e: s.propose_add_member(e.address(UMBRELLA), "U" * 40), "at most 32"),
         (lambda s, e: s.propose_remove_member("Nobody"), "no member is labelled"),
         (lambda s, e: s.propose_set_quorum(0), "at least 1"),
         (lambda s, e: s.propose_batch([], "nothing"), "at least one call"),
         (lambda s, e: s.approve(0), "proposal id must be at least 1"),
+        (lambda s, e: s.approve(1), "no proposal #1"),
+        (lambda s, e: s.approve("0x1234"), "32-byte id"),
+        (lambda s, e: s.execute(), "needs a proposal or signatures"),
+        (lambda s, e: s.sign_approval(), "needs a target"),
         (lambda s, e: s.approve("one"), "proposal id must be a whole number"),
         (lambda s, e: s.propose(e.address(OUTSIDER).lower()[:-1] + "G", b"\x01", "x"), "not an address"),
         (lambda s, e: s.propose(_miscased(e.address(OUTSIDER)), b"\x01", "x"), "wrong EIP-55 checksum"),
@@ -258,18 +265,83 @@ def _miscased(address: str) -> str:
     return address[:i] + address[i].swapcase() + address[i + 1:]
 
 
-def test_unknown_proposals_are_refused_by_the_contract_itself(env: EmbeddedEnv, service: ConsortiumService) -> None:
-    """State rules are the contract's: an unknown id comes back as its typed error, nothing sent."""
+def test_unknown_proposals_are_refused_before_sending(env: EmbeddedEnv, service: ConsortiumService) -> None:
+    """Proposals are numbered from their creation events: an unknown number or id sends nothing."""
+    service.propose_set_quorum(3)
     block = env.w3.eth.block_number
-    with pytest.raises(ConsortiumUnknownProposal) as err:
+    with pytest.raises(InputError, match=r"no proposal #7: the consortium has 1 proposal\(s\)"):
         service.execute(7)
-    assert err.value.proposal_id == 7
-    with pytest.raises(ConsortiumUnknownProposal):
-        service.proposal(2)
-    with pytest.raises(ConsortiumUnknownProposal):  # hasApproved alone would answer False
-        service.approvers(3)
-    with pytest.raises(ConsortiumUnknownProposal):
+    with pytest.raises(InputError, match="no proposal has id 0x" + "ab" * 32):
+        service.proposal("0x" + "ab" * 32)
+    with pytest.raises(InputError, match="no proposal #3"):
         service.has_approved(3, "Acme")
+    assert env.w3.eth.block_number == block
+
+
+# ------------------------------------------------------------------------------ signatures
+
+
+def test_two_members_sign_and_a_third_party_executes_in_one_transaction(
+    env: EmbeddedEnv, service: ConsortiumService
+) -> None:
+    ref = as_(env, service, INITECH).propose_add_member(env.address(UMBRELLA), "Umbrella")
+    as_(env, service, INITECH).revoke(ref.id)  # nobody has approved on chain now
+    signed = [as_(env, service, i).sign_approval(ref.id) for i in (ACME, GLOBEX)]
+    assert [s.signer for s in signed] == [env.address(ACME), env.address(GLOBEX)]
+    block = env.w3.eth.block_number
+    status = service.approval_status(ref.id, signed)
+    assert env.w3.eth.block_number == block  # signing and showing send nothing
+    assert (status.on_chain, status.signed, status.needed, status.enough) == (
+        (), (Member(env.address(ACME), "Acme"), Member(env.address(GLOBEX), "Globex")), 2, True)
+    # the signatures travel as JSON files
+    files = [SignedApproval.from_json(s.to_json()) for s in signed]
+    assert files == signed
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        files[0].signer = env.address(OUTSIDER)  # type: ignore[misc]
+    tx = as_(env, service, OUTSIDER).execute(ref.id, signatures=files)
+    assert tx.gas_used > 0
+    assert service.proposal(ref.id).state is ProposalState.EXECUTED
+    assert service.member("Umbrella").address == env.address(UMBRELLA)
+
+
+def test_on_chain_and_signed_approvals_count_together(env: EmbeddedEnv, service: ConsortiumService) -> None:
+    ref = service.propose_set_quorum(3)  # Acme's approval is on chain
+    globex = as_(env, service, GLOBEX).sign_approval(ref.id)
+    acme_again = service.sign_approval(ref.id)  # already on chain: not pending
+    status = service.approval_status(ref.id, [globex, acme_again])
+    assert [m.label for m in status.on_chain] == ["Acme"] and [m.label for m in status.signed] == ["Globex"]
+    with pytest.raises(ConsortiumThresholdNotReached):
+        as_(env, service, OUTSIDER).execute(ref.id)
+    as_(env, service, OUTSIDER).execute(ref.id, signatures=[globex])
+    assert service.quorum() == 3
+
+
+def test_a_one_shot_decision_is_signed_then_executed_without_a_proposal(
+    env: EmbeddedEnv, service: ConsortiumService
+) -> None:
+    env.w3.eth.send_transaction({"from": env.address(0), "to": service.address, "value": 10**18})
+    payee = env.address(OUTSIDER)
+    before = env.w3.eth.get_balance(payee)
+    first = service.sign_approval(target=payee, value=10**18, description="pay the auditor", expiry="1d")
+    assert first.one_shot and first.decision.nonce == service.decision_nonce()
+    second = as_(env, service, INITECH).sign_approval(first)  # co-signs the very same decision
+    assert second.proposal_id == first.proposal_id
+    as_(env, service, GLOBEX).execute(signatures=[first, second])
+    assert env.w3.eth.get_balance(payee) == before + 10**18
+    assert service.proposal_count() == 0  # nothing recorded but its events
+
+
+def test_a_signature_of_another_proposal_is_refused_before_sending(
+    env: EmbeddedEnv, service: ConsortiumService
+) -> None:
+    one = service.propose_set_quorum(3, description="one")
+    two = service.propose_set_quorum(3, description="two")
+    wrong = as_(env, service, GLOBEX).sign_approval(two.id)
+    block = env.w3.eth.block_number
+    with pytest.raises(InputError, match="not of an Approval of"):
+        service.execute(one.id, signatures=[wrong])
+    with pytest.raises(InputError, match="signature file"):
+        SignedApproval.from_json('{"kind": "Approval"}')
     assert env.w3.eth.block_number == block
 
 

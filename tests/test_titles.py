@@ -165,12 +165,15 @@ def test_governed_actions_become_proposals_that_execute(world: TitlesWorld) -> N
     acme = world.service(ACME)
     created = acme.propose_create_class("Licence X", "the licence terms, v1")
     assert created.id > 0
-    world.consortium(GLOBEX).approve(created.id)
-    world.consortium(INITECH).execute(created.id)
+    globex, initech = world.service(GLOBEX).consortium, world.service(INITECH).consortium
+    assert globex is not None and initech is not None
+    assert globex.proposal(created.id).proposal_id == created.proposal_id
+    globex.approve(created.id)
+    initech.execute(created.id)  # the call comes back from the creation event
     assert acme.title_class(3).terms_hash == terms_hash("the licence terms, v1")
     issued = acme.propose_issue(3, "Initech", 12)
-    world.consortium(GLOBEX).approve(issued.id)
-    world.consortium(INITECH).execute(issued.id)
+    signed = globex.sign_approval(issued.id)  # Globex signs off chain, Initech submits it
+    initech.execute(issued.id, signatures=[signed])
     assert acme.balance(world.addr(INITECH), 3) == 12
 
 

@@ -8,7 +8,7 @@
   on the chain's clock, cached asset and member look-ups);
 - ``<family>_*`` modules: what one service keeps of its own but moved out of the public module to
   keep it short (:mod:`.escrow_events`, :mod:`.escrow_records`, :mod:`.costs_inputs`, :mod:`.costs_history`,
-  :mod:`.titles_values`, :mod:`.titles_history`).
+  :mod:`.titles_values`, :mod:`.titles_history`, :mod:`.consortium_records`, :mod:`.consortium_calls`).
 
 Validation policy: syntax is checked at the edge (the CLI's click types, or these checks when a
 script calls the library directly), names (member labels) are resolved in the service, and state

@@ -24,99 +24,168 @@ __all__ = [
     "ApprovalRevokedEvent",
     "Consortium",
     "ConsortiumAlreadyApproved",
-    "ConsortiumAlreadyExecuted",
     "ConsortiumAlreadyMember",
+    "ConsortiumAlreadyObjected",
+    "ConsortiumCallMismatch",
+    "ConsortiumCancelAfterThreshold",
+    "ConsortiumDelayNotElapsed",
+    "ConsortiumDelayRequired",
+    "ConsortiumDuplicateSigner",
     "ConsortiumEvents",
     "ConsortiumExecutionFailed",
     "ConsortiumInsufficientBalance",
+    "ConsortiumInvalidDelay",
     "ConsortiumInvalidExpiry",
     "ConsortiumInvalidLabel",
+    "ConsortiumInvalidNonce",
+    "ConsortiumInvalidPrevious",
     "ConsortiumInvalidQuorum",
+    "ConsortiumInvalidSignature",
     "ConsortiumLabelTaken",
+    "ConsortiumLastMember",
     "ConsortiumLengthMismatch",
+    "ConsortiumNoSignatures",
     "ConsortiumNotApproved",
     "ConsortiumNotMember",
     "ConsortiumNotProposer",
+    "ConsortiumNotQueued",
     "ConsortiumOnlySelf",
-    "ConsortiumProposalCancelled",
-    "ConsortiumProposalExpired",
-    "ConsortiumQuorumNotReached",
-    "ConsortiumRemovalBelowQuorum",
+    "ConsortiumProposalExists",
+    "ConsortiumProposalNotLive",
+    "ConsortiumSingleApprovalNotAllowed",
     "ConsortiumTargetHasNoCode",
+    "ConsortiumThresholdNotReached",
+    "ConsortiumTooManyMembers",
     "ConsortiumUnknownProposal",
     "ConsortiumZeroAddress",
+    "Eip712DomainChangedEvent",
+    "Eip712DomainResult",
     "EtherReceivedEvent",
     "FailedCall",
+    "InvalidShortString",
     "Member",
     "MemberAddedEvent",
     "MemberRemovedEvent",
-    "Proposal",
     "ProposalApprovedEvent",
     "ProposalCancelledEvent",
     "ProposalCreatedEvent",
+    "ProposalDequeuedEvent",
     "ProposalExecutedEvent",
+    "ProposalInfo",
+    "ProposalObjectedEvent",
+    "ProposalQueuedEvent",
     "ProposalState",
+    "ProposalVetoedEvent",
     "QuorumChangedEvent",
     "ReentrancyGuardReentrantCall",
+    "Signature",
+    "StringTooLong",
 ]
 
 _ABI_JSON = r'''[
-{"inputs":[{"internalType":"address[]","name":"initialMembers","type":"address[]"},{"internalType":"string[]","name":"labels","type":"string[]"},{"internalType":"uint256","name":"initialQuorum","type":"uint256"}],"stateMutability":"nonpayable","type":"constructor"},
+{"inputs":[{"internalType":"address[]","name":"initialMembers","type":"address[]"},{"internalType":"string[]","name":"labels","type":"string[]"},{"internalType":"uint256","name":"initialQuorum","type":"uint256"},{"internalType":"uint256","name":"delay","type":"uint256"},{"internalType":"bool","name":"allowSingleApproval","type":"bool"}],"stateMutability":"nonpayable","type":"constructor"},
 {"inputs":[{"internalType":"address","name":"target","type":"address"}],"name":"AddressEmptyCode","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"},{"internalType":"address","name":"member","type":"address"}],"name":"ConsortiumAlreadyApproved","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"}],"name":"ConsortiumAlreadyExecuted","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"address","name":"member","type":"address"}],"name":"ConsortiumAlreadyApproved","type":"error"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"ConsortiumAlreadyMember","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"}],"name":"ConsortiumExecutionFailed","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"},{"internalType":"uint256","name":"balance","type":"uint256"},{"internalType":"uint256","name":"value","type":"uint256"}],"name":"ConsortiumInsufficientBalance","type":"error"},
-{"inputs":[{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"timestamp","type":"uint256"}],"name":"ConsortiumInvalidExpiry","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"address","name":"member","type":"address"}],"name":"ConsortiumAlreadyObjected","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ConsortiumCallMismatch","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"uint256","name":"approvals","type":"uint256"},{"internalType":"uint256","name":"threshold","type":"uint256"}],"name":"ConsortiumCancelAfterThreshold","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"uint64","name":"eta","type":"uint64"}],"name":"ConsortiumDelayNotElapsed","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"delay","type":"uint256"}],"name":"ConsortiumDelayRequired","type":"error"},
+{"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"ConsortiumDuplicateSigner","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ConsortiumExecutionFailed","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"uint256","name":"balance","type":"uint256"},{"internalType":"uint256","name":"value","type":"uint256"}],"name":"ConsortiumInsufficientBalance","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"delay","type":"uint256"},{"internalType":"uint256","name":"maxDelay","type":"uint256"}],"name":"ConsortiumInvalidDelay","type":"error"},
+{"inputs":[{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"earliest","type":"uint256"},{"internalType":"uint256","name":"latest","type":"uint256"}],"name":"ConsortiumInvalidExpiry","type":"error"},
 {"inputs":[{"internalType":"string","name":"label","type":"string"}],"name":"ConsortiumInvalidLabel","type":"error"},
+{"inputs":[{"internalType":"uint64","name":"nonce","type":"uint64"},{"internalType":"uint64","name":"expected","type":"uint64"}],"name":"ConsortiumInvalidNonce","type":"error"},
+{"inputs":[{"internalType":"address","name":"previous","type":"address"},{"internalType":"address","name":"account","type":"address"}],"name":"ConsortiumInvalidPrevious","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"quorum","type":"uint256"},{"internalType":"uint256","name":"memberCount","type":"uint256"}],"name":"ConsortiumInvalidQuorum","type":"error"},
-{"inputs":[{"internalType":"string","name":"label","type":"string"},{"internalType":"address","name":"member","type":"address"}],"name":"ConsortiumLabelTaken","type":"error"},
+{"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"ConsortiumInvalidSignature","type":"error"},
+{"inputs":[{"internalType":"string","name":"label","type":"string"},{"internalType":"address","name":"holder","type":"address"}],"name":"ConsortiumLabelTaken","type":"error"},
+{"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"ConsortiumLastMember","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"members","type":"uint256"},{"internalType":"uint256","name":"labels","type":"uint256"}],"name":"ConsortiumLengthMismatch","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"},{"internalType":"address","name":"member","type":"address"}],"name":"ConsortiumNotApproved","type":"error"},
+{"inputs":[],"name":"ConsortiumNoSignatures","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"address","name":"member","type":"address"}],"name":"ConsortiumNotApproved","type":"error"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"ConsortiumNotMember","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"},{"internalType":"address","name":"caller","type":"address"},{"internalType":"address","name":"proposer","type":"address"}],"name":"ConsortiumNotProposer","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"address","name":"caller","type":"address"}],"name":"ConsortiumNotProposer","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ConsortiumNotQueued","type":"error"},
 {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"ConsortiumOnlySelf","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"}],"name":"ConsortiumProposalCancelled","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"},{"internalType":"uint64","name":"expiry","type":"uint64"}],"name":"ConsortiumProposalExpired","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"},{"internalType":"uint256","name":"approvals","type":"uint256"},{"internalType":"uint256","name":"quorum","type":"uint256"}],"name":"ConsortiumQuorumNotReached","type":"error"},
-{"inputs":[{"internalType":"address","name":"account","type":"address"},{"internalType":"uint256","name":"memberCountAfter","type":"uint256"},{"internalType":"uint256","name":"quorum","type":"uint256"}],"name":"ConsortiumRemovalBelowQuorum","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"},{"internalType":"address","name":"target","type":"address"}],"name":"ConsortiumTargetHasNoCode","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"}],"name":"ConsortiumUnknownProposal","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ConsortiumProposalExists","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"enum IConsortium.ProposalState","name":"state","type":"uint8"}],"name":"ConsortiumProposalNotLive","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"memberCount","type":"uint256"}],"name":"ConsortiumSingleApprovalNotAllowed","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"address","name":"target","type":"address"}],"name":"ConsortiumTargetHasNoCode","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"uint256","name":"approvals","type":"uint256"},{"internalType":"uint256","name":"threshold","type":"uint256"}],"name":"ConsortiumThresholdNotReached","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"maxMembers","type":"uint256"}],"name":"ConsortiumTooManyMembers","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ConsortiumUnknownProposal","type":"error"},
 {"inputs":[],"name":"ConsortiumZeroAddress","type":"error"},
 {"inputs":[],"name":"FailedCall","type":"error"},
+{"inputs":[],"name":"InvalidShortString","type":"error"},
 {"inputs":[],"name":"ReentrancyGuardReentrantCall","type":"error"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"proposalId","type":"uint256"},{"indexed":true,"internalType":"address","name":"member","type":"address"},{"indexed":false,"internalType":"uint256","name":"approvals","type":"uint256"}],"name":"ApprovalRevoked","type":"event"},
+{"inputs":[{"internalType":"string","name":"str","type":"string"}],"name":"StringTooLong","type":"error"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":true,"internalType":"address","name":"member","type":"address"},{"indexed":false,"internalType":"uint256","name":"approvals","type":"uint256"}],"name":"ApprovalRevoked","type":"event"},
+{"anonymous":false,"inputs":[],"name":"EIP712DomainChanged","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"sender","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"EtherReceived","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"account","type":"address"},{"indexed":false,"internalType":"string","name":"label","type":"string"}],"name":"MemberAdded","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"account","type":"address"},{"indexed":false,"internalType":"string","name":"label","type":"string"}],"name":"MemberRemoved","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"proposalId","type":"uint256"},{"indexed":true,"internalType":"address","name":"member","type":"address"},{"indexed":false,"internalType":"uint256","name":"approvals","type":"uint256"}],"name":"ProposalApproved","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"proposalId","type":"uint256"}],"name":"ProposalCancelled","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"proposalId","type":"uint256"},{"indexed":true,"internalType":"address","name":"proposer","type":"address"},{"indexed":true,"internalType":"address","name":"target","type":"address"},{"indexed":false,"internalType":"uint256","name":"value","type":"uint256"},{"indexed":false,"internalType":"bytes","name":"data","type":"bytes"},{"indexed":false,"internalType":"string","name":"description","type":"string"},{"indexed":false,"internalType":"uint64","name":"expiry","type":"uint64"}],"name":"ProposalCreated","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"proposalId","type":"uint256"},{"indexed":true,"internalType":"address","name":"executor","type":"address"}],"name":"ProposalExecuted","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":false,"internalType":"uint256","name":"oldQuorum","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"newQuorum","type":"uint256"}],"name":"QuorumChanged","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"account","type":"address"},{"indexed":false,"internalType":"string","name":"label","type":"string"},{"indexed":false,"internalType":"uint64","name":"epoch","type":"uint64"}],"name":"MemberAdded","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"account","type":"address"},{"indexed":false,"internalType":"string","name":"label","type":"string"},{"indexed":false,"internalType":"uint64","name":"epoch","type":"uint64"}],"name":"MemberRemoved","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":true,"internalType":"address","name":"member","type":"address"},{"indexed":false,"internalType":"uint256","name":"approvals","type":"uint256"}],"name":"ProposalApproved","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ProposalCancelled","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":true,"internalType":"address","name":"proposer","type":"address"},{"indexed":true,"internalType":"address","name":"target","type":"address"},{"indexed":false,"internalType":"uint256","name":"value","type":"uint256"},{"indexed":false,"internalType":"bytes","name":"data","type":"bytes"},{"indexed":false,"internalType":"bytes32","name":"descriptionHash","type":"bytes32"},{"indexed":false,"internalType":"string","name":"description","type":"string"},{"indexed":false,"internalType":"uint64","name":"expiry","type":"uint64"},{"indexed":false,"internalType":"uint64","name":"epoch","type":"uint64"},{"indexed":false,"internalType":"uint64","name":"nonce","type":"uint64"}],"name":"ProposalCreated","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ProposalDequeued","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":true,"internalType":"address","name":"executor","type":"address"},{"indexed":false,"internalType":"address[]","name":"signers","type":"address[]"}],"name":"ProposalExecuted","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":true,"internalType":"address","name":"member","type":"address"},{"indexed":false,"internalType":"uint256","name":"objections","type":"uint256"}],"name":"ProposalObjected","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":false,"internalType":"uint64","name":"eta","type":"uint64"}],"name":"ProposalQueued","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":false,"internalType":"uint256","name":"objections","type":"uint256"}],"name":"ProposalVetoed","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":false,"internalType":"uint256","name":"oldQuorum","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"newQuorum","type":"uint256"},{"indexed":false,"internalType":"uint64","name":"epoch","type":"uint64"}],"name":"QuorumChanged","type":"event"},
+{"inputs":[],"name":"APPROVAL_TYPEHASH","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"MAX_DELAY","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"MAX_LABEL_LENGTH","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"MAX_LIFETIME","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"MAX_MEMBERS","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"OBJECTION_TYPEHASH","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"PROPOSAL_TYPEHASH","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"REMOVAL_DELAY","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"},{"internalType":"string","name":"label","type":"string"}],"name":"addMember","outputs":[],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"}],"name":"approvalCount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"}],"name":"approve","outputs":[],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"}],"name":"cancel","outputs":[],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"}],"name":"execute","outputs":[{"internalType":"bytes","name":"returndata","type":"bytes"}],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"hasApproved","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"approvalDigest","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"approve","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"components":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"bytes","name":"signature","type":"bytes"}],"internalType":"struct IConsortium.Signature[]","name":"signatures","type":"tuple[]"}],"name":"approveWithSignatures","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"approvers","outputs":[{"internalType":"address[]","name":"","type":"address[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"cancel","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[],"name":"decisionNonce","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"address","name":"target","type":"address"},{"internalType":"bytes","name":"data","type":"bytes"}],"name":"delayFor","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"domainSeparator","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"eip712Domain","outputs":[{"internalType":"bytes1","name":"fields","type":"bytes1"},{"internalType":"string","name":"name","type":"string"},{"internalType":"string","name":"version","type":"string"},{"internalType":"uint256","name":"chainId","type":"uint256"},{"internalType":"address","name":"verifyingContract","type":"address"},{"internalType":"bytes32","name":"salt","type":"bytes32"},{"internalType":"uint256[]","name":"extensions","type":"uint256[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"epoch","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"address","name":"target","type":"address"},{"internalType":"uint256","name":"value","type":"uint256"},{"internalType":"bytes","name":"data","type":"bytes"},{"internalType":"bytes32","name":"descriptionHash","type":"bytes32"},{"components":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"bytes","name":"signature","type":"bytes"}],"internalType":"struct IConsortium.Signature[]","name":"signatures","type":"tuple[]"}],"name":"execute","outputs":[{"internalType":"bytes","name":"returndata","type":"bytes"}],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"address","name":"target","type":"address"},{"internalType":"uint256","name":"value","type":"uint256"},{"internalType":"bytes","name":"data","type":"bytes"},{"internalType":"bytes32","name":"descriptionHash","type":"bytes32"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint64","name":"nonce","type":"uint64"},{"components":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"bytes","name":"signature","type":"bytes"}],"internalType":"struct IConsortium.Signature[]","name":"signatures","type":"tuple[]"}],"name":"executeWithSignatures","outputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"bytes","name":"returndata","type":"bytes"}],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[],"name":"executionDelay","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"address","name":"account","type":"address"}],"name":"hasApproved","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"address","name":"account","type":"address"}],"name":"hasObjected","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"address","name":"target","type":"address"},{"internalType":"uint256","name":"value","type":"uint256"},{"internalType":"bytes","name":"data","type":"bytes"},{"internalType":"bytes32","name":"descriptionHash","type":"bytes32"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint64","name":"epoch_","type":"uint64"},{"internalType":"uint64","name":"nonce","type":"uint64"}],"name":"hashProposal","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"pure","type":"function"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"isMember","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"string","name":"label","type":"string"}],"name":"labelHolder","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"string","name":"label","type":"string"}],"name":"memberByLabel","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"memberCount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"memberLabel","outputs":[{"internalType":"string","name":"","type":"string"}],"stateMutability":"view","type":"function"},
-{"inputs":[],"name":"memberList","outputs":[{"components":[{"internalType":"address","name":"account","type":"address"},{"internalType":"string","name":"label","type":"string"}],"internalType":"struct Consortium.Member[]","name":"list","type":"tuple[]"}],"stateMutability":"view","type":"function"},
-{"inputs":[],"name":"members","outputs":[{"internalType":"address[]","name":"","type":"address[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"memberList","outputs":[{"components":[{"internalType":"address","name":"account","type":"address"},{"internalType":"string","name":"label","type":"string"}],"internalType":"struct IConsortium.Member[]","name":"list","type":"tuple[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"memberPosition","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"members","outputs":[{"internalType":"address[]","name":"list","type":"address[]"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"bytes[]","name":"data","type":"bytes[]"}],"name":"multicall","outputs":[{"internalType":"bytes[]","name":"results","type":"bytes[]"}],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"}],"name":"proposal","outputs":[{"components":[{"internalType":"address","name":"proposer","type":"address"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"bool","name":"executed","type":"bool"},{"internalType":"bool","name":"cancelled","type":"bool"},{"internalType":"address","name":"target","type":"address"},{"internalType":"uint64","name":"createdAt","type":"uint64"},{"internalType":"uint256","name":"value","type":"uint256"},{"internalType":"bytes","name":"data","type":"bytes"},{"internalType":"string","name":"description","type":"string"}],"internalType":"struct Consortium.Proposal","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
-{"inputs":[],"name":"proposalCount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"}],"name":"proposalState","outputs":[{"internalType":"enum Consortium.ProposalState","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"address","name":"target","type":"address"},{"internalType":"uint256","name":"value","type":"uint256"},{"internalType":"bytes","name":"data","type":"bytes"},{"internalType":"string","name":"description","type":"string"},{"internalType":"uint64","name":"expiry","type":"uint64"}],"name":"propose","outputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"object","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"components":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"bytes","name":"signature","type":"bytes"}],"internalType":"struct IConsortium.Signature[]","name":"signatures","type":"tuple[]"}],"name":"objectWithSignatures","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"objectionDigest","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"objectionThreshold","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"objectors","outputs":[{"internalType":"address[]","name":"","type":"address[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"proposal","outputs":[{"components":[{"internalType":"enum IConsortium.ProposalState","name":"state","type":"uint8"},{"internalType":"address","name":"proposer","type":"address"},{"internalType":"uint64","name":"epoch","type":"uint64"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint64","name":"eta","type":"uint64"},{"internalType":"uint256","name":"threshold","type":"uint256"},{"internalType":"uint256","name":"approvals","type":"uint256"},{"internalType":"uint256","name":"objections","type":"uint256"}],"internalType":"struct IConsortium.ProposalInfo","name":"info","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"proposalState","outputs":[{"internalType":"enum IConsortium.ProposalState","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"address","name":"target","type":"address"},{"internalType":"uint256","name":"value","type":"uint256"},{"internalType":"bytes","name":"data","type":"bytes"},{"internalType":"string","name":"description","type":"string"},{"internalType":"uint64","name":"expiry","type":"uint64"}],"name":"propose","outputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"address","name":"target","type":"address"},{"internalType":"uint256","name":"value","type":"uint256"},{"internalType":"bytes","name":"data","type":"bytes"},{"internalType":"bytes32","name":"descriptionHash","type":"bytes32"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"components":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"bytes","name":"signature","type":"bytes"}],"internalType":"struct IConsortium.Signature[]","name":"signatures","type":"tuple[]"}],"name":"proposeWithSignatures","outputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[],"name":"quorum","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"removeMember","outputs":[],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"proposalId","type":"uint256"}],"name":"revoke","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"address","name":"previous","type":"address"},{"internalType":"address","name":"account","type":"address"}],"name":"removeMember","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"revoke","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"newQuorum","type":"uint256"}],"name":"setQuorum","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[],"name":"singleApprovalAllowed","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"address","name":"target","type":"address"},{"internalType":"bytes","name":"data","type":"bytes"}],"name":"thresholdFor","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"stateMutability":"payable","type":"receive"}
 ]'''
 ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
@@ -124,18 +193,41 @@ ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
 
 
 class ProposalState(IntEnum):
-    """Solidity ``enum Consortium.ProposalState``."""
+    """Solidity ``enum IConsortium.ProposalState``."""
 
     OPEN = 0
     APPROVED = 1
-    EXECUTED = 2
-    EXPIRED = 3
+    QUEUED = 2
+    EXECUTED = 3
     CANCELLED = 4
+    VETOED = 5
+    EXPIRED = 6
+    SUPERSEDED = 7
+
+
+@dataclass(frozen=True)
+class Signature:
+    """Solidity ``struct IConsortium.Signature``: ``(address,bytes)``."""
+
+    signer: str
+    signature: bytes
+
+    @classmethod
+    def from_abi(cls, raw: Any) -> Signature:
+        """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
+        return cls(
+            signer=checksum(field(raw, 0, "signer")),
+            signature=bytes(field(raw, 1, "signature")),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The ABI tuple to encode."""
+        return (self.signer, self.signature)
 
 
 @dataclass(frozen=True)
 class Member:
-    """Solidity ``struct Consortium.Member``: ``(address,string)``."""
+    """Solidity ``struct IConsortium.Member``: ``(address,string)``."""
 
     account: str
     label: str
@@ -154,49 +246,60 @@ class Member:
 
 
 @dataclass(frozen=True)
-class Proposal:
-    """Solidity ``struct Consortium.Proposal``:
-    ``(address,uint64,bool,bool,address,uint64,uint256,bytes,string)``.
+class ProposalInfo:
+    """Solidity ``struct IConsortium.ProposalInfo``:
+    ``(uint8,address,uint64,uint64,uint64,uint256,uint256,uint256)``.
     """
 
+    state: ProposalState
     proposer: str
+    epoch: int
     expiry: int
-    executed: bool
-    cancelled: bool
-    target: str
-    created_at: int
-    value: int
-    data: bytes
-    description: str
+    eta: int
+    threshold: int
+    approvals: int
+    objections: int
 
     @classmethod
-    def from_abi(cls, raw: Any) -> Proposal:
+    def from_abi(cls, raw: Any) -> ProposalInfo:
         """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
         return cls(
-            proposer=checksum(field(raw, 0, "proposer")),
-            expiry=int(field(raw, 1, "expiry")),
-            executed=bool(field(raw, 2, "executed")),
-            cancelled=bool(field(raw, 3, "cancelled")),
-            target=checksum(field(raw, 4, "target")),
-            created_at=int(field(raw, 5, "createdAt")),
-            value=int(field(raw, 6, "value")),
-            data=bytes(field(raw, 7, "data")),
-            description=str(field(raw, 8, "description")),
+            state=ProposalState(field(raw, 0, "state")),
+            proposer=checksum(field(raw, 1, "proposer")),
+            epoch=int(field(raw, 2, "epoch")),
+            expiry=int(field(raw, 3, "expiry")),
+            eta=int(field(raw, 4, "eta")),
+            threshold=int(field(raw, 5, "threshold")),
+            approvals=int(field(raw, 6, "approvals")),
+            objections=int(field(raw, 7, "objections")),
         )
 
     def to_abi(self) -> tuple[Any, ...]:
         """The ABI tuple to encode."""
-        return (self.proposer, self.expiry, self.executed, self.cancelled, self.target, self.created_at, self.value, self.data, self.description)
+        return (int(self.state), self.proposer, self.epoch, self.expiry, self.eta, self.threshold, self.approvals, self.objections)
+
+
+@dataclass(frozen=True)
+class Eip712DomainResult:
+    """What ``eip712Domain()`` returns."""
+
+    fields: bytes
+    name: str
+    version: str
+    chain_id: int
+    verifying_contract: str
+    salt: bytes
+    extensions: tuple[int, ...]
 
 
 @dataclass(frozen=True)
 class ApprovalRevokedEvent:
-    """`member` revoked its approval of `proposalId`; `approvals` is the count afterwards.
+    """`member` withdrew its approval of `proposalId`; `approvals` is the count afterwards.
 
-    Solidity event ``ApprovalRevoked(uint256,address,uint256)``.
+    Solidity event ``ApprovalRevoked(bytes32,address,uint256)``.
     """
 
-    proposal_id: int
+    proposal_id: bytes
     member: str
     approvals: int
     block_number: int
@@ -205,7 +308,7 @@ class ApprovalRevokedEvent:
     address: str
 
     event_name: ClassVar[str] = "ApprovalRevoked"
-    signature: ClassVar[str] = "ApprovalRevoked(uint256,address,uint256)"
+    signature: ClassVar[str] = "ApprovalRevoked(bytes32,address,uint256)"
     arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "member", "approvals")
 
     @classmethod
@@ -213,7 +316,7 @@ class ApprovalRevokedEvent:
         """Type a log decoded by the transaction pipeline or an event query."""
         args = event.args
         return cls(
-            proposal_id=int(args["proposalId"]),
+            proposal_id=bytes(args["proposalId"]),
             member=checksum(args["member"]),
             approvals=int(args["approvals"]),
             block_number=event.block_number,
@@ -224,6 +327,38 @@ class ApprovalRevokedEvent:
 
     @classmethod
     def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ApprovalRevokedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class Eip712DomainChangedEvent:
+    """MAY be emitted to signal that the domain could have changed.
+
+    Solidity event ``EIP712DomainChanged()``.
+    """
+
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "EIP712DomainChanged"
+    signature: ClassVar[str] = "EIP712DomainChanged()"
+    arg_keys: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> Eip712DomainChangedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        return cls(
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[Eip712DomainChangedEvent, ...]:
         """The events of this type in a transaction result (optionally only those from ``address``)."""
         return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
 
@@ -267,21 +402,22 @@ class EtherReceivedEvent:
 
 @dataclass(frozen=True)
 class MemberAddedEvent:
-    """`account` became a member under `label`.
+    """`account` became a member under `label`, starting configuration epoch `epoch`.
 
-    Solidity event ``MemberAdded(address,string)``.
+    Solidity event ``MemberAdded(address,string,uint64)``.
     """
 
     account: str
     label: str
+    epoch: int
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
     event_name: ClassVar[str] = "MemberAdded"
-    signature: ClassVar[str] = "MemberAdded(address,string)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("account", "label")
+    signature: ClassVar[str] = "MemberAdded(address,string,uint64)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("account", "label", "epoch")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> MemberAddedEvent:
@@ -290,6 +426,7 @@ class MemberAddedEvent:
         return cls(
             account=checksum(args["account"]),
             label=str(args["label"]),
+            epoch=int(args["epoch"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -304,21 +441,22 @@ class MemberAddedEvent:
 
 @dataclass(frozen=True)
 class MemberRemovedEvent:
-    """`account` (known as `label`) stopped being a member; its approvals no longer count.
+    """`account` (known as `label`) stopped being a member, starting configuration epoch `epoch`.
 
-    Solidity event ``MemberRemoved(address,string)``.
+    Solidity event ``MemberRemoved(address,string,uint64)``.
     """
 
     account: str
     label: str
+    epoch: int
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
     event_name: ClassVar[str] = "MemberRemoved"
-    signature: ClassVar[str] = "MemberRemoved(address,string)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("account", "label")
+    signature: ClassVar[str] = "MemberRemoved(address,string,uint64)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("account", "label", "epoch")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> MemberRemovedEvent:
@@ -327,6 +465,7 @@ class MemberRemovedEvent:
         return cls(
             account=checksum(args["account"]),
             label=str(args["label"]),
+            epoch=int(args["epoch"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -341,12 +480,13 @@ class MemberRemovedEvent:
 
 @dataclass(frozen=True)
 class ProposalApprovedEvent:
-    """`member` approved `proposalId`; `approvals` is the count from current members afterwards.
+    """`member`'s approval of `proposalId` was recorded (on chain or from its signature);
+    `approvals` is the count afterwards.
 
-    Solidity event ``ProposalApproved(uint256,address,uint256)``.
+    Solidity event ``ProposalApproved(bytes32,address,uint256)``.
     """
 
-    proposal_id: int
+    proposal_id: bytes
     member: str
     approvals: int
     block_number: int
@@ -355,7 +495,7 @@ class ProposalApprovedEvent:
     address: str
 
     event_name: ClassVar[str] = "ProposalApproved"
-    signature: ClassVar[str] = "ProposalApproved(uint256,address,uint256)"
+    signature: ClassVar[str] = "ProposalApproved(bytes32,address,uint256)"
     arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "member", "approvals")
 
     @classmethod
@@ -363,7 +503,7 @@ class ProposalApprovedEvent:
         """Type a log decoded by the transaction pipeline or an event query."""
         args = event.args
         return cls(
-            proposal_id=int(args["proposalId"]),
+            proposal_id=bytes(args["proposalId"]),
             member=checksum(args["member"]),
             approvals=int(args["approvals"]),
             block_number=event.block_number,
@@ -382,17 +522,17 @@ class ProposalApprovedEvent:
 class ProposalCancelledEvent:
     """`proposalId` was cancelled by its proposer.
 
-    Solidity event ``ProposalCancelled(uint256)``.
+    Solidity event ``ProposalCancelled(bytes32)``.
     """
 
-    proposal_id: int
+    proposal_id: bytes
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
     event_name: ClassVar[str] = "ProposalCancelled"
-    signature: ClassVar[str] = "ProposalCancelled(uint256)"
+    signature: ClassVar[str] = "ProposalCancelled(bytes32)"
     arg_keys: ClassVar[tuple[str, ...]] = ("proposalId",)
 
     @classmethod
@@ -400,7 +540,7 @@ class ProposalCancelledEvent:
         """Type a log decoded by the transaction pipeline or an event query."""
         args = event.args
         return cls(
-            proposal_id=int(args["proposalId"]),
+            proposal_id=bytes(args["proposalId"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -415,39 +555,48 @@ class ProposalCancelledEvent:
 
 @dataclass(frozen=True)
 class ProposalCreatedEvent:
-    """Proposal `proposalId` was created.
+    """Proposal `proposalId` was created (`nonce` 0), or a decision was executed from signatures
+    without a recorded proposal (`nonce` its decision nonce). `proposer` is zero for a proposal
+    created from signatures, and `description` empty (only its hash is on chain).
 
-    Solidity event ``ProposalCreated(uint256,address,address,uint256,bytes,string,uint64)``.
+    Solidity event
+    ``ProposalCreated(bytes32,address,address,uint256,bytes,bytes32,string,uint64,uint64,uint64)``.
     """
 
-    proposal_id: int
+    proposal_id: bytes
     proposer: str
     target: str
     value: int
     data: bytes
+    description_hash: bytes
     description: str
     expiry: int
+    epoch: int
+    nonce: int
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
     event_name: ClassVar[str] = "ProposalCreated"
-    signature: ClassVar[str] = "ProposalCreated(uint256,address,address,uint256,bytes,string,uint64)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "proposer", "target", "value", "data", "description", "expiry")
+    signature: ClassVar[str] = "ProposalCreated(bytes32,address,address,uint256,bytes,bytes32,string,uint64,uint64,uint64)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "proposer", "target", "value", "data", "descriptionHash", "description", "expiry", "epoch", "nonce")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> ProposalCreatedEvent:
         """Type a log decoded by the transaction pipeline or an event query."""
         args = event.args
         return cls(
-            proposal_id=int(args["proposalId"]),
+            proposal_id=bytes(args["proposalId"]),
             proposer=checksum(args["proposer"]),
             target=checksum(args["target"]),
             value=int(args["value"]),
             data=bytes(args["data"]),
+            description_hash=bytes(args["descriptionHash"]),
             description=str(args["description"]),
             expiry=int(args["expiry"]),
+            epoch=int(args["epoch"]),
+            nonce=int(args["nonce"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -461,30 +610,69 @@ class ProposalCreatedEvent:
 
 
 @dataclass(frozen=True)
-class ProposalExecutedEvent:
-    """`proposalId` was executed by `executor`.
+class ProposalDequeuedEvent:
+    """A revocation took `proposalId` below its threshold: it left the queue (its delay restarts
+    when the threshold is reached again).
 
-    Solidity event ``ProposalExecuted(uint256,address)``.
+    Solidity event ``ProposalDequeued(bytes32)``.
     """
 
-    proposal_id: int
+    proposal_id: bytes
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ProposalDequeued"
+    signature: ClassVar[str] = "ProposalDequeued(bytes32)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId",)
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ProposalDequeuedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            proposal_id=bytes(args["proposalId"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ProposalDequeuedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class ProposalExecutedEvent:
+    """`proposalId` was executed by `executor`; `signers` are the members whose signatures were
+    submitted with the execution (approvals recorded on chain before are in {ProposalApproved}).
+
+    Solidity event ``ProposalExecuted(bytes32,address,address[])``.
+    """
+
+    proposal_id: bytes
     executor: str
+    signers: tuple[str, ...]
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
     event_name: ClassVar[str] = "ProposalExecuted"
-    signature: ClassVar[str] = "ProposalExecuted(uint256,address)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "executor")
+    signature: ClassVar[str] = "ProposalExecuted(bytes32,address,address[])"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "executor", "signers")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> ProposalExecutedEvent:
         """Type a log decoded by the transaction pipeline or an event query."""
         args = event.args
         return cls(
-            proposal_id=int(args["proposalId"]),
+            proposal_id=bytes(args["proposalId"]),
             executor=checksum(args["executor"]),
+            signers=tuple(checksum(x0) for x0 in args["signers"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -498,22 +686,138 @@ class ProposalExecutedEvent:
 
 
 @dataclass(frozen=True)
-class QuorumChangedEvent:
-    """The quorum changed from `oldQuorum` to `newQuorum` (`oldQuorum` is 0 at deployment).
+class ProposalObjectedEvent:
+    """`member` objected to `proposalId` (on chain or by signature); `objections` is the count
+    afterwards.
 
-    Solidity event ``QuorumChanged(uint256,uint256)``.
+    Solidity event ``ProposalObjected(bytes32,address,uint256)``.
+    """
+
+    proposal_id: bytes
+    member: str
+    objections: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ProposalObjected"
+    signature: ClassVar[str] = "ProposalObjected(bytes32,address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "member", "objections")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ProposalObjectedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            proposal_id=bytes(args["proposalId"]),
+            member=checksum(args["member"]),
+            objections=int(args["objections"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ProposalObjectedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class ProposalQueuedEvent:
+    """`proposalId` reached its threshold and may be executed from `eta` on, unless vetoed.
+
+    Solidity event ``ProposalQueued(bytes32,uint64)``.
+    """
+
+    proposal_id: bytes
+    eta: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ProposalQueued"
+    signature: ClassVar[str] = "ProposalQueued(bytes32,uint64)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "eta")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ProposalQueuedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            proposal_id=bytes(args["proposalId"]),
+            eta=int(args["eta"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ProposalQueuedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class ProposalVetoedEvent:
+    """`proposalId` was cancelled by `objections` objections.
+
+    Solidity event ``ProposalVetoed(bytes32,uint256)``.
+    """
+
+    proposal_id: bytes
+    objections: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ProposalVetoed"
+    signature: ClassVar[str] = "ProposalVetoed(bytes32,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "objections")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ProposalVetoedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            proposal_id=bytes(args["proposalId"]),
+            objections=int(args["objections"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ProposalVetoedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class QuorumChangedEvent:
+    """The quorum changed from `oldQuorum` to `newQuorum` (`oldQuorum` is 0 at deployment), in
+    configuration epoch `epoch`.
+
+    Solidity event ``QuorumChanged(uint256,uint256,uint64)``.
     """
 
     old_quorum: int
     new_quorum: int
+    epoch: int
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
     event_name: ClassVar[str] = "QuorumChanged"
-    signature: ClassVar[str] = "QuorumChanged(uint256,uint256)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("oldQuorum", "newQuorum")
+    signature: ClassVar[str] = "QuorumChanged(uint256,uint256,uint64)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("oldQuorum", "newQuorum", "epoch")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> QuorumChangedEvent:
@@ -522,6 +826,7 @@ class QuorumChangedEvent:
         return cls(
             old_quorum=int(args["oldQuorum"]),
             new_quorum=int(args["newQuorum"]),
+            epoch=int(args["epoch"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -555,39 +860,21 @@ class AddressEmptyCode(ContractCustomError):
 class ConsortiumAlreadyApproved(ContractCustomError):
     """`member` already approved `proposalId`.
 
-    Solidity: ``error ConsortiumAlreadyApproved(uint256 proposalId, address member)``, selector
-    ``0xeee90dc6``.
+    Solidity: ``error ConsortiumAlreadyApproved(bytes32 proposalId, address member)``, selector
+    ``0x90e7ad94``.
     """
 
     error_name = "ConsortiumAlreadyApproved"
-    signature = "ConsortiumAlreadyApproved(uint256,address)"
-    selector = bytes.fromhex("eee90dc6")
+    signature = "ConsortiumAlreadyApproved(bytes32,address)"
+    selector = bytes.fromhex("90e7ad94")
     arg_names = ("proposal_id", "member")
 
-    proposal_id: int
+    proposal_id: bytes
     member: str
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), checksum(raw[1]))
-
-
-class ConsortiumAlreadyExecuted(ContractCustomError):
-    """Proposal `proposalId` was already executed.
-
-    Solidity: ``error ConsortiumAlreadyExecuted(uint256 proposalId)``, selector ``0xaa9fda29``.
-    """
-
-    error_name = "ConsortiumAlreadyExecuted"
-    signature = "ConsortiumAlreadyExecuted(uint256)"
-    selector = bytes.fromhex("aa9fda29")
-    arg_names = ("proposal_id",)
-
-    proposal_id: int
-
-    @classmethod
-    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]),)
+        return (bytes(raw[0]), checksum(raw[1]))
 
 
 class ConsortiumAlreadyMember(ContractCustomError):
@@ -608,67 +895,207 @@ class ConsortiumAlreadyMember(ContractCustomError):
         return (checksum(raw[0]),)
 
 
-class ConsortiumExecutionFailed(ContractCustomError):
-    """The call of `proposalId` reverted without revert data.
+class ConsortiumAlreadyObjected(ContractCustomError):
+    """`member` already objected to `proposalId`.
 
-    Solidity: ``error ConsortiumExecutionFailed(uint256 proposalId)``, selector ``0x4c55c0a8``.
+    Solidity: ``error ConsortiumAlreadyObjected(bytes32 proposalId, address member)``, selector
+    ``0x50a5f577``.
     """
 
-    error_name = "ConsortiumExecutionFailed"
-    signature = "ConsortiumExecutionFailed(uint256)"
-    selector = bytes.fromhex("4c55c0a8")
+    error_name = "ConsortiumAlreadyObjected"
+    signature = "ConsortiumAlreadyObjected(bytes32,address)"
+    selector = bytes.fromhex("50a5f577")
+    arg_names = ("proposal_id", "member")
+
+    proposal_id: bytes
+    member: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), checksum(raw[1]))
+
+
+class ConsortiumCallMismatch(ContractCustomError):
+    """The call given does not hash to `proposalId` (with its expiry and epoch).
+
+    Solidity: ``error ConsortiumCallMismatch(bytes32 proposalId)``, selector ``0x64cc558d``.
+    """
+
+    error_name = "ConsortiumCallMismatch"
+    signature = "ConsortiumCallMismatch(bytes32)"
+    selector = bytes.fromhex("64cc558d")
     arg_names = ("proposal_id",)
 
-    proposal_id: int
+    proposal_id: bytes
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]),)
+
+
+class ConsortiumCancelAfterThreshold(ContractCustomError):
+    """`proposalId` reached its threshold (`approvals` of `threshold`): its proposer alone can no
+    longer cancel it (objections still can).
+
+    Solidity: ``error ConsortiumCancelAfterThreshold(bytes32 proposalId, uint256 approvals,
+    uint256 threshold)``, selector ``0xa0226f8c``.
+    """
+
+    error_name = "ConsortiumCancelAfterThreshold"
+    signature = "ConsortiumCancelAfterThreshold(bytes32,uint256,uint256)"
+    selector = bytes.fromhex("a0226f8c")
+    arg_names = ("proposal_id", "approvals", "threshold")
+
+    proposal_id: bytes
+    approvals: int
+    threshold: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class ConsortiumDelayNotElapsed(ContractCustomError):
+    """`proposalId` is queued until `eta`.
+
+    Solidity: ``error ConsortiumDelayNotElapsed(bytes32 proposalId, uint64 eta)``, selector
+    ``0x75207e72``.
+    """
+
+    error_name = "ConsortiumDelayNotElapsed"
+    signature = "ConsortiumDelayNotElapsed(bytes32,uint64)"
+    selector = bytes.fromhex("75207e72")
+    arg_names = ("proposal_id", "eta")
+
+    proposal_id: bytes
+    eta: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), int(raw[1]))
+
+
+class ConsortiumDelayRequired(ContractCustomError):
+    """The decision would wait `delay` seconds once approved (an execution delay, or a removal below
+    the quorum): it must be a recorded proposal, queued, not executed at once.
+
+    Solidity: ``error ConsortiumDelayRequired(uint256 delay)``, selector ``0x08d1a9c8``.
+    """
+
+    error_name = "ConsortiumDelayRequired"
+    signature = "ConsortiumDelayRequired(uint256)"
+    selector = bytes.fromhex("08d1a9c8")
+    arg_names = ("delay",)
+
+    delay: int
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]),)
 
 
+class ConsortiumDuplicateSigner(ContractCustomError):
+    """`signer` appears twice among the signatures.
+
+    Solidity: ``error ConsortiumDuplicateSigner(address signer)``, selector ``0x7dca266e``.
+    """
+
+    error_name = "ConsortiumDuplicateSigner"
+    signature = "ConsortiumDuplicateSigner(address)"
+    selector = bytes.fromhex("7dca266e")
+    arg_names = ("signer",)
+
+    signer: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
+class ConsortiumExecutionFailed(ContractCustomError):
+    """The call of `proposalId` reverted without revert data.
+
+    Solidity: ``error ConsortiumExecutionFailed(bytes32 proposalId)``, selector ``0xaf1a46ac``.
+    """
+
+    error_name = "ConsortiumExecutionFailed"
+    signature = "ConsortiumExecutionFailed(bytes32)"
+    selector = bytes.fromhex("af1a46ac")
+    arg_names = ("proposal_id",)
+
+    proposal_id: bytes
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]),)
+
+
 class ConsortiumInsufficientBalance(ContractCustomError):
     """`proposalId` sends `value` wei but the consortium holds only `balance`.
 
-    Solidity: ``error ConsortiumInsufficientBalance(uint256 proposalId, uint256 balance, uint256
-    value)``, selector ``0x27110775``.
+    Solidity: ``error ConsortiumInsufficientBalance(bytes32 proposalId, uint256 balance, uint256
+    value)``, selector ``0x01aed849``.
     """
 
     error_name = "ConsortiumInsufficientBalance"
-    signature = "ConsortiumInsufficientBalance(uint256,uint256,uint256)"
-    selector = bytes.fromhex("27110775")
+    signature = "ConsortiumInsufficientBalance(bytes32,uint256,uint256)"
+    selector = bytes.fromhex("01aed849")
     arg_names = ("proposal_id", "balance", "value")
 
-    proposal_id: int
+    proposal_id: bytes
     balance: int
     value: int
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), int(raw[1]), int(raw[2]))
+        return (bytes(raw[0]), int(raw[1]), int(raw[2]))
 
 
-class ConsortiumInvalidExpiry(ContractCustomError):
-    """`expiry` is not after the current block's `timestamp`.
+class ConsortiumInvalidDelay(ContractCustomError):
+    """The execution delay `delay` exceeds `maxDelay` seconds.
 
-    Solidity: ``error ConsortiumInvalidExpiry(uint64 expiry, uint256 timestamp)``, selector
-    ``0xd1211fea``.
+    Solidity: ``error ConsortiumInvalidDelay(uint256 delay, uint256 maxDelay)``, selector
+    ``0xe72ad25f``.
     """
 
-    error_name = "ConsortiumInvalidExpiry"
-    signature = "ConsortiumInvalidExpiry(uint64,uint256)"
-    selector = bytes.fromhex("d1211fea")
-    arg_names = ("expiry", "timestamp")
+    error_name = "ConsortiumInvalidDelay"
+    signature = "ConsortiumInvalidDelay(uint256,uint256)"
+    selector = bytes.fromhex("e72ad25f")
+    arg_names = ("delay", "max_delay")
 
-    expiry: int
-    timestamp: int
+    delay: int
+    max_delay: int
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]), int(raw[1]))
 
 
+class ConsortiumInvalidExpiry(ContractCustomError):
+    """`expiry` is outside (`earliest`, `latest`]: after now plus the proposal's delay, at most
+    {Consortium-MAX_LIFETIME} from now.
+
+    Solidity: ``error ConsortiumInvalidExpiry(uint64 expiry, uint256 earliest, uint256 latest)``,
+    selector ``0x76a0965e``.
+    """
+
+    error_name = "ConsortiumInvalidExpiry"
+    signature = "ConsortiumInvalidExpiry(uint64,uint256,uint256)"
+    selector = bytes.fromhex("76a0965e")
+    arg_names = ("expiry", "earliest", "latest")
+
+    expiry: int
+    earliest: int
+    latest: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]))
+
+
 class ConsortiumInvalidLabel(ContractCustomError):
-    """`label` is empty or longer than {MAX_LABEL_LENGTH} bytes.
+    """`label` is empty, longer than {ConsortiumMembership-MAX_LABEL_LENGTH} bytes, or contains a
+    zero byte.
 
     Solidity: ``error ConsortiumInvalidLabel(string label)``, selector ``0x7ff1be7c``.
     """
@@ -683,6 +1110,47 @@ class ConsortiumInvalidLabel(ContractCustomError):
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (str(raw[0]),)
+
+
+class ConsortiumInvalidNonce(ContractCustomError):
+    """A decision executed from signatures must carry the nonce `expected`, not `nonce`.
+
+    Solidity: ``error ConsortiumInvalidNonce(uint64 nonce, uint64 expected)``, selector
+    ``0x00e94b0b``.
+    """
+
+    error_name = "ConsortiumInvalidNonce"
+    signature = "ConsortiumInvalidNonce(uint64,uint64)"
+    selector = bytes.fromhex("00e94b0b")
+    arg_names = ("nonce", "expected")
+
+    nonce: int
+    expected: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
+class ConsortiumInvalidPrevious(ContractCustomError):
+    """`previous` is not the member before `account` in the list (the member at the next position,
+    or zero when `account` holds the last position).
+
+    Solidity: ``error ConsortiumInvalidPrevious(address previous, address account)``, selector
+    ``0xae25bdf1``.
+    """
+
+    error_name = "ConsortiumInvalidPrevious"
+    signature = "ConsortiumInvalidPrevious(address,address)"
+    selector = bytes.fromhex("ae25bdf1")
+    arg_names = ("previous", "account")
+
+    previous: str
+    account: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]), checksum(raw[1]))
 
 
 class ConsortiumInvalidQuorum(ContractCustomError):
@@ -705,24 +1173,61 @@ class ConsortiumInvalidQuorum(ContractCustomError):
         return (int(raw[0]), int(raw[1]))
 
 
-class ConsortiumLabelTaken(ContractCustomError):
-    """`label` is already the label of current member `member`.
+class ConsortiumInvalidSignature(ContractCustomError):
+    """`signer`'s signature is not valid for this consortium, chain, proposal and epoch.
 
-    Solidity: ``error ConsortiumLabelTaken(string label, address member)``, selector
+    Solidity: ``error ConsortiumInvalidSignature(address signer)``, selector ``0x11358250``.
+    """
+
+    error_name = "ConsortiumInvalidSignature"
+    signature = "ConsortiumInvalidSignature(address)"
+    selector = bytes.fromhex("11358250")
+    arg_names = ("signer",)
+
+    signer: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
+class ConsortiumLabelTaken(ContractCustomError):
+    """`label` belongs to `holder` for good (labels are identities, never handed to another
+    address).
+
+    Solidity: ``error ConsortiumLabelTaken(string label, address holder)``, selector
     ``0x8d7c69a2``.
     """
 
     error_name = "ConsortiumLabelTaken"
     signature = "ConsortiumLabelTaken(string,address)"
     selector = bytes.fromhex("8d7c69a2")
-    arg_names = ("label", "member")
+    arg_names = ("label", "holder")
 
     label: str
-    member: str
+    holder: str
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (str(raw[0]), checksum(raw[1]))
+
+
+class ConsortiumLastMember(ContractCustomError):
+    """`account` is the only member: a consortium cannot remove its last member.
+
+    Solidity: ``error ConsortiumLastMember(address account)``, selector ``0xcc799207``.
+    """
+
+    error_name = "ConsortiumLastMember"
+    signature = "ConsortiumLastMember(address)"
+    selector = bytes.fromhex("cc799207")
+    arg_names = ("account",)
+
+    account: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
 
 
 class ConsortiumLengthMismatch(ContractCustomError):
@@ -745,24 +1250,36 @@ class ConsortiumLengthMismatch(ContractCustomError):
         return (int(raw[0]), int(raw[1]))
 
 
+class ConsortiumNoSignatures(ContractCustomError):
+    """No signature was given.
+
+    Solidity: ``error ConsortiumNoSignatures()``, selector ``0x624d7f16``.
+    """
+
+    error_name = "ConsortiumNoSignatures"
+    signature = "ConsortiumNoSignatures()"
+    selector = bytes.fromhex("624d7f16")
+    arg_names = ()
+
+
 class ConsortiumNotApproved(ContractCustomError):
     """`member` has no approval of `proposalId` to revoke.
 
-    Solidity: ``error ConsortiumNotApproved(uint256 proposalId, address member)``, selector
-    ``0x265193d8``.
+    Solidity: ``error ConsortiumNotApproved(bytes32 proposalId, address member)``, selector
+    ``0xaca8d0f5``.
     """
 
     error_name = "ConsortiumNotApproved"
-    signature = "ConsortiumNotApproved(uint256,address)"
-    selector = bytes.fromhex("265193d8")
+    signature = "ConsortiumNotApproved(bytes32,address)"
+    selector = bytes.fromhex("aca8d0f5")
     arg_names = ("proposal_id", "member")
 
-    proposal_id: int
+    proposal_id: bytes
     member: str
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), checksum(raw[1]))
+        return (bytes(raw[0]), checksum(raw[1]))
 
 
 class ConsortiumNotMember(ContractCustomError):
@@ -784,24 +1301,42 @@ class ConsortiumNotMember(ContractCustomError):
 
 
 class ConsortiumNotProposer(ContractCustomError):
-    """Only `proposer` may cancel `proposalId`; `caller` tried.
+    """Only the proposer of `proposalId` may cancel it alone; `caller` is not.
 
-    Solidity: ``error ConsortiumNotProposer(uint256 proposalId, address caller, address
-    proposer)``, selector ``0x623945e1``.
+    Solidity: ``error ConsortiumNotProposer(bytes32 proposalId, address caller)``, selector
+    ``0x4aa35fc1``.
     """
 
     error_name = "ConsortiumNotProposer"
-    signature = "ConsortiumNotProposer(uint256,address,address)"
-    selector = bytes.fromhex("623945e1")
-    arg_names = ("proposal_id", "caller", "proposer")
+    signature = "ConsortiumNotProposer(bytes32,address)"
+    selector = bytes.fromhex("4aa35fc1")
+    arg_names = ("proposal_id", "caller")
 
-    proposal_id: int
+    proposal_id: bytes
     caller: str
-    proposer: str
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), checksum(raw[1]), checksum(raw[2]))
+        return (bytes(raw[0]), checksum(raw[1]))
+
+
+class ConsortiumNotQueued(ContractCustomError):
+    """The consortium has an execution delay and `proposalId` is not queued: its recorded approvals
+    must reach its threshold first (signatures given to {Consortium-execute} do not queue it).
+
+    Solidity: ``error ConsortiumNotQueued(bytes32 proposalId)``, selector ``0x092ebd83``.
+    """
+
+    error_name = "ConsortiumNotQueued"
+    signature = "ConsortiumNotQueued(bytes32)"
+    selector = bytes.fromhex("092ebd83")
+    arg_names = ("proposal_id",)
+
+    proposal_id: bytes
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]),)
 
 
 class ConsortiumOnlySelf(ContractCustomError):
@@ -822,122 +1357,140 @@ class ConsortiumOnlySelf(ContractCustomError):
         return (checksum(raw[0]),)
 
 
-class ConsortiumProposalCancelled(ContractCustomError):
-    """Proposal `proposalId` was cancelled.
+class ConsortiumProposalExists(ContractCustomError):
+    """A proposal with id `proposalId` (the same call, description, expiry and epoch) already
+    exists.
 
-    Solidity: ``error ConsortiumProposalCancelled(uint256 proposalId)``, selector ``0xfb01dccb``.
+    Solidity: ``error ConsortiumProposalExists(bytes32 proposalId)``, selector ``0x55a7f76a``.
     """
 
-    error_name = "ConsortiumProposalCancelled"
-    signature = "ConsortiumProposalCancelled(uint256)"
-    selector = bytes.fromhex("fb01dccb")
+    error_name = "ConsortiumProposalExists"
+    signature = "ConsortiumProposalExists(bytes32)"
+    selector = bytes.fromhex("55a7f76a")
     arg_names = ("proposal_id",)
 
-    proposal_id: int
+    proposal_id: bytes
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]),)
+
+
+class ConsortiumProposalNotLive(ContractCustomError):
+    """`proposalId` is `state`: no longer open to approvals, objections, cancellation or execution.
+
+    Solidity: ``error ConsortiumProposalNotLive(bytes32 proposalId, IConsortium.ProposalState
+    state)``, selector ``0xd961eb10``.
+    """
+
+    error_name = "ConsortiumProposalNotLive"
+    signature = "ConsortiumProposalNotLive(bytes32,uint8)"
+    selector = bytes.fromhex("d961eb10")
+    arg_names = ("proposal_id", "state")
+
+    proposal_id: bytes
+    state: ProposalState
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), ProposalState(raw[1]))
+
+
+class ConsortiumSingleApprovalNotAllowed(ContractCustomError):
+    """A quorum of 1 with `memberCount` (\u2265 2) members needs the founders' explicit consent at
+    deployment.
+
+    Solidity: ``error ConsortiumSingleApprovalNotAllowed(uint256 memberCount)``, selector
+    ``0xfd9f77b9``.
+    """
+
+    error_name = "ConsortiumSingleApprovalNotAllowed"
+    signature = "ConsortiumSingleApprovalNotAllowed(uint256)"
+    selector = bytes.fromhex("fd9f77b9")
+    arg_names = ("member_count",)
+
+    member_count: int
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]),)
-
-
-class ConsortiumProposalExpired(ContractCustomError):
-    """Proposal `proposalId` expired at `expiry`.
-
-    Solidity: ``error ConsortiumProposalExpired(uint256 proposalId, uint64 expiry)``, selector
-    ``0x11e4c85d``.
-    """
-
-    error_name = "ConsortiumProposalExpired"
-    signature = "ConsortiumProposalExpired(uint256,uint64)"
-    selector = bytes.fromhex("11e4c85d")
-    arg_names = ("proposal_id", "expiry")
-
-    proposal_id: int
-    expiry: int
-
-    @classmethod
-    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), int(raw[1]))
-
-
-class ConsortiumQuorumNotReached(ContractCustomError):
-    """`proposalId` has `approvals` approvals from current members; `quorum` are needed.
-
-    Solidity: ``error ConsortiumQuorumNotReached(uint256 proposalId, uint256 approvals, uint256
-    quorum)``, selector ``0xaf0484c5``.
-    """
-
-    error_name = "ConsortiumQuorumNotReached"
-    signature = "ConsortiumQuorumNotReached(uint256,uint256,uint256)"
-    selector = bytes.fromhex("af0484c5")
-    arg_names = ("proposal_id", "approvals", "quorum")
-
-    proposal_id: int
-    approvals: int
-    quorum: int
-
-    @classmethod
-    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), int(raw[1]), int(raw[2]))
-
-
-class ConsortiumRemovalBelowQuorum(ContractCustomError):
-    """Removing `account` would leave `memberCountAfter` members, fewer than the `quorum`.
-
-    Solidity: ``error ConsortiumRemovalBelowQuorum(address account, uint256 memberCountAfter,
-    uint256 quorum)``, selector ``0xcce3bfd1``.
-    """
-
-    error_name = "ConsortiumRemovalBelowQuorum"
-    signature = "ConsortiumRemovalBelowQuorum(address,uint256,uint256)"
-    selector = bytes.fromhex("cce3bfd1")
-    arg_names = ("account", "member_count_after", "quorum")
-
-    account: str
-    member_count_after: int
-    quorum: int
-
-    @classmethod
-    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (checksum(raw[0]), int(raw[1]), int(raw[2]))
 
 
 class ConsortiumTargetHasNoCode(ContractCustomError):
     """`proposalId` carries calldata but `target` has no code.
 
-    Solidity: ``error ConsortiumTargetHasNoCode(uint256 proposalId, address target)``, selector
-    ``0xb0cd7099``.
+    Solidity: ``error ConsortiumTargetHasNoCode(bytes32 proposalId, address target)``, selector
+    ``0xcfc6ea1f``.
     """
 
     error_name = "ConsortiumTargetHasNoCode"
-    signature = "ConsortiumTargetHasNoCode(uint256,address)"
-    selector = bytes.fromhex("b0cd7099")
+    signature = "ConsortiumTargetHasNoCode(bytes32,address)"
+    selector = bytes.fromhex("cfc6ea1f")
     arg_names = ("proposal_id", "target")
 
-    proposal_id: int
+    proposal_id: bytes
     target: str
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), checksum(raw[1]))
+        return (bytes(raw[0]), checksum(raw[1]))
+
+
+class ConsortiumThresholdNotReached(ContractCustomError):
+    """`proposalId` has `approvals` approvals; `threshold` are needed.
+
+    Solidity: ``error ConsortiumThresholdNotReached(bytes32 proposalId, uint256 approvals,
+    uint256 threshold)``, selector ``0xced309a6``.
+    """
+
+    error_name = "ConsortiumThresholdNotReached"
+    signature = "ConsortiumThresholdNotReached(bytes32,uint256,uint256)"
+    selector = bytes.fromhex("ced309a6")
+    arg_names = ("proposal_id", "approvals", "threshold")
+
+    proposal_id: bytes
+    approvals: int
+    threshold: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class ConsortiumTooManyMembers(ContractCustomError):
+    """Admitting one more member would exceed {ConsortiumMembership-MAX_MEMBERS} (`maxMembers`).
+
+    Solidity: ``error ConsortiumTooManyMembers(uint256 maxMembers)``, selector ``0xb1027c2d``.
+    """
+
+    error_name = "ConsortiumTooManyMembers"
+    signature = "ConsortiumTooManyMembers(uint256)"
+    selector = bytes.fromhex("b1027c2d")
+    arg_names = ("max_members",)
+
+    max_members: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]),)
 
 
 class ConsortiumUnknownProposal(ContractCustomError):
     """No proposal has id `proposalId`.
 
-    Solidity: ``error ConsortiumUnknownProposal(uint256 proposalId)``, selector ``0x0fc06819``.
+    Solidity: ``error ConsortiumUnknownProposal(bytes32 proposalId)``, selector ``0x51be6524``.
     """
 
     error_name = "ConsortiumUnknownProposal"
-    signature = "ConsortiumUnknownProposal(uint256)"
-    selector = bytes.fromhex("0fc06819")
+    signature = "ConsortiumUnknownProposal(bytes32)"
+    selector = bytes.fromhex("51be6524")
     arg_names = ("proposal_id",)
 
-    proposal_id: int
+    proposal_id: bytes
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]),)
+        return (bytes(raw[0]),)
 
 
 class ConsortiumZeroAddress(ContractCustomError):
@@ -964,6 +1517,15 @@ class FailedCall(ContractCustomError):
     arg_names = ()
 
 
+class InvalidShortString(ContractCustomError):
+    """Solidity: ``error InvalidShortString()``, selector ``0xb3512b0c``."""
+
+    error_name = "InvalidShortString"
+    signature = "InvalidShortString()"
+    selector = bytes.fromhex("b3512b0c")
+    arg_names = ()
+
+
 class ReentrancyGuardReentrantCall(ContractCustomError):
     """Unauthorized reentrant call.
 
@@ -976,6 +1538,21 @@ class ReentrancyGuardReentrantCall(ContractCustomError):
     arg_names = ()
 
 
+class StringTooLong(ContractCustomError):
+    """Solidity: ``error StringTooLong(string str)``, selector ``0x305a27a9``."""
+
+    error_name = "StringTooLong"
+    signature = "StringTooLong(string)"
+    selector = bytes.fromhex("305a27a9")
+    arg_names = ("str",)
+
+    str: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (str(raw[0]),)
+
+
 class ConsortiumEvents(EventsBase):
     """Typed log queries for :class:`Consortium` (``contract.events.<name>(...)``)."""
 
@@ -984,7 +1561,7 @@ class ConsortiumEvents(EventsBase):
         *,
         from_block: BlockIdentifier = 0,
         to_block: BlockIdentifier = "latest",
-        proposal_id: int | None = None,
+        proposal_id: bytes | None = None,
         member: str | None = None,
     ) -> list[ApprovalRevokedEvent]:
         """``ApprovalRevoked`` events emitted by this contract in ``[from_block, to_block]``.
@@ -992,8 +1569,19 @@ class ConsortiumEvents(EventsBase):
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"proposalId": proposal_id, "member": member}
-        logs = self._query("ApprovalRevoked(uint256,address,uint256)", from_block, to_block, filters)
+        logs = self._query("ApprovalRevoked(bytes32,address,uint256)", from_block, to_block, filters)
         return [ApprovalRevokedEvent.from_decoded(e) for e in logs]
+
+    def eip712_domain_changed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+    ) -> list[Eip712DomainChangedEvent]:
+        """``EIP712DomainChanged`` events emitted by this contract in ``[from_block, to_block]``."""
+        filters: dict[str, object] = {}
+        logs = self._query("EIP712DomainChanged()", from_block, to_block, filters)
+        return [Eip712DomainChangedEvent.from_decoded(e) for e in logs]
 
     def ether_received(
         self,
@@ -1022,7 +1610,7 @@ class ConsortiumEvents(EventsBase):
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"account": account}
-        logs = self._query("MemberAdded(address,string)", from_block, to_block, filters)
+        logs = self._query("MemberAdded(address,string,uint64)", from_block, to_block, filters)
         return [MemberAddedEvent.from_decoded(e) for e in logs]
 
     def member_removed(
@@ -1037,7 +1625,7 @@ class ConsortiumEvents(EventsBase):
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"account": account}
-        logs = self._query("MemberRemoved(address,string)", from_block, to_block, filters)
+        logs = self._query("MemberRemoved(address,string,uint64)", from_block, to_block, filters)
         return [MemberRemovedEvent.from_decoded(e) for e in logs]
 
     def proposal_approved(
@@ -1045,7 +1633,7 @@ class ConsortiumEvents(EventsBase):
         *,
         from_block: BlockIdentifier = 0,
         to_block: BlockIdentifier = "latest",
-        proposal_id: int | None = None,
+        proposal_id: bytes | None = None,
         member: str | None = None,
     ) -> list[ProposalApprovedEvent]:
         """``ProposalApproved`` events emitted by this contract in ``[from_block, to_block]``.
@@ -1053,7 +1641,7 @@ class ConsortiumEvents(EventsBase):
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"proposalId": proposal_id, "member": member}
-        logs = self._query("ProposalApproved(uint256,address,uint256)", from_block, to_block, filters)
+        logs = self._query("ProposalApproved(bytes32,address,uint256)", from_block, to_block, filters)
         return [ProposalApprovedEvent.from_decoded(e) for e in logs]
 
     def proposal_cancelled(
@@ -1061,14 +1649,14 @@ class ConsortiumEvents(EventsBase):
         *,
         from_block: BlockIdentifier = 0,
         to_block: BlockIdentifier = "latest",
-        proposal_id: int | None = None,
+        proposal_id: bytes | None = None,
     ) -> list[ProposalCancelledEvent]:
         """``ProposalCancelled`` events emitted by this contract in ``[from_block, to_block]``.
 
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"proposalId": proposal_id}
-        logs = self._query("ProposalCancelled(uint256)", from_block, to_block, filters)
+        logs = self._query("ProposalCancelled(bytes32)", from_block, to_block, filters)
         return [ProposalCancelledEvent.from_decoded(e) for e in logs]
 
     def proposal_created(
@@ -1076,7 +1664,7 @@ class ConsortiumEvents(EventsBase):
         *,
         from_block: BlockIdentifier = 0,
         to_block: BlockIdentifier = "latest",
-        proposal_id: int | None = None,
+        proposal_id: bytes | None = None,
         proposer: str | None = None,
         target: str | None = None,
     ) -> list[ProposalCreatedEvent]:
@@ -1085,15 +1673,30 @@ class ConsortiumEvents(EventsBase):
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"proposalId": proposal_id, "proposer": proposer, "target": target}
-        logs = self._query("ProposalCreated(uint256,address,address,uint256,bytes,string,uint64)", from_block, to_block, filters)
+        logs = self._query("ProposalCreated(bytes32,address,address,uint256,bytes,bytes32,string,uint64,uint64,uint64)", from_block, to_block, filters)
         return [ProposalCreatedEvent.from_decoded(e) for e in logs]
+
+    def proposal_dequeued(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        proposal_id: bytes | None = None,
+    ) -> list[ProposalDequeuedEvent]:
+        """``ProposalDequeued`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"proposalId": proposal_id}
+        logs = self._query("ProposalDequeued(bytes32)", from_block, to_block, filters)
+        return [ProposalDequeuedEvent.from_decoded(e) for e in logs]
 
     def proposal_executed(
         self,
         *,
         from_block: BlockIdentifier = 0,
         to_block: BlockIdentifier = "latest",
-        proposal_id: int | None = None,
+        proposal_id: bytes | None = None,
         executor: str | None = None,
     ) -> list[ProposalExecutedEvent]:
         """``ProposalExecuted`` events emitted by this contract in ``[from_block, to_block]``.
@@ -1101,8 +1704,54 @@ class ConsortiumEvents(EventsBase):
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"proposalId": proposal_id, "executor": executor}
-        logs = self._query("ProposalExecuted(uint256,address)", from_block, to_block, filters)
+        logs = self._query("ProposalExecuted(bytes32,address,address[])", from_block, to_block, filters)
         return [ProposalExecutedEvent.from_decoded(e) for e in logs]
+
+    def proposal_objected(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        proposal_id: bytes | None = None,
+        member: str | None = None,
+    ) -> list[ProposalObjectedEvent]:
+        """``ProposalObjected`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"proposalId": proposal_id, "member": member}
+        logs = self._query("ProposalObjected(bytes32,address,uint256)", from_block, to_block, filters)
+        return [ProposalObjectedEvent.from_decoded(e) for e in logs]
+
+    def proposal_queued(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        proposal_id: bytes | None = None,
+    ) -> list[ProposalQueuedEvent]:
+        """``ProposalQueued`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"proposalId": proposal_id}
+        logs = self._query("ProposalQueued(bytes32,uint64)", from_block, to_block, filters)
+        return [ProposalQueuedEvent.from_decoded(e) for e in logs]
+
+    def proposal_vetoed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        proposal_id: bytes | None = None,
+    ) -> list[ProposalVetoedEvent]:
+        """``ProposalVetoed`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"proposalId": proposal_id}
+        logs = self._query("ProposalVetoed(bytes32,uint256)", from_block, to_block, filters)
+        return [ProposalVetoedEvent.from_decoded(e) for e in logs]
 
     def quorum_changed(
         self,
@@ -1112,49 +1761,44 @@ class ConsortiumEvents(EventsBase):
     ) -> list[QuorumChangedEvent]:
         """``QuorumChanged`` events emitted by this contract in ``[from_block, to_block]``."""
         filters: dict[str, object] = {}
-        logs = self._query("QuorumChanged(uint256,uint256)", from_block, to_block, filters)
+        logs = self._query("QuorumChanged(uint256,uint256,uint64)", from_block, to_block, filters)
         return [QuorumChangedEvent.from_decoded(e) for e in logs]
 
 
 class Consortium(BoundContract):
     """Consortium
 
-    Membership and M-of-N governance of a consortium of competing companies. Every admin power --
-    admitting or removing a member, changing the quorum, and any action another contract lets the
-    consortium take -- is a proposal that members approve and that anyone executes once the quorum
-    is met. After deployment no address has a privileged role: the only caller of {addMember},
-    {removeMember} and {setQuorum} that succeeds is this contract itself, while executing a
-    proposal.
+    M-of-N governance of a consortium of competing companies. Every admin power -- admitting or
+    removing a member, changing the quorum, and any action another contract lets the consortium
+    take -- is a decision that members approve, on chain or by EIP-712 signatures gathered off
+    chain, and that anyone executes once its threshold is met. After deployment no address has a
+    privileged role.
 
-    Design decisions: - **Labels** are strings of 1 to 32 bytes (UTF-8 as sent, not validated),
-    unique among current   members so tools can refer to a member by label. A removed member's
-    label becomes free again. - **Expiry** is an absolute unix timestamp (seconds) chosen by the
-    proposer; it must lie in the   future when proposing. A proposal is live while
-    `block.timestamp < expiry`; from `expiry` on it   can no longer be approved, revoked,
-    cancelled or executed. - **Approvals count only from current members, under their current
-    membership.** Every admission   gives the member a fresh *membership index* (1, 2, 3, ...
-    never reused, also not when the same   address is admitted again). An approval sets the
-    approver's bit in the proposal's approval   bitmap; the set of current members is a second
-    bitmap over the same indices. The number of   approvals that count is `popcount(approvals &
-    currentMembers)`, computed word by word. So:     * a removed member's approvals stop counting
-    the moment it is removed, on every proposal, with       no loop over proposals;     * if the
-    same address is admitted again it gets a new index, its old approvals stay void and       it
-    may approve again;     * no approval can count twice (one bit per membership and proposal).
-    The count reads one pair of storage words per 256 admissions in the consortium's whole
-    history   (a single pair for the first 255 admissions); it is bounded by governance, never by
-    anything an   outsider controls, and adds about 4,300 gas per extra pair. - The proposer's
-    approval is recorded with the proposal (it may be revoked like any other). - A proposal's
-    calldata and description are stored, so that anyone can execute it by id alone and   read it
-    back with {proposal}; proposing costs about 22,000 gas per 32 bytes of them. - **Execution**
-    calls `target` with `value` wei (from this contract's balance) and `data`. If the   call
-    reverts with data, that revert data is bubbled up unchanged (so a failing self-call shows
-    this contract's own custom error, e.g. {ConsortiumRemovalBelowQuorum}); if it reverts without
-    data, {ConsortiumExecutionFailed} is raised. A reverted execution changes nothing: the
-    proposal   stays executable until it expires. A proposal with calldata cannot execute against
-    an address   without code (a typo would otherwise "succeed" silently); a plain value transfer
-    to an account can. - {multicall} (OpenZeppelin) lets one proposal carry several calls to this
-    contract atomically,   e.g. `[addMember(x, "X"), setQuorum(3)]`; each inner call still checks
-    its own caller.
+    Layers, as Safe's managers: {ConsortiumMembership} (members, labels, quorum, configuration
+    epoch), {ConsortiumSignatures} (typed data and signature checks), {ConsortiumProposals}
+    (records, thresholds, delay and veto, views), and here the actions. Design decisions: - **Two
+    ways to decide.** (1) A *recorded proposal* (`nonce` 0): {propose} by a member, or
+    {proposeWithSignatures} by anyone with members' signed approvals; approvals then come on
+    chain   ({approve}), signed ({approveWithSignatures}, or given to {execute}), counted
+    together, each member   once; {execute} takes the call back and checks it against the id. (2)
+    A *decision executed from   signatures* ({executeWithSignatures}, one transaction, when the
+    decision has no wait): nothing is   recorded but its events; it carries the next
+    {decisionNonce}, as a Safe transaction carries the   Safe's nonce, so its execution spends
+    its signatures. Decisions of the second kind execute in nonce   order; recorded proposals are
+    independent of each other. - **No revival.** Proposals and signatures belong to the
+    configuration epoch they were made in (see   {ConsortiumMembership}): from the next
+    membership or quorum change on they are `Superseded` for   good. Expiry is capped at
+    {MAX_LIFETIME}. The proposer's approval is recorded with its proposal   (proposing is
+    approving; it may revoke). The proposer alone may cancel until the threshold is reached;
+    after that only objections can stop it; a non-member cannot cancel (an expelled proposer's
+    proposals   are superseded anyway). A cancelled or vetoed id stays spent: to propose the same
+    call again, change   the description. - **Execution** calls `target` with `value` wei and
+    `data`; revert data is bubbled up unchanged (a   failing self-call shows this contract's own
+    error); a revert without data raises   {ConsortiumExecutionFailed}; a reverted execution
+    changes nothing. Calldata to an address without   code is refused (a typo would otherwise
+    "succeed"). Both execute paths are not reentrant and mark the   decision executed (or spend
+    the nonce) before the call. {multicall} (OpenZeppelin) lets one decision   carry several
+    calls to this contract atomically; each inner call checks its own caller.
 
     Bound to a deployed ``Consortium``: ``Consortium(w3, address, sender=None)``. Reads return
     typed values; writes go through the sender and return a ``TxResult``.
@@ -1177,9 +1821,28 @@ class Consortium(BoundContract):
         initial_members: Sequence[str],
         labels: Sequence[str],
         initial_quorum: int,
+        delay: int,
+        allow_single_approval: bool,
     ) -> bytes:
         """ABI-encoded constructor arguments (to append to the creation bytecode)."""
-        return Consortium._encode("constructor(address[],string[],uint256)", (list(initial_members), list(labels), initial_quorum))[4:]
+        return Consortium._encode("constructor(address[],string[],uint256,uint256,bool)", (list(initial_members), list(labels), initial_quorum, delay, allow_single_approval))[4:]
+
+    def approval_typehash(self, *, block_identifier: BlockIdentifier = "latest") -> bytes:
+        """EIP-712 type hash of what a member signs to approve: `Approval(Proposal
+        proposal)Proposal(...)`.
+
+        Solidity: ``APPROVAL_TYPEHASH()``, view.
+        """
+        out = self._call("APPROVAL_TYPEHASH()", (), ("bytes32",), block_identifier)
+        return bytes(out[0])
+
+    def max_delay(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """Longest execution delay.
+
+        Solidity: ``MAX_DELAY()``, view.
+        """
+        out = self._call("MAX_DELAY()", (), ("uint256",), block_identifier)
+        return int(out[0])
 
     def max_label_length(self, *, block_identifier: BlockIdentifier = "latest") -> int:
         """Largest label, in bytes of UTF-8.
@@ -1189,12 +1852,56 @@ class Consortium(BoundContract):
         out = self._call("MAX_LABEL_LENGTH()", (), ("uint256",), block_identifier)
         return int(out[0])
 
+    def max_lifetime(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """Latest expiry of a decision, counted from its creation (or execution from signatures).
+
+        Solidity: ``MAX_LIFETIME()``, view.
+        """
+        out = self._call("MAX_LIFETIME()", (), ("uint256",), block_identifier)
+        return int(out[0])
+
+    def max_members(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """Largest number of members (one bitmap word per proposal for approvals, one for
+        objections).
+
+        Solidity: ``MAX_MEMBERS()``, view.
+        """
+        out = self._call("MAX_MEMBERS()", (), ("uint256",), block_identifier)
+        return int(out[0])
+
+    def objection_typehash(self, *, block_identifier: BlockIdentifier = "latest") -> bytes:
+        """EIP-712 type hash of what a member signs to object: `Objection(Proposal
+        proposal)Proposal(...)`.
+
+        Solidity: ``OBJECTION_TYPEHASH()``, view.
+        """
+        out = self._call("OBJECTION_TYPEHASH()", (), ("bytes32",), block_identifier)
+        return bytes(out[0])
+
+    def proposal_typehash(self, *, block_identifier: BlockIdentifier = "latest") -> bytes:
+        """EIP-712 type hash of a decision; its struct hash is the decision's id.
+
+        Solidity: ``PROPOSAL_TYPEHASH()``, view.
+        """
+        out = self._call("PROPOSAL_TYPEHASH()", (), ("bytes32",), block_identifier)
+        return bytes(out[0])
+
+    def removal_delay(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """Least wait of a removal whose threshold is below the quorum (see the contract's notes).
+
+        Solidity: ``REMOVAL_DELAY()``, view.
+        """
+        out = self._call("REMOVAL_DELAY()", (), ("uint256",), block_identifier)
+        return int(out[0])
+
     def add_member(self, account: str, label: str) -> TxResult:
-        """Admits `account` under `label`. Does not change the quorum.
+        """Admits `account` under `label`, in a new epoch. Raises a quorum of 1 to 2 when the
+        consortium had one member and single approvals were not chosen at deployment.
 
         Requirements: called by this contract (i.e. by an executed proposal); `account` is not
-        zero and not a member; `label` is 1..32 bytes and not used by a current member. Emits
-        {MemberAdded}.
+        zero and not a member; fewer than {MAX_MEMBERS} members; `label` is 1..{MAX_LABEL_LENGTH}
+        bytes and not held by another address. Emits {MemberAdded} (and {QuorumChanged} when the
+        quorum is raised).
 
         Solidity: ``addMember(address,string)``, nonpayable; sends a transaction through the
         sender.
@@ -1206,84 +1913,297 @@ class Consortium(BoundContract):
         """Calldata of ``addMember(address,string)`` (for a governance proposal or a multicall)."""
         return Consortium._encode("addMember(address,string)", (account, label))
 
-    def approval_count(
+    def approval_digest(
         self,
-        proposal_id: int,
+        proposal_id: bytes,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> bytes:
+        """The EIP-712 digest a member signs to approve decision `proposalId`.
+
+        Solidity: ``approvalDigest(bytes32)``, view.
+        """
+        out = self._call("approvalDigest(bytes32)", (proposal_id,), ("bytes32",), block_identifier)
+        return bytes(out[0])
+
+    def approve(self, proposal_id: bytes) -> TxResult:
+        """Approves `proposalId` (and queues it if this approval meets its threshold, with a delay).
+
+        Requirements: caller is a member that has not approved it; the proposal is live (see
+        {ConsortiumProposalNotLive}). Emits {ProposalApproved} (and {ProposalQueued}).
+
+        Solidity: ``approve(bytes32)``, nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("approve", "approve(bytes32)", (proposal_id,))
+
+    @staticmethod
+    def encode_approve(proposal_id: bytes) -> bytes:
+        """Calldata of ``approve(bytes32)`` (for a governance proposal or a multicall)."""
+        return Consortium._encode("approve(bytes32)", (proposal_id,))
+
+    def approve_with_signatures(
+        self,
+        proposal_id: bytes,
+        signatures: Sequence[Signature],
+    ) -> TxResult:
+        """Records members' signed approvals of `proposalId` (submitted by anyone); a signer whose
+        approval is already recorded counts once. Queues the proposal if it now meets its
+        threshold.
+
+        Requirements: at least one signature, each a valid `Approval` by a distinct member; the
+        proposal is live. Emits {ProposalApproved} per newly recorded signer (and
+        {ProposalQueued}).
+
+        Solidity: ``approveWithSignatures(bytes32,(address,bytes)[])``, nonpayable; sends a
+        transaction through the sender.
+        """
+        return self._transact("approve_with_signatures", "approveWithSignatures(bytes32,(address,bytes)[])", (proposal_id, [x0.to_abi() for x0 in signatures]))
+
+    @staticmethod
+    def encode_approve_with_signatures(
+        proposal_id: bytes,
+        signatures: Sequence[Signature],
+    ) -> bytes:
+        """Calldata of ``approveWithSignatures(bytes32,(address,bytes)[])`` (for a governance
+        proposal or a multicall).
+        """
+        return Consortium._encode("approveWithSignatures(bytes32,(address,bytes)[])", (proposal_id, [x0.to_abi() for x0 in signatures]))
+
+    def approvers(
+        self,
+        proposal_id: bytes,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> tuple[str, ...]:
+        """Members whose approval of `proposalId` is recorded (none for a proposal of an earlier
+        epoch). Requirements: it exists.
+
+        Solidity: ``approvers(bytes32)``, view.
+        """
+        out = self._call("approvers(bytes32)", (proposal_id,), ("address[]",), block_identifier)
+        return tuple(checksum(x0) for x0 in out[0])
+
+    def cancel(self, proposal_id: bytes) -> TxResult:
+        """Cancels `proposalId` for good, by its proposer, while it is below its threshold.
+
+        Requirements: the proposal is live; the caller is its proposer (a current member: a
+        proposal does not outlive a membership change); approvals are below the threshold. Emits
+        {ProposalCancelled}.
+
+        Solidity: ``cancel(bytes32)``, nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("cancel", "cancel(bytes32)", (proposal_id,))
+
+    @staticmethod
+    def encode_cancel(proposal_id: bytes) -> bytes:
+        """Calldata of ``cancel(bytes32)`` (for a governance proposal or a multicall)."""
+        return Consortium._encode("cancel(bytes32)", (proposal_id,))
+
+    def decision_nonce(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """The nonce the next decision executed by {executeWithSignatures} must carry (1 at
+        deployment).
+
+        Solidity: ``decisionNonce()``, view.
+        """
+        out = self._call("decisionNonce()", (), ("uint64",), block_identifier)
+        return int(out[0])
+
+    def delay_for(
+        self,
+        target: str,
+        data: bytes,
         *,
         block_identifier: BlockIdentifier = "latest",
     ) -> int:
-        """Approvals of `proposalId` that count now (from current members). Requirements: it exists.
+        """Seconds a proposal calling `target` with `data` would wait once approved, now: the
+        execution delay, and at least {REMOVAL_DELAY} for a removal below the quorum.
 
-        Solidity: ``approvalCount(uint256)``, view.
+        Solidity: ``delayFor(address,bytes)``, view.
         """
-        out = self._call("approvalCount(uint256)", (proposal_id,), ("uint256",), block_identifier)
+        out = self._call("delayFor(address,bytes)", (target, data), ("uint256",), block_identifier)
         return int(out[0])
 
-    def approve(self, proposal_id: int) -> TxResult:
-        """Approves `proposalId`.
+    def domain_separator(self, *, block_identifier: BlockIdentifier = "latest") -> bytes:
+        """The EIP-712 domain separator (name "Consortium", version "2", chain id, this address).
 
-        Requirements: caller is a member and has not approved it under its current membership;
-        the proposal exists, is neither executed nor cancelled, and has not expired. Emits
-        {ProposalApproved} with the new count of approvals from current members.
-
-        Solidity: ``approve(uint256)``, nonpayable; sends a transaction through the sender.
+        Solidity: ``domainSeparator()``, view.
         """
-        return self._transact("approve", "approve(uint256)", (proposal_id,))
+        out = self._call("domainSeparator()", (), ("bytes32",), block_identifier)
+        return bytes(out[0])
 
-    @staticmethod
-    def encode_approve(proposal_id: int) -> bytes:
-        """Calldata of ``approve(uint256)`` (for a governance proposal or a multicall)."""
-        return Consortium._encode("approve(uint256)", (proposal_id,))
+    def eip712_domain(self, *, block_identifier: BlockIdentifier = "latest") -> Eip712DomainResult:
+        """returns the fields and values that describe the domain separator used by this contract
+        for EIP-712 signature.
 
-    def cancel(self, proposal_id: int) -> TxResult:
-        """Cancels `proposalId` for good.
-
-        Requirements: caller is its proposer; the proposal is neither executed nor cancelled, and
-        has not expired. Emits {ProposalCancelled}.
-
-        Solidity: ``cancel(uint256)``, nonpayable; sends a transaction through the sender.
+        Solidity: ``eip712Domain()``, view.
         """
-        return self._transact("cancel", "cancel(uint256)", (proposal_id,))
+        out = self._call("eip712Domain()", (), ("bytes1", "string", "string", "uint256", "address", "bytes32", "uint256[]"), block_identifier)
+        return Eip712DomainResult(
+            fields=bytes(out[0]),
+            name=str(out[1]),
+            version=str(out[2]),
+            chain_id=int(out[3]),
+            verifying_contract=checksum(out[4]),
+            salt=bytes(out[5]),
+            extensions=tuple(int(x0) for x0 in out[6]),
+        )
 
-    @staticmethod
-    def encode_cancel(proposal_id: int) -> bytes:
-        """Calldata of ``cancel(uint256)`` (for a governance proposal or a multicall)."""
-        return Consortium._encode("cancel(uint256)", (proposal_id,))
+    def epoch(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """The current configuration epoch (1 at deployment, +1 on every membership or quorum
+        change).
 
-    def execute(self, proposal_id: int) -> TxResult:
-        """Executes `proposalId`: calls its target with its value and calldata. Anyone may call.
+        Solidity: ``epoch()``, view.
+        """
+        out = self._call("epoch()", (), ("uint64",), block_identifier)
+        return int(out[0])
 
-        Requirements: the proposal exists, is neither executed nor cancelled, and has not
-        expired; approvals from current members reach the quorum; a non-empty calldata needs a
-        target with code; the consortium holds at least `value`; the call succeeds (its revert
-        data is bubbled up, or {ConsortiumExecutionFailed} when there is none). Not reentrant.
-        Emits {ProposalExecuted} (before the call, checks-effects-interactions).
+    def execute(
+        self,
+        proposal_id: bytes,
+        target: str,
+        value_: int,
+        data: bytes,
+        description_hash: bytes,
+        signatures: Sequence[Signature],
+    ) -> TxResult:
+        """Executes `proposalId`: calls `target` with `value` wei and `data`, which must be its
+        call. Anyone may call; `signatures` (possibly none) add members' signed approvals to the
+        recorded ones.
+
+        Requirements: the proposal is live; the call and `descriptionHash` hash to `proposalId`;
+        approvals (recorded and signed, each member once) reach its threshold; with a delay, the
+        proposal is queued and its eta has passed; calldata needs a target with code; the
+        consortium holds `value`; the call succeeds. Not reentrant. Emits {ProposalExecuted}
+        before the call.
 
         Returns:
             returndata: What the target returned.
 
-        Solidity: ``execute(uint256)``, nonpayable; sends a transaction through the sender.
+        Solidity: ``execute(bytes32,address,uint256,bytes,bytes32,(address,bytes)[])``,
+        nonpayable; sends a transaction through the sender.
         """
-        return self._transact("execute", "execute(uint256)", (proposal_id,))
+        return self._transact("execute", "execute(bytes32,address,uint256,bytes,bytes32,(address,bytes)[])", (proposal_id, target, value_, data, description_hash, [x0.to_abi() for x0 in signatures]))
 
     @staticmethod
-    def encode_execute(proposal_id: int) -> bytes:
-        """Calldata of ``execute(uint256)`` (for a governance proposal or a multicall)."""
-        return Consortium._encode("execute(uint256)", (proposal_id,))
+    def encode_execute(
+        proposal_id: bytes,
+        target: str,
+        value_: int,
+        data: bytes,
+        description_hash: bytes,
+        signatures: Sequence[Signature],
+    ) -> bytes:
+        """Calldata of ``execute(bytes32,address,uint256,bytes,bytes32,(address,bytes)[])`` (for a
+        governance proposal or a multicall).
+        """
+        return Consortium._encode("execute(bytes32,address,uint256,bytes,bytes32,(address,bytes)[])", (proposal_id, target, value_, data, description_hash, [x0.to_abi() for x0 in signatures]))
+
+    def execute_with_signatures(
+        self,
+        target: str,
+        value_: int,
+        data: bytes,
+        description_hash: bytes,
+        expiry: int,
+        nonce: int,
+        signatures: Sequence[Signature],
+    ) -> TxResult:
+        """Executes a decision in one transaction from members' signed approvals (submitted by
+        anyone), without recording a proposal: only the description's hash and the call's events
+        go on chain. Each such decision carries the next {decisionNonce}, as a Safe transaction
+        does, so its signatures are spent by the execution (and void after a configuration
+        change, like every signature).
+
+        Requirements: no execution delay (see {delayFor}); `nonce == decisionNonce()`; `target`
+        is not zero; `now < expiry <= now + MAX_LIFETIME`; each signature a valid `Approval` of
+        `hashProposal(target, value, data, descriptionHash, expiry, epoch(), nonce)` by a
+        distinct member, together reaching the call's threshold; then as {execute}. Not
+        reentrant. Emits {ProposalCreated} (zero proposer, empty description) and
+        {ProposalExecuted} before the call.
+
+        Returns:
+            proposal_id: The decision's id.
+            returndata: What the target returned.
+
+        Solidity:
+        ``executeWithSignatures(address,uint256,bytes,bytes32,uint64,uint64,(address,bytes)[])``,
+        nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("execute_with_signatures", "executeWithSignatures(address,uint256,bytes,bytes32,uint64,uint64,(address,bytes)[])", (target, value_, data, description_hash, expiry, nonce, [x0.to_abi() for x0 in signatures]))
+
+    @staticmethod
+    def encode_execute_with_signatures(
+        target: str,
+        value_: int,
+        data: bytes,
+        description_hash: bytes,
+        expiry: int,
+        nonce: int,
+        signatures: Sequence[Signature],
+    ) -> bytes:
+        """Calldata of
+        ``executeWithSignatures(address,uint256,bytes,bytes32,uint64,uint64,(address,bytes)[])``
+        (for a governance proposal or a multicall).
+        """
+        return Consortium._encode("executeWithSignatures(address,uint256,bytes,bytes32,uint64,uint64,(address,bytes)[])", (target, value_, data, description_hash, expiry, nonce, [x0.to_abi() for x0 in signatures]))
+
+    def execution_delay(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """The execution delay in seconds (0: none), fixed at deployment.
+
+        Solidity: ``executionDelay()``, view.
+        """
+        out = self._call("executionDelay()", (), ("uint256",), block_identifier)
+        return int(out[0])
 
     def has_approved(
         self,
-        proposal_id: int,
+        proposal_id: bytes,
         account: str,
         *,
         block_identifier: BlockIdentifier = "latest",
     ) -> bool:
-        """Whether `account` is a current member whose approval of `proposalId` counts.
+        """Whether `account` is a member whose approval of `proposalId` (of the current epoch) is
+        recorded.
 
-        Solidity: ``hasApproved(uint256,address)``, view.
+        Solidity: ``hasApproved(bytes32,address)``, view.
         """
-        out = self._call("hasApproved(uint256,address)", (proposal_id, account), ("bool",), block_identifier)
+        out = self._call("hasApproved(bytes32,address)", (proposal_id, account), ("bool",), block_identifier)
         return bool(out[0])
+
+    def has_objected(
+        self,
+        proposal_id: bytes,
+        account: str,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> bool:
+        """Whether `account` is a member whose objection to `proposalId` (of the current epoch) is
+        recorded.
+
+        Solidity: ``hasObjected(bytes32,address)``, view.
+        """
+        out = self._call("hasObjected(bytes32,address)", (proposal_id, account), ("bool",), block_identifier)
+        return bool(out[0])
+
+    def hash_proposal(
+        self,
+        target: str,
+        value_: int,
+        data: bytes,
+        description_hash: bytes,
+        expiry: int,
+        epoch: int,
+        nonce: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> bytes:
+        """The id of a decision: the EIP-712 struct hash of its `Proposal` (`nonce` 0 for a proposal
+        recorded on chain, the decision nonce for a decision executed from signatures).
+
+        Solidity: ``hashProposal(address,uint256,bytes,bytes32,uint64,uint64,uint64)``, pure.
+        """
+        out = self._call("hashProposal(address,uint256,bytes,bytes32,uint64,uint64,uint64)", (target, value_, data, description_hash, expiry, epoch, nonce), ("bytes32",), block_identifier)
+        return bytes(out[0])
 
     def is_member(self, account: str, *, block_identifier: BlockIdentifier = "latest") -> bool:
         """Whether `account` is a current member.
@@ -1292,6 +2212,15 @@ class Consortium(BoundContract):
         """
         out = self._call("isMember(address)", (account,), ("bool",), block_identifier)
         return bool(out[0])
+
+    def label_holder(self, label: str, *, block_identifier: BlockIdentifier = "latest") -> str:
+        """The address `label` is bound to for good (a member or a former member), or the zero
+        address.
+
+        Solidity: ``labelHolder(string)``, view.
+        """
+        out = self._call("labelHolder(string)", (label,), ("address",), block_identifier)
+        return checksum(out[0])
 
     def member_by_label(self, label: str, *, block_identifier: BlockIdentifier = "latest") -> str:
         """The current member labelled `label`, or the zero address.
@@ -1325,8 +2254,19 @@ class Consortium(BoundContract):
         out = self._call("memberList()", (), ("(address,string)[]",), block_identifier)
         return tuple(Member.from_abi(x0) for x0 in out[0])
 
+    def member_position(self, account: str, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """Position of `account` in {members} (1-based; bit `position - 1` of approval bitmaps), 0
+        if it is not a member.
+
+        Solidity: ``memberPosition(address)``, view.
+        """
+        out = self._call("memberPosition(address)", (account,), ("uint256",), block_identifier)
+        return int(out[0])
+
     def members(self, *, block_identifier: BlockIdentifier = "latest") -> tuple[str, ...]:
-        """Current members' addresses, in no particular order (bounded by the member count).
+        """Current members' addresses by position (1, 2, ...); a removal moves the last one into the
+        gap. The member before `account` for {removeMember} is
+        `members()[memberPosition(account)]`.
 
         Solidity: ``members()``, view.
         """
@@ -1345,38 +2285,106 @@ class Consortium(BoundContract):
         """Calldata of ``multicall(bytes[])`` (for a governance proposal or a multicall)."""
         return Consortium._encode("multicall(bytes[])", (list(data),))
 
-    def proposal(
+    def object(self, proposal_id: bytes) -> TxResult:
+        """Objects to `proposalId`; at {objectionThreshold} objections it is vetoed.
+
+        Requirements: caller is a member that has not objected to it; the proposal is live. Emits
+        {ProposalObjected} (and {ProposalVetoed}).
+
+        Solidity: ``object(bytes32)``, nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("object", "object(bytes32)", (proposal_id,))
+
+    @staticmethod
+    def encode_object(proposal_id: bytes) -> bytes:
+        """Calldata of ``object(bytes32)`` (for a governance proposal or a multicall)."""
+        return Consortium._encode("object(bytes32)", (proposal_id,))
+
+    def object_with_signatures(
         self,
-        proposal_id: int,
+        proposal_id: bytes,
+        signatures: Sequence[Signature],
+    ) -> TxResult:
+        """Records members' signed objections to `proposalId` (submitted by anyone); a signer whose
+        objection is already recorded counts once. At {objectionThreshold} objections it is
+        vetoed.
+
+        Requirements: at least one signature, each a valid `Objection` by a distinct member; the
+        proposal is live. Emits {ProposalObjected} per newly recorded signer (and
+        {ProposalVetoed}).
+
+        Solidity: ``objectWithSignatures(bytes32,(address,bytes)[])``, nonpayable; sends a
+        transaction through the sender.
+        """
+        return self._transact("object_with_signatures", "objectWithSignatures(bytes32,(address,bytes)[])", (proposal_id, [x0.to_abi() for x0 in signatures]))
+
+    @staticmethod
+    def encode_object_with_signatures(proposal_id: bytes, signatures: Sequence[Signature]) -> bytes:
+        """Calldata of ``objectWithSignatures(bytes32,(address,bytes)[])`` (for a governance
+        proposal or a multicall).
+        """
+        return Consortium._encode("objectWithSignatures(bytes32,(address,bytes)[])", (proposal_id, [x0.to_abi() for x0 in signatures]))
+
+    def objection_digest(
+        self,
+        proposal_id: bytes,
         *,
         block_identifier: BlockIdentifier = "latest",
-    ) -> Proposal:
-        """Proposal `proposalId` as stored. Requirements: it exists.
+    ) -> bytes:
+        """The EIP-712 digest a member signs to object to proposal `proposalId`.
 
-        Solidity: ``proposal(uint256)``, view.
+        Solidity: ``objectionDigest(bytes32)``, view.
         """
-        out = self._call("proposal(uint256)", (proposal_id,), ("(address,uint64,bool,bool,address,uint64,uint256,bytes,string)",), block_identifier)
-        return Proposal.from_abi(out[0])
+        out = self._call("objectionDigest(bytes32)", (proposal_id,), ("bytes32",), block_identifier)
+        return bytes(out[0])
 
-    def proposal_count(self, *, block_identifier: BlockIdentifier = "latest") -> int:
-        """Number of proposals ever created; ids run from 1 to this number.
+    def objection_threshold(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """Objections that cancel a live proposal: `min(quorum, memberCount - quorum + 1)`.
 
-        Solidity: ``proposalCount()``, view.
+        Solidity: ``objectionThreshold()``, view.
         """
-        out = self._call("proposalCount()", (), ("uint256",), block_identifier)
+        out = self._call("objectionThreshold()", (), ("uint256",), block_identifier)
         return int(out[0])
+
+    def objectors(
+        self,
+        proposal_id: bytes,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> tuple[str, ...]:
+        """Members whose objection to `proposalId` is recorded (none for a proposal of an earlier
+        epoch). Requirements: it exists.
+
+        Solidity: ``objectors(bytes32)``, view.
+        """
+        out = self._call("objectors(bytes32)", (proposal_id,), ("address[]",), block_identifier)
+        return tuple(checksum(x0) for x0 in out[0])
+
+    def proposal(
+        self,
+        proposal_id: bytes,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> ProposalInfo:
+        """What the chain keeps of `proposalId`, with its state and counts now. Requirements: it
+        exists.
+
+        Solidity: ``proposal(bytes32)``, view.
+        """
+        out = self._call("proposal(bytes32)", (proposal_id,), ("(uint8,address,uint64,uint64,uint64,uint256,uint256,uint256)",), block_identifier)
+        return ProposalInfo.from_abi(out[0])
 
     def proposal_state(
         self,
-        proposal_id: int,
+        proposal_id: bytes,
         *,
         block_identifier: BlockIdentifier = "latest",
     ) -> ProposalState:
-        """Life-cycle state of `proposalId` now. Requirements: it exists.
+        """Life-cycle state of recorded proposal `proposalId` now. Requirements: it exists.
 
-        Solidity: ``proposalState(uint256)``, view.
+        Solidity: ``proposalState(bytes32)``, view.
         """
-        out = self._call("proposalState(uint256)", (proposal_id,), ("uint8",), block_identifier)
+        out = self._call("proposalState(bytes32)", (proposal_id,), ("uint8",), block_identifier)
         return ProposalState(out[0])
 
     def propose(
@@ -1388,20 +2396,16 @@ class Consortium(BoundContract):
         expiry: int,
     ) -> TxResult:
         """Proposes that the consortium call `target` with `value` wei and `data`, and records the
-        proposer's approval.
+        proposer's approval. Queues the proposal if that approval meets its threshold (with a
+        delay).
 
-        Requirements: caller is a member; `target` is not zero; `expiry > block.timestamp`. Emits
-        {ProposalCreated} and {ProposalApproved}.
-
-        Args:
-            target: Contract (or account, for a plain transfer) to call; may be this contract.
-            value_: Wei sent with the call, taken from the consortium's balance at execution.
-            data: Calldata of the call (empty for a plain transfer).
-            description: Free text shown to members.
-            expiry: Unix timestamp from which the proposal can no longer be approved or executed.
+        Requirements: caller is a member; `target` is not zero; `now + delayFor(target, data) <
+        expiry <= now + MAX_LIFETIME`; no proposal with the same id exists. Emits
+        {ProposalCreated}, {ProposalApproved} (and {ProposalQueued}).
 
         Returns:
-            proposal_id: The new proposal's id (ids start at 1).
+            proposal_id: `hashProposal(target, value, data, keccak256(description), expiry,
+                epoch())`.
 
         Solidity: ``propose(address,uint256,bytes,string,uint64)``, nonpayable; sends a
         transaction through the sender.
@@ -1421,50 +2425,96 @@ class Consortium(BoundContract):
         """
         return Consortium._encode("propose(address,uint256,bytes,string,uint64)", (target, value_, data, description, expiry))
 
+    def propose_with_signatures(
+        self,
+        target: str,
+        value_: int,
+        data: bytes,
+        description_hash: bytes,
+        expiry: int,
+        signatures: Sequence[Signature],
+    ) -> TxResult:
+        """Creates a proposal from members' signed approvals (submitted by anyone): only the
+        description's hash goes on chain. Queues it if the signatures meet its threshold (with a
+        delay).
+
+        Requirements: at least one signature, each a valid `Approval` of this proposal by a
+        distinct member; `target`, `expiry` and uniqueness as for {propose}. Emits
+        {ProposalCreated} (zero proposer, empty description), one {ProposalApproved} per signer
+        (and {ProposalQueued}).
+
+        Solidity:
+        ``proposeWithSignatures(address,uint256,bytes,bytes32,uint64,(address,bytes)[])``,
+        nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("propose_with_signatures", "proposeWithSignatures(address,uint256,bytes,bytes32,uint64,(address,bytes)[])", (target, value_, data, description_hash, expiry, [x0.to_abi() for x0 in signatures]))
+
+    @staticmethod
+    def encode_propose_with_signatures(
+        target: str,
+        value_: int,
+        data: bytes,
+        description_hash: bytes,
+        expiry: int,
+        signatures: Sequence[Signature],
+    ) -> bytes:
+        """Calldata of
+        ``proposeWithSignatures(address,uint256,bytes,bytes32,uint64,(address,bytes)[])`` (for a
+        governance proposal or a multicall).
+        """
+        return Consortium._encode("proposeWithSignatures(address,uint256,bytes,bytes32,uint64,(address,bytes)[])", (target, value_, data, description_hash, expiry, [x0.to_abi() for x0 in signatures]))
+
     def quorum(self, *, block_identifier: BlockIdentifier = "latest") -> int:
-        """Approvals from current members needed to execute a proposal.
+        """Approvals needed to execute a proposal (a removal needs `min(quorum, memberCount - 1)`).
 
         Solidity: ``quorum()``, view.
         """
         out = self._call("quorum()", (), ("uint256",), block_identifier)
         return int(out[0])
 
-    def remove_member(self, account: str) -> TxResult:
-        """Removes `account`. Its approvals stop counting on every proposal.
+    def remove_member(self, previous: str, account: str) -> TxResult:
+        """Removes `account`, in a new epoch. The member holding the last position takes its
+        position. If fewer members than the quorum remain, the quorum becomes the new member
+        count.
 
-        Requirements: called by this contract; `account` is a member; the members left are at
-        least the quorum (lower the quorum first, possibly in the same {multicall}). Emits
-        {MemberRemoved}.
+        Requirements: called by this contract; `account` is a member and not the last one;
+        `previous` is the member before it in the list, i.e. at the next position
+        (`members()[memberPosition(account)]`), or zero when `account` holds the last position
+        (as Safe's `removeOwner` takes `prevOwner`: no walk). Emits {MemberRemoved} (and
+        {QuorumChanged} when the quorum is lowered).
 
-        Solidity: ``removeMember(address)``, nonpayable; sends a transaction through the sender.
+        Solidity: ``removeMember(address,address)``, nonpayable; sends a transaction through the
+        sender.
         """
-        return self._transact("remove_member", "removeMember(address)", (account,))
+        return self._transact("remove_member", "removeMember(address,address)", (previous, account))
 
     @staticmethod
-    def encode_remove_member(account: str) -> bytes:
-        """Calldata of ``removeMember(address)`` (for a governance proposal or a multicall)."""
-        return Consortium._encode("removeMember(address)", (account,))
+    def encode_remove_member(previous: str, account: str) -> bytes:
+        """Calldata of ``removeMember(address,address)`` (for a governance proposal or a multicall)."""
+        return Consortium._encode("removeMember(address,address)", (previous, account))
 
-    def revoke(self, proposal_id: int) -> TxResult:
-        """Withdraws the caller's approval of `proposalId`.
+    def revoke(self, proposal_id: bytes) -> TxResult:
+        """Withdraws the caller's approval of `proposalId`; a queued proposal that falls below its
+        threshold leaves the queue.
 
-        Requirements: caller is a member that approved it under its current membership; the
-        proposal is neither executed nor cancelled, and has not expired. Emits {ApprovalRevoked}
-        with the new count.
+        Requirements: caller is a member that approved it; the proposal is live. Emits
+        {ApprovalRevoked} (and {ProposalDequeued}).
 
-        Solidity: ``revoke(uint256)``, nonpayable; sends a transaction through the sender.
+        Solidity: ``revoke(bytes32)``, nonpayable; sends a transaction through the sender.
         """
-        return self._transact("revoke", "revoke(uint256)", (proposal_id,))
+        return self._transact("revoke", "revoke(bytes32)", (proposal_id,))
 
     @staticmethod
-    def encode_revoke(proposal_id: int) -> bytes:
-        """Calldata of ``revoke(uint256)`` (for a governance proposal or a multicall)."""
-        return Consortium._encode("revoke(uint256)", (proposal_id,))
+    def encode_revoke(proposal_id: bytes) -> bytes:
+        """Calldata of ``revoke(bytes32)`` (for a governance proposal or a multicall)."""
+        return Consortium._encode("revoke(bytes32)", (proposal_id,))
 
     def set_quorum(self, new_quorum: int) -> TxResult:
-        """Sets the quorum to `newQuorum`.
+        """Sets the quorum to `newQuorum`, in a new epoch (also when it is unchanged: that voids
+        every open proposal and outstanding signature).
 
-        Requirements: called by this contract; `1 <= newQuorum <= memberCount()`. Emits
+        Requirements: called by this contract; `1 <= newQuorum <= memberCount()`, and `newQuorum
+        >= 2` with two or more members unless single approvals were allowed at deployment. Emits
         {QuorumChanged}.
 
         Solidity: ``setQuorum(uint256)``, nonpayable; sends a transaction through the sender.
@@ -1476,7 +2526,29 @@ class Consortium(BoundContract):
         """Calldata of ``setQuorum(uint256)`` (for a governance proposal or a multicall)."""
         return Consortium._encode("setQuorum(uint256)", (new_quorum,))
 
+    def single_approval_allowed(self, *, block_identifier: BlockIdentifier = "latest") -> bool:
+        """Whether the founders allowed a quorum of 1 with two or more members.
 
-ERRORS: tuple[type[ContractCustomError], ...] = (AddressEmptyCode, ConsortiumAlreadyApproved, ConsortiumAlreadyExecuted, ConsortiumAlreadyMember, ConsortiumExecutionFailed, ConsortiumInsufficientBalance, ConsortiumInvalidExpiry, ConsortiumInvalidLabel, ConsortiumInvalidQuorum, ConsortiumLabelTaken, ConsortiumLengthMismatch, ConsortiumNotApproved, ConsortiumNotMember, ConsortiumNotProposer, ConsortiumOnlySelf, ConsortiumProposalCancelled, ConsortiumProposalExpired, ConsortiumQuorumNotReached, ConsortiumRemovalBelowQuorum, ConsortiumTargetHasNoCode, ConsortiumUnknownProposal, ConsortiumZeroAddress, FailedCall, ReentrancyGuardReentrantCall)
+        Solidity: ``singleApprovalAllowed()``, view.
+        """
+        out = self._call("singleApprovalAllowed()", (), ("bool",), block_identifier)
+        return bool(out[0])
+
+    def threshold_for(
+        self,
+        target: str,
+        data: bytes,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> int:
+        """Approvals a decision calling `target` with `data` needs now.
+
+        Solidity: ``thresholdFor(address,bytes)``, view.
+        """
+        out = self._call("thresholdFor(address,bytes)", (target, data), ("uint256",), block_identifier)
+        return int(out[0])
+
+
+ERRORS: tuple[type[ContractCustomError], ...] = (AddressEmptyCode, ConsortiumAlreadyApproved, ConsortiumAlreadyMember, ConsortiumAlreadyObjected, ConsortiumCallMismatch, ConsortiumCancelAfterThreshold, ConsortiumDelayNotElapsed, ConsortiumDelayRequired, ConsortiumDuplicateSigner, ConsortiumExecutionFailed, ConsortiumInsufficientBalance, ConsortiumInvalidDelay, ConsortiumInvalidExpiry, ConsortiumInvalidLabel, ConsortiumInvalidNonce, ConsortiumInvalidPrevious, ConsortiumInvalidQuorum, ConsortiumInvalidSignature, ConsortiumLabelTaken, ConsortiumLastMember, ConsortiumLengthMismatch, ConsortiumNoSignatures, ConsortiumNotApproved, ConsortiumNotMember, ConsortiumNotProposer, ConsortiumNotQueued, ConsortiumOnlySelf, ConsortiumProposalExists, ConsortiumProposalNotLive, ConsortiumSingleApprovalNotAllowed, ConsortiumTargetHasNoCode, ConsortiumThresholdNotReached, ConsortiumTooManyMembers, ConsortiumUnknownProposal, ConsortiumZeroAddress, FailedCall, InvalidShortString, ReentrancyGuardReentrantCall, StringTooLong)
 """Every custom error ``Consortium`` can revert with, as exception classes."""
 register_errors("Consortium", ERRORS)

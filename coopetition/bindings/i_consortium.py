@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from coopetition._abi import register_errors
-from coopetition._runtime import BoundContract, EventsBase
-from coopetition._seam import Sender
+from coopetition._abi import checksum, register_errors
+from coopetition._runtime import BoundContract, EventsBase, events_in
+from coopetition._seam import DecodedEvent, Sender, TxResult
 from coopetition.exceptions import ContractCustomError
 
 if TYPE_CHECKING:
@@ -20,11 +22,106 @@ if TYPE_CHECKING:
 __all__ = [
     "ABI",
     "ERRORS",
+    "ApprovalRevokedEvent",
+    "ConsortiumAlreadyApproved",
+    "ConsortiumAlreadyMember",
+    "ConsortiumAlreadyObjected",
+    "ConsortiumCallMismatch",
+    "ConsortiumCancelAfterThreshold",
+    "ConsortiumDelayNotElapsed",
+    "ConsortiumDelayRequired",
+    "ConsortiumDuplicateSigner",
+    "ConsortiumExecutionFailed",
+    "ConsortiumInsufficientBalance",
+    "ConsortiumInvalidDelay",
+    "ConsortiumInvalidExpiry",
+    "ConsortiumInvalidLabel",
+    "ConsortiumInvalidNonce",
+    "ConsortiumInvalidPrevious",
+    "ConsortiumInvalidQuorum",
+    "ConsortiumInvalidSignature",
+    "ConsortiumLabelTaken",
+    "ConsortiumLastMember",
+    "ConsortiumLengthMismatch",
+    "ConsortiumNoSignatures",
+    "ConsortiumNotApproved",
+    "ConsortiumNotMember",
+    "ConsortiumNotProposer",
+    "ConsortiumNotQueued",
+    "ConsortiumOnlySelf",
+    "ConsortiumProposalExists",
+    "ConsortiumProposalNotLive",
+    "ConsortiumSingleApprovalNotAllowed",
+    "ConsortiumTargetHasNoCode",
+    "ConsortiumThresholdNotReached",
+    "ConsortiumTooManyMembers",
+    "ConsortiumUnknownProposal",
+    "ConsortiumZeroAddress",
+    "EtherReceivedEvent",
     "IConsortium",
     "IConsortiumEvents",
+    "MemberAddedEvent",
+    "MemberRemovedEvent",
+    "ProposalApprovedEvent",
+    "ProposalCancelledEvent",
+    "ProposalCreatedEvent",
+    "ProposalDequeuedEvent",
+    "ProposalExecutedEvent",
+    "ProposalObjectedEvent",
+    "ProposalQueuedEvent",
+    "ProposalState",
+    "ProposalVetoedEvent",
+    "QuorumChangedEvent",
 ]
 
 _ABI_JSON = r'''[
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"address","name":"member","type":"address"}],"name":"ConsortiumAlreadyApproved","type":"error"},
+{"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"ConsortiumAlreadyMember","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"address","name":"member","type":"address"}],"name":"ConsortiumAlreadyObjected","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ConsortiumCallMismatch","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"uint256","name":"approvals","type":"uint256"},{"internalType":"uint256","name":"threshold","type":"uint256"}],"name":"ConsortiumCancelAfterThreshold","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"uint64","name":"eta","type":"uint64"}],"name":"ConsortiumDelayNotElapsed","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"delay","type":"uint256"}],"name":"ConsortiumDelayRequired","type":"error"},
+{"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"ConsortiumDuplicateSigner","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ConsortiumExecutionFailed","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"uint256","name":"balance","type":"uint256"},{"internalType":"uint256","name":"value","type":"uint256"}],"name":"ConsortiumInsufficientBalance","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"delay","type":"uint256"},{"internalType":"uint256","name":"maxDelay","type":"uint256"}],"name":"ConsortiumInvalidDelay","type":"error"},
+{"inputs":[{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"earliest","type":"uint256"},{"internalType":"uint256","name":"latest","type":"uint256"}],"name":"ConsortiumInvalidExpiry","type":"error"},
+{"inputs":[{"internalType":"string","name":"label","type":"string"}],"name":"ConsortiumInvalidLabel","type":"error"},
+{"inputs":[{"internalType":"uint64","name":"nonce","type":"uint64"},{"internalType":"uint64","name":"expected","type":"uint64"}],"name":"ConsortiumInvalidNonce","type":"error"},
+{"inputs":[{"internalType":"address","name":"previous","type":"address"},{"internalType":"address","name":"account","type":"address"}],"name":"ConsortiumInvalidPrevious","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"quorum","type":"uint256"},{"internalType":"uint256","name":"memberCount","type":"uint256"}],"name":"ConsortiumInvalidQuorum","type":"error"},
+{"inputs":[{"internalType":"address","name":"signer","type":"address"}],"name":"ConsortiumInvalidSignature","type":"error"},
+{"inputs":[{"internalType":"string","name":"label","type":"string"},{"internalType":"address","name":"holder","type":"address"}],"name":"ConsortiumLabelTaken","type":"error"},
+{"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"ConsortiumLastMember","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"members","type":"uint256"},{"internalType":"uint256","name":"labels","type":"uint256"}],"name":"ConsortiumLengthMismatch","type":"error"},
+{"inputs":[],"name":"ConsortiumNoSignatures","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"address","name":"member","type":"address"}],"name":"ConsortiumNotApproved","type":"error"},
+{"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"ConsortiumNotMember","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"address","name":"caller","type":"address"}],"name":"ConsortiumNotProposer","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ConsortiumNotQueued","type":"error"},
+{"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"ConsortiumOnlySelf","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ConsortiumProposalExists","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"enum IConsortium.ProposalState","name":"state","type":"uint8"}],"name":"ConsortiumProposalNotLive","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"memberCount","type":"uint256"}],"name":"ConsortiumSingleApprovalNotAllowed","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"address","name":"target","type":"address"}],"name":"ConsortiumTargetHasNoCode","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"internalType":"uint256","name":"approvals","type":"uint256"},{"internalType":"uint256","name":"threshold","type":"uint256"}],"name":"ConsortiumThresholdNotReached","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"maxMembers","type":"uint256"}],"name":"ConsortiumTooManyMembers","type":"error"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ConsortiumUnknownProposal","type":"error"},
+{"inputs":[],"name":"ConsortiumZeroAddress","type":"error"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":true,"internalType":"address","name":"member","type":"address"},{"indexed":false,"internalType":"uint256","name":"approvals","type":"uint256"}],"name":"ApprovalRevoked","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"sender","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"EtherReceived","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"account","type":"address"},{"indexed":false,"internalType":"string","name":"label","type":"string"},{"indexed":false,"internalType":"uint64","name":"epoch","type":"uint64"}],"name":"MemberAdded","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"account","type":"address"},{"indexed":false,"internalType":"string","name":"label","type":"string"},{"indexed":false,"internalType":"uint64","name":"epoch","type":"uint64"}],"name":"MemberRemoved","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":true,"internalType":"address","name":"member","type":"address"},{"indexed":false,"internalType":"uint256","name":"approvals","type":"uint256"}],"name":"ProposalApproved","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ProposalCancelled","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":true,"internalType":"address","name":"proposer","type":"address"},{"indexed":true,"internalType":"address","name":"target","type":"address"},{"indexed":false,"internalType":"uint256","name":"value","type":"uint256"},{"indexed":false,"internalType":"bytes","name":"data","type":"bytes"},{"indexed":false,"internalType":"bytes32","name":"descriptionHash","type":"bytes32"},{"indexed":false,"internalType":"string","name":"description","type":"string"},{"indexed":false,"internalType":"uint64","name":"expiry","type":"uint64"},{"indexed":false,"internalType":"uint64","name":"epoch","type":"uint64"},{"indexed":false,"internalType":"uint64","name":"nonce","type":"uint64"}],"name":"ProposalCreated","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"ProposalDequeued","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":true,"internalType":"address","name":"executor","type":"address"},{"indexed":false,"internalType":"address[]","name":"signers","type":"address[]"}],"name":"ProposalExecuted","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":true,"internalType":"address","name":"member","type":"address"},{"indexed":false,"internalType":"uint256","name":"objections","type":"uint256"}],"name":"ProposalObjected","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":false,"internalType":"uint64","name":"eta","type":"uint64"}],"name":"ProposalQueued","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":false,"internalType":"uint256","name":"objections","type":"uint256"}],"name":"ProposalVetoed","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":false,"internalType":"uint256","name":"oldQuorum","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"newQuorum","type":"uint256"},{"indexed":false,"internalType":"uint64","name":"epoch","type":"uint64"}],"name":"QuorumChanged","type":"event"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"isMember","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"quorum","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"}
 ]'''
@@ -32,16 +129,1390 @@ ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
 """The ABI of ``IConsortium`` (the bytecode stays in the artifact)."""
 
 
+class ProposalState(IntEnum):
+    """Solidity ``enum IConsortium.ProposalState``."""
+
+    OPEN = 0
+    APPROVED = 1
+    QUEUED = 2
+    EXECUTED = 3
+    CANCELLED = 4
+    VETOED = 5
+    EXPIRED = 6
+    SUPERSEDED = 7
+
+
+@dataclass(frozen=True)
+class ApprovalRevokedEvent:
+    """`member` withdrew its approval of `proposalId`; `approvals` is the count afterwards.
+
+    Solidity event ``ApprovalRevoked(bytes32,address,uint256)``.
+    """
+
+    proposal_id: bytes
+    member: str
+    approvals: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ApprovalRevoked"
+    signature: ClassVar[str] = "ApprovalRevoked(bytes32,address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "member", "approvals")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ApprovalRevokedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            proposal_id=bytes(args["proposalId"]),
+            member=checksum(args["member"]),
+            approvals=int(args["approvals"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ApprovalRevokedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class EtherReceivedEvent:
+    """The consortium received `amount` wei from `sender`.
+
+    Solidity event ``EtherReceived(address,uint256)``.
+    """
+
+    sender: str
+    amount: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "EtherReceived"
+    signature: ClassVar[str] = "EtherReceived(address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("sender", "amount")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> EtherReceivedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            sender=checksum(args["sender"]),
+            amount=int(args["amount"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[EtherReceivedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class MemberAddedEvent:
+    """`account` became a member under `label`, starting configuration epoch `epoch`.
+
+    Solidity event ``MemberAdded(address,string,uint64)``.
+    """
+
+    account: str
+    label: str
+    epoch: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "MemberAdded"
+    signature: ClassVar[str] = "MemberAdded(address,string,uint64)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("account", "label", "epoch")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> MemberAddedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            account=checksum(args["account"]),
+            label=str(args["label"]),
+            epoch=int(args["epoch"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[MemberAddedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class MemberRemovedEvent:
+    """`account` (known as `label`) stopped being a member, starting configuration epoch `epoch`.
+
+    Solidity event ``MemberRemoved(address,string,uint64)``.
+    """
+
+    account: str
+    label: str
+    epoch: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "MemberRemoved"
+    signature: ClassVar[str] = "MemberRemoved(address,string,uint64)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("account", "label", "epoch")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> MemberRemovedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            account=checksum(args["account"]),
+            label=str(args["label"]),
+            epoch=int(args["epoch"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[MemberRemovedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class ProposalApprovedEvent:
+    """`member`'s approval of `proposalId` was recorded (on chain or from its signature);
+    `approvals` is the count afterwards.
+
+    Solidity event ``ProposalApproved(bytes32,address,uint256)``.
+    """
+
+    proposal_id: bytes
+    member: str
+    approvals: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ProposalApproved"
+    signature: ClassVar[str] = "ProposalApproved(bytes32,address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "member", "approvals")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ProposalApprovedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            proposal_id=bytes(args["proposalId"]),
+            member=checksum(args["member"]),
+            approvals=int(args["approvals"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ProposalApprovedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class ProposalCancelledEvent:
+    """`proposalId` was cancelled by its proposer.
+
+    Solidity event ``ProposalCancelled(bytes32)``.
+    """
+
+    proposal_id: bytes
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ProposalCancelled"
+    signature: ClassVar[str] = "ProposalCancelled(bytes32)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId",)
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ProposalCancelledEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            proposal_id=bytes(args["proposalId"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ProposalCancelledEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class ProposalCreatedEvent:
+    """Proposal `proposalId` was created (`nonce` 0), or a decision was executed from signatures
+    without a recorded proposal (`nonce` its decision nonce). `proposer` is zero for a proposal
+    created from signatures, and `description` empty (only its hash is on chain).
+
+    Solidity event
+    ``ProposalCreated(bytes32,address,address,uint256,bytes,bytes32,string,uint64,uint64,uint64)``.
+    """
+
+    proposal_id: bytes
+    proposer: str
+    target: str
+    value: int
+    data: bytes
+    description_hash: bytes
+    description: str
+    expiry: int
+    epoch: int
+    nonce: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ProposalCreated"
+    signature: ClassVar[str] = "ProposalCreated(bytes32,address,address,uint256,bytes,bytes32,string,uint64,uint64,uint64)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "proposer", "target", "value", "data", "descriptionHash", "description", "expiry", "epoch", "nonce")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ProposalCreatedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            proposal_id=bytes(args["proposalId"]),
+            proposer=checksum(args["proposer"]),
+            target=checksum(args["target"]),
+            value=int(args["value"]),
+            data=bytes(args["data"]),
+            description_hash=bytes(args["descriptionHash"]),
+            description=str(args["description"]),
+            expiry=int(args["expiry"]),
+            epoch=int(args["epoch"]),
+            nonce=int(args["nonce"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ProposalCreatedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class ProposalDequeuedEvent:
+    """A revocation took `proposalId` below its threshold: it left the queue (its delay restarts
+    when the threshold is reached again).
+
+    Solidity event ``ProposalDequeued(bytes32)``.
+    """
+
+    proposal_id: bytes
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ProposalDequeued"
+    signature: ClassVar[str] = "ProposalDequeued(bytes32)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId",)
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ProposalDequeuedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            proposal_id=bytes(args["proposalId"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ProposalDequeuedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class ProposalExecutedEvent:
+    """`proposalId` was executed by `executor`; `signers` are the members whose signatures were
+    submitted with the execution (approvals recorded on chain before are in {ProposalApproved}).
+
+    Solidity event ``ProposalExecuted(bytes32,address,address[])``.
+    """
+
+    proposal_id: bytes
+    executor: str
+    signers: tuple[str, ...]
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ProposalExecuted"
+    signature: ClassVar[str] = "ProposalExecuted(bytes32,address,address[])"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "executor", "signers")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ProposalExecutedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            proposal_id=bytes(args["proposalId"]),
+            executor=checksum(args["executor"]),
+            signers=tuple(checksum(x0) for x0 in args["signers"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ProposalExecutedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class ProposalObjectedEvent:
+    """`member` objected to `proposalId` (on chain or by signature); `objections` is the count
+    afterwards.
+
+    Solidity event ``ProposalObjected(bytes32,address,uint256)``.
+    """
+
+    proposal_id: bytes
+    member: str
+    objections: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ProposalObjected"
+    signature: ClassVar[str] = "ProposalObjected(bytes32,address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "member", "objections")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ProposalObjectedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            proposal_id=bytes(args["proposalId"]),
+            member=checksum(args["member"]),
+            objections=int(args["objections"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ProposalObjectedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class ProposalQueuedEvent:
+    """`proposalId` reached its threshold and may be executed from `eta` on, unless vetoed.
+
+    Solidity event ``ProposalQueued(bytes32,uint64)``.
+    """
+
+    proposal_id: bytes
+    eta: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ProposalQueued"
+    signature: ClassVar[str] = "ProposalQueued(bytes32,uint64)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "eta")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ProposalQueuedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            proposal_id=bytes(args["proposalId"]),
+            eta=int(args["eta"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ProposalQueuedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class ProposalVetoedEvent:
+    """`proposalId` was cancelled by `objections` objections.
+
+    Solidity event ``ProposalVetoed(bytes32,uint256)``.
+    """
+
+    proposal_id: bytes
+    objections: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "ProposalVetoed"
+    signature: ClassVar[str] = "ProposalVetoed(bytes32,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("proposalId", "objections")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> ProposalVetoedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            proposal_id=bytes(args["proposalId"]),
+            objections=int(args["objections"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ProposalVetoedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class QuorumChangedEvent:
+    """The quorum changed from `oldQuorum` to `newQuorum` (`oldQuorum` is 0 at deployment), in
+    configuration epoch `epoch`.
+
+    Solidity event ``QuorumChanged(uint256,uint256,uint64)``.
+    """
+
+    old_quorum: int
+    new_quorum: int
+    epoch: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "QuorumChanged"
+    signature: ClassVar[str] = "QuorumChanged(uint256,uint256,uint64)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("oldQuorum", "newQuorum", "epoch")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> QuorumChangedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            old_quorum=int(args["oldQuorum"]),
+            new_quorum=int(args["newQuorum"]),
+            epoch=int(args["epoch"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[QuorumChangedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+class ConsortiumAlreadyApproved(ContractCustomError):
+    """`member` already approved `proposalId`.
+
+    Solidity: ``error ConsortiumAlreadyApproved(bytes32 proposalId, address member)``, selector
+    ``0x90e7ad94``.
+    """
+
+    error_name = "ConsortiumAlreadyApproved"
+    signature = "ConsortiumAlreadyApproved(bytes32,address)"
+    selector = bytes.fromhex("90e7ad94")
+    arg_names = ("proposal_id", "member")
+
+    proposal_id: bytes
+    member: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), checksum(raw[1]))
+
+
+class ConsortiumAlreadyMember(ContractCustomError):
+    """`account` is already a member.
+
+    Solidity: ``error ConsortiumAlreadyMember(address account)``, selector ``0xd293fe1a``.
+    """
+
+    error_name = "ConsortiumAlreadyMember"
+    signature = "ConsortiumAlreadyMember(address)"
+    selector = bytes.fromhex("d293fe1a")
+    arg_names = ("account",)
+
+    account: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
+class ConsortiumAlreadyObjected(ContractCustomError):
+    """`member` already objected to `proposalId`.
+
+    Solidity: ``error ConsortiumAlreadyObjected(bytes32 proposalId, address member)``, selector
+    ``0x50a5f577``.
+    """
+
+    error_name = "ConsortiumAlreadyObjected"
+    signature = "ConsortiumAlreadyObjected(bytes32,address)"
+    selector = bytes.fromhex("50a5f577")
+    arg_names = ("proposal_id", "member")
+
+    proposal_id: bytes
+    member: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), checksum(raw[1]))
+
+
+class ConsortiumCallMismatch(ContractCustomError):
+    """The call given does not hash to `proposalId` (with its expiry and epoch).
+
+    Solidity: ``error ConsortiumCallMismatch(bytes32 proposalId)``, selector ``0x64cc558d``.
+    """
+
+    error_name = "ConsortiumCallMismatch"
+    signature = "ConsortiumCallMismatch(bytes32)"
+    selector = bytes.fromhex("64cc558d")
+    arg_names = ("proposal_id",)
+
+    proposal_id: bytes
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]),)
+
+
+class ConsortiumCancelAfterThreshold(ContractCustomError):
+    """`proposalId` reached its threshold (`approvals` of `threshold`): its proposer alone can no
+    longer cancel it (objections still can).
+
+    Solidity: ``error ConsortiumCancelAfterThreshold(bytes32 proposalId, uint256 approvals,
+    uint256 threshold)``, selector ``0xa0226f8c``.
+    """
+
+    error_name = "ConsortiumCancelAfterThreshold"
+    signature = "ConsortiumCancelAfterThreshold(bytes32,uint256,uint256)"
+    selector = bytes.fromhex("a0226f8c")
+    arg_names = ("proposal_id", "approvals", "threshold")
+
+    proposal_id: bytes
+    approvals: int
+    threshold: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class ConsortiumDelayNotElapsed(ContractCustomError):
+    """`proposalId` is queued until `eta`.
+
+    Solidity: ``error ConsortiumDelayNotElapsed(bytes32 proposalId, uint64 eta)``, selector
+    ``0x75207e72``.
+    """
+
+    error_name = "ConsortiumDelayNotElapsed"
+    signature = "ConsortiumDelayNotElapsed(bytes32,uint64)"
+    selector = bytes.fromhex("75207e72")
+    arg_names = ("proposal_id", "eta")
+
+    proposal_id: bytes
+    eta: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), int(raw[1]))
+
+
+class ConsortiumDelayRequired(ContractCustomError):
+    """The decision would wait `delay` seconds once approved (an execution delay, or a removal below
+    the quorum): it must be a recorded proposal, queued, not executed at once.
+
+    Solidity: ``error ConsortiumDelayRequired(uint256 delay)``, selector ``0x08d1a9c8``.
+    """
+
+    error_name = "ConsortiumDelayRequired"
+    signature = "ConsortiumDelayRequired(uint256)"
+    selector = bytes.fromhex("08d1a9c8")
+    arg_names = ("delay",)
+
+    delay: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]),)
+
+
+class ConsortiumDuplicateSigner(ContractCustomError):
+    """`signer` appears twice among the signatures.
+
+    Solidity: ``error ConsortiumDuplicateSigner(address signer)``, selector ``0x7dca266e``.
+    """
+
+    error_name = "ConsortiumDuplicateSigner"
+    signature = "ConsortiumDuplicateSigner(address)"
+    selector = bytes.fromhex("7dca266e")
+    arg_names = ("signer",)
+
+    signer: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
+class ConsortiumExecutionFailed(ContractCustomError):
+    """The call of `proposalId` reverted without revert data.
+
+    Solidity: ``error ConsortiumExecutionFailed(bytes32 proposalId)``, selector ``0xaf1a46ac``.
+    """
+
+    error_name = "ConsortiumExecutionFailed"
+    signature = "ConsortiumExecutionFailed(bytes32)"
+    selector = bytes.fromhex("af1a46ac")
+    arg_names = ("proposal_id",)
+
+    proposal_id: bytes
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]),)
+
+
+class ConsortiumInsufficientBalance(ContractCustomError):
+    """`proposalId` sends `value` wei but the consortium holds only `balance`.
+
+    Solidity: ``error ConsortiumInsufficientBalance(bytes32 proposalId, uint256 balance, uint256
+    value)``, selector ``0x01aed849``.
+    """
+
+    error_name = "ConsortiumInsufficientBalance"
+    signature = "ConsortiumInsufficientBalance(bytes32,uint256,uint256)"
+    selector = bytes.fromhex("01aed849")
+    arg_names = ("proposal_id", "balance", "value")
+
+    proposal_id: bytes
+    balance: int
+    value: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class ConsortiumInvalidDelay(ContractCustomError):
+    """The execution delay `delay` exceeds `maxDelay` seconds.
+
+    Solidity: ``error ConsortiumInvalidDelay(uint256 delay, uint256 maxDelay)``, selector
+    ``0xe72ad25f``.
+    """
+
+    error_name = "ConsortiumInvalidDelay"
+    signature = "ConsortiumInvalidDelay(uint256,uint256)"
+    selector = bytes.fromhex("e72ad25f")
+    arg_names = ("delay", "max_delay")
+
+    delay: int
+    max_delay: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
+class ConsortiumInvalidExpiry(ContractCustomError):
+    """`expiry` is outside (`earliest`, `latest`]: after now plus the proposal's delay, at most
+    {Consortium-MAX_LIFETIME} from now.
+
+    Solidity: ``error ConsortiumInvalidExpiry(uint64 expiry, uint256 earliest, uint256 latest)``,
+    selector ``0x76a0965e``.
+    """
+
+    error_name = "ConsortiumInvalidExpiry"
+    signature = "ConsortiumInvalidExpiry(uint64,uint256,uint256)"
+    selector = bytes.fromhex("76a0965e")
+    arg_names = ("expiry", "earliest", "latest")
+
+    expiry: int
+    earliest: int
+    latest: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class ConsortiumInvalidLabel(ContractCustomError):
+    """`label` is empty, longer than {ConsortiumMembership-MAX_LABEL_LENGTH} bytes, or contains a
+    zero byte.
+
+    Solidity: ``error ConsortiumInvalidLabel(string label)``, selector ``0x7ff1be7c``.
+    """
+
+    error_name = "ConsortiumInvalidLabel"
+    signature = "ConsortiumInvalidLabel(string)"
+    selector = bytes.fromhex("7ff1be7c")
+    arg_names = ("label",)
+
+    label: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (str(raw[0]),)
+
+
+class ConsortiumInvalidNonce(ContractCustomError):
+    """A decision executed from signatures must carry the nonce `expected`, not `nonce`.
+
+    Solidity: ``error ConsortiumInvalidNonce(uint64 nonce, uint64 expected)``, selector
+    ``0x00e94b0b``.
+    """
+
+    error_name = "ConsortiumInvalidNonce"
+    signature = "ConsortiumInvalidNonce(uint64,uint64)"
+    selector = bytes.fromhex("00e94b0b")
+    arg_names = ("nonce", "expected")
+
+    nonce: int
+    expected: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
+class ConsortiumInvalidPrevious(ContractCustomError):
+    """`previous` is not the member before `account` in the list (the member at the next position,
+    or zero when `account` holds the last position).
+
+    Solidity: ``error ConsortiumInvalidPrevious(address previous, address account)``, selector
+    ``0xae25bdf1``.
+    """
+
+    error_name = "ConsortiumInvalidPrevious"
+    signature = "ConsortiumInvalidPrevious(address,address)"
+    selector = bytes.fromhex("ae25bdf1")
+    arg_names = ("previous", "account")
+
+    previous: str
+    account: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]), checksum(raw[1]))
+
+
+class ConsortiumInvalidQuorum(ContractCustomError):
+    """`quorum` is outside 1..`memberCount`.
+
+    Solidity: ``error ConsortiumInvalidQuorum(uint256 quorum, uint256 memberCount)``, selector
+    ``0xf502fcad``.
+    """
+
+    error_name = "ConsortiumInvalidQuorum"
+    signature = "ConsortiumInvalidQuorum(uint256,uint256)"
+    selector = bytes.fromhex("f502fcad")
+    arg_names = ("quorum", "member_count")
+
+    quorum: int
+    member_count: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
+class ConsortiumInvalidSignature(ContractCustomError):
+    """`signer`'s signature is not valid for this consortium, chain, proposal and epoch.
+
+    Solidity: ``error ConsortiumInvalidSignature(address signer)``, selector ``0x11358250``.
+    """
+
+    error_name = "ConsortiumInvalidSignature"
+    signature = "ConsortiumInvalidSignature(address)"
+    selector = bytes.fromhex("11358250")
+    arg_names = ("signer",)
+
+    signer: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
+class ConsortiumLabelTaken(ContractCustomError):
+    """`label` belongs to `holder` for good (labels are identities, never handed to another
+    address).
+
+    Solidity: ``error ConsortiumLabelTaken(string label, address holder)``, selector
+    ``0x8d7c69a2``.
+    """
+
+    error_name = "ConsortiumLabelTaken"
+    signature = "ConsortiumLabelTaken(string,address)"
+    selector = bytes.fromhex("8d7c69a2")
+    arg_names = ("label", "holder")
+
+    label: str
+    holder: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (str(raw[0]), checksum(raw[1]))
+
+
+class ConsortiumLastMember(ContractCustomError):
+    """`account` is the only member: a consortium cannot remove its last member.
+
+    Solidity: ``error ConsortiumLastMember(address account)``, selector ``0xcc799207``.
+    """
+
+    error_name = "ConsortiumLastMember"
+    signature = "ConsortiumLastMember(address)"
+    selector = bytes.fromhex("cc799207")
+    arg_names = ("account",)
+
+    account: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
+class ConsortiumLengthMismatch(ContractCustomError):
+    """The constructor got `members` addresses but `labels` labels.
+
+    Solidity: ``error ConsortiumLengthMismatch(uint256 members, uint256 labels)``, selector
+    ``0x0b46a46c``.
+    """
+
+    error_name = "ConsortiumLengthMismatch"
+    signature = "ConsortiumLengthMismatch(uint256,uint256)"
+    selector = bytes.fromhex("0b46a46c")
+    arg_names = ("members", "labels")
+
+    members: int
+    labels: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
+class ConsortiumNoSignatures(ContractCustomError):
+    """No signature was given.
+
+    Solidity: ``error ConsortiumNoSignatures()``, selector ``0x624d7f16``.
+    """
+
+    error_name = "ConsortiumNoSignatures"
+    signature = "ConsortiumNoSignatures()"
+    selector = bytes.fromhex("624d7f16")
+    arg_names = ()
+
+
+class ConsortiumNotApproved(ContractCustomError):
+    """`member` has no approval of `proposalId` to revoke.
+
+    Solidity: ``error ConsortiumNotApproved(bytes32 proposalId, address member)``, selector
+    ``0xaca8d0f5``.
+    """
+
+    error_name = "ConsortiumNotApproved"
+    signature = "ConsortiumNotApproved(bytes32,address)"
+    selector = bytes.fromhex("aca8d0f5")
+    arg_names = ("proposal_id", "member")
+
+    proposal_id: bytes
+    member: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), checksum(raw[1]))
+
+
+class ConsortiumNotMember(ContractCustomError):
+    """`account` is not a current member.
+
+    Solidity: ``error ConsortiumNotMember(address account)``, selector ``0xb6952c3d``.
+    """
+
+    error_name = "ConsortiumNotMember"
+    signature = "ConsortiumNotMember(address)"
+    selector = bytes.fromhex("b6952c3d")
+    arg_names = ("account",)
+
+    account: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
+class ConsortiumNotProposer(ContractCustomError):
+    """Only the proposer of `proposalId` may cancel it alone; `caller` is not.
+
+    Solidity: ``error ConsortiumNotProposer(bytes32 proposalId, address caller)``, selector
+    ``0x4aa35fc1``.
+    """
+
+    error_name = "ConsortiumNotProposer"
+    signature = "ConsortiumNotProposer(bytes32,address)"
+    selector = bytes.fromhex("4aa35fc1")
+    arg_names = ("proposal_id", "caller")
+
+    proposal_id: bytes
+    caller: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), checksum(raw[1]))
+
+
+class ConsortiumNotQueued(ContractCustomError):
+    """The consortium has an execution delay and `proposalId` is not queued: its recorded approvals
+    must reach its threshold first (signatures given to {Consortium-execute} do not queue it).
+
+    Solidity: ``error ConsortiumNotQueued(bytes32 proposalId)``, selector ``0x092ebd83``.
+    """
+
+    error_name = "ConsortiumNotQueued"
+    signature = "ConsortiumNotQueued(bytes32)"
+    selector = bytes.fromhex("092ebd83")
+    arg_names = ("proposal_id",)
+
+    proposal_id: bytes
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]),)
+
+
+class ConsortiumOnlySelf(ContractCustomError):
+    """`caller` is not this contract: the function is only reachable through a proposal.
+
+    Solidity: ``error ConsortiumOnlySelf(address caller)``, selector ``0xcb452257``.
+    """
+
+    error_name = "ConsortiumOnlySelf"
+    signature = "ConsortiumOnlySelf(address)"
+    selector = bytes.fromhex("cb452257")
+    arg_names = ("caller",)
+
+    caller: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
+class ConsortiumProposalExists(ContractCustomError):
+    """A proposal with id `proposalId` (the same call, description, expiry and epoch) already
+    exists.
+
+    Solidity: ``error ConsortiumProposalExists(bytes32 proposalId)``, selector ``0x55a7f76a``.
+    """
+
+    error_name = "ConsortiumProposalExists"
+    signature = "ConsortiumProposalExists(bytes32)"
+    selector = bytes.fromhex("55a7f76a")
+    arg_names = ("proposal_id",)
+
+    proposal_id: bytes
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]),)
+
+
+class ConsortiumProposalNotLive(ContractCustomError):
+    """`proposalId` is `state`: no longer open to approvals, objections, cancellation or execution.
+
+    Solidity: ``error ConsortiumProposalNotLive(bytes32 proposalId, IConsortium.ProposalState
+    state)``, selector ``0xd961eb10``.
+    """
+
+    error_name = "ConsortiumProposalNotLive"
+    signature = "ConsortiumProposalNotLive(bytes32,uint8)"
+    selector = bytes.fromhex("d961eb10")
+    arg_names = ("proposal_id", "state")
+
+    proposal_id: bytes
+    state: ProposalState
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), ProposalState(raw[1]))
+
+
+class ConsortiumSingleApprovalNotAllowed(ContractCustomError):
+    """A quorum of 1 with `memberCount` (\u2265 2) members needs the founders' explicit consent at
+    deployment.
+
+    Solidity: ``error ConsortiumSingleApprovalNotAllowed(uint256 memberCount)``, selector
+    ``0xfd9f77b9``.
+    """
+
+    error_name = "ConsortiumSingleApprovalNotAllowed"
+    signature = "ConsortiumSingleApprovalNotAllowed(uint256)"
+    selector = bytes.fromhex("fd9f77b9")
+    arg_names = ("member_count",)
+
+    member_count: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]),)
+
+
+class ConsortiumTargetHasNoCode(ContractCustomError):
+    """`proposalId` carries calldata but `target` has no code.
+
+    Solidity: ``error ConsortiumTargetHasNoCode(bytes32 proposalId, address target)``, selector
+    ``0xcfc6ea1f``.
+    """
+
+    error_name = "ConsortiumTargetHasNoCode"
+    signature = "ConsortiumTargetHasNoCode(bytes32,address)"
+    selector = bytes.fromhex("cfc6ea1f")
+    arg_names = ("proposal_id", "target")
+
+    proposal_id: bytes
+    target: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), checksum(raw[1]))
+
+
+class ConsortiumThresholdNotReached(ContractCustomError):
+    """`proposalId` has `approvals` approvals; `threshold` are needed.
+
+    Solidity: ``error ConsortiumThresholdNotReached(bytes32 proposalId, uint256 approvals,
+    uint256 threshold)``, selector ``0xced309a6``.
+    """
+
+    error_name = "ConsortiumThresholdNotReached"
+    signature = "ConsortiumThresholdNotReached(bytes32,uint256,uint256)"
+    selector = bytes.fromhex("ced309a6")
+    arg_names = ("proposal_id", "approvals", "threshold")
+
+    proposal_id: bytes
+    approvals: int
+    threshold: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class ConsortiumTooManyMembers(ContractCustomError):
+    """Admitting one more member would exceed {ConsortiumMembership-MAX_MEMBERS} (`maxMembers`).
+
+    Solidity: ``error ConsortiumTooManyMembers(uint256 maxMembers)``, selector ``0xb1027c2d``.
+    """
+
+    error_name = "ConsortiumTooManyMembers"
+    signature = "ConsortiumTooManyMembers(uint256)"
+    selector = bytes.fromhex("b1027c2d")
+    arg_names = ("max_members",)
+
+    max_members: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]),)
+
+
+class ConsortiumUnknownProposal(ContractCustomError):
+    """No proposal has id `proposalId`.
+
+    Solidity: ``error ConsortiumUnknownProposal(bytes32 proposalId)``, selector ``0x51be6524``.
+    """
+
+    error_name = "ConsortiumUnknownProposal"
+    signature = "ConsortiumUnknownProposal(bytes32)"
+    selector = bytes.fromhex("51be6524")
+    arg_names = ("proposal_id",)
+
+    proposal_id: bytes
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (bytes(raw[0]),)
+
+
+class ConsortiumZeroAddress(ContractCustomError):
+    """The zero address is not a valid member or proposal target.
+
+    Solidity: ``error ConsortiumZeroAddress()``, selector ``0xa8cee846``.
+    """
+
+    error_name = "ConsortiumZeroAddress"
+    signature = "ConsortiumZeroAddress()"
+    selector = bytes.fromhex("a8cee846")
+    arg_names = ()
+
+
 class IConsortiumEvents(EventsBase):
     """Typed log queries for :class:`IConsortium` (``contract.events.<name>(...)``)."""
+
+    def approval_revoked(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        proposal_id: bytes | None = None,
+        member: str | None = None,
+    ) -> list[ApprovalRevokedEvent]:
+        """``ApprovalRevoked`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"proposalId": proposal_id, "member": member}
+        logs = self._query("ApprovalRevoked(bytes32,address,uint256)", from_block, to_block, filters)
+        return [ApprovalRevokedEvent.from_decoded(e) for e in logs]
+
+    def ether_received(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        sender: str | None = None,
+    ) -> list[EtherReceivedEvent]:
+        """``EtherReceived`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"sender": sender}
+        logs = self._query("EtherReceived(address,uint256)", from_block, to_block, filters)
+        return [EtherReceivedEvent.from_decoded(e) for e in logs]
+
+    def member_added(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        account: str | None = None,
+    ) -> list[MemberAddedEvent]:
+        """``MemberAdded`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"account": account}
+        logs = self._query("MemberAdded(address,string,uint64)", from_block, to_block, filters)
+        return [MemberAddedEvent.from_decoded(e) for e in logs]
+
+    def member_removed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        account: str | None = None,
+    ) -> list[MemberRemovedEvent]:
+        """``MemberRemoved`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"account": account}
+        logs = self._query("MemberRemoved(address,string,uint64)", from_block, to_block, filters)
+        return [MemberRemovedEvent.from_decoded(e) for e in logs]
+
+    def proposal_approved(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        proposal_id: bytes | None = None,
+        member: str | None = None,
+    ) -> list[ProposalApprovedEvent]:
+        """``ProposalApproved`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"proposalId": proposal_id, "member": member}
+        logs = self._query("ProposalApproved(bytes32,address,uint256)", from_block, to_block, filters)
+        return [ProposalApprovedEvent.from_decoded(e) for e in logs]
+
+    def proposal_cancelled(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        proposal_id: bytes | None = None,
+    ) -> list[ProposalCancelledEvent]:
+        """``ProposalCancelled`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"proposalId": proposal_id}
+        logs = self._query("ProposalCancelled(bytes32)", from_block, to_block, filters)
+        return [ProposalCancelledEvent.from_decoded(e) for e in logs]
+
+    def proposal_created(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        proposal_id: bytes | None = None,
+        proposer: str | None = None,
+        target: str | None = None,
+    ) -> list[ProposalCreatedEvent]:
+        """``ProposalCreated`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"proposalId": proposal_id, "proposer": proposer, "target": target}
+        logs = self._query("ProposalCreated(bytes32,address,address,uint256,bytes,bytes32,string,uint64,uint64,uint64)", from_block, to_block, filters)
+        return [ProposalCreatedEvent.from_decoded(e) for e in logs]
+
+    def proposal_dequeued(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        proposal_id: bytes | None = None,
+    ) -> list[ProposalDequeuedEvent]:
+        """``ProposalDequeued`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"proposalId": proposal_id}
+        logs = self._query("ProposalDequeued(bytes32)", from_block, to_block, filters)
+        return [ProposalDequeuedEvent.from_decoded(e) for e in logs]
+
+    def proposal_executed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        proposal_id: bytes | None = None,
+        executor: str | None = None,
+    ) -> list[ProposalExecutedEvent]:
+        """``ProposalExecuted`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"proposalId": proposal_id, "executor": executor}
+        logs = self._query("ProposalExecuted(bytes32,address,address[])", from_block, to_block, filters)
+        return [ProposalExecutedEvent.from_decoded(e) for e in logs]
+
+    def proposal_objected(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        proposal_id: bytes | None = None,
+        member: str | None = None,
+    ) -> list[ProposalObjectedEvent]:
+        """``ProposalObjected`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"proposalId": proposal_id, "member": member}
+        logs = self._query("ProposalObjected(bytes32,address,uint256)", from_block, to_block, filters)
+        return [ProposalObjectedEvent.from_decoded(e) for e in logs]
+
+    def proposal_queued(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        proposal_id: bytes | None = None,
+    ) -> list[ProposalQueuedEvent]:
+        """``ProposalQueued`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"proposalId": proposal_id}
+        logs = self._query("ProposalQueued(bytes32,uint64)", from_block, to_block, filters)
+        return [ProposalQueuedEvent.from_decoded(e) for e in logs]
+
+    def proposal_vetoed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        proposal_id: bytes | None = None,
+    ) -> list[ProposalVetoedEvent]:
+        """``ProposalVetoed`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"proposalId": proposal_id}
+        logs = self._query("ProposalVetoed(bytes32,uint256)", from_block, to_block, filters)
+        return [ProposalVetoedEvent.from_decoded(e) for e in logs]
+
+    def quorum_changed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+    ) -> list[QuorumChangedEvent]:
+        """``QuorumChanged`` events emitted by this contract in ``[from_block, to_block]``."""
+        filters: dict[str, object] = {}
+        logs = self._query("QuorumChanged(uint256,uint256,uint64)", from_block, to_block, filters)
+        return [QuorumChangedEvent.from_decoded(e) for e in logs]
 
 
 class IConsortium(BoundContract):
     """IConsortium
 
-    What the suite's other contracts read from the consortium, their root of trust: who is a
-    member, and how many approvals a proposal needs. Governed actions elsewhere are guarded by
-    `msg.sender == address(consortium)`, i.e. they run only inside an executed proposal.
+    The consortium's types, events and errors, and what the suite's other contracts read from it,
+    their root of trust: who is a member, and how many approvals a decision needs. Governed
+    actions elsewhere are guarded by `msg.sender == address(consortium)`, i.e. they run only
+    inside an executed proposal.
 
     Bound to a deployed ``IConsortium``: ``IConsortium(w3, address, sender=None)``. Reads return
     typed values; writes go through the sender and return a ``TxResult``.
@@ -73,7 +1544,7 @@ class IConsortium(BoundContract):
         return bool(out[0])
 
     def quorum(self, *, block_identifier: BlockIdentifier = "latest") -> int:
-        """Approvals from current members needed to execute a proposal.
+        """Approvals needed to execute a proposal (a removal needs `min(quorum, memberCount - 1)`).
 
         Solidity: ``quorum()``, view.
         """
@@ -81,6 +1552,6 @@ class IConsortium(BoundContract):
         return int(out[0])
 
 
-ERRORS: tuple[type[ContractCustomError], ...] = ()
+ERRORS: tuple[type[ContractCustomError], ...] = (ConsortiumAlreadyApproved, ConsortiumAlreadyMember, ConsortiumAlreadyObjected, ConsortiumCallMismatch, ConsortiumCancelAfterThreshold, ConsortiumDelayNotElapsed, ConsortiumDelayRequired, ConsortiumDuplicateSigner, ConsortiumExecutionFailed, ConsortiumInsufficientBalance, ConsortiumInvalidDelay, ConsortiumInvalidExpiry, ConsortiumInvalidLabel, ConsortiumInvalidNonce, ConsortiumInvalidPrevious, ConsortiumInvalidQuorum, ConsortiumInvalidSignature, ConsortiumLabelTaken, ConsortiumLastMember, ConsortiumLengthMismatch, ConsortiumNoSignatures, ConsortiumNotApproved, ConsortiumNotMember, ConsortiumNotProposer, ConsortiumNotQueued, ConsortiumOnlySelf, ConsortiumProposalExists, ConsortiumProposalNotLive, ConsortiumSingleApprovalNotAllowed, ConsortiumTargetHasNoCode, ConsortiumThresholdNotReached, ConsortiumTooManyMembers, ConsortiumUnknownProposal, ConsortiumZeroAddress)
 """Every custom error ``IConsortium`` can revert with, as exception classes."""
 register_errors("IConsortium", ERRORS)

@@ -19,6 +19,7 @@ AMOUNT         ``1.5 ether``, ``12000 USDC``, ``250 gwei`` or whole base units (
                negative; the unit is matched to the asset later, by the service
 DEADLINE       a duration from now (``90m``, ``36h``, ``30d``, ``1d12h``, seconds) or an ISO date
                (``2027-01-31``, ``2027-01-31T12:00:00Z``); resolved against chain time later
+DELAY          a duration (``2d``, ``36h``, seconds) or ``0`` for none
 ID             a whole number from 1 (proposal, pool, expense, venture, class, offer ids)
 COUNT          a whole number from 1 (a quorum, a number of titles)
 INDEX          a whole number from 0 (a milestone)
@@ -182,15 +183,18 @@ class DeadlineType(CliType[str]):
 
 
 class DurationType(CliType[int]):
-    """A positive duration (``2d``, ``36h``, seconds), returned in seconds."""
+    """A duration (``2d``, ``36h``, seconds), returned in seconds; ``0`` only where ``zero`` allows it."""
 
     name = "duration"
     example = "2d"
 
+    def __init__(self, *, zero: bool = False) -> None:
+        self.zero = zero
+
     def check(self, text: str, what: str) -> int:
         from .._domain.checks import duration
 
-        return duration(text, what)
+        return 0 if self.zero and text.strip() == "0" else duration(text, what)
 
 
 class WholeType(CliType[int]):
@@ -286,6 +290,7 @@ ASSET = AssetType()
 AMOUNT = AmountType()
 DEADLINE = DeadlineType()
 DURATION = DurationType()
+DELAY = DurationType(zero=True)
 ID = WholeType("id", minimum=1)
 COUNT = WholeType("count", minimum=1)
 INDEX = WholeType("index", minimum=0)

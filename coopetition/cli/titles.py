@@ -21,7 +21,7 @@ from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HASH32, ID, MEMBER
 if TYPE_CHECKING:
     pass
 
-_HINT = "; members approve it with `coopetition consortium approve`"
+_HINT = "; members approve it with `coopetition consortium approve` (or `consortium sign`)"
 
 
 

@@ -51,6 +51,8 @@ CASES: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
     (("escrow", "push", "1", "--partner", "0xnope"), ("member",), "is not an address"),
     (("costs", "create", "X", "-p", "Acme=50%", "-p", "Globex=50%", "--settlement-period", "monthly"), ("duration",),
      "settlement period: cannot read duration 'monthly'"),
+    (("deploy", "--member", f"Acme={ADDR[1]}", "--quorum", "1", "--delay", "soon"), ("duration",),
+     "cannot read duration 'soon'"),
     (("consortium", "approve", "abc"), ("id",), "proposal id must be a whole number, got 'abc'"),
     (("costs", "balances", "0"), ("id",), "pool id must be at least 1, got 0"),
     (("titles", "history", "--offer", "1.5"), ("id",), "offer id must be a whole number"),
@@ -163,8 +165,8 @@ def test_a_library_error_with_json_is_one_object_named_after_the_error(project: 
     result = run(project, "--json", "consortium", "execute", "99")
     assert result.exit_code == 1 and result.stderr == ""
     error = json.loads(result.stdout)["error"]
-    assert error == {"type": "ConsortiumUnknownProposal",
-                     "message": "Consortium: ConsortiumUnknownProposal(proposal_id=99)"}
+    # proposals are numbered from the consortium's creation events: #99 is refused before anything is sent
+    assert error == {"type": "InputError", "message": "no proposal #99: the consortium has 0 proposal(s)"}
     assert chain_state(node) == before
 
 

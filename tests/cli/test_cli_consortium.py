@@ -61,15 +61,15 @@ def test_admitting_a_member_by_proposal_and_quorum(project: Path) -> None:
     pid = json.loads(proposed.stdout)["proposalId"]
     assert pid == 1
 
+    key = json.loads(run(project, "--json", "consortium", "proposals").stdout)[0]["proposalId"]
     early = run(project, "consortium", "execute", str(pid))
     assert early.exit_code == 1
-    assert early.stderr == "Error: Consortium: ConsortiumQuorumNotReached(proposal_id=1, approvals=1, quorum=2)\n"
+    refusal = f"Consortium: ConsortiumThresholdNotReached(proposal_id={key}, approvals=1, threshold=2)"
+    assert early.stderr == f"Error: {refusal}\n"
     assert early.stdout == ""
     as_json = run(project, "--json", "consortium", "execute", str(pid))
     assert as_json.exit_code == 1 and as_json.stderr == ""
-    assert json.loads(as_json.stdout) == {"error": {
-        "type": "ConsortiumQuorumNotReached",
-        "message": "Consortium: ConsortiumQuorumNotReached(proposal_id=1, approvals=1, quorum=2)"}}
+    assert json.loads(as_json.stdout) == {"error": {"type": "ConsortiumThresholdNotReached", "message": refusal}}
 
     assert run(project, "consortium", "approve", str(pid), account="2").exit_code == 0
     executed = run(project, "consortium", "execute", str(pid), account="5")  # anyone may execute
@@ -84,6 +84,73 @@ def test_admitting_a_member_by_proposal_and_quorum(project: Path) -> None:
         (1, "executed", "addMember(0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65, 'Umbrella')", "0", "0 ETH")]
     table = run(project, "consortium", "show")
     assert "Umbrella" in table.output and "quorum 2 of 4" in table.output
+
+
+def test_two_members_sign_and_a_third_executes_with_the_files(project: Path, anvil: AnvilNode) -> None:
+    assert deploy(project).exit_code == 0
+    proposed = run(project, "--json", "consortium", "propose", "set-quorum", "3", account="3")  # Initech
+    pid = str(json.loads(proposed.stdout)["proposalId"])
+    assert run(project, "consortium", "revoke", pid, account="3").exit_code == 0  # nobody on chain now
+    block = rpc(anvil.url, "eth_blockNumber")
+    acme, globex = project / "acme.json", project / "globex.json"
+    assert run(project, "consortium", "sign", pid, "-o", str(acme), account="1").exit_code == 0
+    printed = run(project, "consortium", "sign", pid, account="2")  # no -o: the JSON on stdout
+    assert printed.exit_code == 0, printed.output
+    globex.write_text(printed.stdout)
+    assert json.loads(printed.stdout)["signer"] == ADDR[2]
+    assert rpc(anvil.url, "eth_blockNumber") == block  # signing sends nothing
+    shown = json.loads(run(project, "--json", "consortium", "show", "--signature", str(acme),
+                           "--signature", str(globex)).stdout)
+    assert shown["openProposals"][0]["approvers"] == []
+    assert shown["pendingSignatures"] == [{"proposalId": int(pid), "signers": ["Acme", "Globex"]}]
+    table = run(project, "consortium", "show", "--signature", str(acme)).output
+    assert "Acme" in table and "1/2" in table
+    executed = run(project, "--json", "consortium", "execute", pid, "--signature", str(acme), "--signature",
+                   str(globex), account="5")
+    assert executed.exit_code == 0, executed.output
+    assert json.loads(executed.stdout)["gasUsed"] > 0
+    assert json.loads(run(project, "--json", "consortium", "members").stdout)["quorum"] == 3
+
+
+def test_mixed_on_chain_and_signed_and_a_one_shot_payment(project: Path, anvil: AnvilNode) -> None:
+    assert deploy(project).exit_code == 0
+    pid = str(json.loads(run(project, "--json", "consortium", "propose", "set-quorum", "3").stdout)["proposalId"])
+    globex = project / "globex.json"
+    assert run(project, "consortium", "sign", pid, "-o", str(globex), account="2").exit_code == 0
+    shown = json.loads(run(project, "--json", "consortium", "show", "--signature", str(globex)).stdout)
+    assert shown["openProposals"][0]["approvers"] == [ADDR[1]]  # Acme on chain
+    assert shown["pendingSignatures"] == [{"proposalId": int(pid), "signers": ["Globex"]}]
+    assert run(project, "consortium", "execute", pid, "--signature", str(globex), account="4").exit_code == 0
+    # a one-shot decision: three signatures (quorum 3 now), never proposed
+    consortium = json.loads((project / "deployments" / "dev" / "Consortium.json").read_text())["address"]
+    rpc(anvil.url, "eth_sendTransaction", [{"from": ADDR[0], "to": consortium, "value": hex(10**18)}])
+    before = int(rpc(anvil.url, "eth_getBalance", [ADDR[7], "latest"]), 16)
+    first = project / "acme-pay.json"
+    made = run(project, "consortium", "sign", "--target", ADDR[7], "--value", "1 ether", "-m", "audit",
+               "-o", str(first), account="1")
+    assert made.exit_code == 0, made.output
+    files = [first]
+    for account in ("2", "3"):
+        path = project / f"pay-{account}.json"
+        assert run(project, "consortium", "sign", "--cosign", str(first), "-o", str(path), account=account).exit_code == 0
+        files.append(path)
+    args = [a for f in files for a in ("--signature", str(f))]
+    paid = run(project, "consortium", "execute", *args, account="6")
+    assert paid.exit_code == 0, paid.output
+    assert "executed with 3 signature(s)" in paid.output
+    assert int(rpc(anvil.url, "eth_getBalance", [ADDR[7], "latest"]), 16) == before + 10**18
+
+
+def test_quorum_one_of_several_needs_the_explicit_flag(project: Path) -> None:
+    founders = ["--member", f"Acme={ADDR[1]}", "--member", f"Globex={ADDR[2]}", "--quorum", "1"]
+    refused = run(project, "deploy", *founders, account="0")
+    assert refused.exit_code == 1 and "--allow-single-approval" in refused.stderr
+    allowed = run(project, "--json", "deploy", *founders, "--allow-single-approval", "--delay", "1h", account="0")
+    assert allowed.exit_code == 0, allowed.output
+    assert "any one member decides alone" in allowed.stderr
+    assert json.loads(allowed.stdout)["delay"] == 3600
+    shown = run(project, "consortium", "show").output
+    assert "execution delay 3600 s" in shown
 
 
 def test_non_member_cannot_propose_and_nothing_is_sent(project: Path, anvil: AnvilNode) -> None:

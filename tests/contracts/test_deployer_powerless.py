@@ -20,15 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from _consortium import Gov
 from _embedded import EmbeddedEnv
 
 from coopetition._abi import canonical_type, function_signature
 from coopetition._runtime import BoundContract
-from coopetition.bindings.consortium import (
-    Consortium,
-    ConsortiumQuorumNotReached,
-    ProposalCreatedEvent,
-)
+from coopetition.bindings.consortium import Consortium, ConsortiumThresholdNotReached, Signature
 from coopetition.exceptions import ContractRevertError
 
 DEPLOYER = 0
@@ -64,7 +61,7 @@ def default_pool(env: EmbeddedEnv, typ: str) -> list[Any]:
     pools: dict[str, list[Any]] = {
         "address": [me, env.address(1), "0x" + "00" * 20],
         "uint256": [0, 1, 2],
-        "uint64": [env.now() + 86_400],
+        "uint64": [env.now() + 86_400, 1],
         "uint8": [0, 1],
         "bool": [True, False],
         "string": ["Deployer"],
@@ -107,43 +104,42 @@ def _consortium(env: EmbeddedEnv, *, deployer_is_member: bool) -> Deployed:
     founders = [env.address(DEPLOYER)] if deployer_is_member else []
     founders += [env.address(1), env.address(2)]
     labels = [f"Founder{i}" for i in range(len(founders))]
-    address = env.deploy("Consortium", [founders, labels, 2], by=DEPLOYER)
-    if not deployer_is_member:
-        # an open proposal by a member, below the quorum, that the deployer could try to push
-        member = Consortium(env.w3, address, env.pipeline(1))
-        member.propose(address, 0, Consortium.encode_set_quorum(1), "lower the quorum", env.now() + 86_400)
+    gov = Gov.deploy(env, founders, labels, 2)
+    address = gov.address
     governed = [
         Consortium.encode_set_quorum(1),
         Consortium.encode_add_member(env.address(DEPLOYER), "Deployer"),
-        Consortium.encode_remove_member(env.address(1)),
+        gov.removal(env.address(1)),
     ]
-    view = Consortium(env.w3, address)
-    existing = view.proposal_count()
+    existing: list[bytes] = []
+    if not deployer_is_member:
+        # open proposals by a member, below the quorum, that the deployer could try to push
+        existing = [gov.propose(1, data, description=f"pending {i}", ttl=8 * 86_400) for i, data in enumerate(governed)]
+    view = gov.view
+    me = env.address(DEPLOYER)
+    env.send_ether(DEPLOYER, address, 10**18)
 
     def snapshot() -> Any:
-        """Members, quorum, which proposals were executed, and the approvals of those made by others."""
-        count = view.proposal_count()
-        executed = [i for i in range(1, count + 1) if view.proposal(i).executed]
-        others = [(view.proposal(i), view.approval_count(i)) for i in range(1, existing + 1)]
-        return view.member_list(), view.quorum(), executed, others
+        """Members, quorum, epoch, decisions executed, the others' open proposals, the balance."""
+        others = [(view.proposal(pid), view.approvers(pid), view.objectors(pid)) for pid in existing]
+        return (view.member_list(), view.quorum(), view.epoch(), view.decision_nonce(),
+                len(view.events.proposal_executed()), others, env.balance(address))
 
     return Deployed(
         contract=Consortium(env.w3, address, env.pipeline(DEPLOYER)),
-        pools={"uint256": [1], "bytes": governed, "bytes[]": [governed, [governed[0]]], "address": [address]},
+        pools={"bytes32": existing, "bytes": governed, "bytes[]": [governed, [governed[0]]], "address": [address],
+               "(address,bytes)[]": [[Signature(me, b"\x01" * 65).to_abi()], [Signature(env.address(1), b"\x01" * 65).to_abi()], []]},
         snapshot=snapshot,
     )
 
 
 def _deployer_member_gains_nothing(env: EmbeddedEnv, deployed: Deployed) -> None:
-    consortium = Consortium(env.w3, deployed.contract.address, env.pipeline(DEPLOYER))
-    result = consortium.propose(
-        consortium.address, 0, Consortium.encode_set_quorum(1), "deployer alone", env.now() + 86_400
-    )
-    pid = ProposalCreatedEvent.from_result(result)[0].proposal_id
-    with pytest.raises(ConsortiumQuorumNotReached) as err:
-        consortium.execute(pid)
-    assert (err.value.approvals, err.value.quorum) == (1, 2)
-    assert consortium.quorum() == 2
+    gov = Gov(env, deployed.contract.address)
+    pid = gov.propose(DEPLOYER, Consortium.encode_add_member(env.address(5), "Deployer's friend"))
+    with pytest.raises(ConsortiumThresholdNotReached) as err:
+        gov.execute(pid, by=DEPLOYER)
+    assert (err.value.approvals, err.value.threshold) == (1, 2)
+    assert not gov.view.is_member(env.address(5))
 
 
 # -------------------------------------------------------------------------------- CostSharing
@@ -154,7 +150,7 @@ def _cost_sharing(env: EmbeddedEnv) -> Deployed:
 
     from coopetition.bindings.cost_sharing import CostSharing, Terms
 
-    consortium = env.deploy("Consortium", [[env.address(1), env.address(2)], ["A", "B"], 2], by=DEPLOYER)
+    consortium = _consortium_of_two(env)
     address = env.deploy("CostSharing", [consortium], by=DEPLOYER)
     a, b = CostSharing(env.w3, address, env.pipeline(1)), CostSharing(env.w3, address, env.pipeline(2))
     terms = Terms("R&D", "0x" + "00" * 20, (env.address(1), env.address(2)), (6000, 4000), 5000, 2, 3_600, 86_400,
@@ -194,7 +190,7 @@ def _cost_sharing(env: EmbeddedEnv) -> Deployed:
 
 
 def _consortium_of_two(env: EmbeddedEnv) -> str:
-    return env.deploy("Consortium", [[env.address(1), env.address(2)], ["A", "B"], 2], by=DEPLOYER)
+    return Gov.deploy(env, [1, 2], ["A", "B"], 2).address
 
 
 def _escrow(env: EmbeddedEnv) -> Deployed:
@@ -232,13 +228,9 @@ def _titles(env: EmbeddedEnv, *, exchange: bool) -> Deployed:
 
     consortium = _consortium_of_two(env)
     registry = env.deploy("TitleRegistry", [consortium], by=DEPLOYER)
-    a = Consortium(env.w3, consortium, env.pipeline(1))
-    b = Consortium(env.w3, consortium, env.pipeline(2))
     calls = [TitleRegistry.encode_create_class("Shares", b"\x11" * 32),
              TitleRegistry.encode_issue(1, env.address(1), 100)]
-    a.propose(registry, 0, TitleRegistry.encode_multicall(calls), "shares", env.now() + 86_400)
-    b.approve(1)
-    a.execute(1)
+    Gov(env, consortium).govern(TitleRegistry.encode_multicall(calls), target=registry, description="shares")
     member = TitlesService.at(env.w3, registry, env.pipeline(1))
     member.offer(1, 10, member.price("1 ether"))  # titles escrowed by the exchange
     view = TitlesService.at(env.w3, registry)
@@ -267,7 +259,7 @@ CASES: list[PowerlessCase] = [
     PowerlessCase(
         "Consortium (deployer is a founding member)",
         lambda env: _consortium(env, deployer_is_member=True),
-        allowed=frozenset({"propose", "approve", "revoke", "cancel"}),
+        allowed=frozenset({"propose", "approve", "revoke", "cancel", "object"}),
         after=_deployer_member_gains_nothing,
         must_succeed=frozenset({"propose"}),
     ),

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from _consortium import govern
 from _escrow_support import ETH, ETHER, EscrowWorld
 from eth_account import Account
 from mocks.escrow_double_entry_token import EscrowDoubleEntryToken
@@ -80,10 +81,9 @@ def check_books(world: EscrowWorld, asset: str = ETH) -> None:
 
 def governance_sweep(world: EscrowWorld, asset: str, to: str) -> int:
     """The consortium (quorum 1) proposes and executes ``sweepSurplus(asset, to)``; its block number."""
-    cons = world.consortium(0)
-    cons.propose(world.escrow_address, 0, JointVentureEscrow.encode_sweep_surplus(asset, to), "sweep",
-                 world.env.now() + 3600)
-    return cons.execute(cons.proposal_count()).block_number
+    tx = govern(world.env, world.consortium_address, JointVentureEscrow.encode_sweep_surplus(asset, to),
+                target=world.escrow_address, description="sweep")
+    return tx.block_number
 
 
 # ------------------------------------------------------------- finding 1: the silent partner

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 import pytest
+from _consortium import Gov
 from _escrow_support import ETHER, EscrowWorld
 from eth_account import Account
 from eth_tester.exceptions import TransactionFailed
@@ -595,17 +596,16 @@ def test_sweep_surplus_is_for_the_consortium_only_and_needs_a_surplus(world: Esc
         world.escrow(0).sweep_surplus(ETH, world.address(0))
     assert err.value.caller == world.address(0)
     # through a proposal (quorum 1): no surplus yet
-    cons = world.consortium(0)
+    gov = Gov(world.env, world.consortium_address)
     data = JointVentureEscrow.encode_sweep_surplus(ETH, world.address(0))
-    cons.propose(world.escrow_address, 0, data, "sweep", world.env.now() + 3600)
-    pid = cons.proposal_count()
+    pid = gov.propose(0, data, target=world.escrow_address, description="sweep")
     with pytest.raises(JointVentureEscrowNoSurplus) as err2:
-        cons.execute(pid)
+        gov.execute(pid)
     assert err2.value.balance <= err2.value.reserved == world.escrow(None).reserved(ETH)
     data = JointVentureEscrow.encode_sweep_surplus(ETH, ETH)
-    cons.propose(world.escrow_address, 0, data, "sweep to zero", world.env.now() + 3600)
+    pid = gov.propose(0, data, target=world.escrow_address, description="sweep to zero")
     with pytest.raises(JointVentureEscrowZeroRecipient):
-        cons.execute(cons.proposal_count())
+        gov.execute(pid)
 
 
 def test_a_venture_reserves_its_total_until_its_reserve_is_released(world: EscrowWorld) -> None:

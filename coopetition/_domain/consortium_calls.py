@@ -1,0 +1,73 @@
+"""The consortium's calls in words, and calldata as the services accept it (bytes or 0x-hex)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from eth_abi import abi as eth_abi
+from eth_utils.address import to_checksum_address
+
+from .._abi import function_signature, selector, split_types
+from ..bindings.consortium import ABI
+from ..exceptions import InputError
+
+__all__ = ["calldata", "describe_call"]
+
+_FUNCTIONS: dict[bytes, Mapping[str, Any]] = {
+    selector(function_signature(entry)): entry for entry in ABI if entry.get("type") == "function"
+}
+
+
+def _render_value(typ: str, value: Any) -> str:
+    if typ == "address":
+        return str(to_checksum_address(value))
+    if typ == "string":
+        return repr(str(value))
+    if typ == "bytes" or typ.startswith("bytes"):
+        return "0x" + bytes(value).hex()
+    return str(value)
+
+
+def describe_call(consortium: str, target: str, value: int, data: bytes) -> str:
+    """A proposal's call in words.
+
+    Calls to the consortium itself are decoded (``setQuorum(3)``, ``multicall[addMember(...);
+    setQuorum(3)]``); a plain transfer reads ``send N wei to 0x...``; anything else names the
+    selector and the target.
+    """
+    data = bytes(data)
+    if not data:
+        return f"send {value} wei to {target}"
+    if to_checksum_address(target) == to_checksum_address(consortium) and len(data) >= 4:
+        entry = _FUNCTIONS.get(data[:4])
+        if entry is not None:
+            signature = function_signature(entry)
+            types = split_types(signature)
+            try:
+                args = eth_abi.decode(types, data[4:])
+            except Exception:  # malformed arguments: fall through to the raw description
+                args = None
+            if args is not None:
+                name = str(entry["name"])
+                if name == "multicall":
+                    inner = "; ".join(describe_call(consortium, consortium, 0, bytes(d)) for d in args[0])
+                    return f"multicall[{inner}]"
+                rendered = ", ".join(_render_value(t, a) for t, a in zip(types, args, strict=True))
+                text = f"{name}({rendered})"
+                return text if not value else f"{text} with {value} wei"
+    head = f"call 0x{data[:4].hex()} ({len(data)} bytes) on {target}"
+    return head if not value else f"{head} with {value} wei"
+
+
+def calldata(value: bytes | str) -> bytes:
+    """``value`` (bytes or 0x-hex text) as bytes; anything else raises :class:`InputError`."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        text = value[2:] if value[:2] in ("0x", "0X") else value
+        try:
+            return bytes.fromhex(text)
+        except ValueError:
+            raise InputError(f"calldata {value!r} is not hex") from None
+    raise InputError(f"calldata must be bytes or 0x-hex text, got {type(value).__name__}")
