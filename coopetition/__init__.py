@@ -77,9 +77,13 @@ if TYPE_CHECKING:
         Expense,
         ExpenseRef,
         ExpenseStatus,
+        Period,
         Pool,
+        PoolParticipant,
         PoolRef,
+        PoolStatus,
         Position,
+        SignedAcceptance,
     )
     from .escrow import EscrowService, PartnerPosition, Venture, VentureRef
     from .titles import Holding, OfferRef, Price, TitleClassInfo, TitleOffer, TitlesService
@@ -107,7 +111,8 @@ _LAZY: dict[str, str] = {
     "parse_deadline": "_units", "parse_duration": "_units",
     **dict.fromkeys(['ConsortiumService', 'Member', 'Proposal', 'ProposalRef', 'ProposalState', 'SignedApproval'],
                    "consortium"),
-    **dict.fromkeys(['CostSharingService', 'Expense', 'ExpenseRef', 'ExpenseStatus', 'Pool', 'PoolRef', 'Position'], "costs"),
+    **dict.fromkeys(['CostSharingService', 'Expense', 'ExpenseRef', 'ExpenseStatus', 'Period', 'Pool',
+                    'PoolParticipant', 'PoolRef', 'PoolStatus', 'Position', 'SignedAcceptance'], "costs"),
     **dict.fromkeys(['EscrowService', 'PartnerPosition', 'Venture', 'VentureRef'], "escrow"),
     **dict.fromkeys(['Holding', 'OfferRef', 'Price', 'TitleClassInfo', 'TitleOffer', 'TitlesService'], "titles"),
 }
@@ -156,8 +161,11 @@ __all__ = [
     "PanicError",
     "PartnerPosition",
     "PendingCall",
+    "Period",
     "Pool",
+    "PoolParticipant",
     "PoolRef",
+    "PoolStatus",
     "Position",
     "Price",
     "Project",
@@ -166,6 +174,7 @@ __all__ = [
     "ProposalState",
     "RevertReasonError",
     "Sender",
+    "SignedAcceptance",
     "SignedApproval",
     "SolcCompiler",
     "Suite",

@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from eth_abi import abi as eth_abi
 from eth_account.messages import encode_typed_data
 from eth_utils.crypto import keccak
 
@@ -42,6 +43,9 @@ PROPOSAL_FIELDS = [
     {"name": "epoch", "type": "uint64"},
     {"name": "nonce", "type": "uint64"},
 ]
+PROPOSAL_TYPEHASH = keccak(
+    text="Proposal(address target,uint256 value,bytes data,bytes32 descriptionHash,uint64 expiry,uint64 epoch,uint64 nonce)"
+)
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 HOUR = 3600
 DAY = 86_400
@@ -66,9 +70,16 @@ class Decision:
                 "descriptionHash": self.description_hash, "expiry": self.expiry, "epoch": self.epoch,
                 "nonce": self.nonce}
 
-    def id(self, view: Consortium) -> bytes:
-        return view.hash_proposal(self.target, self.value, self.data, self.description_hash, self.expiry,
-                                  self.epoch, self.nonce)
+    def id(self, view: Consortium | None = None) -> bytes:
+        """The decision's id: ``view.hash_proposal(...)`` on chain, or the same EIP-712 struct hash here."""
+        if view is not None:
+            return view.hash_proposal(self.target, self.value, self.data, self.description_hash, self.expiry,
+                                      self.epoch, self.nonce)
+        return keccak(eth_abi.encode(
+            ["bytes32", "address", "uint256", "bytes32", "bytes32", "uint64", "uint64", "uint64"],
+            [PROPOSAL_TYPEHASH, self.target, self.value, keccak(self.data), self.description_hash, self.expiry,
+             self.epoch, self.nonce],
+        ))
 
 
 def typed_data(kind: str, chain_id: int, consortium: str, decision: Decision) -> dict[str, Any]:

@@ -13,8 +13,8 @@ order, some debtors never paying. After every step:
   rounding rule), its collectable part that minus what it withdrew, whoever claimed first;
 * the contract's ether balance is what all pools were paid in minus what was collected.
 
-Transactions go through a lean :class:`~coopetition._seam.Sender` (send with a fixed gas limit,
-replaying a revert as a call so it arrives as the binding's typed error) so that the step budget
+Transactions go through the embedded chain's direct sender (a fixed gas limit, one EVM execution per
+transaction, a revert replayed as a call so it arrives as the binding's typed error) so that the step budget
 fits: at least 3,000 steps in the default run, 20,000 under ``-m slow``.
 """
 
@@ -24,7 +24,6 @@ import itertools
 import os
 import time
 from fractions import Fraction
-from typing import Any
 
 import pytest
 from _costs import ACME, GLOBEX, INITECH, OUTSIDER, SUPPLIER, UMBRELLA, Costs, evidence
@@ -40,42 +39,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from coopetition._abi import decode_logs, decode_revert, revert_data
-from coopetition._seam import PendingCall, TxResult
 from coopetition.bindings.cost_sharing import CostSharing, ExpenseStatus, Position
 
 PARTICIPANT_POOL = (ACME, GLOBEX, INITECH, UMBRELLA)
 EXTERNAL = (SUPPLIER, OUTSIDER)
-
-
-class FastSender:
-    """Send with a fixed gas limit (no simulation, no estimate) and decode the receipt's events; a
-    reverted transaction is replayed as a call, so its revert data becomes the binding's typed error."""
-
-    def __init__(self, costs: Costs, index: int) -> None:
-        self.w3 = costs.env.w3
-        self.address = costs.addr(index)
-
-    def send(self, call: PendingCall) -> TxResult:
-        tx: dict[str, Any] = {"from": self.address, "to": call.address, "data": "0x" + call.data.hex(),
-                              "value": call.value}
-        try:
-            tx_hash = self.w3.eth.send_transaction({**tx, "gas": 2_000_000})  # type: ignore[typeddict-item]
-        except Exception as exc:
-            raise decode_revert(revert_data(exc) or b"", contract=call.contract, abi=call.abi) from None
-        receipt = self.w3.eth.get_transaction_receipt(tx_hash)
-        if receipt["status"] != 1:  # mined but reverted: replay it as a call to read the revert data
-            try:
-                self.w3.eth.call(tx, int(receipt["blockNumber"]) - 1)  # type: ignore[arg-type]
-            except Exception as exc:
-                raise decode_revert(revert_data(exc) or b"", contract=call.contract, abi=call.abi) from None
-            raise AssertionError(f"{call.function} reverted without revert data")
-        return TxResult(
-            transaction_hash=tx_hash.hex(), block_number=int(receipt["blockNumber"]),
-            gas_used=int(receipt["gasUsed"]), effective_gas_price=int(receipt.get("effectiveGasPrice", 0)),
-            status=int(receipt["status"]), sender=self.address, to=call.address, contract_address=None,
-            events=decode_logs(call.abi, receipt["logs"]),  # type: ignore[arg-type]
-        )
 
 
 class World:
@@ -83,7 +50,7 @@ class World:
 
     def __init__(self) -> None:
         self.costs = Costs.start()
-        self.bindings = {i: CostSharing(self.costs.env.w3, self.costs.address, FastSender(self.costs, i))
+        self.bindings = {i: CostSharing(self.costs.env.w3, self.costs.address, self.costs.env.direct(i))
                          for i in (*PARTICIPANT_POOL, *EXTERNAL)}
         self.evidence = 0
         self.held_elsewhere = 0  # what earlier examples' pools still hold

@@ -22,7 +22,7 @@ def env() -> EmbeddedEnv:
 
 @pytest.fixture(scope="module")
 def consortium(env: EmbeddedEnv) -> str:
-    return env.deploy("Consortium", constructor_args({"Acme": env.address(ACME), "Globex": env.address(GLOBEX)}, 1))
+    return env.deploy("Consortium", constructor_args({"Acme": env.address(ACME), "Globex": env.address(GLOBEX)}, 2))
 
 
 def test_members_resolve_labels_and_addresses(env: EmbeddedEnv, consortium: str) -> None:
