@@ -96,8 +96,9 @@ class Costs:
     address: str
 
     @classmethod
-    def start(cls, members: Sequence[int] = MEMBERS, quorum: int = 2) -> Costs:
-        env = EmbeddedEnv.start()
+    def start(cls, members: Sequence[int] = MEMBERS, quorum: int = 2, *, env: EmbeddedEnv | None = None) -> Costs:
+        """A consortium of ``members`` and a CostSharing on ``env`` (default: a new embedded chain)."""
+        env = env or EmbeddedEnv.start()
         consortium = env.deploy(
             "Consortium", [[env.address(i) for i in members], [LABELS[i] for i in members], quorum, 0, quorum == 1],
             by=DEPLOYER,

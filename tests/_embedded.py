@@ -109,17 +109,21 @@ class DirectSender:
     exceptions as with the pipeline. Everything else should use :meth:`EmbeddedEnv.pipeline`.
     """
 
-    def __init__(self, w3: Web3, address: str, gas: int = 29_000_000) -> None:
+    def __init__(self, w3: Web3, address: str, gas: int = 29_000_000, gas_price: int | None = None) -> None:
         self.w3 = w3
         self.address = address
         self.gas = gas
+        self.gas_price = gas_price  # a fixed legacy price saves web3's fee look-up (two requests per send)
 
     def send(self, call: PendingCall) -> TxResult:
         tx: dict[str, Any] = {"from": self.address, "value": call.value, "data": call.data, "gas": self.gas}
+        if self.gas_price is not None:
+            tx["gasPrice"] = self.gas_price
         if call.address:
             tx["to"] = call.address
         tx_hash = self.w3.eth.send_transaction(tx)  # type: ignore[arg-type]
-        receipt = self.w3.eth.get_transaction_receipt(tx_hash)
+        # eth-tester and an auto-mining anvil have the receipt at once; the poll is for anything else
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.002)
         if receipt["status"] != 1:
             # eth-tester mines reverted transactions; a reverted transaction changed nothing but the
             # sender's nonce and balance, so replaying it at `latest` reproduces the revert data.
