@@ -75,7 +75,13 @@ def _finalize(
     if not deployed:
         deployed = "0x" + bytes(pipeline.w3.eth.get_code(cast(Any, address))).hex()
     previous = store.record(name)
-    count = int(previous.get("numDeployments", 0)) + 1 if previous else 1
+    if previous is None:
+        count = 1
+    elif str(previous.get("transactionHash", "")).lower() == result.transaction_hash.lower():
+        # this very transaction was recorded before a crash left its pending record behind
+        count = int(previous.get("numDeployments", 1))
+    else:
+        count = int(previous.get("numDeployments", 0)) + 1
     record = {
         "address": address,
         "abi": list(spec.get("abi") or ()),
@@ -235,7 +241,8 @@ def _deploy(
     in_flight = store.pending(name)
     if in_flight is not None:
         resumed = _resume(pipeline, store, name, in_flight)
-        if resumed is not None and not reset and _same(store.record(name), bytecode, safe_args):
+        # the transaction in flight was this very deployment (also under --reset): it is done
+        if resumed is not None and _same(store.record(name), bytecode, safe_args):
             return resumed
 
     existing = store.record(name)

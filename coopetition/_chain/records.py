@@ -212,7 +212,7 @@ class DeploymentStore:
             else:
                 same = same_genesis or not self.names()
             if same:
-                if not same_genesis and write:
+                if write and (old_genesis is None or old_genesis.lower() != genesis_hash):
                     self._write(".genesis", genesis_hash + "\n")
                 return
             if not reset:
@@ -229,11 +229,15 @@ class DeploymentStore:
         if not write:
             return
         if recorded is not None:
+            # records first, the chain files last: a crash half way still finds the old chain
+            # recorded, so the rerun wipes the rest instead of trusting records of another chain
             for filename in self._files():
-                if filename.endswith(".json") or filename in (".chainId", ".genesis"):
+                if filename.endswith(".json"):
                     self._delete(filename)
-        self._write(".chainId", f"{chain_id}\n")
+            self._delete(".genesis")
+            self._delete(".chainId")
         self._write(".genesis", genesis_hash + "\n")
+        self._write(".chainId", f"{chain_id}\n")  # last: the folder counts as recorded once it exists
 
     def _anchor(self) -> tuple[int, str] | None:
         """``(block number, block hash)`` of the most recent recorded deployment receipt."""
