@@ -250,8 +250,14 @@ class Suite:
     @classmethod
     def from_records(cls, conn: Connection) -> Suite:
 
+        from ._chain.network import block_hash_reader
+
         store: DeploymentStore = conn.store
-        store.check_chain(conn.chain.chain_id, conn.chain.genesis_hash, write=False)
+        store.check_chain(
+            conn.chain.chain_id, conn.chain.genesis_hash, write=False, block_hash=block_hash_reader(conn.w3),
+            fix=f"deploy afresh with `coopetition deploy --reset` (network {conn.network}), or connect to "
+                "the node that holds them",
+        )
         addresses = {name: store.address(name) for name in store.names() if name in {e.name for e in SUITE}}
         return cls(conn, addresses)
 

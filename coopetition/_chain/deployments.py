@@ -30,6 +30,7 @@ from ..exceptions import (
     NodeUnreachableError,
     TransactionFailedError,
 )
+from .network import block_hash_reader
 from .records import Deployment, DeploymentStore, from_record, json_safe
 
 if TYPE_CHECKING:
@@ -283,16 +284,7 @@ def _deploy(
 
 
 def _block_hash_of(pipeline: TransactionPipeline) -> Callable[[int], str | None]:
-    def block_hash(number: int) -> str | None:
-        try:
-            block = pipeline.w3.eth.get_block(number)
-        except Exception as exc:
-            if type(exc).__name__ == "BlockNotFound":
-                return None
-            raise
-        return "0x" + bytes(block["hash"]).hex()
-
-    return block_hash
+    return block_hash_reader(pipeline.w3)
 
 
 def _same(record: Mapping[str, Any] | None, bytecode: str, safe_args: Any) -> bool:

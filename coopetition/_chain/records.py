@@ -182,6 +182,7 @@ class DeploymentStore:
         reset: bool = False,
         write: bool = True,
         block_hash: Callable[[int], str | None] | None = None,
+        fix: str = "rerun with --reset to deploy afresh",
     ) -> None:
         """Stop unless the records were made on this chain; record the chain on first use.
 
@@ -196,6 +197,8 @@ class DeploymentStore:
 
         With ``reset=True`` a mismatch wipes this network's records (they point at contracts on
         another chain) and records the new chain instead. ``write=False`` only checks (dry runs).
+        ``fix`` ends the message of a mismatch: what the caller's user can do about it (``deploy``
+        has ``--reset``; a read or send does not, so it names the command that does).
         """
         recorded = self.recorded_chain()
         genesis_hash = genesis_hash.lower()
@@ -219,9 +222,9 @@ class DeploymentStore:
                 was = f"chain {old_id}" + (f" (genesis {_short(old_genesis)})" if old_genesis else "")
                 now = f"chain {chain_id} (genesis {_short(genesis_hash)})"
                 why = (
-                    "the devnet was reset; rerun with --reset to deploy afresh"
+                    f"the chain was reset (its contracts are gone); {fix}"
                     if old_id == chain_id
-                    else "wrong node for this network? point it at the right node, or rerun with --reset to deploy afresh"
+                    else f"wrong node for this network? point it at the right node, or {fix}"
                 )
                 raise ChainIdMismatchError(
                     f"{self._label} were made on {was} but the node reports {now}: {why}"
