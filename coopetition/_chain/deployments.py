@@ -32,6 +32,7 @@ from ..exceptions import (
 )
 from .network import block_hash_reader
 from .records import Deployment, DeploymentStore, from_record, json_safe
+from .txdata import interrupted
 
 if TYPE_CHECKING:
     from .tx import TransactionPipeline
@@ -147,7 +148,11 @@ def _resume(
             store.clear_pending(name)
             return None
     try:
-        result = pipeline.wait(tx_hash, call)
+        if pending.get("nonce") is None:
+            result = pipeline.wait(tx_hash, call)
+        else:
+            with interrupted(tx_hash, int(pending["nonce"]), str(pending.get("from", "")), resumable=True):
+                result = pipeline.wait(tx_hash, call)
     except (ContractRevertError, TransactionFailedError):
         store.clear_pending(name)  # mined and failed: final, nothing to resume
         raise
@@ -276,7 +281,9 @@ def _deploy(
         store.clear_pending(name)  # the node refused it (or the user cancelled): nothing in flight
         raise
     try:
-        result = pipeline.wait(signed.transaction_hash, call)
+        # Ctrl-C here: the pending record stays, so the rerun resumes this very transaction
+        with interrupted(signed.transaction_hash, signed.nonce, signed.sender, resumable=True):
+            result = pipeline.wait(signed.transaction_hash, call)
     except (ContractRevertError, TransactionFailedError):
         store.clear_pending(name)  # mined and reverted: final
         raise

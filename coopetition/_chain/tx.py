@@ -69,7 +69,7 @@ from .failures import (
 from .fees import quote_fees
 from .nonce import NonceManager, default_nonce_manager
 from .receipts import result_from_receipt
-from .txdata import PreparedTx, SignedTx, TxPreview, create_address
+from .txdata import PreparedTx, SignedTx, TxPreview, create_address, interrupted
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -163,7 +163,8 @@ class TransactionPipeline:
         if self.dry_run:
             return self.dry_run_result(prepared)
         signed = self.submit(prepared)
-        return self.wait(signed.transaction_hash, call)
+        with interrupted(signed.transaction_hash, signed.nonce, signed.sender, resumable=False):
+            return self.wait(signed.transaction_hash, call)
 
     # ------------------------------------------------------------------ the split steps
 
@@ -255,7 +256,9 @@ class TransactionPipeline:
                 signed = self.sign(prepared, nonce=nonce)
                 if before_broadcast is not None:
                     before_broadcast(signed)
-                self.broadcast(signed)
+                resumable = before_broadcast is not None  # a deployment persisted it: a rerun resumes
+                with interrupted(signed.transaction_hash, nonce, signed.sender, resumable=resumable):
+                    self.broadcast(signed)
             except NonceRejected as rejected:
                 last = rejected.text
                 self.nonces.discard(self.address, nonce, chain_id=chain_id)
