@@ -54,6 +54,8 @@ class Connection:
     account: LocalAccount | None = field(repr=False)
     sender: TransactionPipeline | None = field(repr=False)
     store: DeploymentStore = field(repr=False)
+    viewer: str | None = None
+    """On a read-only connection, the address ``account`` named (found without unlocking anything)."""
 
     @property
     def w3(self) -> Web3:
@@ -65,7 +67,7 @@ class Connection:
 
     @property
     def address(self) -> str | None:
-        return None if self.account is None else str(self.account.address)
+        return self.viewer if self.account is None else str(self.account.address)
 
     def suite(self) -> Suite:
         """The contract suite recorded for this network (``coopetition deploy`` creates it)."""
@@ -104,7 +106,8 @@ def connect(
 ) -> Connection:
     """Connect to ``network`` (a name from the project configuration, ``embedded``, ``dev``, or an
     RPC URL) and unlock ``account`` (a keystore name or address; on ``embedded``/``dev`` a dev
-    account index, default 0). ``read_only=True`` unlocks nothing: views work, sending raises.
+    account index, default 0). ``read_only=True`` unlocks nothing (no password is asked; the
+    account's address, read from its keystore, is :attr:`Connection.address`): views work, sending raises.
     ``confirm`` is asked before each transaction on networks other than ``embedded`` and ``dev``.
 
     Raises :class:`~coopetition.exceptions.NodeUnreachableError`,
@@ -121,8 +124,11 @@ def connect(
     store = DeploymentStore(
         None if chain.spec.kind == "embedded" else proj.deployments_dir, chain.spec.name
     )
-    if read_only and account is None:
-        return Connection(proj, chain, None, None, store)
+    if read_only:
+        from ._chain.accounts import account_address
+
+        viewer = None if account is None else account_address(account, chain)
+        return Connection(proj, chain, None, None, store, viewer)
     signer = load_account(account, chain, password=password, password_file=password_file, prompt=prompt)
     pipeline = TransactionPipeline(
         chain.w3, signer, network=chain.spec.name, is_dev=chain.spec.is_dev,
@@ -130,7 +136,7 @@ def connect(
         dry_run=dry_run, confirm=None if chain.spec.is_dev else confirm, spinner=spinner,
         **pipeline_options,
     )
-    return Connection(proj, chain, signer, None if read_only else pipeline, store)
+    return Connection(proj, chain, signer, pipeline, store)
 
 
 @dataclass(frozen=True)

@@ -208,8 +208,7 @@ def read_password(
     if prompt is not None:
         return prompt(prompt_text)
     raise AccountError(
-        f"{purpose} needs a password: set COOPETITION_PASSWORD or COOPETITION_PASSWORD_FILE, "
-        "or pass --password-file"
+        f"{purpose} needs a password: set COOPETITION_PASSWORD_FILE to a file holding it (or COOPETITION_PASSWORD)"
     )
 
 

@@ -19,6 +19,7 @@ half of one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -118,26 +119,51 @@ class DeploymentStore:
             return (self.folder / filename).read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise self._disk_error("read", filename, exc) from None
 
     def _write(self, filename: str, text: str) -> None:
         if self.folder is None:
             self._memory[filename] = text
-        else:
+            return
+        try:
             _atomic_write(self.folder / filename, text)
+        except OSError as exc:
+            raise self._disk_error("write", filename, exc) from None
 
     def _delete(self, filename: str) -> None:
         if self.folder is None:
             self._memory.pop(filename, None)
             return
-        with contextlib.suppress(FileNotFoundError):
+        try:
             (self.folder / filename).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise self._disk_error("delete", filename, exc) from None
 
     def _files(self) -> list[str]:
         if self.folder is None:
             return sorted(self._memory)
-        if not self.folder.is_dir():
-            return []
-        return sorted(p.name for p in self.folder.iterdir() if p.is_file())
+        try:
+            if not self.folder.is_dir():
+                return []
+            return sorted(p.name for p in self.folder.iterdir() if p.is_file())
+        except OSError as exc:
+            raise self._disk_error("list", "", exc) from None
+
+    def _disk_error(self, verb: str, filename: str, exc: OSError) -> DeploymentError:
+        """A file system failure as what it is (never a node that does not answer): one line."""
+        where = f"{self._label}/{filename}" if filename else self._label
+        if isinstance(exc, PermissionError):
+            fix = f"permission denied: make {self.folder} writable by this user"
+        elif exc.errno == errno.ENOSPC:
+            fix = "no space left on the device: free some disk space and rerun"
+        elif exc.errno == errno.EROFS:
+            fix = "the file system is read-only: put the project on a writable one"
+        else:
+            fix = f"{exc.strerror or type(exc).__name__}"
+        return DeploymentError(f"cannot {verb} {where} ({self.folder}): {fix}")
 
     def _json(self, filename: str) -> dict[str, Any] | None:
         text = self._read(filename)
