@@ -121,8 +121,11 @@ def connect(
 
     proj = project if isinstance(project, Project) else find_project(project)
     chain = open_chain(network, proj)
-    store = DeploymentStore(
-        None if chain.spec.kind == "embedded" else proj.deployments_dir, chain.spec.name
+    from ._chain.network import block_hash_reader
+
+    store = DeploymentStore.for_chain(
+        None if chain.spec.kind == "embedded" else proj.deployments_dir, chain.spec.name,
+        chain_id=chain.chain_id, genesis_hash=chain.genesis_hash, block_hash=block_hash_reader(chain.w3),
     )
     if read_only:
         from ._chain.accounts import account_address
@@ -272,7 +275,8 @@ class Suite:
             return self.addresses[name]
         except KeyError:
             raise DeploymentError(
-                f"no {name} recorded on network {self.connection.network}: run `coopetition deploy`"
+                f"no {name} recorded on network {self.connection.network}: run `coopetition deploy`, or "
+                "`coopetition attach --consortium ADDRESS` to record a suite another company deployed"
             ) from None
 
     @property

@@ -102,13 +102,61 @@ class DeploymentStore:
     everything in memory and writes nothing.
     """
 
-    def __init__(self, root: Path | None, network: str) -> None:
+    def __init__(self, root: Path | None, network: str, *, folder: str | None = None) -> None:
         self.network = network
         self.in_memory = root is None or network == "embedded"
-        safe = _NETWORK_UNSAFE.sub("_", network).strip("._") or "network"
+        safe = folder or _NETWORK_UNSAFE.sub("_", network).strip("._") or "network"
         self.folder: Path | None = None if self.in_memory or root is None else Path(root) / safe
         self._label = f"{Path(root).name if root else 'deployments'}/{safe}"
         self._memory: dict[str, str] = {}
+
+    @classmethod
+    def for_chain(
+        cls,
+        root: Path | None,
+        network: str,
+        *,
+        chain_id: int,
+        genesis_hash: str,
+        block_hash: Callable[[int], str | None],
+    ) -> DeploymentStore:
+        """The records of the chain the node serves, whatever the network is called.
+
+        Records are keyed by the chain: its id and its anchor (the block of the most recent
+        recorded receipt, else the genesis hash). ``deployments/<network>/`` is used when it holds
+        records (or nothing else matches); otherwise any other folder of ``root`` whose records
+        were made on this very chain, so ``-n http://127.0.0.1:8545`` finds what ``dev`` deployed.
+        """
+        own = cls(root, network)
+        if own.folder is None or own.recorded_chain() is not None or root is None:
+            return own
+        try:
+            folders = sorted(p.name for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith("."))
+        except FileNotFoundError:
+            return own
+        except OSError as exc:
+            raise own._disk_error("list", "", exc) from None
+        for name in folders:
+            other = cls(root, network, folder=name)
+            if other.names() and other.same_chain(chain_id, genesis_hash, block_hash):
+                return other
+        return own
+
+    def same_chain(self, chain_id: int, genesis_hash: str, block_hash: Callable[[int], str | None] | None) -> bool:
+        """Whether these records were made on the chain with ``chain_id`` whose blocks ``block_hash``
+        reads (see :meth:`check_chain`); True before the first record."""
+        recorded = self.recorded_chain()
+        if recorded is None:
+            return True
+        old_id, old_genesis = recorded
+        if old_id != chain_id:
+            return False
+        anchor = self._anchor() if block_hash is not None else None
+        if anchor is not None and block_hash is not None:
+            number, expected = anchor
+            actual = block_hash(number)
+            return actual is not None and actual.lower() == expected.lower()
+        return old_genesis is None or old_genesis.lower() == genesis_hash.lower() or not self.names()
 
     # ------------------------------------------------------------------ raw files
 
@@ -230,17 +278,7 @@ class DeploymentStore:
         genesis_hash = genesis_hash.lower()
         if recorded is not None:
             old_id, old_genesis = recorded
-            same_genesis = old_genesis is None or old_genesis.lower() == genesis_hash
-            anchor = self._anchor() if block_hash is not None else None
-            if old_id != chain_id:
-                same = False
-            elif anchor is not None and block_hash is not None:
-                number, expected = anchor
-                actual = block_hash(number)
-                same = actual is not None and actual.lower() == expected.lower()
-            else:
-                same = same_genesis or not self.names()
-            if same:
+            if self.same_chain(chain_id, genesis_hash, block_hash):
                 if write and (old_genesis is None or old_genesis.lower() != genesis_hash):
                     self._write(".genesis", genesis_hash + "\n")
                 return

@@ -37,6 +37,8 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "devnet": ("devnet", "devnet", "Start, stop, inspect or reset the local anvil devnet."),
     "accounts": ("accounts", "accounts", "Manage encrypted keystore accounts."),
     "deploy": ("deploy", "deploy_cmd", "Deploy the contract suite and record it."),
+    "attach": ("suite", "attach_cmd", "Record a suite another company deployed, found from the chain."),
+    "verify": ("suite", "verify_cmd", "Check the recorded contracts run the shipped code, bound together."),
     "demo": ("demo", "demo_cmd", "Run the end-to-end demo on the embedded chain."),
     "consortium": ("consortium", "consortium", "Members, quorum and proposals of the consortium."),
     "costs": ("costs", "costs", "Shared R&D cost pools: expenses, approvals, settlement by netting."),
