@@ -223,7 +223,9 @@ def deploy_suite(
     quorum of 1 and two or more members, needs ``allow_single_approval=True``.
 
     Validates everything before sending anything. Crash-safe and idempotent through
-    :func:`~coopetition._chain.deployments.deploy_contract`.
+    :func:`~coopetition._chain.deployments.deploy_contract`. A dry run estimates every contract,
+    also on a network with nothing deployed yet: each one is simulated with the code of the ones
+    before it at their predicted addresses (a state override).
     """
     from ._artifacts import load_artifact
     from ._chain.deployments import deploy_contract
@@ -234,6 +236,7 @@ def deploy_suite(
         raise DeploymentError("deploying needs an account: connect with account=... (or --account)")
     deployed: dict[str, str] = {}
     results: list[Deployment] = []
+    would_deploy: dict[str, dict[str, str]] = {}  # dry run: predicted address -> its code, for the next ones
     for entry in SUITE:
         artifact = load_artifact(entry.name)
         result = deploy_contract(
@@ -241,7 +244,10 @@ def deploy_suite(
             args=entry.constructor_args(config, deployed),
             solc_input_hash=artifact.solc_input_hash, compiler_version=artifact.compiler_version,
             deployed_bytecode=artifact.deployed_bytecode, reset=reset,
+            state_override=would_deploy, nonce_offset=len(would_deploy),
         )
+        if result.dry_run:
+            would_deploy[result.address] = {"code": artifact.deployed_bytecode}
         deployed[entry.name] = result.address
         results.append(result)
         if on_progress is not None:

@@ -171,6 +171,8 @@ def deploy_contract(
     compiler_version: str | None = None,
     deployed_bytecode: str | None = None,
     reset: bool = False,
+    state_override: Mapping[str, Mapping[str, Any]] | None = None,
+    nonce_offset: int = 0,
 ) -> Deployment:
     """Deploy ``name`` unless an identical deployment is recorded and its code is on chain.
 
@@ -178,13 +180,17 @@ def deploy_contract(
     by a crash is resolved (see the module docstring); an identical record (same bytecode and
     arguments) whose address holds code is returned as is (``newly_deployed=False``) unless
     ``reset``; otherwise the contract is deployed through ``pipeline`` with the pending record
-    written before broadcast. With ``pipeline.dry_run`` nothing is sent or written.
+    written before broadcast. With ``pipeline.dry_run`` nothing is sent or written: an identical
+    recorded deployment is reported unchanged, anything else is simulated and estimated, against
+    ``state_override`` (the code of contracts the same dry run would deploy before, at their
+    predicted addresses) with its address predicted ``nonce_offset`` nonces ahead.
     """
     with pipeline.node_errors():
         return _deploy(
             pipeline, store, name=name, abi=abi, bytecode=bytecode, args=args,
             solc_input_hash=solc_input_hash, compiler_version=compiler_version,
-            deployed_bytecode=deployed_bytecode, reset=reset,
+            deployed_bytecode=deployed_bytecode, reset=reset, state_override=state_override,
+            nonce_offset=nonce_offset,
         )
 
 
@@ -200,6 +206,8 @@ def _deploy(
     compiler_version: str | None,
     deployed_bytecode: str | None,
     reset: bool,
+    state_override: Mapping[str, Mapping[str, Any]] | None = None,
+    nonce_offset: int = 0,
 ) -> Deployment:
     store.check_name(name)
     if not bytecode or not bytecode.startswith("0x") or len(bytecode) <= 2:
@@ -228,7 +236,17 @@ def _deploy(
             pipeline.chain_id, pipeline.genesis_hash, reset=reset, write=False,
             block_hash=_block_hash_of(pipeline),
         )
-        estimate = pipeline.dry_run_result(pipeline.prepare(call))
+        existing = store.record(name)
+        if existing is not None and not reset and _same(existing, bytecode, safe_args) and len(bytes(
+            pipeline.w3.eth.get_code(cast(Any, to_checksum_address(str(existing["address"]))))
+        )) > 0:
+            return from_record(name, existing, newly_deployed=False)
+        overrides = {a: dict(v) for a, v in (state_override or {}).items()}
+        if nonce_offset:  # the creation is simulated from the nonce it would be sent with
+            pending = int(pipeline.w3.eth.get_transaction_count(pipeline.address, "pending"))
+            overrides[pipeline.address] = {**overrides.get(pipeline.address, {}), "nonce": pending + nonce_offset}
+        prepared = pipeline.prepare(call, state_override=overrides)
+        estimate = pipeline.dry_run_result(prepared, nonce_offset=nonce_offset)
         return Deployment(
             name=name,
             address=estimate.contract_address or "",

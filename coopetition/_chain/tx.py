@@ -168,8 +168,18 @@ class TransactionPipeline:
 
     # ------------------------------------------------------------------ the split steps
 
-    def prepare(self, call: PendingCall) -> PreparedTx:
-        """Simulate (raising the decoded revert), estimate, quote fees and check funds. Sends nothing."""
+    def prepare(self, call: PendingCall, *, state_override: Mapping[str, Mapping[str, Any]] | None = None) -> PreparedTx:
+        """Simulate (raising the decoded revert), estimate, quote fees and check funds. Sends nothing.
+
+        ``state_override`` (address -> ``{"code": "0x…"}`` and the like, as ``eth_call`` takes it)
+        simulates and estimates against a state that is not on chain yet: a dry run of a suite
+        puts the code of the contracts it would deploy first at their predicted addresses."""
+        overrides = cast(Any, {to_checksum_address(a): dict(v) for a, v in state_override.items()}) if state_override else None
+        if overrides and self.network == "embedded":
+            raise TransactionError(
+                f"the embedded chain cannot simulate {call.contract} against contracts not deployed yet (eth-tester "
+                "has no state overrides): dry-run the suite on dev (`coopetition devnet start`) instead"
+            )
         with self._node():
             sender = self.address
             if call.value:
@@ -177,9 +187,12 @@ class TransactionPipeline:
                 if balance < call.value:
                     raise self._insufficient(balance, call.value, 0, 0, call)
             tx = self._call_fields(call)
-            self._simulate(call, tx, "latest")
+            self._simulate(call, tx, "latest", overrides)
             try:
-                estimate = int(self.w3.eth.estimate_gas(cast(Any, tx)))
+                if overrides:
+                    estimate = int(self.w3.eth.estimate_gas(cast(Any, tx), "latest", overrides))
+                else:
+                    estimate = int(self.w3.eth.estimate_gas(cast(Any, tx)))
             except CoopetitionError:
                 raise
             except Exception as exc:
@@ -210,14 +223,16 @@ class TransactionPipeline:
         )
         return PreparedTx(call=call, gas_estimate=estimate, gas=gas, fees=fees, preview=preview)
 
-    def dry_run_result(self, prepared: PreparedTx) -> TxResult:
-        """What :meth:`send` returns with ``dry_run``: the estimate, nothing sent."""
+    def dry_run_result(self, prepared: PreparedTx, *, nonce_offset: int = 0) -> TxResult:
+        """What :meth:`send` returns with ``dry_run``: the estimate, nothing sent. A deployment's
+        address is predicted for the next nonce plus ``nonce_offset`` (the transactions a dry run
+        would have sent before this one)."""
         call = prepared.call
         with self._node():
             block = int(self.w3.eth.block_number)
             predicted = None
             if not call.address:
-                nonce = int(self.w3.eth.get_transaction_count(self.address, "pending"))
+                nonce = int(self.w3.eth.get_transaction_count(self.address, "pending")) + nonce_offset
                 predicted = create_address(self.address, nonce)
         return TxResult(
             transaction_hash="",
@@ -401,9 +416,12 @@ class TransactionPipeline:
             tx["to"] = to_checksum_address(call.address)
         return tx
 
-    def _simulate(self, call: PendingCall, tx: Mapping[str, Any], block: Any) -> None:
+    def _simulate(self, call: PendingCall, tx: Mapping[str, Any], block: Any, overrides: Any = None) -> None:
         try:
-            self.w3.eth.call(cast(Any, dict(tx)), block)
+            if overrides:
+                self.w3.eth.call(cast(Any, dict(tx)), block, overrides)
+            else:
+                self.w3.eth.call(cast(Any, dict(tx)), block)
         except CoopetitionError:
             raise
         except Exception as exc:
