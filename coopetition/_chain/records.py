@@ -210,7 +210,7 @@ class DeploymentStore:
         elif exc.errno == errno.EROFS:
             fix = "the file system is read-only: put the project on a writable one"
         else:
-            fix = f"{exc.strerror or type(exc).__name__}"
+            fix = exc.strerror or str(exc) or type(exc).__name__
         return DeploymentError(f"cannot {verb} {where} ({self.folder}): {fix}")
 
     def _json(self, filename: str) -> dict[str, Any] | None:

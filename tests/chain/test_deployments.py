@@ -250,7 +250,7 @@ def test_writes_are_atomic_replacements_in_the_same_folder(
         raise OSError("disk gone")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(DeploymentError, match=r"^cannot write \S+/dev/Probe.json \(.*\): disk gone$"):
         store.save("Probe", {"address": "0x" + "33" * 20, "args": [3]})
     assert json.loads((folder / "Probe.json").read_text())["args"] == [2]  # old content intact
     assert _folder_files(folder) == ["Probe.json"]  # the temporary file was removed
