@@ -170,16 +170,11 @@ class TransactionPipeline:
 
     def prepare(self, call: PendingCall, *, state_override: Mapping[str, Mapping[str, Any]] | None = None) -> PreparedTx:
         """Simulate (raising the decoded revert), estimate, quote fees and check funds. Sends nothing.
-
-        ``state_override`` (address -> ``{"code": "0x…"}`` and the like, as ``eth_call`` takes it)
-        simulates and estimates against a state that is not on chain yet: a dry run of a suite
-        puts the code of the contracts it would deploy first at their predicted addresses."""
+        ``state_override`` (as ``eth_call`` takes it) simulates against a state not on chain yet."""
         overrides = cast(Any, {to_checksum_address(a): dict(v) for a, v in state_override.items()}) if state_override else None
         if overrides and self.network == "embedded":
-            raise TransactionError(
-                f"the embedded chain cannot simulate {call.contract} against contracts not deployed yet (eth-tester "
-                "has no state overrides): dry-run the suite on dev (`coopetition devnet start`) instead"
-            )
+            raise TransactionError(f"the embedded chain cannot simulate {call.contract} against contracts not deployed "
+                                   "yet (eth-tester has no state overrides): dry-run the suite on dev instead")
         with self._node():
             sender = self.address
             if call.value:
@@ -189,10 +184,8 @@ class TransactionPipeline:
             tx = self._call_fields(call)
             self._simulate(call, tx, "latest", overrides)
             try:
-                if overrides:
-                    estimate = int(self.w3.eth.estimate_gas(cast(Any, tx), "latest", overrides))
-                else:
-                    estimate = int(self.w3.eth.estimate_gas(cast(Any, tx)))
+                extra = ("latest", overrides) if overrides else ()
+                estimate = int(self.w3.eth.estimate_gas(cast(Any, tx), *extra))
             except CoopetitionError:
                 raise
             except Exception as exc:
@@ -418,10 +411,7 @@ class TransactionPipeline:
 
     def _simulate(self, call: PendingCall, tx: Mapping[str, Any], block: Any, overrides: Any = None) -> None:
         try:
-            if overrides:
-                self.w3.eth.call(cast(Any, dict(tx)), block, overrides)
-            else:
-                self.w3.eth.call(cast(Any, dict(tx)), block)
+            self.w3.eth.call(cast(Any, dict(tx)), block, *((overrides,) if overrides else ()))
         except CoopetitionError:
             raise
         except Exception as exc:

@@ -49,5 +49,5 @@ def test_dry_run_on_the_embedded_chain_says_it_cannot_simulate_the_satellites(tm
     assert lines[0].split()[:3] == ["Consortium", "would", "deploy"]
     assert lines[1:] == [
         "Error: the embedded chain cannot simulate TitleRegistry against contracts not deployed yet (eth-tester "
-        "has no state overrides): dry-run the suite on dev (`coopetition devnet start`) instead"
+        "has no state overrides): dry-run the suite on dev instead"
     ]
