@@ -142,3 +142,19 @@ def test_code_comparison_masks_only_the_immutables(node: AnvilNode, founder: Pat
         tampered[offset] ^= 0x01
         assert not runtime_matches(bytes(tampered), shipped), offset
     assert not runtime_matches(code + b"\x00", shipped)
+
+
+def test_attach_takes_the_satellites_addresses_when_given(node: AnvilNode, founder: Path, tmp_path: Path) -> None:
+    company = _company(tmp_path, node)
+    theirs = {n: r["address"] for n, r in _records(founder).items()}
+    ok(run(company, "attach", "--consortium", theirs["Consortium"], "--title-registry", theirs["TitleRegistry"],
+           "--cost-sharing", theirs["CostSharing"], "--escrow", theirs["JointVentureEscrow"]))
+    assert {n: r["address"] for n, r in _records(company).items()} == theirs
+
+    swapped = _company(tmp_path / "swapped", node)
+    result = run(swapped, "attach", "--consortium", theirs["Consortium"], "--escrow", theirs["CostSharing"])
+    assert result.exit_code == 1 and result.stderr.strip() == (
+        f"Error: JointVentureEscrow at {theirs['CostSharing']}: its runtime code is not the shipped "
+        "JointVentureEscrow artifact's (another contract, or another build)"
+    )
+    assert not (swapped / "deployments").exists()  # nothing recorded unless every contract passes
