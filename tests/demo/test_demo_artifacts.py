@@ -72,3 +72,37 @@ def test_a_fresh_clone_does_not_recompile_when_the_artifacts_match_the_sources(
     _compile_step(lines.append, True, find_project(root))
     assert no_compiler == ["compile"]  # changed sources are compiled
     assert lines == ["No Solidity compiler here: using the compiled artifacts shipped in the package."]
+
+
+def test_demo_from_an_installed_wheel_without_node(tmp_path: Path) -> None:
+    """Build the wheel, install it alone into a folder, run its demo from a folder with no project,
+    with nothing on PATH (no Node, no solc): it runs on the artifacts inside the wheel."""
+    import os
+    import subprocess
+    import sys
+
+    source = tmp_path / "source"
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(
+        "node_modules", ".git", ".venv*", ".coopetition", "deployments", "tests", "bench", "build", "*.egg-info",
+        "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache",
+    ))
+    wheels, site, here, empty = (tmp_path / n for n in ("wheels", "site", "here", "empty-path"))
+    for folder in (here, empty):
+        folder.mkdir()
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(source)],
+                   check=True, capture_output=True, timeout=300)
+    (wheel,) = wheels.glob("coopetition-*.whl")
+    subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
+                   check=True, capture_output=True, timeout=300)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "COOPETITION_PROJECT")}
+    env.update(PYTHONPATH=str(site), PATH=str(empty))
+    result = subprocess.run([sys.executable, "-m", "coopetition", "demo"], cwd=here, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "No contracts/ folder here: using the compiled artifacts shipped in the package."
+    assert lines[-1].startswith("Demo finished in ")
+    imported = subprocess.run([sys.executable, "-c", "import coopetition; print(coopetition.__file__)"],
+                              cwd=here, env=env, capture_output=True, text=True, check=True)
+    assert imported.stdout.strip().startswith(str(site))  # the wheel's package, not the source tree
