@@ -33,7 +33,7 @@ from eth_utils.address import to_checksum_address
 
 from ..exceptions import ChainIdMismatchError, DeploymentError
 
-__all__ = ["Deployment", "DeploymentStore", "from_record", "json_safe"]
+__all__ = ["Deployment", "DeploymentStore", "file_error_cause", "from_record", "json_safe"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NETWORK_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -203,15 +203,7 @@ class DeploymentStore:
     def _disk_error(self, verb: str, filename: str, exc: OSError) -> DeploymentError:
         """A file system failure as what it is (never a node that does not answer): one line."""
         where = f"{self._label}/{filename}" if filename else self._label
-        if isinstance(exc, PermissionError):
-            fix = f"permission denied: make {self.folder} writable by this user"
-        elif exc.errno == errno.ENOSPC:
-            fix = "no space left on the device: free some disk space and rerun"
-        elif exc.errno == errno.EROFS:
-            fix = "the file system is read-only: put the project on a writable one"
-        else:
-            fix = exc.strerror or str(exc) or type(exc).__name__
-        return DeploymentError(f"cannot {verb} {where} ({self.folder}): {fix}")
+        return DeploymentError(f"cannot {verb} {where} ({self.folder}): {file_error_cause(exc, self.folder)}")
 
     def _json(self, filename: str) -> dict[str, Any] | None:
         text = self._read(filename)
@@ -360,6 +352,22 @@ class DeploymentStore:
                 f"{name} is not deployed on {self.network} (no {self._label}/{name}.json): deploy it first"
             )
         return to_checksum_address(str(rec["address"]))
+
+
+def file_error_cause(exc: OSError, folder: Path | None = None) -> str:
+    """What a file-system failure means for the user, and what to do: permission, disk full,
+    read-only file system, else the system's own words (for one-line errors about local files)."""
+    if isinstance(exc, PermissionError):
+        return f"permission denied: make {folder or exc.filename} writable by this user"
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device: free some disk space and rerun"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only: use a folder on a writable one"
+    if isinstance(exc, NotADirectoryError):
+        return f"part of the path {exc.filename} is a file, not a folder: move that file"
+    if isinstance(exc, FileExistsError):
+        return f"{exc.filename} is a file, not a folder: move it"
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 def _short(h: str) -> str:

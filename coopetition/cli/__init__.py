@@ -149,6 +149,16 @@ class LazyGroup(click.Group):
         except CoopetitionError as exc:
             as_json = bool(getattr(ctx.obj, "json", False))
             raise CliError(str(exc), type(exc).__name__, as_json=as_json) from None
+        except OSError as exc:
+            if not exc.filename:
+                raise
+            from .._chain.records import (
+                file_error_cause,  # a local file failed where nothing expected it
+            )
+
+            as_json = bool(getattr(ctx.obj, "json", False))
+            raise CliError(f"cannot use {exc.filename}: {file_error_cause(exc)}", type(exc).__name__,
+                           as_json=as_json) from None
         except SendInterrupted as exc:  # what was sent, in one line, then the usual Ctrl-C exit
             show_error("Interrupted", str(exc), as_json=bool(getattr(ctx.obj, "json", False)))
             raise click.exceptions.Exit(130) from None

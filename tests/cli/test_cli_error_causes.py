@@ -127,3 +127,16 @@ def test_a_read_only_connection_names_a_missing_keystore(anvil: AnvilNode, tmp_p
     assert "Acme" in result.stdout
     missing = run(project, "consortium", "members", account="nobody")
     assert missing.exit_code == 1 and missing.stderr.startswith("Error: ") and "nobody" in missing.stderr
+
+
+def test_a_keystore_folder_that_cannot_be_made_is_one_error_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where COOPETITION_HOME should be a folder\n")
+    monkeypatch.setenv("COOPETITION_HOME", str(blocker / "home"))
+    monkeypatch.setenv("COOPETITION_PASSWORD", "pw")
+    result = _cli(tmp_path, "accounts", "new", "acme")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"Error: cannot use the keystore folder {blocker / 'home' / 'keystores'}: part of the path "
+        f"{blocker / 'home' / 'keystores'} is a file, not a folder: move that file (COOPETITION_HOME chooses where it is)"
+    ]
