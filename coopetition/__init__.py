@@ -40,6 +40,7 @@ from .exceptions import (
     NonceError,
     PanicError,
     RevertReasonError,
+    SendInterrupted,
     TransactionError,
     TransactionFailedError,
     UnknownNetworkError,
@@ -64,6 +65,7 @@ if TYPE_CHECKING:
     from ._seam import DecodedEvent, PendingCall, Sender, TxResult
     from ._session import Connection, Suite, SuiteDeployment, SuiteMember, connect, deploy_suite
     from ._units import Amount, format_amount, parse_amount, parse_deadline, parse_duration
+    from ._verify import ContractCheck, SuiteVerification, attach_suite, verify_suite
     from .consortium import (
         ConsortiumService,
         Member,
@@ -106,6 +108,7 @@ _LAZY: dict[str, str] = {
     "Connection": "_session", "connect": "_session",
     "Suite": "_session", "SuiteDeployment": "_session", "SuiteMember": "_session", "deploy_suite": "_session",
     "TransactionPipeline": "_chain.tx", "TxPreview": "_chain.txdata",
+    "ContractCheck": "_verify", "SuiteVerification": "_verify", "attach_suite": "_verify", "verify_suite": "_verify",
     "Asset": "_domain.asset",
     "Amount": "_units", "format_amount": "_units", "parse_amount": "_units",
     "parse_deadline": "_units", "parse_duration": "_units",
@@ -135,6 +138,7 @@ __all__ = [
     "ConfigError",
     "Connection",
     "ConsortiumService",
+    "ContractCheck",
     "ContractCustomError",
     "ContractRevertError",
     "CoopetitionError",
@@ -173,6 +177,7 @@ __all__ = [
     "ProposalRef",
     "ProposalState",
     "RevertReasonError",
+    "SendInterrupted",
     "Sender",
     "SignedAcceptance",
     "SignedApproval",
@@ -180,6 +185,7 @@ __all__ = [
     "Suite",
     "SuiteDeployment",
     "SuiteMember",
+    "SuiteVerification",
     "TitleClassInfo",
     "TitleOffer",
     "TitlesService",
@@ -194,6 +200,7 @@ __all__ = [
     "VentureRef",
     "WrongPasswordError",
     "__version__",
+    "attach_suite",
     "compile_project",
     "connect",
     "connect_chain",
@@ -211,6 +218,7 @@ __all__ = [
     "parse_deadline",
     "parse_duration",
     "resolve_network",
+    "verify_suite",
     "write_bindings",
 ]
 

@@ -54,6 +54,8 @@ class Connection:
     account: LocalAccount | None = field(repr=False)
     sender: TransactionPipeline | None = field(repr=False)
     store: DeploymentStore = field(repr=False)
+    viewer: str | None = None
+    """On a read-only connection, the address ``account`` named (found without unlocking anything)."""
 
     @property
     def w3(self) -> Web3:
@@ -65,7 +67,7 @@ class Connection:
 
     @property
     def address(self) -> str | None:
-        return None if self.account is None else str(self.account.address)
+        return self.viewer if self.account is None else str(self.account.address)
 
     def suite(self) -> Suite:
         """The contract suite recorded for this network (``coopetition deploy`` creates it)."""
@@ -104,7 +106,8 @@ def connect(
 ) -> Connection:
     """Connect to ``network`` (a name from the project configuration, ``embedded``, ``dev``, or an
     RPC URL) and unlock ``account`` (a keystore name or address; on ``embedded``/``dev`` a dev
-    account index, default 0). ``read_only=True`` unlocks nothing: views work, sending raises.
+    account index, default 0). ``read_only=True`` unlocks nothing (no password is asked; the
+    account's address, read from its keystore, is :attr:`Connection.address`): views work, sending raises.
     ``confirm`` is asked before each transaction on networks other than ``embedded`` and ``dev``.
 
     Raises :class:`~coopetition.exceptions.NodeUnreachableError`,
@@ -118,11 +121,17 @@ def connect(
 
     proj = project if isinstance(project, Project) else find_project(project)
     chain = open_chain(network, proj)
-    store = DeploymentStore(
-        None if chain.spec.kind == "embedded" else proj.deployments_dir, chain.spec.name
+    from ._chain.network import block_hash_reader
+
+    store = DeploymentStore.for_chain(
+        None if chain.spec.kind == "embedded" else proj.deployments_dir, chain.spec.name,
+        chain_id=chain.chain_id, genesis_hash=chain.genesis_hash, block_hash=block_hash_reader(chain.w3),
     )
-    if read_only and account is None:
-        return Connection(proj, chain, None, None, store)
+    if read_only:
+        from ._chain.accounts import account_address
+
+        viewer = None if account is None else account_address(account, chain)
+        return Connection(proj, chain, None, None, store, viewer)
     signer = load_account(account, chain, password=password, password_file=password_file, prompt=prompt)
     pipeline = TransactionPipeline(
         chain.w3, signer, network=chain.spec.name, is_dev=chain.spec.is_dev,
@@ -130,7 +139,7 @@ def connect(
         dry_run=dry_run, confirm=None if chain.spec.is_dev else confirm, spinner=spinner,
         **pipeline_options,
     )
-    return Connection(proj, chain, signer, None if read_only else pipeline, store)
+    return Connection(proj, chain, signer, pipeline, store)
 
 
 @dataclass(frozen=True)
@@ -214,7 +223,9 @@ def deploy_suite(
     quorum of 1 and two or more members, needs ``allow_single_approval=True``.
 
     Validates everything before sending anything. Crash-safe and idempotent through
-    :func:`~coopetition._chain.deployments.deploy_contract`.
+    :func:`~coopetition._chain.deployments.deploy_contract`. A dry run estimates every contract,
+    also on a network with nothing deployed yet: each one is simulated with the code of the ones
+    before it at their predicted addresses (a state override).
     """
     from ._artifacts import load_artifact
     from ._chain.deployments import deploy_contract
@@ -225,6 +236,7 @@ def deploy_suite(
         raise DeploymentError("deploying needs an account: connect with account=... (or --account)")
     deployed: dict[str, str] = {}
     results: list[Deployment] = []
+    would_deploy: dict[str, dict[str, str]] = {}  # dry run: predicted address -> its code, for the next ones
     for entry in SUITE:
         artifact = load_artifact(entry.name)
         result = deploy_contract(
@@ -232,7 +244,10 @@ def deploy_suite(
             args=entry.constructor_args(config, deployed),
             solc_input_hash=artifact.solc_input_hash, compiler_version=artifact.compiler_version,
             deployed_bytecode=artifact.deployed_bytecode, reset=reset,
+            state_override=would_deploy, nonce_offset=len(would_deploy),
         )
+        if result.dry_run:
+            would_deploy[result.address] = {"code": artifact.deployed_bytecode}
         deployed[entry.name] = result.address
         results.append(result)
         if on_progress is not None:
@@ -250,8 +265,14 @@ class Suite:
     @classmethod
     def from_records(cls, conn: Connection) -> Suite:
 
+        from ._chain.network import block_hash_reader
+
         store: DeploymentStore = conn.store
-        store.check_chain(conn.chain.chain_id, conn.chain.genesis_hash, write=False)
+        store.check_chain(
+            conn.chain.chain_id, conn.chain.genesis_hash, write=False, block_hash=block_hash_reader(conn.w3),
+            fix=f"deploy afresh with `coopetition deploy --reset` (network {conn.network}), or connect to "
+                "the node that holds them",
+        )
         addresses = {name: store.address(name) for name in store.names() if name in {e.name for e in SUITE}}
         return cls(conn, addresses)
 
@@ -260,7 +281,8 @@ class Suite:
             return self.addresses[name]
         except KeyError:
             raise DeploymentError(
-                f"no {name} recorded on network {self.connection.network}: run `coopetition deploy`"
+                f"no {name} recorded on network {self.connection.network}: run `coopetition deploy`, or "
+                "`coopetition attach --consortium ADDRESS` to record a suite another company deployed"
             ) from None
 
     @property

@@ -29,6 +29,11 @@ The tree::
     │       └── ContractCustomError  base of the generated class of every custom error
     └── DeploymentError            a deployment record is inconsistent or a deployment failed
 
+    KeyboardInterrupt
+    └── SendInterrupted            Ctrl-C after a transaction was sent, before its receipt: the
+                                   one error outside the tree, so that ``except Exception`` never
+                                   swallows a Ctrl-C; it says what was sent (hash, nonce)
+
 The CLI maps any :class:`CoopetitionError` to its one-line ``str()`` and exit code 1.
 """
 
@@ -59,6 +64,7 @@ __all__ = [
     "NonceError",
     "PanicError",
     "RevertReasonError",
+    "SendInterrupted",
     "TransactionError",
     "TransactionFailedError",
     "UnknownNetworkError",
@@ -228,3 +234,31 @@ def _render(value: Any) -> str:
     if isinstance(value, bytes):
         return "0x" + value.hex()
     return str(value)
+
+
+class SendInterrupted(KeyboardInterrupt):
+    """Ctrl-C while waiting for the receipt of a transaction that was sent (or may have been).
+
+    ``str()`` is one line: the hash, nonce and sender, that it may still be mined, and what a rerun
+    does (``resumable``: a deployment, whose pending record a rerun resumes; otherwise a rerun checks
+    the chain again but sends a new transaction if this one is not mined yet).
+    """
+
+    def __init__(self, transaction_hash: str, nonce: int, sender: str, *, resumable: bool) -> None:
+        self.transaction_hash = transaction_hash
+        self.nonce = nonce
+        self.sender = sender
+        self.resumable = resumable
+        then = (
+            "rerun the same command to resume it (its pending record is kept)"
+            if resumable
+            else "a rerun checks the chain first but sends a new transaction if this one is not mined yet, "
+            "so look the hash up before sending again"
+        )
+        super().__init__(
+            f"interrupted while waiting for transaction {transaction_hash} (nonce {nonce} from {sender}): "
+            f"it was sent and may still be mined; {then}"
+        )
+
+    def __str__(self) -> str:
+        return str(self.args[0])

@@ -77,9 +77,19 @@ def keystore_dir() -> Path:
 
 def _ensure_dir() -> Path:
     folder = keystore_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.chmod(folder, 0o700)
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(folder, 0o700)
+    except OSError as exc:
+        raise _folder_error(folder, exc) from None
     return folder
+
+
+def _folder_error(folder: Path, exc: OSError) -> AccountError:
+    from .records import file_error_cause
+
+    return AccountError(f"cannot use the keystore folder {folder}: {file_error_cause(exc, folder)} "
+                        "(COOPETITION_HOME chooses where it is)")
 
 
 def _check_name(name: str) -> str:
@@ -123,7 +133,10 @@ def read_keystore_file(path: Path) -> dict[str, Any]:
 def _write_private(path: Path, data: dict[str, Any]) -> None:
     """Atomically write ``data`` to ``path`` with mode 0600 (never world- or group-readable)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as exc:
+        raise _folder_error(path.parent, exc) from None
     try:
         with os.fdopen(fd, "w") as handle:
             json.dump(data, handle, indent=2)
@@ -132,6 +145,9 @@ def _write_private(path: Path, data: dict[str, Any]) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _folder_error(path.parent, exc) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -208,8 +224,7 @@ def read_password(
     if prompt is not None:
         return prompt(prompt_text)
     raise AccountError(
-        f"{purpose} needs a password: set COOPETITION_PASSWORD or COOPETITION_PASSWORD_FILE, "
-        "or pass --password-file"
+        f"{purpose} needs a password: set COOPETITION_PASSWORD_FILE to a file holding it (or COOPETITION_PASSWORD)"
     )
 
 

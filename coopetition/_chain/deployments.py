@@ -30,7 +30,9 @@ from ..exceptions import (
     NodeUnreachableError,
     TransactionFailedError,
 )
+from .network import block_hash_reader
 from .records import Deployment, DeploymentStore, from_record, json_safe
+from .txdata import interrupted
 
 if TYPE_CHECKING:
     from .tx import TransactionPipeline
@@ -75,7 +77,13 @@ def _finalize(
     if not deployed:
         deployed = "0x" + bytes(pipeline.w3.eth.get_code(cast(Any, address))).hex()
     previous = store.record(name)
-    count = int(previous.get("numDeployments", 0)) + 1 if previous else 1
+    if previous is None:
+        count = 1
+    elif str(previous.get("transactionHash", "")).lower() == result.transaction_hash.lower():
+        # this very transaction was recorded before a crash left its pending record behind
+        count = int(previous.get("numDeployments", 1))
+    else:
+        count = int(previous.get("numDeployments", 0)) + 1
     record = {
         "address": address,
         "abi": list(spec.get("abi") or ()),
@@ -140,7 +148,11 @@ def _resume(
             store.clear_pending(name)
             return None
     try:
-        result = pipeline.wait(tx_hash, call)
+        if pending.get("nonce") is None:
+            result = pipeline.wait(tx_hash, call)
+        else:
+            with interrupted(tx_hash, int(pending["nonce"]), str(pending.get("from", "")), resumable=True):
+                result = pipeline.wait(tx_hash, call)
     except (ContractRevertError, TransactionFailedError):
         store.clear_pending(name)  # mined and failed: final, nothing to resume
         raise
@@ -159,6 +171,8 @@ def deploy_contract(
     compiler_version: str | None = None,
     deployed_bytecode: str | None = None,
     reset: bool = False,
+    state_override: Mapping[str, Mapping[str, Any]] | None = None,
+    nonce_offset: int = 0,
 ) -> Deployment:
     """Deploy ``name`` unless an identical deployment is recorded and its code is on chain.
 
@@ -166,13 +180,17 @@ def deploy_contract(
     by a crash is resolved (see the module docstring); an identical record (same bytecode and
     arguments) whose address holds code is returned as is (``newly_deployed=False``) unless
     ``reset``; otherwise the contract is deployed through ``pipeline`` with the pending record
-    written before broadcast. With ``pipeline.dry_run`` nothing is sent or written.
+    written before broadcast. With ``pipeline.dry_run`` nothing is sent or written: an identical
+    recorded deployment is reported unchanged, anything else is simulated and estimated, against
+    ``state_override`` (the code of contracts the same dry run would deploy before, at their
+    predicted addresses) with its address predicted ``nonce_offset`` nonces ahead.
     """
     with pipeline.node_errors():
         return _deploy(
             pipeline, store, name=name, abi=abi, bytecode=bytecode, args=args,
             solc_input_hash=solc_input_hash, compiler_version=compiler_version,
-            deployed_bytecode=deployed_bytecode, reset=reset,
+            deployed_bytecode=deployed_bytecode, reset=reset, state_override=state_override,
+            nonce_offset=nonce_offset,
         )
 
 
@@ -188,6 +206,8 @@ def _deploy(
     compiler_version: str | None,
     deployed_bytecode: str | None,
     reset: bool,
+    state_override: Mapping[str, Mapping[str, Any]] | None = None,
+    nonce_offset: int = 0,
 ) -> Deployment:
     store.check_name(name)
     if not bytecode or not bytecode.startswith("0x") or len(bytecode) <= 2:
@@ -216,7 +236,17 @@ def _deploy(
             pipeline.chain_id, pipeline.genesis_hash, reset=reset, write=False,
             block_hash=_block_hash_of(pipeline),
         )
-        estimate = pipeline.dry_run_result(pipeline.prepare(call))
+        existing = store.record(name)
+        if existing is not None and not reset and _same(existing, bytecode, safe_args) and len(bytes(
+            pipeline.w3.eth.get_code(cast(Any, to_checksum_address(str(existing["address"]))))
+        )) > 0:
+            return from_record(name, existing, newly_deployed=False)
+        overrides = {a: dict(v) for a, v in (state_override or {}).items()}
+        if nonce_offset:  # the creation is simulated from the nonce it would be sent with
+            pending = int(pipeline.w3.eth.get_transaction_count(pipeline.address, "pending"))
+            overrides[pipeline.address] = {**overrides.get(pipeline.address, {}), "nonce": pending + nonce_offset}
+        prepared = pipeline.prepare(call, state_override=overrides)
+        estimate = pipeline.dry_run_result(prepared, nonce_offset=nonce_offset)
         return Deployment(
             name=name,
             address=estimate.contract_address or "",
@@ -235,7 +265,8 @@ def _deploy(
     in_flight = store.pending(name)
     if in_flight is not None:
         resumed = _resume(pipeline, store, name, in_flight)
-        if resumed is not None and not reset and _same(store.record(name), bytecode, safe_args):
+        # the transaction in flight was this very deployment (also under --reset): it is done
+        if resumed is not None and _same(store.record(name), bytecode, safe_args):
             return resumed
 
     existing = store.record(name)
@@ -268,7 +299,9 @@ def _deploy(
         store.clear_pending(name)  # the node refused it (or the user cancelled): nothing in flight
         raise
     try:
-        result = pipeline.wait(signed.transaction_hash, call)
+        # Ctrl-C here: the pending record stays, so the rerun resumes this very transaction
+        with interrupted(signed.transaction_hash, signed.nonce, signed.sender, resumable=True):
+            result = pipeline.wait(signed.transaction_hash, call)
     except (ContractRevertError, TransactionFailedError):
         store.clear_pending(name)  # mined and reverted: final
         raise
@@ -276,16 +309,7 @@ def _deploy(
 
 
 def _block_hash_of(pipeline: TransactionPipeline) -> Callable[[int], str | None]:
-    def block_hash(number: int) -> str | None:
-        try:
-            block = pipeline.w3.eth.get_block(number)
-        except Exception as exc:
-            if type(exc).__name__ == "BlockNotFound":
-                return None
-            raise
-        return "0x" + bytes(block["hash"]).hex()
-
-    return block_hash
+    return block_hash_reader(pipeline.w3)
 
 
 def _same(record: Mapping[str, Any] | None, bytecode: str, safe_args: Any) -> bool:

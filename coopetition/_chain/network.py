@@ -18,7 +18,7 @@ sent, injects web3's proof-of-authority middleware when block extra-data is long
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, cast
 from urllib.parse import urlsplit, urlunsplit
@@ -44,6 +44,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "Chain",
     "NetworkSpec",
+    "block_hash_reader",
     "chain_from_web3",
     "connect_chain",
     "extra_data_is_poa",
@@ -261,6 +262,22 @@ class Chain:
         if self.spec.kind == "embedded":
             return _tester_accounts(self.w3)
         return anvil_dev_accounts()
+
+
+def block_hash_reader(w3: Web3) -> Callable[[int], str | None]:
+    """number -> the hash of that block on the node, or None when the node has no such block (the
+    anchor check of :meth:`~coopetition._chain.records.DeploymentStore.check_chain`)."""
+
+    def block_hash(number: int) -> str | None:
+        try:
+            block = w3.eth.get_block(number)
+        except Exception as exc:
+            if type(exc).__name__ == "BlockNotFound":
+                return None
+            raise
+        return _as_hex(block["hash"])
+
+    return block_hash
 
 
 def _tester_accounts(w3: Web3) -> tuple[LocalAccount, ...]:

@@ -19,6 +19,7 @@ half of one.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import re
@@ -32,7 +33,7 @@ from eth_utils.address import to_checksum_address
 
 from ..exceptions import ChainIdMismatchError, DeploymentError
 
-__all__ = ["Deployment", "DeploymentStore", "from_record", "json_safe"]
+__all__ = ["Deployment", "DeploymentStore", "file_error_cause", "from_record", "json_safe"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _NETWORK_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -101,13 +102,61 @@ class DeploymentStore:
     everything in memory and writes nothing.
     """
 
-    def __init__(self, root: Path | None, network: str) -> None:
+    def __init__(self, root: Path | None, network: str, *, folder: str | None = None) -> None:
         self.network = network
         self.in_memory = root is None or network == "embedded"
-        safe = _NETWORK_UNSAFE.sub("_", network).strip("._") or "network"
+        safe = folder or _NETWORK_UNSAFE.sub("_", network).strip("._") or "network"
         self.folder: Path | None = None if self.in_memory or root is None else Path(root) / safe
         self._label = f"{Path(root).name if root else 'deployments'}/{safe}"
         self._memory: dict[str, str] = {}
+
+    @classmethod
+    def for_chain(
+        cls,
+        root: Path | None,
+        network: str,
+        *,
+        chain_id: int,
+        genesis_hash: str,
+        block_hash: Callable[[int], str | None],
+    ) -> DeploymentStore:
+        """The records of the chain the node serves, whatever the network is called.
+
+        Records are keyed by the chain: its id and its anchor (the block of the most recent
+        recorded receipt, else the genesis hash). ``deployments/<network>/`` is used when it holds
+        records (or nothing else matches); otherwise any other folder of ``root`` whose records
+        were made on this very chain, so ``-n http://127.0.0.1:8545`` finds what ``dev`` deployed.
+        """
+        own = cls(root, network)
+        if own.folder is None or own.recorded_chain() is not None or root is None:
+            return own
+        try:
+            folders = sorted(p.name for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith("."))
+        except FileNotFoundError:
+            return own
+        except OSError as exc:
+            raise own._disk_error("list", "", exc) from None
+        for name in folders:
+            other = cls(root, network, folder=name)
+            if other.names() and other.same_chain(chain_id, genesis_hash, block_hash):
+                return other
+        return own
+
+    def same_chain(self, chain_id: int, genesis_hash: str, block_hash: Callable[[int], str | None] | None) -> bool:
+        """Whether these records were made on the chain with ``chain_id`` whose blocks ``block_hash``
+        reads (see :meth:`check_chain`); True before the first record."""
+        recorded = self.recorded_chain()
+        if recorded is None:
+            return True
+        old_id, old_genesis = recorded
+        if old_id != chain_id:
+            return False
+        anchor = self._anchor() if block_hash is not None else None
+        if anchor is not None and block_hash is not None:
+            number, expected = anchor
+            actual = block_hash(number)
+            return actual is not None and actual.lower() == expected.lower()
+        return old_genesis is None or old_genesis.lower() == genesis_hash.lower() or not self.names()
 
     # ------------------------------------------------------------------ raw files
 
@@ -118,26 +167,43 @@ class DeploymentStore:
             return (self.folder / filename).read_text(encoding="utf-8")
         except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise self._disk_error("read", filename, exc) from None
 
     def _write(self, filename: str, text: str) -> None:
         if self.folder is None:
             self._memory[filename] = text
-        else:
+            return
+        try:
             _atomic_write(self.folder / filename, text)
+        except OSError as exc:
+            raise self._disk_error("write", filename, exc) from None
 
     def _delete(self, filename: str) -> None:
         if self.folder is None:
             self._memory.pop(filename, None)
             return
-        with contextlib.suppress(FileNotFoundError):
+        try:
             (self.folder / filename).unlink()
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise self._disk_error("delete", filename, exc) from None
 
     def _files(self) -> list[str]:
         if self.folder is None:
             return sorted(self._memory)
-        if not self.folder.is_dir():
-            return []
-        return sorted(p.name for p in self.folder.iterdir() if p.is_file())
+        try:
+            if not self.folder.is_dir():
+                return []
+            return sorted(p.name for p in self.folder.iterdir() if p.is_file())
+        except OSError as exc:
+            raise self._disk_error("list", "", exc) from None
+
+    def _disk_error(self, verb: str, filename: str, exc: OSError) -> DeploymentError:
+        """A file system failure as what it is (never a node that does not answer): one line."""
+        where = f"{self._label}/{filename}" if filename else self._label
+        return DeploymentError(f"cannot {verb} {where} ({self.folder}): {file_error_cause(exc, self.folder)}")
 
     def _json(self, filename: str) -> dict[str, Any] | None:
         text = self._read(filename)
@@ -182,6 +248,7 @@ class DeploymentStore:
         reset: bool = False,
         write: bool = True,
         block_hash: Callable[[int], str | None] | None = None,
+        fix: str = "rerun with --reset to deploy afresh",
     ) -> None:
         """Stop unless the records were made on this chain; record the chain on first use.
 
@@ -196,32 +263,24 @@ class DeploymentStore:
 
         With ``reset=True`` a mismatch wipes this network's records (they point at contracts on
         another chain) and records the new chain instead. ``write=False`` only checks (dry runs).
+        ``fix`` ends the message of a mismatch: what the caller's user can do about it (``deploy``
+        has ``--reset``; a read or send does not, so it names the command that does).
         """
         recorded = self.recorded_chain()
         genesis_hash = genesis_hash.lower()
         if recorded is not None:
             old_id, old_genesis = recorded
-            same_genesis = old_genesis is None or old_genesis.lower() == genesis_hash
-            anchor = self._anchor() if block_hash is not None else None
-            if old_id != chain_id:
-                same = False
-            elif anchor is not None and block_hash is not None:
-                number, expected = anchor
-                actual = block_hash(number)
-                same = actual is not None and actual.lower() == expected.lower()
-            else:
-                same = same_genesis or not self.names()
-            if same:
-                if not same_genesis and write:
+            if self.same_chain(chain_id, genesis_hash, block_hash):
+                if write and (old_genesis is None or old_genesis.lower() != genesis_hash):
                     self._write(".genesis", genesis_hash + "\n")
                 return
             if not reset:
                 was = f"chain {old_id}" + (f" (genesis {_short(old_genesis)})" if old_genesis else "")
                 now = f"chain {chain_id} (genesis {_short(genesis_hash)})"
                 why = (
-                    "the devnet was reset; rerun with --reset to deploy afresh"
+                    f"the chain was reset (its contracts are gone); {fix}"
                     if old_id == chain_id
-                    else "wrong node for this network? point it at the right node, or rerun with --reset to deploy afresh"
+                    else f"wrong node for this network? point it at the right node, or {fix}"
                 )
                 raise ChainIdMismatchError(
                     f"{self._label} were made on {was} but the node reports {now}: {why}"
@@ -229,11 +288,15 @@ class DeploymentStore:
         if not write:
             return
         if recorded is not None:
+            # records first, the chain files last: a crash half way still finds the old chain
+            # recorded, so the rerun wipes the rest instead of trusting records of another chain
             for filename in self._files():
-                if filename.endswith(".json") or filename in (".chainId", ".genesis"):
+                if filename.endswith(".json"):
                     self._delete(filename)
-        self._write(".chainId", f"{chain_id}\n")
+            self._delete(".genesis")
+            self._delete(".chainId")
         self._write(".genesis", genesis_hash + "\n")
+        self._write(".chainId", f"{chain_id}\n")  # last: the folder counts as recorded once it exists
 
     def _anchor(self) -> tuple[int, str] | None:
         """``(block number, block hash)`` of the most recent recorded deployment receipt."""
@@ -289,6 +352,22 @@ class DeploymentStore:
                 f"{name} is not deployed on {self.network} (no {self._label}/{name}.json): deploy it first"
             )
         return to_checksum_address(str(rec["address"]))
+
+
+def file_error_cause(exc: OSError, folder: Path | None = None) -> str:
+    """What a file-system failure means for the user, and what to do: permission, disk full,
+    read-only file system, else the system's own words (for one-line errors about local files)."""
+    if isinstance(exc, PermissionError):
+        return f"permission denied: make {folder or exc.filename} writable by this user"
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device: free some disk space and rerun"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only: use a folder on a writable one"
+    if isinstance(exc, NotADirectoryError):
+        return f"part of the path {exc.filename} is a file, not a folder: move that file"
+    if isinstance(exc, FileExistsError):
+        return f"{exc.filename} is a file, not a folder: move it"
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 def _short(h: str) -> str:

@@ -69,7 +69,7 @@ from .failures import (
 from .fees import quote_fees
 from .nonce import NonceManager, default_nonce_manager
 from .receipts import result_from_receipt
-from .txdata import PreparedTx, SignedTx, TxPreview, create_address
+from .txdata import PreparedTx, SignedTx, TxPreview, create_address, interrupted
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -163,12 +163,18 @@ class TransactionPipeline:
         if self.dry_run:
             return self.dry_run_result(prepared)
         signed = self.submit(prepared)
-        return self.wait(signed.transaction_hash, call)
+        with interrupted(signed.transaction_hash, signed.nonce, signed.sender, resumable=False):
+            return self.wait(signed.transaction_hash, call)
 
     # ------------------------------------------------------------------ the split steps
 
-    def prepare(self, call: PendingCall) -> PreparedTx:
-        """Simulate (raising the decoded revert), estimate, quote fees and check funds. Sends nothing."""
+    def prepare(self, call: PendingCall, *, state_override: Mapping[str, Mapping[str, Any]] | None = None) -> PreparedTx:
+        """Simulate (raising the decoded revert), estimate, quote fees and check funds. Sends nothing.
+        ``state_override`` (as ``eth_call`` takes it) simulates against a state not on chain yet."""
+        overrides = cast(Any, {to_checksum_address(a): dict(v) for a, v in state_override.items()}) if state_override else None
+        if overrides and self.network == "embedded":
+            raise TransactionError(f"the embedded chain cannot simulate {call.contract} against contracts not deployed "
+                                   "yet (eth-tester has no state overrides): dry-run the suite on dev instead")
         with self._node():
             sender = self.address
             if call.value:
@@ -176,9 +182,10 @@ class TransactionPipeline:
                 if balance < call.value:
                     raise self._insufficient(balance, call.value, 0, 0, call)
             tx = self._call_fields(call)
-            self._simulate(call, tx, "latest")
+            self._simulate(call, tx, "latest", overrides)
             try:
-                estimate = int(self.w3.eth.estimate_gas(cast(Any, tx)))
+                extra = ("latest", overrides) if overrides else ()
+                estimate = int(self.w3.eth.estimate_gas(cast(Any, tx), *extra))
             except CoopetitionError:
                 raise
             except Exception as exc:
@@ -209,14 +216,16 @@ class TransactionPipeline:
         )
         return PreparedTx(call=call, gas_estimate=estimate, gas=gas, fees=fees, preview=preview)
 
-    def dry_run_result(self, prepared: PreparedTx) -> TxResult:
-        """What :meth:`send` returns with ``dry_run``: the estimate, nothing sent."""
+    def dry_run_result(self, prepared: PreparedTx, *, nonce_offset: int = 0) -> TxResult:
+        """What :meth:`send` returns with ``dry_run``: the estimate, nothing sent. A deployment's
+        address is predicted for the next nonce plus ``nonce_offset`` (the transactions a dry run
+        would have sent before this one)."""
         call = prepared.call
         with self._node():
             block = int(self.w3.eth.block_number)
             predicted = None
             if not call.address:
-                nonce = int(self.w3.eth.get_transaction_count(self.address, "pending"))
+                nonce = int(self.w3.eth.get_transaction_count(self.address, "pending")) + nonce_offset
                 predicted = create_address(self.address, nonce)
         return TxResult(
             transaction_hash="",
@@ -255,7 +264,9 @@ class TransactionPipeline:
                 signed = self.sign(prepared, nonce=nonce)
                 if before_broadcast is not None:
                     before_broadcast(signed)
-                self.broadcast(signed)
+                resumable = before_broadcast is not None  # a deployment persisted it: a rerun resumes
+                with interrupted(signed.transaction_hash, nonce, signed.sender, resumable=resumable):
+                    self.broadcast(signed)
             except NonceRejected as rejected:
                 last = rejected.text
                 self.nonces.discard(self.address, nonce, chain_id=chain_id)
@@ -398,9 +409,9 @@ class TransactionPipeline:
             tx["to"] = to_checksum_address(call.address)
         return tx
 
-    def _simulate(self, call: PendingCall, tx: Mapping[str, Any], block: Any) -> None:
+    def _simulate(self, call: PendingCall, tx: Mapping[str, Any], block: Any, overrides: Any = None) -> None:
         try:
-            self.w3.eth.call(cast(Any, dict(tx)), block)
+            self.w3.eth.call(cast(Any, dict(tx)), block, *((overrides,) if overrides else ()))
         except CoopetitionError:
             raise
         except Exception as exc:

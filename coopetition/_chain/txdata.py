@@ -4,6 +4,8 @@ address a deployment will get."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,10 +15,11 @@ from eth_utils.crypto import keccak
 
 from .._seam import PendingCall
 from .._units import Wei
+from ..exceptions import SendInterrupted
 from .failures import ether, per_gas
 from .fees import FeeQuote
 
-__all__ = ["PreparedTx", "SignedTx", "TxPreview", "create_address"]
+__all__ = ["PreparedTx", "SignedTx", "TxPreview", "create_address", "interrupted"]
 
 
 @dataclass(frozen=True)
@@ -83,3 +86,15 @@ def create_address(sender: str, nonce: int) -> str:
     """The address of a contract created by ``sender``'s transaction with ``nonce`` (CREATE):
     the last 20 bytes of ``keccak(rlp([sender, nonce]))``."""
     return to_checksum_address(keccak(rlp.encode([to_canonical_address(sender), nonce]))[12:])
+
+
+@contextmanager
+def interrupted(tx_hash: str, nonce: int, sender: str, *, resumable: bool) -> Iterator[None]:
+    """Ctrl-C in here (broadcasting a signed transaction, or waiting for its receipt) becomes
+    :class:`~coopetition.exceptions.SendInterrupted`, which says what was sent and what a rerun does."""
+    try:
+        yield
+    except SendInterrupted:
+        raise
+    except KeyboardInterrupt:
+        raise SendInterrupted(tx_hash, nonce, sender, resumable=resumable) from None

@@ -20,6 +20,7 @@ from ..exceptions import CompilerNotFoundError
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
 
+    from .._project import Project
     from .._session import Connection
 
 __all__ = ["DemoMember", "run_demo"]
@@ -41,15 +42,27 @@ class DemoMember:
         return str(self.account.address)
 
 
-def _compile_step(out: Callable[[str], None], compile_first: bool) -> None:
+def _compile_step(out: Callable[[str], None], compile_first: bool, project: Project | None = None) -> None:
+    """Compile only when there is something to compile: no ``contracts/`` folder (an installed
+    package) or artifacts whose content hash (``solcInputHash``) matches the sources (a fresh clone)
+    use the shipped artifacts and need no compiler, so no Node either."""
     if not compile_first:
         out("Using the compiled artifacts shipped in the package.")
         return
-    from .._compiler import compile_project
+    from .._compiler import check_artifacts, compile_project
     from .._project import find_project
 
+    proj = project or find_project()
+    if not proj.contracts_dir.is_dir():
+        out("No contracts/ folder here: using the compiled artifacts shipped in the package.")
+        return
+    started = time.perf_counter()
+    if not check_artifacts(proj):
+        out(f"The shipped artifacts match the sources (content hash, {time.perf_counter() - started:.2f} s): "
+            "nothing to compile.")
+        return
     try:
-        result = compile_project(find_project())
+        result = compile_project(proj)
     except CompilerNotFoundError:
         out("No Solidity compiler here: using the compiled artifacts shipped in the package.")
         return
@@ -96,12 +109,14 @@ def consortium_act(base: Connection, founders: list[DemoMember], newcomer: DemoM
     return {"onChain": on_chain, "signed": paid.gas_used}
 
 
-def run_demo(out: Callable[[str], None] = print, *, compile_first: bool = True) -> dict[str, object]:
-    """Run every act on a fresh embedded chain; returns a summary for ``--json``."""
+def run_demo(out: Callable[[str], None] = print, *, compile_first: bool = True,
+             project: Project | None = None) -> dict[str, object]:
+    """Run every act on a fresh embedded chain; returns a summary for ``--json``. ``project`` is
+    where the sources to compile first are (default: found from the working directory)."""
     from .._session import SuiteMember, connect, deploy_suite
 
     started = time.perf_counter()
-    _compile_step(out, compile_first)
+    _compile_step(out, compile_first, project)
     base = connect("embedded", 0)
     accounts = base.chain.dev_accounts()
     founders = [DemoMember(label, accounts[i + 1], base.as_account(accounts[i + 1]))

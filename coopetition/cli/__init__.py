@@ -9,7 +9,9 @@ error is one object on stdout instead, ``{"error": {"type": ..., "message": ...}
 exit code. ``type`` is the library exception's class name (``InputError``, a contract's custom error
 such as ``ConsortiumQuorumNotReached``, ``NodeUnreachableError``), ``InputError`` for a bad option
 value, ``UsageError`` for any other misuse (a missing argument, an unknown option), ``Aborted`` when
-a confirmation is declined. A group given no command prints its help (with ``--json``, a
+a confirmation is declined, ``Interrupted`` (exit code 130) when Ctrl-C stops a command after it
+sent a transaction (the line says its hash and nonce, that it may still be mined and what a rerun
+does; a Ctrl-C before anything was sent exits 130 silently). A group given no command prints its help (with ``--json``, a
 ``UsageError`` object) and exits 2, as click does.
 """
 
@@ -23,7 +25,7 @@ from typing import Any
 
 import click
 
-from ..exceptions import CoopetitionError
+from ..exceptions import CoopetitionError, SendInterrupted
 from ._context import CliContext
 from .output import show_error
 from .params import ACCOUNT
@@ -35,6 +37,8 @@ _COMMANDS: dict[str, tuple[str, str, str]] = {
     "devnet": ("devnet", "devnet", "Start, stop, inspect or reset the local anvil devnet."),
     "accounts": ("accounts", "accounts", "Manage encrypted keystore accounts."),
     "deploy": ("deploy", "deploy_cmd", "Deploy the contract suite and record it."),
+    "attach": ("suite", "attach_cmd", "Record a suite another company deployed, found from the chain."),
+    "verify": ("suite", "verify_cmd", "Check the recorded contracts run the shipped code, bound together."),
     "demo": ("demo", "demo_cmd", "Run the end-to-end demo on the embedded chain."),
     "consortium": ("consortium", "consortium", "Members, quorum and proposals of the consortium."),
     "costs": ("costs", "costs", "Shared R&D cost pools: expenses, approvals, settlement by netting."),
@@ -145,6 +149,19 @@ class LazyGroup(click.Group):
         except CoopetitionError as exc:
             as_json = bool(getattr(ctx.obj, "json", False))
             raise CliError(str(exc), type(exc).__name__, as_json=as_json) from None
+        except OSError as exc:
+            if not exc.filename:
+                raise
+            from .._chain.records import (
+                file_error_cause,  # a local file failed where nothing expected it
+            )
+
+            as_json = bool(getattr(ctx.obj, "json", False))
+            raise CliError(f"cannot use {exc.filename}: {file_error_cause(exc)}", type(exc).__name__,
+                           as_json=as_json) from None
+        except SendInterrupted as exc:  # what was sent, in one line, then the usual Ctrl-C exit
+            show_error("Interrupted", str(exc), as_json=bool(getattr(ctx.obj, "json", False)))
+            raise click.exceptions.Exit(130) from None
         except KeyboardInterrupt:
             raise click.exceptions.Exit(130) from None
 

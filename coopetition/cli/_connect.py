@@ -16,6 +16,7 @@ import click
 
 from ..exceptions import TransactionError
 from ._context import CliContext, pass_cli
+from .accounts import hidden_prompt
 from .params import DEADLINE, ID
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def open_connection(cli: CliContext, *, dry_run: bool = False, read_only: bool =
     network = cli.network or "dev"
     return connect(
         network, cli.account, project=cli.project, dry_run=dry_run, read_only=read_only,
-        prompt=lambda text: str(click.prompt(text, hide_input=True, err=True)),
+        prompt=hidden_prompt,
         confirm=None if cli.yes else _confirm_factory(cli),
     )
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
+from ..exceptions import AccountError
 from ._context import CliContext, pass_cli
 from .output import Money
 from .params import ACCOUNT, ACCOUNT_NAME
 
-__all__ = ["accounts", "hidden_prompt"]
+__all__ = ["accounts", "hidden_prompt", "secret_prompt"]
 
 _password_file_option = click.option(
     "--password-file", type=click.Path(dir_okay=False, path_type=Path), envvar="COOPETITION_PASSWORD_FILE",
@@ -18,13 +21,43 @@ _password_file_option = click.option(
 )
 
 
-def hidden_prompt(text: str) -> str:
-    """Ask for a secret without echo (for ``load_account(prompt=...)`` in other commands)."""
-    return str(click.prompt(text, hide_input=True, err=True))
+_PASSWORD_SOURCES = "set COOPETITION_PASSWORD_FILE to a file holding it (or COOPETITION_PASSWORD)"
 
 
-def _confirmed_prompt(text: str) -> str:
-    return str(click.prompt(text, hide_input=True, confirmation_prompt=True, err=True))
+def secret_prompt(advice: str = _PASSWORD_SOURCES, *, confirm: bool = False) -> Callable[[str], str]:
+    """A prompt for a secret (``load_account(prompt=...)``, ``read_password(prompt=...)``).
+
+    On a terminal: click's hidden prompt. Without one (a pipe, a script, a service): one line read
+    from standard input (two with ``confirm``), echoing nothing and printing no prompt, so nothing
+    but the program's own output reaches the user (no ``GetPassWarning``, no echo warning); when
+    standard input has nothing, an AccountError ending with ``advice`` (how to give the secret).
+    """
+
+    def ask(text: str) -> str:
+        if sys.stdin.isatty():
+            return str(click.prompt(text, hide_input=True, confirmation_prompt=confirm, err=True))
+        while True:
+            first = _line(text, advice)
+            if not confirm or first == _line(text, advice):
+                return first
+            click.echo("Error: the two entered values do not match", err=True)
+
+    return ask
+
+
+def _line(text: str, advice: str) -> str:
+    line = sys.stdin.readline()
+    if not line:
+        what = text[0].lower() + text[1:]
+        raise AccountError(f"{what} is needed but there is no terminal to ask for it: {advice}")
+    return line.rstrip("\r\n")
+
+
+hidden_prompt = secret_prompt()
+"""Ask for a password without echo (for ``load_account(prompt=...)`` in other commands)."""
+_with_option = f"pass --password-file FILE, or {_PASSWORD_SOURCES}"
+_password_prompt = secret_prompt(_with_option)
+_confirmed_prompt = secret_prompt(_with_option, confirm=True)
 
 
 @click.group()
@@ -72,7 +105,7 @@ def import_cmd(cli: CliContext, name: str, private_key_file: Path | None, keysto
         read_keystore_file,
         read_password,
     )
-    from ..exceptions import AccountError, InputError
+    from ..exceptions import InputError
 
     if private_key_file is not None and keystore_file is not None:
         raise InputError("give either --private-key-file or --keystore, not both")
@@ -80,7 +113,7 @@ def import_cmd(cli: CliContext, name: str, private_key_file: Path | None, keysto
         if not keystore_file.is_file():
             raise InputError(f"keystore file {keystore_file} does not exist")
         read_keystore_file(keystore_file)  # a malformed file fails before any password is asked
-        password = read_password(password_file=password_file, prompt=hidden_prompt,
+        password = read_password(password_file=password_file, prompt=_password_prompt,
                                  prompt_text=f"Password of {keystore_file.name}",
                                  purpose=f"keystore file {keystore_file}")
         info = import_keystore_file(name, keystore_file, password)
@@ -91,7 +124,7 @@ def import_cmd(cli: CliContext, name: str, private_key_file: Path | None, keysto
             except OSError as exc:
                 raise AccountError(f"cannot read {private_key_file}: {exc.strerror or exc}") from None
         else:
-            text = hidden_prompt("Private key")
+            text = secret_prompt("pass --private-key-file FILE")("Private key")
         key = parse_private_key(text)
         password = read_password(password_file=password_file, prompt=_confirmed_prompt,
                                  prompt_text=f"New password for {name}", purpose=f"new keystore {name!r}")

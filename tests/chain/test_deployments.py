@@ -206,7 +206,7 @@ def test_devnet_restarted_without_state_is_detected_and_reset_deploys_afresh(
 
     message = str(info.value)
     assert "\n" not in message and "deployments/dev were made on chain 31337 (genesis" in message
-    assert "the devnet was reset; rerun with --reset" in message
+    assert "the chain was reset (its contracts are gone); rerun with --reset" in message
     assert _nonce(w3, DEV0.address) == 0  # nothing sent
 
     dep = _deploy(pipeline(w3, DEV0), store, reset=True)
@@ -250,7 +250,7 @@ def test_writes_are_atomic_replacements_in_the_same_folder(
         raise OSError("disk gone")
 
     monkeypatch.setattr(os, "replace", crash)
-    with pytest.raises(OSError):
+    with pytest.raises(DeploymentError, match=r"^cannot write \S+/dev/Probe.json \(.*\): disk gone$"):
         store.save("Probe", {"address": "0x" + "33" * 20, "args": [3]})
     assert json.loads((folder / "Probe.json").read_text())["args"] == [2]  # old content intact
     assert _folder_files(folder) == ["Probe.json"]  # the temporary file was removed
