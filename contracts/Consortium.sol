@@ -231,6 +231,17 @@ contract Consortium is ConsortiumProposals, ReentrancyGuardTransient, Multicall 
         emit ProposalCancelled(proposalId);
     }
 
+    /**
+     * @notice Cancels open proposal `proposalId` by a decision of the consortium: a quorum can end any
+     * open proposal, whoever proposed it and however many approvals it has.
+     * @dev Requirements: called by the consortium itself (an executed decision, e.g. signed approvals
+     * submitted with {executeWithSignatures}); the proposal is live. Emits {ProposalCancelled}.
+     */
+    function cancelProposal(bytes32 proposalId) external onlySelf {
+        _live(proposalId).status = Status.Cancelled;
+        emit ProposalCancelled(proposalId);
+    }
+
     // ---------------------------------------------------------------------------- executing
 
     /**

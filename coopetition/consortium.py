@@ -12,16 +12,11 @@ binding with what a back-office script or the CLI needs and the binding cannot k
   one-shot decision that was never proposed;
 * expiries written as durations (``"7d"``, ``"36h"``, ``3600`` seconds) or ISO dates, measured from
   the chain's latest block (not the local clock, which an embedded or devnet chain does not follow);
-* proposal helpers that build the calldata for the consortium's own administration
-  (:meth:`~ConsortiumService.propose_add_member`, :meth:`~ConsortiumService.propose_remove_member`,
-  :meth:`~ConsortiumService.propose_set_quorum`, several at once with
-  :meth:`~ConsortiumService.propose_batch`), so nobody hand-encodes calldata;
-* members referred to by address or by label.
+* ``propose_add_member/remove_member/set_quorum/cancel/batch`` build the calldata of the consortium's
+  own administration, so nobody hand-encodes it; members are referred to by address or by label.
 
 Malformed input raises :class:`~coopetition.exceptions.InputError` with one line and sends nothing.
-Refusals by the contract arrive as the binding's typed exceptions (``ConsortiumNotMember``,
-``ConsortiumQuorumNotReached``, ...), raised by the transaction pipeline's simulation before
-anything is signed.
+Refusals by the contract arrive as the binding's typed exceptions, raised by the pipeline's simulation.
 
 Contract rules worth knowing here (see ``contracts/Consortium.sol``): the proposer's approval is
 recorded with the proposal; proposals and signatures belong to the configuration epoch they were made
@@ -321,6 +316,13 @@ class ConsortiumService(Service):
         checks.whole(quorum, "quorum", minimum=1)
         return self.propose(self.address, Consortium.encode_set_quorum(quorum),
                             description if description is not None else f"Set the quorum to {quorum}", expiry)
+
+    def propose_cancel(
+        self, ref: ProposalRefLike, *, description: str | None = None, expiry: str | int = DEFAULT_EXPIRY
+    ) -> ProposalRef:
+        """Propose cancelling open proposal ``ref``: a quorum can end any, whatever its approvals."""
+        number, e = self._event(ref)
+        return self.propose(self.address, Consortium.encode_cancel_proposal(e.proposal_id), description or f"Cancel #{number}", expiry)
 
     def propose_batch(
         self, calls: Sequence[bytes], description: str, expiry: str | int = DEFAULT_EXPIRY

@@ -21,7 +21,7 @@ interface IConsortium {
         Queued,
         /// Executed (exactly once).
         Executed,
-        /// Cancelled by its proposer before its threshold was reached.
+        /// Cancelled by its proposer before its threshold was reached, or by a decision of the consortium.
         Cancelled,
         /// Cancelled by objections (see {Consortium-objectionThreshold}).
         Vetoed,
@@ -99,7 +99,7 @@ interface IConsortium {
     event ProposalObjected(bytes32 indexed proposalId, address indexed member, uint256 objections);
     /// @notice `proposalId` was cancelled by `objections` objections.
     event ProposalVetoed(bytes32 indexed proposalId, uint256 objections);
-    /// @notice `proposalId` was cancelled by its proposer.
+    /// @notice `proposalId` was cancelled by its proposer, or by a decision of the consortium ({cancelProposal}).
     event ProposalCancelled(bytes32 indexed proposalId);
     /// @notice `proposalId` was executed by `executor`; `signers` are the members whose signatures were
     /// submitted with the execution (approvals recorded on chain before are in {ProposalApproved}).

@@ -151,6 +151,7 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"components":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"bytes","name":"signature","type":"bytes"}],"internalType":"struct IConsortium.Signature[]","name":"signatures","type":"tuple[]"}],"name":"approveWithSignatures","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"approvers","outputs":[{"internalType":"address[]","name":"","type":"address[]"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"cancel","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"cancelProposal","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[],"name":"decisionNonce","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"target","type":"address"},{"internalType":"bytes","name":"data","type":"bytes"}],"name":"delayFor","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"domainSeparator","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
@@ -520,7 +521,8 @@ class ProposalApprovedEvent:
 
 @dataclass(frozen=True)
 class ProposalCancelledEvent:
-    """`proposalId` was cancelled by its proposer.
+    """`proposalId` was cancelled by its proposer, or by a decision of the consortium
+    ({cancelProposal}).
 
     Solidity event ``ProposalCancelled(bytes32)``.
     """
@@ -1998,6 +2000,24 @@ class Consortium(BoundContract):
     def encode_cancel(proposal_id: bytes) -> bytes:
         """Calldata of ``cancel(bytes32)`` (for a governance proposal or a multicall)."""
         return Consortium._encode("cancel(bytes32)", (proposal_id,))
+
+    def cancel_proposal(self, proposal_id: bytes) -> TxResult:
+        """Cancels open proposal `proposalId` by a decision of the consortium: a quorum can end any
+        open proposal, whoever proposed it and however many approvals it has.
+
+        Requirements: called by the consortium itself (an executed decision, e.g. signed
+        approvals submitted with {executeWithSignatures}); the proposal is live. Emits
+        {ProposalCancelled}.
+
+        Solidity: ``cancelProposal(bytes32)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("cancel_proposal", "cancelProposal(bytes32)", (proposal_id,))
+
+    @staticmethod
+    def encode_cancel_proposal(proposal_id: bytes) -> bytes:
+        """Calldata of ``cancelProposal(bytes32)`` (for a governance proposal or a multicall)."""
+        return Consortium._encode("cancelProposal(bytes32)", (proposal_id,))
 
     def decision_nonce(self, *, block_identifier: BlockIdentifier = "latest") -> int:
         """The nonce the next decision executed by {executeWithSignatures} must carry (1 at

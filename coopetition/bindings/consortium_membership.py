@@ -373,7 +373,8 @@ class ProposalApprovedEvent:
 
 @dataclass(frozen=True)
 class ProposalCancelledEvent:
-    """`proposalId` was cancelled by its proposer.
+    """`proposalId` was cancelled by its proposer, or by a decision of the consortium
+    ({cancelProposal}).
 
     Solidity event ``ProposalCancelled(bytes32)``.
     """

@@ -1,6 +1,6 @@
 """``coopetition consortium ...``: members, quorum, proposals and signed approvals.
 
-Every admin power goes through a decision: ``propose add-member|remove-member|set-quorum|call``
+Every admin power goes through a decision: ``propose add-member|remove-member|set-quorum|cancel|call``
 builds the calldata, members ``approve`` on chain or ``sign`` an EIP-712 approval off chain (a JSON
 file), and anyone ``execute``s once the threshold is met, submitting the signature files with
 ``--signature``. ``sign --target ...`` signs a one-shot decision that is never proposed; ``execute
@@ -159,6 +159,17 @@ def propose_quorum(cli: CliContext, quorum: int, expiry: str, description: str |
     report_proposal(cli, f"set quorum to {quorum}", ref)
 
 
+@propose.command("cancel")
+@click.argument("proposal_id", type=ID)
+@proposal_options
+@sending_options
+@pass_cli
+def propose_cancel(cli: CliContext, proposal_id: int, expiry: str, description: str | None, dry_run: bool) -> None:
+    """Cancel open proposal PROPOSAL_ID by a decision (any proposal, even one past its threshold)."""
+    ref = open_suite(cli, dry_run=dry_run).consortium.propose_cancel(proposal_id, description=description, expiry=expiry)
+    report_proposal(cli, f"cancel proposal #{proposal_id}", ref)
+
+
 @propose.command("call")
 @click.argument("target", type=ADDRESS)
 @click.option("--data", type=HEXDATA, default="0x", show_default=True, help="Calldata as 0x-hex.")
@@ -182,7 +193,7 @@ approve = service_action(consortium, "consortium", "approve", noun="proposal", v
 revoke = service_action(consortium, "consortium", "revoke", noun="proposal", verb="approval revoked",
                         doc="Revoke your approval of proposal PROPOSAL_ID.")
 cancel = service_action(consortium, "consortium", "cancel", noun="proposal", verb="cancelled",
-                        doc="Cancel proposal PROPOSAL_ID (its proposer only).")
+                        doc="Cancel proposal PROPOSAL_ID as its proposer, below its threshold (a quorum: propose cancel).")
 object_ = service_action(consortium, "consortium", "object", noun="proposal", verb="objected to",
                          doc="Object to proposal PROPOSAL_ID while it waits its execution delay.")
 

@@ -86,6 +86,25 @@ def test_admitting_a_member_by_proposal_and_quorum(project: Path) -> None:
     assert "Umbrella" in table.output and "quorum 2 of 4" in table.output
 
 
+def test_a_quorum_cancels_a_proposal_its_proposer_no_longer_can(project: Path) -> None:
+    assert deploy(project).exit_code == 0
+    assert run(project, "consortium", "propose", "set-quorum", "3").exit_code == 0  # #1, by Acme
+    assert run(project, "consortium", "approve", "1", account="2").exit_code == 0  # threshold reached
+    alone = run(project, "consortium", "cancel", "1")
+    assert alone.exit_code == 1
+    assert alone.stderr.startswith("Error: Consortium: ConsortiumCancelAfterThreshold(") and "approvals=2, threshold=2" in alone.stderr
+    proposed = run(project, "--json", "consortium", "propose", "cancel", "1", account="2")  # #2, by Globex
+    assert proposed.exit_code == 0, proposed.output
+    assert json.loads(proposed.stdout)["proposalId"] == 2
+    assert run(project, "consortium", "approve", "2", account="3").exit_code == 0
+    assert run(project, "consortium", "execute", "2", account="5").exit_code == 0
+    history = json.loads(run(project, "--json", "consortium", "proposals", "--all").stdout)
+    assert [(p["id"], p["state"]) for p in history] == [(1, "cancelled"), (2, "executed")]
+    assert history[1]["action"] == f"cancelProposal({history[0]['proposalId']})"
+    unknown = run(project, "consortium", "propose", "cancel", "9")
+    assert unknown.exit_code == 1 and unknown.stderr.startswith("Error: ") and len(unknown.stderr.splitlines()) == 1
+
+
 def test_two_members_sign_and_a_third_executes_with_the_files(project: Path, anvil: AnvilNode) -> None:
     assert deploy(project).exit_code == 0
     proposed = run(project, "--json", "consortium", "propose", "set-quorum", "3", account="3")  # Initech

@@ -20,6 +20,7 @@ from coopetition.bindings.consortium import (
     ConsortiumCallMismatch,
     ConsortiumCancelAfterThreshold,
     ConsortiumDelayNotElapsed,
+    ConsortiumDelayRequired,
     ConsortiumExecutionFailed,
     ConsortiumInsufficientBalance,
     ConsortiumInvalidDelay,
@@ -197,6 +198,7 @@ def test_governed_functions_refuse_direct_calls(gov: Gov) -> None:
             lambda b=bound: b.remove_member(gov.addr(ACME), gov.addr(GLOBEX)),  # type: ignore[misc]
             lambda b=bound: b.set_quorum(3),  # type: ignore[misc]
             lambda b=bound: b.multicall([Consortium.encode_set_quorum(3)]),  # type: ignore[misc]
+            lambda b=bound: b.cancel_proposal(b"\x01" * 32),  # type: ignore[misc]
         ]
         for attempt in attempts:
             with pytest.raises(ConsortiumOnlySelf) as err:
@@ -625,6 +627,35 @@ def test_nobody_but_the_proposer_cancels(gov: Gov, caller: int) -> None:
     with pytest.raises(ConsortiumNotProposer) as err:
         gov.as_(caller).cancel(pid)
     assert (err.value.proposal_id, err.value.caller) == (pid, gov.addr(caller))
+
+
+def test_a_quorum_cancels_any_open_proposal_by_a_signed_decision(delayed: Gov) -> None:
+    """Past its threshold and queued, by a member who is not its proposer: two signatures end it."""
+    gov = delayed
+    pid = gov.propose(ACME, b"", target=gov.addr(UMBRELLA), value=1, ttl=3 * DAY)
+    gov.as_(GLOBEX).approve(pid)  # threshold reached: the proposer alone can no longer cancel
+    assert gov.view.proposal_state(pid) is ProposalState.QUEUED
+    decision = gov.one_shot(Consortium.encode_cancel_proposal(pid), ttl=2 * DAY)
+    with pytest.raises(ConsortiumDelayRequired):  # a cancellation is a decision like any other
+        gov.execute_signed(decision, [GLOBEX, INITECH], by=OUTSIDER)
+    cancel = gov.propose(INITECH, Consortium.encode_cancel_proposal(pid), ttl=2 * DAY)
+    gov.as_(GLOBEX).approve(cancel)
+    gov.env.time_travel(DAY)
+    result = gov.execute(cancel, by=OUTSIDER)
+    assert [e.proposal_id for e in ProposalCancelledEvent.from_result(result)] == [pid]
+    assert gov.view.proposal_state(pid) is ProposalState.CANCELLED
+    with pytest.raises(ConsortiumProposalNotLive) as err:
+        gov.execute(pid)
+    not_live(err, pid, ProposalState.CANCELLED)
+
+
+def test_a_quorum_cancels_at_once_without_a_delay_and_not_twice(gov: Gov) -> None:
+    pid = passed(gov, Consortium.encode_set_quorum(3))
+    result = gov.execute_signed(gov.one_shot(Consortium.encode_cancel_proposal(pid)), [INITECH, GLOBEX], by=OUTSIDER)
+    assert [e.proposal_id for e in ProposalCancelledEvent.from_result(result)] == [pid]
+    assert gov.view.proposal_state(pid) is ProposalState.CANCELLED
+    with pytest.raises(ConsortiumProposalNotLive):  # bubbles up from the decision's call
+        gov.execute_signed(gov.one_shot(Consortium.encode_cancel_proposal(pid), description="again"), [ACME, GLOBEX])
 
 
 # ------------------------------------------------------------------------ configuration epochs
