@@ -296,7 +296,7 @@ contract CostSharing is ICostSharing, ConsortiumGated, EIP712, ReentrancyGuardTr
      * `amount` from the caller. Not reentrant. Emits {PaidIn}.
      */
     function pay(uint256 poolId, uint256 period, address debtor, uint256 amount) external payable nonReentrant {
-        _s.pay(poolId, period, debtor, amount);
+        _s.pay(poolId, period, debtor, amount, msg.value);
     }
 
     /**
@@ -338,7 +338,7 @@ contract CostSharing is ICostSharing, ConsortiumGated, EIP712, ReentrancyGuardTr
         returns (uint256 paidIn, uint256 paidOut)
     {
         if (to == address(0)) revert CostSharingZeroAddress();
-        return _s.settle(poolId, period, to);
+        return _s.settle(poolId, period, to, msg.value);
     }
 
     // ---------------------------------------------------------------------------------- views

@@ -182,8 +182,11 @@ library CostLedger {
 
     // ---------------------------------------------------------------------------- settlement
 
-    /// @notice {CostSharing-pay}: two cold slots on the way (debt and totals) once cached.
-    function pay(State storage s, uint256 poolId, uint256 period, address debtor, uint256 amount) internal {
+    /// @notice {CostSharing-pay}: two cold slots on the way (debt and totals) once cached. `value` is the
+    /// payable entry point's `msg.value`, checked here against what the pool's asset requires.
+    function pay(State storage s, uint256 poolId, uint256 period, address debtor, uint256 amount, uint256 value)
+        internal
+    {
         Debt storage d = s.debts[poolId][period][debtor];
         Debt memory dm = d;
         if (dm.opensAt == 0) {
@@ -196,7 +199,7 @@ library CostLedger {
         if (block.timestamp < dm.opensAt) revert ICostSharing.CostSharingPeriodNotFinal(poolId, period, dm.opensAt);
         if (amount == 0) revert ICostSharing.CostSharingZeroAmount();
         uint256 expected = dm.token ? 0 : amount;
-        if (msg.value != expected) revert ICostSharing.CostSharingWrongValue(msg.value, expected);
+        if (value != expected) revert ICostSharing.CostSharingWrongValue(value, expected);
         Totals storage t = s.totals[poolId][period];
         uint256 debt = CumulativeSplit.part(t.booked, dm.lower, dm.share, TOTAL_SHARES) - dm.paid;
         if (amount > debt) revert ICostSharing.CostSharingOverpayment(poolId, period, debtor, amount, debt);
@@ -233,19 +236,18 @@ library CostLedger {
     }
 
     /// @notice {CostSharing-settle}: pays the caller's whole debt and collects its whole part.
-    function settle(State storage s, uint256 poolId, uint256 period, address payable to)
+    function settle(State storage s, uint256 poolId, uint256 period, address payable to, uint256 value)
         internal
         returns (uint256 paidIn, uint256 paidOut)
     {
-        Pool storage p = s.pools[poolId];
-        uint256 opens = opensAt(p, poolId, period);
+        uint256 opens = opensAt(s.pools[poolId], poolId, period);
         if (block.timestamp < opens) revert ICostSharing.CostSharingPeriodNotFinal(poolId, period, opens);
         (Totals storage t, Seat memory seat) = (s.totals[poolId][period], s.seats[poolId][msg.sender]);
         (Debt storage d, Credit storage c) = (s.debts[poolId][period][msg.sender], s.credits[poolId][period][msg.sender]);
         uint256 debt = owed(t.booked, seat) - d.paid;
         uint256 collect_ = entitlement(c.credit, Totals(t.booked, t.paid + uint128(debt))) - c.withdrawn;
         if (debt == 0 && collect_ == 0) revert ICostSharing.CostSharingZeroAmount();
-        address asset = p.asset;
+        address asset = s.pools[poolId].asset;
         if (debt != 0) {
             (d.share, d.lower, d.opensAt, d.token) = (seat.share, seat.lower, uint40(opens), asset != address(0));
             (d.paid, t.paid) = (d.paid + uint128(debt), t.paid + uint128(debt)); // <= owed <= booked < 2**128
@@ -257,7 +259,7 @@ library CostLedger {
         }
         (paidIn, paidOut) = debt > collect_ ? (debt - collect_, uint256(0)) : (uint256(0), collect_ - debt);
         uint256 expected = asset == address(0) ? paidIn : 0;
-        if (msg.value != expected) revert ICostSharing.CostSharingWrongValue(msg.value, expected);
+        if (value != expected) revert ICostSharing.CostSharingWrongValue(value, expected);
         if (paidIn != 0 && asset != address(0)) pull(asset, paidIn);
         if (paidOut != 0) send(asset, to, paidOut);
     }
