@@ -82,7 +82,15 @@ if TYPE_CHECKING:
         Position,
     )
     from .escrow import EscrowService, PartnerPosition, Venture, VentureRef
-    from .titles import Holding, OfferRef, Price, TitleClassInfo, TitleOffer, TitlesService
+    from .titles import (
+        Holding,
+        OfferRef,
+        Price,
+        SignedOrder,
+        TitleClassInfo,
+        TitleOffer,
+        TitlesService,
+    )
 
 __version__ = "0.1.0"
 
@@ -109,7 +117,8 @@ _LAZY: dict[str, str] = {
                    "consortium"),
     **dict.fromkeys(['CostSharingService', 'Expense', 'ExpenseRef', 'ExpenseStatus', 'Pool', 'PoolRef', 'Position'], "costs"),
     **dict.fromkeys(['EscrowService', 'PartnerPosition', 'Venture', 'VentureRef'], "escrow"),
-    **dict.fromkeys(['Holding', 'OfferRef', 'Price', 'TitleClassInfo', 'TitleOffer', 'TitlesService'], "titles"),
+    **dict.fromkeys(['Holding', 'OfferRef', 'Price', 'SignedOrder', 'TitleClassInfo', 'TitleOffer', 'TitlesService'],
+                    "titles"),
 }
 
 __all__ = [
@@ -167,6 +176,7 @@ __all__ = [
     "RevertReasonError",
     "Sender",
     "SignedApproval",
+    "SignedOrder",
     "SolcCompiler",
     "Suite",
     "SuiteDeployment",

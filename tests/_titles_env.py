@@ -21,9 +21,9 @@ from _consortium import _SERIAL, Gov, removal
 from _embedded import EmbeddedEnv
 
 from coopetition._artifacts import load_artifact
-from coopetition._domain.titles_orders import SignedOrder, sign_order
 from coopetition._chain.deployments import deploy_contract
 from coopetition._chain.records import DeploymentStore
+from coopetition._domain.titles_orders import SignedOrder, sign_order
 from coopetition.bindings.consortium import Consortium
 from coopetition.bindings.title_exchange import (
     OfferMadeEvent,

@@ -28,13 +28,13 @@ from mocks.titles_reverting_receiver import (
 
 from coopetition.bindings.title_exchange import (
     OfferStatus,
-    TitleExchangeInvalidSignature,
-    TitleExchangeMakerNotMember,
-    TitleExchangeNotMember,
     PaymentKind,
     ReentrancyGuardReentrantCall,
     SafeERC20FailedOperation,
     TitleExchange,
+    TitleExchangeInvalidSignature,
+    TitleExchangeMakerNotMember,
+    TitleExchangeNotMember,
     TitleExchangePaymentShort,
 )
 from coopetition.bindings.title_registry import (

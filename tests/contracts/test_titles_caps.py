@@ -8,7 +8,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 import pytest
-from _titles_env import ACME, BOND, BOND_CAP, GLOBEX, HOUR, INITECH, OUTSIDER, SHARES, TitlesWorld, restore, snapshot
+from _titles_env import (
+    ACME,
+    BOND,
+    BOND_CAP,
+    GLOBEX,
+    HOUR,
+    INITECH,
+    OUTSIDER,
+    SHARES,
+    TitlesWorld,
+    restore,
+    snapshot,
+)
 
 from coopetition._domain.titles_caps import CapConsent, sign_cap_consent
 from coopetition.bindings.title_registry import (

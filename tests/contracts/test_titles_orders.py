@@ -10,7 +10,18 @@ import itertools
 from collections.abc import Iterator
 
 import pytest
-from _titles_env import ACME, ANY, ETHER, GLOBEX, HOUR, INITECH, OUTSIDER, SHARES, TitlesWorld, restore, snapshot
+from _titles_env import (
+    ACME,
+    ETHER,
+    GLOBEX,
+    HOUR,
+    INITECH,
+    OUTSIDER,
+    SHARES,
+    TitlesWorld,
+    restore,
+    snapshot,
+)
 from mocks.mock_erc20 import MockERC20
 
 from coopetition.bindings.title_exchange import (
