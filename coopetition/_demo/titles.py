@@ -78,8 +78,6 @@ def demo_act(conn: Connection, members: Sequence[DemoMember], out: Callable[[str
 
     out("")
     out("== Act: titles change hands, delivery versus payment ==")
-    first = t_acme.class_count() + 1
-    shares, licence = first, first + 1
     calls = [
         TitleRegistry.encode_create_class_and_issue("JV Hydrogen shares", b"\x11" * 32, 2000,
                                                     [acme.address, globex.address], [1000, 500]),
@@ -90,7 +88,10 @@ def demo_act(conn: Connection, members: Sequence[DemoMember], out: Callable[[str
     ref = consortium_acme.propose(t_acme.registry.address, TitleRegistry.encode_multicall(calls),
                                   "Create the JV share and licence classes; issue them", "7d")
     globex.connection.suite().consortium.approve(ref.id)
-    consortium_acme.execute(ref.id)
+    executed = consortium_acme.execute(ref.id)
+    created = t_acme.registry.events.class_created(from_block=executed.block_number, to_block=executed.block_number)
+    ids = {c.name: c.class_id for c in created}  # the ids the registry gave, read back from its events
+    shares, licence = ids["JV Hydrogen shares"], ids["Electrolyser patent licence"]
     out(f"Proposal #{ref.id} (approved by Acme and Globex, executed): classes #{shares} 'JV Hydrogen shares' "
         f"(max supply 2000; Acme 1000, Globex 500) and #{licence} 'Electrolyser patent licence' (max supply 10; "
         "Initech 10), each created and issued in one call.")
