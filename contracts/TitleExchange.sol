@@ -154,7 +154,7 @@ contract TitleExchange is TitleExchangeOrders {
             o.filled = uint96(before + amount); // cannot truncate: < titleAmount < 2**96
         }
         PaymentKind kind = o.paymentKind;
-        uint256 excess;
+        uint256 excess = 0;
         if (kind == PaymentKind.Ether) {
             excess = _takeEther(maker, payment);
         } else {

@@ -84,7 +84,7 @@ abstract contract TitleExchangeOrders is TitleExchangeBase, EIP712 {
         if (filled == order.amount) _useNonce(maker, order.nonce);
         if (order.partialFills) _orderFilled[orderHash] = filled;
         address asset = order.asset;
-        uint256 excess;
+        uint256 excess = 0;
         if (asset == address(0)) {
             excess = _takeEther(maker, payment);
         } else {

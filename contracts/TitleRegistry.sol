@@ -156,7 +156,7 @@ contract TitleRegistry is ITitleRegistry, ConsortiumGated, ERC1155, EIP712, Mult
             revert TitleRegistryMaxSupplyBelowIssued(classId, newMaxSupply, supply);
         }
         bool raise = old != 0 && (newMaxSupply == 0 || newMaxSupply > old);
-        uint256 consenting;
+        uint256 consenting = 0;
         if (raise && supply != 0) {
             if (deadline < block.timestamp) revert TitleRegistryConsentExpired(deadline, block.timestamp);
             consenting = _consenting(classId, _capChangeHash(classId, newMaxSupply, c.capNonce, deadline), consents);
@@ -287,7 +287,7 @@ contract TitleRegistry is ITitleRegistry, ConsortiumGated, ERC1155, EIP712, Mult
         returns (uint256 total)
     {
         bytes32 digest = _hashTypedDataV4(capChange);
-        address previous;
+        address previous = address(0);
         for (uint256 i = 0; i < consents.length; ++i) {
             address holder = consents[i].holder;
             if (holder <= previous) revert TitleRegistryConsentsNotSorted(holder);
