@@ -226,15 +226,36 @@ class FastSender:
     eth-tester (unlocked) account with a fixed gas limit — no simulate/estimate round trips — and
     turns a revert (found by an ``eth_call`` first) into the binding's typed exception like the pipeline."""
 
+    expect_success = False
+    """Set (on the class) while the caller's model predicts success: the simulation is skipped, and a
+    transaction that reverts anyway is simulated afterwards to raise its typed error (the state is unchanged)."""
+
     def __init__(self, w3: Any, address: str) -> None:
         self.w3 = w3
         self.address = address
 
     def send(self, call: Any) -> Any:
-        from coopetition._abi import decode_logs, decode_revert, revert_data
+        from coopetition._abi import decode_logs
         from coopetition._seam import TxResult
 
         tx = {"from": self.address, "to": call.address, "data": call.data, "value": call.value, "gas": 3_000_000}
+        if not FastSender.expect_success:
+            self._simulate(tx, call)
+        tx_hash = self.w3.eth.send_transaction(tx)
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.002)
+        if receipt["status"] != 1:
+            self._simulate(tx, call)
+            raise AssertionError(f"{call.function} reverted without a decodable error")
+        return TxResult(
+            transaction_hash=tx_hash.hex(), block_number=receipt["blockNumber"], gas_used=receipt["gasUsed"],
+            effective_gas_price=receipt.get("effectiveGasPrice", 0), status=receipt["status"],
+            sender=self.address, to=call.address, contract_address=None,
+            events=decode_logs(call.abi, receipt["logs"], address=call.address),
+        )
+
+    def _simulate(self, tx: dict[str, Any], call: Any) -> None:
+        from coopetition._abi import decode_revert, revert_data
+
         try:
             self.w3.eth.call(tx)
         except Exception as exc:
@@ -242,11 +263,3 @@ class FastSender:
             if data is None:
                 raise
             raise decode_revert(data, contract=call.contract, abi=call.abi) from None
-        tx_hash = self.w3.eth.send_transaction(tx)
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.002)
-        return TxResult(
-            transaction_hash=tx_hash.hex(), block_number=receipt["blockNumber"], gas_used=receipt["gasUsed"],
-            effective_gas_price=receipt.get("effectiveGasPrice", 0), status=receipt["status"],
-            sender=self.address, to=call.address, contract_address=None,
-            events=decode_logs(call.abi, receipt["logs"], address=call.address),
-        )
