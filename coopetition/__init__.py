@@ -83,6 +83,7 @@ if TYPE_CHECKING:
     )
     from .escrow import EscrowService, PartnerPosition, Venture, VentureRef
     from .titles import (
+        CapConsent,
         Holding,
         OfferRef,
         Price,
@@ -117,8 +118,8 @@ _LAZY: dict[str, str] = {
                    "consortium"),
     **dict.fromkeys(['CostSharingService', 'Expense', 'ExpenseRef', 'ExpenseStatus', 'Pool', 'PoolRef', 'Position'], "costs"),
     **dict.fromkeys(['EscrowService', 'PartnerPosition', 'Venture', 'VentureRef'], "escrow"),
-    **dict.fromkeys(['Holding', 'OfferRef', 'Price', 'SignedOrder', 'TitleClassInfo', 'TitleOffer', 'TitlesService'],
-                    "titles"),
+    **dict.fromkeys(['CapConsent', 'Holding', 'OfferRef', 'Price', 'SignedOrder', 'TitleClassInfo', 'TitleOffer',
+                     'TitlesService'], "titles"),
 }
 
 __all__ = [
@@ -129,6 +130,7 @@ __all__ = [
     "Asset",
     "BindingError",
     "BoundContract",
+    "CapConsent",
     "Chain",
     "ChainError",
     "ChainIdMismatchError",

@@ -37,6 +37,7 @@ from ._domain.asset import ETHER, Asset
 from ._domain.checks import ZERO_ADDRESS
 from ._domain.members import Members
 from ._domain.service import Service
+from ._domain.titles_caps import CapChanges, CapConsent
 from ._domain.titles_history import OfferEvents as OfferEvents
 from ._domain.titles_history import TitleActivity, exchange_history
 from ._domain.titles_orders import SignedOrder
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_OFFER_EXPIRY",
     "DEFAULT_QUOTE_EXPIRY",
+    "CapConsent",
     "Holding",
     "OfferRef",
     "OfferStatus",
@@ -97,7 +99,7 @@ def _titles(value: object, what: str = "amount of titles", *, minimum: int = 1) 
 # -------------------------------------------------------------------------------- the service
 
 
-class TitlesService(SignedQuotes, Service):
+class TitlesService(SignedQuotes, CapChanges, Service):
     """The domain API of one deployed TitleRegistry and its TitleExchange.
 
     Build it with :meth:`at` (the exchange's address is read from the registry) or from the suite

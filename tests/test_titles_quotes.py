@@ -149,3 +149,28 @@ def test_bounded_fill_and_payout_addresses_of_the_book(world: TitlesWorld) -> No
     before = world.env.balance(world.addr(INITECH))
     acme.withdraw(to=world.addr(INITECH))
     assert world.env.balance(world.addr(INITECH)) == before + 7
+
+
+def test_the_cap_changes_through_the_service_with_holders_consent(world: TitlesWorld) -> None:
+    """Bonds: Globex 300 and Initech 300 of 600, cap 1,000. Lowering is free; raising needs both here
+    (each holds exactly half)."""
+    acme, globex, initech = world.service(ACME), world.service(GLOBEX), world.service(INITECH)
+    gov_globex = globex.consortium
+    assert gov_globex is not None
+
+    def passed(ref: object) -> None:
+        gov_globex.approve(ref.id)  # type: ignore[attr-defined]
+        gov_globex.execute(ref.id)  # type: ignore[attr-defined]
+
+    passed(acme.propose_max_supply(BOND, 800))
+    assert acme.title_class(BOND).max_supply == 800
+    one = initech.sign_cap_consent(BOND, 5000, deadline="2030-01-01")
+    with pytest.raises(InputError, match="more than half of the 600 titles: the consents given weigh 300"):
+        acme.propose_max_supply(BOND, 5000, [one])
+    other = globex.sign_cap_consent(BOND, 5000, deadline="2030-01-01")
+    passed(acme.propose_max_supply(BOND, 5000, [one, other]))
+    assert acme.title_class(BOND).max_supply == 5000
+    with pytest.raises(InputError, match="another class, cap or cap change"):  # used up: the cap nonce moved on
+        acme.propose_max_supply(BOND, 6000, [one, other])
+    with pytest.raises(InputError, match="below them"):
+        acme.propose_max_supply(BOND, 10)
