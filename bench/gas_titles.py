@@ -1,5 +1,6 @@
-"""Gas of the title registry and exchange (TitleRegistry, TitleExchange), side by side with a plain
-ERC-1155 transfer measured in the same run and the published AirSwap ``swap`` figure.
+"""Gas of the title registry and exchange (TitleRegistry, TitleExchange), side by side with the plain
+OpenZeppelin 5 ERC-1155 and ERC-20 transfers measured in the same run and the published AirSwap
+``swap`` / ``swapLight`` figures, against the ceilings of issue 14.
 
 Everything runs on the ``embedded`` chain (eth-tester); the measured transactions go through the
 library's real transaction pipeline and the titles service (``suite.titles``). Each scenario starts on
@@ -17,13 +18,20 @@ exchange always holds some titles of the class (same storage warmth). Measured, 
 4. ``offer + fill (titles)``: Acme offers 100 shares for 40 bonds, Globex takes them all;
 5. ``cancel``: Acme cancels a fresh offer; ``reclaim``: Acme reclaims an expired one;
 6. ``withdraw``: Acme withdraws its ether proceeds;
-7. ``transfer``: Acme sends 10 shares to Globex (who already holds some) with ``safeTransferFrom``.
+7. ``transfer``: Acme sends 10 shares to Globex (who already holds some) with ``safeTransferFrom``;
+8. signed private orders (``TitlesService.quote`` / ``take``): ``signed (ERC-20, existing holders)`` —
+   Acme's quote of 10 shares for 100 USDC, taken by Globex, both already holding shares and USDC, and
+   Acme's nonce word already in use (its first quote, taken just before, is ``signed (first quote of a
+   maker)``); ``signed (ERC-20, new holders)`` — Acme's quote for 100 "EURC", a token Acme never held,
+   taken by Initech, who holds no shares; ``signed (ether)`` — 10 shares for 0.1 ether. Takers approved
+   the exchange once for the maximum (``type(uint256).max``, so the token does not rewrite it).
 
 Baselines: a plain OpenZeppelin 5 ERC-1155 ``safeTransferFrom`` (contracts/test/TitlesPlainERC1155.sol)
-in the same situation (sender and recipient both already hold the id), measured in the same run; and
-the AirSwap ``swap`` figure of about 115,800 gas **as published** by AirSwap (cited from issue #7, not
-measured here: AirSwap settles a maker-signed order in one transaction, so the fair comparison is with
-our offer + fill pair).
+and a plain OpenZeppelin 5 ERC-20 ``transfer`` (the MockERC20), each to a recipient that already holds
+the asset and to a new one, measured in the same run; and AirSwap's published ``swap`` (≤ 115,799) and
+``swapLight`` (≤ 95,223) figures (not measured here). Ceilings of issue 14: a signed ERC-20 fill with
+existing holders ≤ 85,700 (≈ 1.15 x the two plain transfers it performs), with new holders ≤ 125,000;
+an on-chain offer fill ≤ 110,000; making an offer ≤ 130,000.
 
 "Per-user gas unchanged" is shown by running the scenario with 1 and with 1,000 other open offers in
 the same run: every operation costs the same gas, to the unit.
@@ -49,12 +57,20 @@ __all__ = ["TitlesGas", "gas_report", "measure_titles"]
 
 ETHER = 10**18
 USDC = 10**6
-AIRSWAP = "AirSwap `swap` (published, ≈115.8k)"
-AIRSWAP_GAS = 115_800
+AIRSWAP = "AirSwap `swap` (published, ≤115,799)"
+AIRSWAP_GAS = 115_799
+AIRSWAP_LIGHT = "AirSwap `swapLight` (published, ≤95,223)"
+AIRSWAP_LIGHT_GAS = 95_223
 PLAIN = "OpenZeppelin 5 ERC-1155 `safeTransferFrom` (measured)"
+PLAIN_PAIR = "plain ERC-1155 + ERC-20 transfers (measured)"
+SIGNED_EXISTING_CEILING = 85_700
+SIGNED_NEW_CEILING = 125_000
+FILL_CEILING = 110_000
+OFFER_CEILING = 130_000
 SPAM = 1000
+QUOTE_EXPIRY = "2090-01-01"
 PER_USER = ("offer", "fill_part", "fill_rest", "offer_token", "fill_token", "offer_titles", "fill_titles",
-            "cancel", "reclaim", "withdraw", "transfer")
+            "cancel", "reclaim", "withdraw", "transfer", "signed_token", "signed_token_new", "signed_ether")
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,13 @@ class TitlesGas:
     withdraw: int
     transfer: int
     plain_transfer: int
+    plain_transfer_new: int
+    erc20_transfer: int
+    erc20_transfer_new: int
+    signed_first: int
+    signed_token: int
+    signed_token_new: int
+    signed_ether: int
 
 
 
@@ -112,22 +135,25 @@ def measure_titles(open_others: int = 1) -> TitlesGas:
     # setup: a batch member, two classes, titles, USDC, a plain ERC-1155
     batch = deploy(conn, "TitlesOfferBatch", [], test=True)
     _govern(governors, consortium, Consortium.encode_add_member(batch, "Batch"))
+    umbrella = str(accounts[4].address)  # a member that never holds titles before the new-holders quote
+    _govern(governors, consortium, Consortium.encode_add_member(umbrella, "Umbrella"))
+    titles_umbrella = conn.as_account(accounts[4]).suite().titles
     shares, bonds = 1, 2
     _govern(governors, registry, TitleRegistry.encode_multicall([
-        TitleRegistry.encode_create_class("JV Hydrogen shares", b"\x11" * 32),
-        TitleRegistry.encode_create_class("Bond 2027", b"\x22" * 32),
-        TitleRegistry.encode_issue(shares, acme, 10_000),
-        TitleRegistry.encode_issue(shares, globex, 100),
-        TitleRegistry.encode_issue(bonds, globex, 10_000),
-        TitleRegistry.encode_issue(shares, batch, SPAM),
+        TitleRegistry.encode_create_class_and_issue("JV Hydrogen shares", b"\x11" * 32, 0,
+                                                    [acme, globex, batch], [10_000, 100, SPAM]),
+        TitleRegistry.encode_create_class_and_issue("Bond 2027", b"\x22" * 32, 0, [globex], [10_000]),
     ]))
     usdc = deploy(conn, "MockERC20", ["USD Coin", "USDC", 6], test=True)
+    eurc = deploy(conn, "MockERC20", ["Euro Coin", "EURC", 6], test=True)
     plain = deploy(conn, "TitlesPlainERC1155", [], test=True)
     deployer = str(accounts[0].address)
     mint = selector("mint(address,uint256)")
-    raw_send(conn, deployer, usdc, mint + eth_abi.encode(["address", "uint256"], [globex, 10**6 * USDC]))
+    for token, holder in ((usdc, globex), (usdc, acme), (eurc, umbrella)):
+        raw_send(conn, deployer, token, mint + eth_abi.encode(["address", "uint256"], [holder, 10**6 * USDC]))
     approve = selector("approve(address,uint256)")
-    raw_send(conn, globex, usdc, approve + eth_abi.encode(["address", "uint256"], [exchange, 2**255]))
+    for token, holder in ((usdc, globex), (eurc, umbrella)):
+        raw_send(conn, holder, token, approve + eth_abi.encode(["address", "uint256"], [exchange, 2**256 - 1]))
     mint1155 = selector("mint(address,uint256,uint256)")
     for holder in (acme, globex):
         raw_send(conn, deployer, plain, mint1155 + eth_abi.encode(["address", "uint256", "uint256"], [holder, 1, 1000]))
@@ -173,6 +199,31 @@ def measure_titles(open_others: int = 1) -> TitlesGas:
     plain_transfer = plain_tx.send(PendingCall("TitlesPlainERC1155", plain,
                                                "safeTransferFrom(address,address,uint256,uint256,bytes)",
                                                (acme, globex, 1, 10, b""), data))
+    data_new = selector("safeTransferFrom(address,address,uint256,uint256,bytes)") + eth_abi.encode(
+        ["address", "address", "uint256", "uint256", "bytes"], [acme, initech, 1, 10, b""])
+    plain_transfer_new = plain_tx.send(PendingCall("TitlesPlainERC1155", plain,
+                                                   "safeTransferFrom(address,address,uint256,uint256,bytes)",
+                                                   (acme, initech, 1, 10, b""), data_new))
+    transfer20 = selector("transfer(address,uint256)")
+    erc20_transfer = plain_tx.send(PendingCall("MockERC20", usdc, "transfer(address,uint256)", (globex, 5),
+                                               transfer20 + eth_abi.encode(["address", "uint256"], [globex, 5])))
+    fresh = str(accounts[7].address)
+    erc20_transfer_new = plain_tx.send(PendingCall("MockERC20", usdc, "transfer(address,uint256)", (fresh, 5),
+                                                   transfer20 + eth_abi.encode(["address", "uint256"], [fresh, 5])))
+
+    # signed private orders: Acme quotes, the taker takes (one transaction each); a fixed expiry keeps the
+    # signatures, hence the calldata and the gas, identical from run to run
+    until = QUOTE_EXPIRY
+    first = titles_acme.quote(shares, 10, titles_acme.price("100 USDC", token=usdc), to="Globex", expires=until)
+    signed_first = titles_globex.take(first)
+    existing = titles_acme.quote(shares, 10, titles_acme.price("100 USDC", token=usdc), to="Globex", expires=until)
+    signed_token = titles_globex.take(existing)
+    newcomers = titles_acme.quote(shares, 10, titles_acme.price("100 EURC", token=eurc), to="Umbrella",
+                                  expires=until)
+    assert titles_acme.balance(umbrella, shares) == 0
+    signed_token_new = titles_umbrella.take(newcomers)
+    by_ether = titles_acme.quote(shares, 10, titles_acme.price("0.1 ether"), expires=until)
+    signed_ether = titles_globex.take(by_ether)
     tester = conn.w3.provider.ethereum_tester  # type: ignore[attr-defined]
     tester.time_travel(int(conn.w3.eth.get_block("latest")["timestamp"]) + 7200)
     tester.mine_blocks(1)
@@ -181,30 +232,48 @@ def measure_titles(open_others: int = 1) -> TitlesGas:
         open_others, made.tx.gas_used, fill_part.gas_used, fill_rest.gas_used, token_offer.tx.gas_used,
         fill_token.gas_used, title_offer.tx.gas_used, fill_titles.gas_used, cancelled.gas_used,
         reclaimed.gas_used, withdrawn.gas_used, transfer.gas_used, plain_transfer.gas_used,
+        plain_transfer_new.gas_used, erc20_transfer.gas_used, erc20_transfer_new.gas_used, signed_first.gas_used,
+        signed_token.gas_used, signed_token_new.gas_used, signed_ether.gas_used,
     )
+
+
+def _verdict(gas: int, ceiling: int) -> str:
+    return f"ceiling {ceiling:,} (issue 14): {'met' if gas <= ceiling else f'NOT met, {gas - ceiling:,} over'}"
 
 
 def gas_report() -> GasTable:
     """The titles gas table for ``make bench`` (bench/run.py)."""
     one = measure_titles(1)
     many = measure_titles(SPAM)
+    pair = one.plain_transfer + one.erc20_transfer
+    pair_new = one.plain_transfer_new + one.erc20_transfer_new
     rows: list[GasRow] = [
+        GasRow("**signed order** taken, ERC-20, existing holders (`fillOrder`)", one.signed_token, PLAIN_PAIR, pair,
+               f"{_verdict(one.signed_token, SIGNED_EXISTING_CEILING)}; {one.signed_token / pair:.2f} x the two plain "
+               f"transfers; {AIRSWAP_LIGHT}"),
+        GasRow("**signed order** taken, ERC-20, new holders", one.signed_token_new, PLAIN_PAIR + ", new holders",
+               pair_new, _verdict(one.signed_token_new, SIGNED_NEW_CEILING)),
+        GasRow("signed order: a maker's first quote ever (its nonce word is written from zero)", one.signed_first,
+               PLAIN_PAIR, pair, "once per 256 nonces of a maker"),
+        GasRow("signed order taken, ether (maker credited, excess refunded)", one.signed_ether),
         GasRow("**transfer** titles member → member (`safeTransferFrom`)", one.transfer, PLAIN, one.plain_transfer,
                "the difference is the membership check (one call to the consortium)"),
-        GasRow("**offer** (100 titles for ether, partial fills; escrowed)", one.offer, AIRSWAP, AIRSWAP_GAS,
-               "AirSwap orders are signed off chain: no on-chain offer"),
+        GasRow("**offer** (100 titles for ether, partial fills; escrowed)", one.offer, "ceiling (issue 14)",
+               OFFER_CEILING, "packed in four slots, three written for an ether offer"),
         GasRow("**fill** part of an offer, ether (taker pays, titles delivered)", one.fill_part, AIRSWAP,
-               AIRSWAP_GAS, "maker credited (pull payment)"),
+               AIRSWAP_GAS, "maker credited (pull payment); its first proceeds write a slot from zero"),
         GasRow("fill the rest (offer becomes Filled)", one.fill_rest, AIRSWAP, AIRSWAP_GAS, ""),
-        GasRow("**fill** whole, ERC-20 (USDC straight to the maker)", one.fill_token, AIRSWAP, AIRSWAP_GAS,
-               "closest to AirSwap's token-for-token swap; includes the balance check against fee-on-transfer tokens"),
+        GasRow("**fill** whole, ERC-20 (USDC straight to the maker)", one.fill_token, "ceiling (issue 14)",
+               FILL_CEILING, "includes the balance check against fee-on-transfer tokens"),
         GasRow("offer + fill, ERC-20 (both on chain)", one.offer_token + one.fill_token, AIRSWAP, AIRSWAP_GAS,
-               f"offer {one.offer_token:,} + fill {one.fill_token:,}: what replaces one AirSwap swap"),
+               f"offer {one.offer_token:,} + fill {one.fill_token:,}: the public book's price of one trade"),
         GasRow("**fill** whole, paid in titles of another class", one.fill_titles, AIRSWAP, AIRSWAP_GAS, ""),
-        GasRow("**cancel** (titles back to the maker)", one.cancel, AIRSWAP, AIRSWAP_GAS,
-               "AirSwap cancels by nonce (`cancel`); published swap figure shown for scale only"),
+        GasRow("**cancel** (titles back to the maker)", one.cancel),
         GasRow("**reclaim** an expired offer", one.reclaim),
         GasRow("**withdraw** ether proceeds", one.withdraw),
+        GasRow("plain ERC-1155 transfer, new holder (anchor)", one.plain_transfer_new, "issue 14 anchor", 57_088),
+        GasRow("plain ERC-20 transfer, existing / new holder (anchor)", one.erc20_transfer, "issue 14 anchor", 34_501,
+               f"new holder: {one.erc20_transfer_new:,} (anchor 51,601)"),
     ]
     for key in PER_USER:
         low, high = getattr(one, key), getattr(many, key)
@@ -212,14 +281,16 @@ def gas_report() -> GasTable:
                            f"{key.replace('_', ' ')}: 1 other open offer", low,
                            "unchanged" if low == high else "CHANGED"))
     intro = (
-        "TitleExchange keeps each offer in five storage slots and touches only the offer it names and the "
-        "accounts involved, so every per-user action costs the same gas whatever the number of open offers "
-        f"(rows marked 'unchanged': whole transactions with 1 and with {SPAM:,} other open offers in the same "
-        f"run). Baselines: {PLAIN} in the same run, and the AirSwap `swap` figure of about 115,800 gas as "
-        "published by AirSwap (not measured here; an AirSwap order is signed off chain and settled in one "
-        "transaction, so compare it with our offer + fill)."
+        "A signed private order (EIP-712, negotiated off chain) settles both legs in one transaction, titles "
+        "straight from the maker's balance; the public book escrows each offer in four packed slots. Every "
+        "function touches only the offer or order it names and the accounts involved, so every per-user "
+        "action costs the same gas whatever the number of open offers (rows marked 'unchanged': whole "
+        f"transactions with 1 and with {SPAM:,} other open offers in the same run). Baselines: plain "
+        "OpenZeppelin 5 ERC-1155 and ERC-20 transfers measured in the same run, the ceilings of issue 14, and "
+        "AirSwap's published `swap` / `swapLight` figures (not measured here)."
     )
-    details = {"scenarios": [asdict(x) for x in (one, many)], "airswapSwapPublished": AIRSWAP_GAS}
+    details = {"scenarios": [asdict(x) for x in (one, many)], "airswapSwapPublished": AIRSWAP_GAS,
+               "airswapSwapLightPublished": AIRSWAP_LIGHT_GAS}
     return GasTable("titles", "Titles (TitleRegistry + TitleExchange)", tuple(rows), intro, details)
 
 

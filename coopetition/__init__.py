@@ -88,7 +88,16 @@ if TYPE_CHECKING:
         SignedAcceptance,
     )
     from .escrow import EscrowService, PartnerPosition, Venture, VentureRef
-    from .titles import Holding, OfferRef, Price, TitleClassInfo, TitleOffer, TitlesService
+    from .titles import (
+        CapConsent,
+        Holding,
+        OfferRef,
+        Price,
+        SignedOrder,
+        TitleClassInfo,
+        TitleOffer,
+        TitlesService,
+    )
 
 __version__ = "0.1.0"
 
@@ -117,7 +126,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(['CostSharingService', 'Expense', 'ExpenseRef', 'ExpenseStatus', 'Period', 'Pool',
                     'PoolParticipant', 'PoolRef', 'PoolStatus', 'Position', 'SignedAcceptance'], "costs"),
     **dict.fromkeys(['EscrowService', 'PartnerPosition', 'Venture', 'VentureRef'], "escrow"),
-    **dict.fromkeys(['Holding', 'OfferRef', 'Price', 'TitleClassInfo', 'TitleOffer', 'TitlesService'], "titles"),
+    **dict.fromkeys(['CapConsent', 'Holding', 'OfferRef', 'Price', 'SignedOrder', 'TitleClassInfo', 'TitleOffer',
+                     'TitlesService'], "titles"),
 }
 
 __all__ = [
@@ -128,6 +138,7 @@ __all__ = [
     "Asset",
     "BindingError",
     "BoundContract",
+    "CapConsent",
     "Chain",
     "ChainError",
     "ChainIdMismatchError",
@@ -181,6 +192,7 @@ __all__ = [
     "Sender",
     "SignedAcceptance",
     "SignedApproval",
+    "SignedOrder",
     "SolcCompiler",
     "Suite",
     "SuiteDeployment",

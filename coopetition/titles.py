@@ -29,7 +29,7 @@ it checks before an ERC-20 approval (see there).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, ClassVar
 
 from ._domain import checks
@@ -37,8 +37,12 @@ from ._domain.asset import ETHER, Asset
 from ._domain.checks import ZERO_ADDRESS
 from ._domain.members import Members
 from ._domain.service import Service
+from ._domain.titles_caps import CapChanges, CapConsent
 from ._domain.titles_history import OfferEvents as OfferEvents
 from ._domain.titles_history import TitleActivity, exchange_history
+from ._domain.titles_orders import SignedOrder
+from ._domain.titles_quotes import DEFAULT_QUOTE_EXPIRY, SignedQuotes
+from ._domain.titles_records import Holding, OfferRef, TitleClassInfo, TitleOffer
 from ._domain.titles_values import Price, payment_between, terms_hash, titles_unit
 from ._seam import Sender, TxResult
 from ._units import parse_amount
@@ -59,11 +63,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_OFFER_EXPIRY",
+    "DEFAULT_QUOTE_EXPIRY",
+    "CapConsent",
     "Holding",
     "OfferRef",
     "OfferStatus",
     "PaymentKind",
     "Price",
+    "SignedOrder",
     "TitleActivity",
     "TitleClassInfo",
     "TitleOffer",
@@ -82,63 +89,6 @@ _UINT128 = 2**128 - 1
 _UINT256 = 2**256 - 1
 
 
-@dataclass(frozen=True)
-class TitleClassInfo:
-    """A class of titles."""
-
-    id: int
-    name: str
-    terms_hash: bytes
-    created_at: int
-    issued: int
-
-
-@dataclass(frozen=True)
-class Holding:
-    """Titles of one class held by one account."""
-
-    holder: str
-    class_id: int
-    name: str
-    amount: int
-
-
-@dataclass(frozen=True)
-class TitleOffer:
-    """An offer as the chain sees it now."""
-
-    id: int
-    maker: str
-    counterparty: str | None
-    """The only member who may fill it; ``None`` for any member."""
-    title_id: int
-    title_amount: int
-    filled: int
-    price: Price
-    expiry: int
-    allow_partial: bool
-    state: OfferStatus
-    """``EXPIRED`` for an open offer at or past its expiry."""
-
-    @property
-    def remaining(self) -> int:
-        return self.title_amount - self.filled
-
-    @property
-    def is_live(self) -> bool:
-        """Open and not expired: it can be filled or cancelled."""
-        return self.state is OfferStatus.OPEN
-
-
-@dataclass(frozen=True)
-class OfferRef:
-    """What :meth:`TitlesService.offer` did: the new offer's id (0 on a dry run) and its transaction."""
-
-    id: int
-    expiry: int
-    tx: TxResult
-
-
 # ------------------------------------------------------------------------------------ helpers
 
 
@@ -149,7 +99,7 @@ def _titles(value: object, what: str = "amount of titles", *, minimum: int = 1) 
 # -------------------------------------------------------------------------------- the service
 
 
-class TitlesService(Service):
+class TitlesService(SignedQuotes, CapChanges, Service):
     """The domain API of one deployed TitleRegistry and its TitleExchange.
 
     Build it with :meth:`at` (the exchange's address is read from the registry) or from the suite
@@ -166,6 +116,7 @@ class TitlesService(Service):
         super().__init__(registry)
         self.exchange = exchange
         self.consortium = consortium
+        self._handed_out = set()
 
     @classmethod
     def at(
@@ -196,7 +147,8 @@ class TitlesService(Service):
         """Class ``class_id``; :class:`InputError` if there is none."""
         cid = self._class_id(class_id)
         raw = self.registry.title_class(cid)
-        return TitleClassInfo(cid, raw.name, raw.terms_hash, raw.created_at, raw.issued)
+        return TitleClassInfo(cid, raw.name, raw.terms_hash, raw.created_at, raw.issued, raw.max_supply,
+                              raw.cap_nonce)
 
     def classes(self) -> tuple[TitleClassInfo, ...]:
         """Every class, in creation order."""
@@ -223,19 +175,37 @@ class TitlesService(Service):
     # ------------------------------------------------------------------------- governance
 
     def propose_create_class(
-        self, name: str, terms: bytes | str, *, description: str | None = None, expiry: str | int = "7d"
+        self, name: str, terms: bytes | str, *, max_supply: int, issue: Mapping[str, int] | None = None,
+        description: str | None = None, expiry: str | int = "7d",
     ) -> ProposalRef:
         """Propose creating a class ``name`` whose terms document is ``terms`` (its SHA-256 is recorded;
-        a 0x-hex 32-byte string is taken as the hash itself). The class gets id ``class_count() + 1``
-        at the time the proposal executes. The name is checked now: the registry would refuse it
-        only when the proposal executes, after the members voted."""
+        a 0x-hex 32-byte string is taken as the hash itself), capped at ``max_supply`` titles (0: **no
+        cap** — the consortium's quorum alone may then issue more at any time), and issuing its first
+        titles ``issue`` (``{member label or address: amount}``) in the same call: one proposal, so the
+        titles cannot land in another class whatever order proposals execute in. Name, cap, members and
+        amounts are checked now: the registry would refuse them only when the proposal executes."""
         consortium = self._consortium()
         if not isinstance(name, str) or not name.strip():
             raise InputError("a title class needs a name")
         checks.text_bytes(name, "class name", maximum=MAX_NAME_BYTES)
+        cap = checks.whole(max_supply, "max supply", maximum=_UINT256)
+        holders: list[str] = []
+        amounts: list[int] = []
+        for who, amount in (issue or {}).items():
+            member = consortium.member(who)
+            if member.address in holders:
+                raise InputError(f"{member.label} is given twice: issue to each member once")
+            holders.append(member.address)
+            amounts.append(_titles(amount))
+        if cap and sum(amounts) > cap:
+            raise InputError(f"issuing {sum(amounts)} titles exceeds the max supply {cap}: raise it or issue less")
+        summary = ", ".join(f"{a} to {consortium.member(h).label}" for h, a in zip(holders, amounts, strict=True))
+        default = f"Create title class {name!r} ({f'max supply {cap}' if cap else 'NO CAP'})" + (
+            f", issue {summary}" if summary else "")
         return consortium.propose(
-            self.registry.address, TitleRegistry.encode_create_class(name, terms_hash(terms)),
-            description if description is not None else f"Create title class {name!r}", expiry,
+            self.registry.address,
+            TitleRegistry.encode_create_class_and_issue(name, terms_hash(terms), cap, holders, amounts),
+            description if description is not None else default, expiry,
         )
 
     def propose_issue(
@@ -248,6 +218,9 @@ class TitlesService(Service):
         info = self.title_class(class_id)
         member = consortium.member(to)
         count = _titles(amount)
+        if info.issuable is not None and count > info.issuable:
+            raise InputError(f"class #{info.id} is capped at {info.max_supply} with {info.issued} issued: "
+                             f"at most {info.issuable} more")
         return consortium.propose(
             self.registry.address, TitleRegistry.encode_issue(info.id, member.address, count),
             description if description is not None else f"Issue {count} {info.name!r} to {member.label}", expiry,
@@ -340,24 +313,27 @@ class TitlesService(Service):
         """The open order book: live offers, oldest first."""
         return self.offers(live_only=True)
 
-    def quote(self, offer_id: int, amount: int | None = None) -> int:
-        """What filling ``amount`` (default: all remaining) titles of ``offer_id`` costs now."""
+    def payment_for(self, offer_id: int, amount: int | None = None) -> int:
+        """What filling ``amount`` (default: all remaining) titles of on-chain offer ``offer_id`` costs now."""
         o = self.get_offer(offer_id)
         count = o.remaining if amount is None else _titles(amount)
         if count > o.remaining:
             raise InputError(f"offer #{o.id} has {o.remaining} titles left, fewer than {count}")
         return payment_between(o.price.amount, o.title_amount, o.filled, o.filled + count)
 
-    def fill(self, offer_id: int, amount: int | None = None, *, approve: bool = True) -> TxResult:
-        """Take ``amount`` (default: all remaining) titles of ``offer_id`` and pay for them in one
-        transaction. For a token payment the exchange's allowance is raised first when too low (a
-        short non-zero allowance is reset to zero first, as USDT-style tokens require; in a dry run
-        only the approval is simulated); ``approve=False`` refuses instead.
+    def fill(self, offer_id: int, amount: int | None = None, *, max_payment: int | None = None,
+             approve: bool = True) -> TxResult:
+        """Take ``amount`` (default: all remaining) titles of ``offer_id`` and pay at most
+        ``max_payment`` (default: what it costs now) for them in one transaction; ether sent beyond the
+        payment comes back, so a bound above the quote lets the fill survive a front-run that moves the
+        rounding. For a token payment the exchange's allowance is raised to the bound first when too
+        low (a short non-zero allowance is reset to zero first, as USDT-style tokens require; in a dry
+        run only the approval is simulated); ``approve=False`` refuses instead.
 
         Refuses, before sending: an offer that is not open, your own, one reserved for another
-        member, more titles than remain, a part of an all-or-nothing offer. These repeat the exchange
-        on purpose: a token fill cannot be simulated before its approval exists, so without them a
-        doomed fill would first send (and pay for) a real approval; other payments get the same answers."""
+        member, more titles than remain, a part of an all-or-nothing offer, a bound below the cost.
+        These repeat the exchange on purpose: a token fill cannot be simulated before its approval
+        exists, so without them a doomed fill would first send (and pay for) a real approval."""
         me = self.sender_address
         o = self.get_offer(offer_id)
         if o.state is not OfferStatus.OPEN:
@@ -372,48 +348,55 @@ class TitlesService(Service):
         if not o.allow_partial and count != o.remaining:
             raise InputError(f"offer #{o.id} must be filled whole ({o.remaining} titles)")
         pay = payment_between(o.price.amount, o.title_amount, o.filled, o.filled + count)
+        bound = pay if max_payment is None else checks.whole(max_payment, "max payment", maximum=_UINT256)
+        if bound < pay:
+            raise InputError(f"offer #{o.id}: {count} titles cost {o.price.describe(pay)} now, more than the "
+                             f"max payment {o.price.describe(bound)}")
         if o.price.kind is PaymentKind.ETHER:
-            return self.exchange.fill(o.id, count, value=pay)
+            return self.exchange.fill(o.id, count, bound, value=bound)
         if o.price.kind is PaymentKind.TOKEN:
             token = self._token(o.price.asset)
             if not approve:
                 allowance = token.allowance(me, self.exchange.address)
-                if allowance < pay:
+                if allowance < bound:
                     raise InputError(
                         f"the exchange may spend {o.price.describe(allowance)} of yours, "
-                        f"less than the {o.price.describe(pay)} due: approve it first"
+                        f"less than the {o.price.describe(bound)} it may take: approve it first"
                     )
             else:
-                sent = token.approve_if_short(me, self.exchange.address, pay)
+                sent = token.approve_if_short(me, self.exchange.address, bound)
                 if sent and sent[-1].dry_run:
                     return sent[-1]  # the fill cannot be simulated before the approval exists
-        return self.exchange.fill(o.id, count)
+        return self.exchange.fill(o.id, count, bound)
 
-    def cancel(self, offer_id: int) -> TxResult:
-        """Cancel a live offer of yours; its unfilled titles come back. On your own expired offer
-        this says to reclaim it instead (the exchange would only say it expired)."""
+    def cancel(self, offer_id: int, *, to: str | None = None) -> TxResult:
+        """Cancel a live offer of yours; its unfilled titles go to ``to`` (a member label or address;
+        default: you). On your own expired offer this says to reclaim it instead."""
         o = self.get_offer(offer_id)
-        if o.state is OfferStatus.EXPIRED and o.maker == self.sender_address:
+        me = self.sender_address
+        if o.state is OfferStatus.EXPIRED and o.maker == me:
             raise InputError(f"offer #{o.id} expired: reclaim it instead")
-        return self.exchange.cancel(o.id)
+        return self.exchange.cancel(o.id, me if to is None else self._membership.address_of(to, "recipient"))
 
-    def reclaim(self, offer_id: int) -> TxResult:
-        """Take back the unfilled titles of an expired offer of yours. On your own live offer this
-        says to cancel it instead (the exchange would only say it has not expired)."""
+    def reclaim(self, offer_id: int, *, to: str | None = None) -> TxResult:
+        """Send the unfilled titles of an offer that expired, or whose maker is no longer a member, to
+        ``to`` (default: the maker). Its maker may name any member; anyone else may only push them
+        back to the maker. On your own live offer this says to cancel it instead."""
         o = self.get_offer(offer_id)
-        if o.state is OfferStatus.OPEN and o.maker == self.sender_address:
+        me = self.sender_address
+        if o.state is OfferStatus.OPEN and o.maker == me:
             raise InputError(f"offer #{o.id} has not expired yet: cancel it instead")
-        return self.exchange.reclaim(o.id)
+        return self.exchange.reclaim(o.id, o.maker if to is None else self._membership.address_of(to, "recipient"))
 
     def proceeds(self, maker: str | None = None) -> int:
         """Ether (wei) the exchange owes ``maker`` (address or member label; default: the sending account)."""
         return self.exchange.proceeds(self.sender_address if maker is None else
                                       self._membership.address_of(maker, "maker"))
 
-    def withdraw(self) -> TxResult:
-        """Withdraw the ether your offers earned."""
-        _me = self.sender_address  # the one-line InputError when there is no account
-        return self.exchange.withdraw()
+    def withdraw(self, to: str | None = None) -> TxResult:
+        """Withdraw the ether your sales earned, to ``to`` (any address; default: you)."""
+        me = self.sender_address  # the one-line InputError when there is no account
+        return self.exchange.withdraw(me if to is None else checks.address(to, "payee"))
 
     # ---------------------------------------------------------------------------- history
 

@@ -4,8 +4,8 @@
 outsider are funded accounts that are not members), deploys the TitleRegistry (which deploys its
 TitleExchange), and passes one governance proposal that creates two classes and issues titles:
 
-* class 1 "JV Hydrogen shares": Acme 1,000, Globex 500;
-* class 2 "Bond 2027":           Globex 300, Initech 300.
+* class 1 "JV Hydrogen shares": Acme 1,000, Globex 500 (no cap);
+* class 2 "Bond 2027":           Globex 300, Initech 300 (cap 1,000).
 
 Everything goes through the generated bindings and the real transaction pipeline.
 """
@@ -23,6 +23,7 @@ from _embedded import EmbeddedEnv
 from coopetition._artifacts import load_artifact
 from coopetition._chain.deployments import deploy_contract
 from coopetition._chain.records import DeploymentStore
+from coopetition._domain.titles_orders import SignedOrder, sign_order
 from coopetition.bindings.consortium import Consortium
 from coopetition.bindings.title_exchange import (
     OfferMadeEvent,
@@ -37,9 +38,13 @@ from coopetition.titles import TitlesService
 DEPLOYER, ACME, GLOBEX, INITECH, UMBRELLA, OUTSIDER = 0, 1, 2, 3, 4, 5
 LABELS = {ACME: "Acme", GLOBEX: "Globex", INITECH: "Initech"}
 HOUR = 3600
+ETHER = 10**18
+ANY = 2**256 - 1
+"""A maxPayment that bounds nothing (tests that are not about the bound)."""
 ZERO = "0x" + "00" * 20
 TEST_ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SHARES, BOND = 1, 2
+BOND_CAP = 1000
 
 
 @dataclass
@@ -59,12 +64,10 @@ class TitlesWorld:
         world = cls(env, consortium, registry, exchange)
         if issue:
             world.govern(TitleRegistry.encode_multicall([
-                TitleRegistry.encode_create_class("JV Hydrogen shares", b"\x11" * 32),
-                TitleRegistry.encode_create_class("Bond 2027", b"\x22" * 32),
-                TitleRegistry.encode_issue(SHARES, world.addr(ACME), 1000),
-                TitleRegistry.encode_issue(SHARES, world.addr(GLOBEX), 500),
-                TitleRegistry.encode_issue(BOND, world.addr(GLOBEX), 300),
-                TitleRegistry.encode_issue(BOND, world.addr(INITECH), 300),
+                TitleRegistry.encode_create_class_and_issue(
+                    "JV Hydrogen shares", b"\x11" * 32, 0, [world.addr(ACME), world.addr(GLOBEX)], [1000, 500]),
+                TitleRegistry.encode_create_class_and_issue(
+                    "Bond 2027", b"\x22" * 32, BOND_CAP, [world.addr(GLOBEX), world.addr(INITECH)], [300, 300]),
             ]))
         return world
 
@@ -115,6 +118,36 @@ class TitlesWorld:
     def make_offer(self, by: int = ACME, **kw: Any) -> int:
         result = self.exchange(by).make_offer(self.terms(**kw))
         return OfferMadeEvent.from_result(result)[0].offer_id
+
+    # ------------------------------------------------------------------------ signed orders
+
+    def sign(
+        self, maker: int = ACME, *, title_id: int = SHARES, amount: int = 100, price: int = 10**18,
+        asset: str | None = None, taker: str | None = None, ttl: int = HOUR, nonce: int = 0, partial: bool = False,
+        chain_id: int | None = None, exchange: str | None = None,
+    ) -> SignedOrder:
+        """``maker``'s EIP-712 signature of an order (ether when ``asset`` is None)."""
+        return sign_order(
+            self.env.accounts[maker], chain_id=chain_id or self.env.w3.eth.chain_id,
+            exchange=exchange or self.exchange_address, title_id=title_id, amount=amount, price=price, asset=asset,
+            taker=taker, expiry=self.env.now() + ttl, nonce=nonce, partial_fills=partial,
+        )
+
+    def take(self, by: int, order: SignedOrder, amount: int | None = None, *, max_payment: int = ANY,
+             value: int = 0) -> Any:
+        return self.exchange(by).fill_order(order.order(), order.signature_bytes,
+                                            order.amount if amount is None else amount, max_payment, value=value)
+
+    def usdc(self, holders: Sequence[int] = (ACME, GLOBEX, INITECH), amount: int = 10**12) -> str:
+        """A 6-decimal MockERC20 "USDC"; each of ``holders`` gets ``amount`` and approves the exchange for all."""
+        from mocks.mock_erc20 import MockERC20
+
+        token = self.deploy_mock("MockERC20", ["USD Coin", "USDC", 6])
+        for who in holders:
+            bound = MockERC20(self.env.w3, token, self.env.pipeline(who))
+            bound.mint(self.addr(who), amount)
+            bound.approve(self.exchange_address, 2**256 - 1)
+        return token
 
     def balance(self, who: str | int, class_id: int) -> int:
         address = who if isinstance(who, str) else self.addr(who)
@@ -193,15 +226,36 @@ class FastSender:
     eth-tester (unlocked) account with a fixed gas limit — no simulate/estimate round trips — and
     turns a revert (found by an ``eth_call`` first) into the binding's typed exception like the pipeline."""
 
+    expect_success = False
+    """Set (on the class) while the caller's model predicts success: the simulation is skipped, and a
+    transaction that reverts anyway is simulated afterwards to raise its typed error (the state is unchanged)."""
+
     def __init__(self, w3: Any, address: str) -> None:
         self.w3 = w3
         self.address = address
 
     def send(self, call: Any) -> Any:
-        from coopetition._abi import decode_logs, decode_revert, revert_data
+        from coopetition._abi import decode_logs
         from coopetition._seam import TxResult
 
         tx = {"from": self.address, "to": call.address, "data": call.data, "value": call.value, "gas": 3_000_000}
+        if not FastSender.expect_success:
+            self._simulate(tx, call)
+        tx_hash = self.w3.eth.send_transaction(tx)
+        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.002)
+        if receipt["status"] != 1:
+            self._simulate(tx, call)
+            raise AssertionError(f"{call.function} reverted without a decodable error")
+        return TxResult(
+            transaction_hash=tx_hash.hex(), block_number=receipt["blockNumber"], gas_used=receipt["gasUsed"],
+            effective_gas_price=receipt.get("effectiveGasPrice", 0), status=receipt["status"],
+            sender=self.address, to=call.address, contract_address=None,
+            events=decode_logs(call.abi, receipt["logs"], address=call.address),
+        )
+
+    def _simulate(self, tx: dict[str, Any], call: Any) -> None:
+        from coopetition._abi import decode_revert, revert_data
+
         try:
             self.w3.eth.call(tx)
         except Exception as exc:
@@ -209,11 +263,3 @@ class FastSender:
             if data is None:
                 raise
             raise decode_revert(data, contract=call.contract, abi=call.abi) from None
-        tx_hash = self.w3.eth.send_transaction(tx)
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.002)
-        return TxResult(
-            transaction_hash=tx_hash.hex(), block_number=receipt["blockNumber"], gas_used=receipt["gasUsed"],
-            effective_gas_price=receipt.get("effectiveGasPrice", 0), status=receipt["status"],
-            sender=self.address, to=call.address, contract_address=None,
-            events=decode_logs(call.abi, receipt["logs"], address=call.address),
-        )

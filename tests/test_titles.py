@@ -23,7 +23,7 @@ from mocks.mock_erc20 import MockERC20
 from coopetition.bindings.title_exchange import (
     OfferStatus,
     PaymentKind,
-    TitleExchangeInvalidPayment,
+    TitleExchangeInvalidPaymentClass,
     TitleExchangeNothingToWithdraw,
     TitleExchangeNotMaker,
     TitleExchangeNotMember,
@@ -89,7 +89,7 @@ def test_offer_fill_cancel_withdraw_and_history_through_the_service(world: Title
     assert (offer.maker, offer.remaining, offer.state, offer.counterparty) == (
         world.addr(ACME), 300, OfferStatus.OPEN, None)
     assert offer.expiry == ref.expiry and offer.is_live
-    assert acme.quote(ref.id, 100) == ETHER
+    assert acme.payment_for(ref.id, 100) == ETHER
     globex.fill(ref.id, 100)
     assert acme.get_offer(ref.id).filled == 100
     assert acme.proceeds() == ETHER and acme.book()[0].id == ref.id
@@ -163,7 +163,7 @@ def test_reclaim_after_expiry_through_the_service(world: TitlesWorld) -> None:
 
 def test_governed_actions_become_proposals_that_execute(world: TitlesWorld) -> None:
     acme = world.service(ACME)
-    created = acme.propose_create_class("Licence X", "the licence terms, v1")
+    created = acme.propose_create_class("Licence X", "the licence terms, v1", max_supply=100)
     assert created.id > 0
     globex, initech = world.service(GLOBEX).consortium, world.service(INITECH).consortium
     assert globex is not None and initech is not None
@@ -205,8 +205,11 @@ def test_payment_between_refuses_impossible_fills() -> None:
         (ACME, lambda s: s.transfer("Nobody", SHARES, 1), "no member is labelled 'Nobody'"),
         (ACME, lambda s: s.propose_issue(SHARES, "Nobody", 1), "Nobody"),
         (ACME, lambda s: s.propose_issue(SHARES, "Globex", 0), "at least 1"),
-        (ACME, lambda s: s.propose_create_class("", "terms"), "needs a name"),
-        (ACME, lambda s: s.propose_create_class("x" * 65, "terms"), "at most 64"),
+        (ACME, lambda s: s.propose_create_class("", "terms", max_supply=0), "needs a name"),
+        (ACME, lambda s: s.propose_create_class("x" * 65, "terms", max_supply=0), "at most 64"),
+        (ACME, lambda s: s.propose_create_class("C", "t", max_supply=10, issue={"Acme": 11}), "exceeds the max"),
+        (ACME, lambda s: s.propose_create_class("C", "t", max_supply=10, issue={"Nobody": 1}), "Nobody"),
+        (ACME, lambda s: s.propose_issue(BOND, "Acme", 401), "at most 400 more"),
         (ACME, lambda s: s.balance("not-an-address", SHARES), "not-an-address"),
         (ACME, lambda s: s.price("1", token="ETH"), "needs an ERC-20 address"),
     ],
@@ -227,7 +230,7 @@ def test_bad_input_is_refused_before_sending(world: TitlesWorld, who: int, call:
         (ACME, lambda s: s.offer(SHARES, 5000, Price.ether(1)), ERC1155InsufficientBalance),
         (ACME, lambda s: s.offer(SHARES, 1, Price.ether(1), counterparty="Acme"), TitleExchangeSelfFill),
         (ACME, lambda s: s.offer(SHARES, 1, Price(PaymentKind.TITLE, 1, title_id=SHARES)),
-         TitleExchangeInvalidPayment),
+         TitleExchangeInvalidPaymentClass),
         (OUTSIDER, lambda s: s.offer(SHARES, 1, Price.ether(1)), TitleExchangeNotMember),
         (ACME, lambda s: s.fill(1), TitleExchangeUnknownOffer),
         (ACME, lambda s: s.history(offer_id=1), TitleExchangeUnknownOffer),
@@ -298,7 +301,10 @@ def test_demo_act_sells_fills_partially_and_reclaims(capsys: pytest.CaptureFixtu
     lines: list[str] = []
     summary = demo_act(conn, members, lines.append)
     text = "\n".join(lines)
-    assert "Acme offers 300 JV shares (30 % of its 1000) to Globex only" in text
+    assert "Acme signs a private quote off chain: 300 JV shares (30 % of its 1000) to Globex only" in text
+    assert "Globex takes the quote" in text and "on the public book" in text
+    gas = summary["gas"]
+    assert f"(gas {gas['signedQuote']:,})" in text and f"(gas {gas['publicBook']:,})" in text  # type: ignore[index]
     assert "pays exactly 0.375 ETH" in text and "is expired" in text and "licences are back" in text
     holdings = summary["holdings"]
     assert holdings["Acme"]["JV Hydrogen shares"] == 700  # type: ignore[index]

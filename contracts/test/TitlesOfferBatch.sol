@@ -24,7 +24,7 @@ contract TitlesOfferBatch is ERC1155Holder {
     /// @notice Cancels offers `fromId` to `toId` (inclusive), all made by this contract.
     function cancelOffers(TitleExchange exchange, uint256 fromId, uint256 toId) external {
         for (uint256 id = fromId; id <= toId; ++id) {
-            exchange.cancel(id);
+            exchange.cancel(id, address(this));
         }
     }
 }

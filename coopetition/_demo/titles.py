@@ -1,10 +1,12 @@
 """Demo act: titles change hands between members, delivery versus payment (``coopetition demo``).
 
-The consortium creates two title classes and issues them by one proposal. Acme sells 30 % of its
-joint-venture shares to Globex for an ERC-20 payment (a demo "USDC"); Globex offers shares for ether
-allowing partial fills, and Initech takes part of them at the exact proportional price; Initech offers
-licences for shares with a short expiry, nobody takes them, and Initech reclaims them once expired.
-Holdings are printed at the end.
+The consortium creates two capped title classes and issues their first titles, each class with its
+titles in one call, by one proposal. Acme sells 30 % of its joint-venture shares to Globex through a
+**signed private quote** (negotiated off chain, settled on chain in one transaction, paid in a demo
+ERC-20 "USDC"); Globex offers shares on the **public book** for ether allowing partial fills, and
+Initech takes part of them at the exact proportional price (the gas of both trades is printed);
+Initech offers licences for shares with a short expiry, nobody takes them, and Initech reclaims them
+once expired. Holdings are printed at the end.
 """
 
 from __future__ import annotations
@@ -76,22 +78,23 @@ def demo_act(conn: Connection, members: Sequence[DemoMember], out: Callable[[str
 
     out("")
     out("== Act: titles change hands, delivery versus payment ==")
-    first = t_acme.class_count() + 1
-    shares, licence = first, first + 1
     calls = [
-        TitleRegistry.encode_create_class("JV Hydrogen shares", b"\x11" * 32),
-        TitleRegistry.encode_create_class("Electrolyser patent licence", b"\x22" * 32),
-        TitleRegistry.encode_issue(shares, acme.address, 1000),
-        TitleRegistry.encode_issue(shares, globex.address, 500),
-        TitleRegistry.encode_issue(licence, initech.address, 10),
+        TitleRegistry.encode_create_class_and_issue("JV Hydrogen shares", b"\x11" * 32, 2000,
+                                                    [acme.address, globex.address], [1000, 500]),
+        TitleRegistry.encode_create_class_and_issue("Electrolyser patent licence", b"\x22" * 32, 10,
+                                                    [initech.address], [10]),
     ]
     consortium_acme = acme.connection.suite().consortium
     ref = consortium_acme.propose(t_acme.registry.address, TitleRegistry.encode_multicall(calls),
                                   "Create the JV share and licence classes; issue them", "7d")
     globex.connection.suite().consortium.approve(ref.id)
-    consortium_acme.execute(ref.id)
+    executed = consortium_acme.execute(ref.id)
+    created = t_acme.registry.events.class_created(from_block=executed.block_number, to_block=executed.block_number)
+    ids = {c.name: c.class_id for c in created}  # the ids the registry gave, read back from its events
+    shares, licence = ids["JV Hydrogen shares"], ids["Electrolyser patent licence"]
     out(f"Proposal #{ref.id} (approved by Acme and Globex, executed): classes #{shares} 'JV Hydrogen shares' "
-        f"(Acme 1000, Globex 500) and #{licence} 'Electrolyser patent licence' (Initech 10).")
+        f"(max supply 2000; Acme 1000, Globex 500) and #{licence} 'Electrolyser patent licence' (max supply 10; "
+        "Initech 10), each created and issued in one call.")
     _holdings(t_acme, members, out)
 
     # 1. Acme sells 30 % of its shares to Globex for an ERC-20 payment.
@@ -102,20 +105,22 @@ def demo_act(conn: Connection, members: Sequence[DemoMember], out: Callable[[str
     else:  # an installed package without the test artifacts: pay in ether instead
         out("(no demo ERC-20 available outside a source checkout: this sale is paid in ether)")
         price = t_acme.price("40 ether")
-    sale = t_acme.offer(shares, 300, price, counterparty="Globex", expiry="3d")
-    out(f"Acme offers 300 JV shares (30 % of its 1000) to Globex only, for {price.describe()}: offer #{sale.id}; "
-        "the shares are now escrowed by the exchange.")
-    filled = t_globex.fill(sale.id)
-    out(f"Globex fills offer #{sale.id}: the shares and the {price.describe()} move in one transaction "
-        f"(gas {filled.gas_used:,}).")
+    quote = t_acme.quote(shares, 300, price, to="Globex", expires="2h")
+    out(f"Acme signs a private quote off chain: 300 JV shares (30 % of its 1000) to Globex only, for "
+        f"{price.describe()}, valid two hours (nonce {quote.nonce}); nothing is on chain yet, the JSON is "
+        f"{len(quote.to_json())} bytes handed to Globex.")
+    taken = t_globex.take(quote)
+    out(f"Globex takes the quote: the shares and the {price.describe()} move in one transaction "
+        f"(gas {taken.gas_used:,}); only the executed trade is on chain.")
 
     # 2. A partial fill at the exact proportional price.
     partial = t_globex.offer(shares, 200, t_globex.price("1 ether"), expiry="3d", partial=True)
-    due = t_initech.quote(partial.id, 75)
-    t_initech.fill(partial.id, 75)
+    due = t_initech.payment_for(partial.id, 75)
+    book_fill = t_initech.fill(partial.id, 75)
     left = t_globex.get_offer(partial.id)
-    out(f"Globex offers 200 JV shares for 1 ETH to any member, partial fills allowed (offer #{partial.id}); "
-        f"Initech takes 75 and pays exactly {format_amount(due, symbol='ETH')}; {left.remaining} stay on offer.")
+    out(f"Globex offers 200 JV shares on the public book for 1 ETH to any member, partial fills allowed (offer "
+        f"#{partial.id}); Initech takes 75 and pays exactly {format_amount(due, symbol='ETH')} (gas "
+        f"{book_fill.gas_used:,}); {left.remaining} stay on offer.")
     withdrawn = t_globex.proceeds()
     t_globex.withdraw()
     out(f"Globex withdraws its {format_amount(withdrawn, symbol='ETH')} of proceeds (pull payment).")
@@ -144,7 +149,9 @@ def demo_act(conn: Connection, members: Sequence[DemoMember], out: Callable[[str
     holdings = _holdings(t_acme, members, out)
     return {
         "classes": {"shares": shares, "licence": licence},
-        "offers": {"sale": sale.id, "partial": partial.id, "expired": expiring.id},
+        "quote": {"nonce": quote.nonce, "gas": taken.gas_used},
+        "offers": {"partial": partial.id, "expired": expiring.id},
+        "gas": {"signedQuote": taken.gas_used, "publicBook": book_fill.gas_used},
         "paymentToken": usdc,
         "holdings": holdings,
     }

@@ -20,8 +20,11 @@ if TYPE_CHECKING:
 __all__ = [
     "ABI",
     "ERRORS",
+    "Eip712DomainChangedEvent",
+    "Eip712DomainResult",
     "FailedCall",
     "InsufficientBalance",
+    "InvalidShortString",
     "Offer",
     "OfferCancelledEvent",
     "OfferFilledEvent",
@@ -29,29 +32,49 @@ __all__ = [
     "OfferReclaimedEvent",
     "OfferStatus",
     "OfferTerms",
+    "Order",
+    "OrderCancelledEvent",
+    "OrderFilledEvent",
+    "OrdersCancelledBelowEvent",
     "PaymentKind",
     "ProceedsWithdrawnEvent",
+    "QuoteOrderResult",
     "ReentrancyGuardReentrantCall",
     "SafeCastOverflowedUintDowncast",
     "SafeERC20FailedOperation",
+    "StringTooLong",
     "TitleExchange",
     "TitleExchangeEvents",
     "TitleExchangeInvalidExpiry",
-    "TitleExchangeInvalidPayment",
+    "TitleExchangeInvalidPaymentClass",
+    "TitleExchangeInvalidSignature",
+    "TitleExchangeMakerNotMember",
+    "TitleExchangeNonceFloorNotRaised",
+    "TitleExchangeNonceRangeTooLarge",
+    "TitleExchangeNonceUsed",
     "TitleExchangeNotMaker",
     "TitleExchangeNotMember",
     "TitleExchangeNothingToWithdraw",
     "TitleExchangeOfferExpired",
     "TitleExchangeOfferNotExpired",
     "TitleExchangeOfferNotOpen",
+    "TitleExchangeOrderExpired",
+    "TitleExchangeOrderOverfill",
+    "TitleExchangeOrderPartialFillNotAllowed",
     "TitleExchangeOverfill",
     "TitleExchangePartialFillNotAllowed",
+    "TitleExchangePaymentAboveMax",
     "TitleExchangePaymentShort",
     "TitleExchangeSelfFill",
+    "TitleExchangeTokenNotContract",
+    "TitleExchangeUnexpectedPaymentClass",
+    "TitleExchangeUnexpectedPaymentToken",
     "TitleExchangeUnexpectedTransfer",
     "TitleExchangeUnknownOffer",
     "TitleExchangeWrongCounterparty",
+    "TitleExchangeWrongTaker",
     "TitleExchangeWrongValue",
+    "TitleExchangeZeroAddress",
     "TitleExchangeZeroAmount",
 ]
 
@@ -59,62 +82,88 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"contract IConsortium","name":"consortium_","type":"address"}],"stateMutability":"nonpayable","type":"constructor"},
 {"inputs":[],"name":"FailedCall","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"balance","type":"uint256"},{"internalType":"uint256","name":"needed","type":"uint256"}],"name":"InsufficientBalance","type":"error"},
+{"inputs":[],"name":"InvalidShortString","type":"error"},
 {"inputs":[],"name":"ReentrancyGuardReentrantCall","type":"error"},
 {"inputs":[{"internalType":"uint8","name":"bits","type":"uint8"},{"internalType":"uint256","name":"value","type":"uint256"}],"name":"SafeCastOverflowedUintDowncast","type":"error"},
 {"inputs":[{"internalType":"address","name":"token","type":"address"}],"name":"SafeERC20FailedOperation","type":"error"},
+{"inputs":[{"internalType":"string","name":"str","type":"string"}],"name":"StringTooLong","type":"error"},
 {"inputs":[{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"timestamp","type":"uint256"}],"name":"TitleExchangeInvalidExpiry","type":"error"},
-{"inputs":[{"internalType":"enum TitleExchange.PaymentKind","name":"kind","type":"uint8"},{"internalType":"string","name":"reason","type":"string"}],"name":"TitleExchangeInvalidPayment","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"paymentTitleId","type":"uint256"},{"internalType":"uint256","name":"titleId","type":"uint256"}],"name":"TitleExchangeInvalidPaymentClass","type":"error"},
+{"inputs":[{"internalType":"address","name":"maker","type":"address"}],"name":"TitleExchangeInvalidSignature","type":"error"},
+{"inputs":[{"internalType":"address","name":"maker","type":"address"}],"name":"TitleExchangeMakerNotMember","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"nonce","type":"uint256"},{"internalType":"uint256","name":"floor","type":"uint256"}],"name":"TitleExchangeNonceFloorNotRaised","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"nonce","type":"uint256"},{"internalType":"uint256","name":"floor","type":"uint256"}],"name":"TitleExchangeNonceRangeTooLarge","type":"error"},
+{"inputs":[{"internalType":"address","name":"maker","type":"address"},{"internalType":"uint256","name":"nonce","type":"uint256"}],"name":"TitleExchangeNonceUsed","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"},{"internalType":"address","name":"caller","type":"address"},{"internalType":"address","name":"maker","type":"address"}],"name":"TitleExchangeNotMaker","type":"error"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"TitleExchangeNotMember","type":"error"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"TitleExchangeNothingToWithdraw","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"},{"internalType":"uint64","name":"expiry","type":"uint64"}],"name":"TitleExchangeOfferExpired","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"timestamp","type":"uint256"}],"name":"TitleExchangeOfferNotExpired","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"},{"internalType":"enum TitleExchange.OfferStatus","name":"status","type":"uint8"}],"name":"TitleExchangeOfferNotOpen","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"},{"internalType":"enum ITitleExchange.OfferStatus","name":"status","type":"uint8"}],"name":"TitleExchangeOfferNotOpen","type":"error"},
+{"inputs":[{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"timestamp","type":"uint256"}],"name":"TitleExchangeOrderExpired","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"remaining","type":"uint256"}],"name":"TitleExchangeOrderOverfill","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"total","type":"uint256"}],"name":"TitleExchangeOrderPartialFillNotAllowed","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"remaining","type":"uint256"}],"name":"TitleExchangeOverfill","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"remaining","type":"uint256"}],"name":"TitleExchangePartialFillNotAllowed","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"payment","type":"uint256"},{"internalType":"uint256","name":"maxPayment","type":"uint256"}],"name":"TitleExchangePaymentAboveMax","type":"error"},
 {"inputs":[{"internalType":"address","name":"token","type":"address"},{"internalType":"uint256","name":"expected","type":"uint256"},{"internalType":"uint256","name":"received","type":"uint256"}],"name":"TitleExchangePaymentShort","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"}],"name":"TitleExchangeSelfFill","type":"error"},
+{"inputs":[{"internalType":"address","name":"token","type":"address"}],"name":"TitleExchangeTokenNotContract","type":"error"},
+{"inputs":[{"internalType":"enum ITitleExchange.PaymentKind","name":"kind","type":"uint8"},{"internalType":"uint256","name":"paymentTitleId","type":"uint256"}],"name":"TitleExchangeUnexpectedPaymentClass","type":"error"},
+{"inputs":[{"internalType":"enum ITitleExchange.PaymentKind","name":"kind","type":"uint8"},{"internalType":"address","name":"token","type":"address"}],"name":"TitleExchangeUnexpectedPaymentToken","type":"error"},
 {"inputs":[{"internalType":"address","name":"token","type":"address"},{"internalType":"address","name":"operator","type":"address"}],"name":"TitleExchangeUnexpectedTransfer","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"}],"name":"TitleExchangeUnknownOffer","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"},{"internalType":"address","name":"caller","type":"address"},{"internalType":"address","name":"counterparty","type":"address"}],"name":"TitleExchangeWrongCounterparty","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"expected","type":"uint256"},{"internalType":"uint256","name":"sent","type":"uint256"}],"name":"TitleExchangeWrongValue","type":"error"},
+{"inputs":[{"internalType":"address","name":"caller","type":"address"},{"internalType":"address","name":"taker","type":"address"}],"name":"TitleExchangeWrongTaker","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"required","type":"uint256"},{"internalType":"uint256","name":"sent","type":"uint256"}],"name":"TitleExchangeWrongValue","type":"error"},
+{"inputs":[],"name":"TitleExchangeZeroAddress","type":"error"},
 {"inputs":[],"name":"TitleExchangeZeroAmount","type":"error"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"offerId","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"returned","type":"uint256"}],"name":"OfferCancelled","type":"event"},
+{"anonymous":false,"inputs":[],"name":"EIP712DomainChanged","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"offerId","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"returned","type":"uint256"},{"indexed":false,"internalType":"address","name":"to","type":"address"}],"name":"OfferCancelled","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"offerId","type":"uint256"},{"indexed":true,"internalType":"address","name":"taker","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"payment","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"remaining","type":"uint256"}],"name":"OfferFilled","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"offerId","type":"uint256"},{"indexed":true,"internalType":"address","name":"maker","type":"address"},{"indexed":true,"internalType":"address","name":"counterparty","type":"address"},{"indexed":false,"internalType":"uint256","name":"titleId","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"titleAmount","type":"uint256"},{"indexed":false,"internalType":"enum TitleExchange.PaymentKind","name":"paymentKind","type":"uint8"},{"indexed":false,"internalType":"address","name":"paymentToken","type":"address"},{"indexed":false,"internalType":"uint256","name":"paymentTitleId","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"price","type":"uint256"},{"indexed":false,"internalType":"uint64","name":"expiry","type":"uint64"},{"indexed":false,"internalType":"bool","name":"allowPartial","type":"bool"}],"name":"OfferMade","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"offerId","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"returned","type":"uint256"}],"name":"OfferReclaimed","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"maker","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"ProceedsWithdrawn","type":"event"},
-{"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"}],"name":"cancel","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"offerId","type":"uint256"},{"indexed":true,"internalType":"address","name":"maker","type":"address"},{"indexed":true,"internalType":"address","name":"counterparty","type":"address"},{"indexed":false,"internalType":"uint256","name":"titleId","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"titleAmount","type":"uint256"},{"indexed":false,"internalType":"enum ITitleExchange.PaymentKind","name":"paymentKind","type":"uint8"},{"indexed":false,"internalType":"address","name":"paymentToken","type":"address"},{"indexed":false,"internalType":"uint256","name":"paymentTitleId","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"price","type":"uint256"},{"indexed":false,"internalType":"uint64","name":"expiry","type":"uint64"},{"indexed":false,"internalType":"bool","name":"allowPartial","type":"bool"}],"name":"OfferMade","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"offerId","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"returned","type":"uint256"},{"indexed":false,"internalType":"address","name":"to","type":"address"}],"name":"OfferReclaimed","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"maker","type":"address"},{"indexed":false,"internalType":"uint256","name":"nonce","type":"uint256"}],"name":"OrderCancelled","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"maker","type":"address"},{"indexed":true,"internalType":"uint256","name":"nonce","type":"uint256"},{"indexed":true,"internalType":"address","name":"taker","type":"address"},{"indexed":false,"internalType":"bytes32","name":"orderHash","type":"bytes32"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"payment","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"filled","type":"uint256"}],"name":"OrderFilled","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"maker","type":"address"},{"indexed":false,"internalType":"uint256","name":"nonce","type":"uint256"}],"name":"OrdersCancelledBelow","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"maker","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"},{"indexed":false,"internalType":"address","name":"to","type":"address"}],"name":"ProceedsWithdrawn","type":"event"},
+{"inputs":[],"name":"MAX_CANCEL_WORDS","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"ORDER_TYPEHASH","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"},{"internalType":"address","name":"to","type":"address"}],"name":"cancel","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"nonce","type":"uint256"}],"name":"cancelOrder","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"nonce","type":"uint256"}],"name":"cancelOrdersBelow","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[],"name":"consortium","outputs":[{"internalType":"contract IConsortium","name":"","type":"address"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"}],"name":"fill","outputs":[{"internalType":"uint256","name":"payment","type":"uint256"}],"stateMutability":"payable","type":"function"},
-{"inputs":[{"components":[{"internalType":"uint256","name":"titleId","type":"uint256"},{"internalType":"uint256","name":"titleAmount","type":"uint256"},{"internalType":"enum TitleExchange.PaymentKind","name":"paymentKind","type":"uint8"},{"internalType":"address","name":"paymentToken","type":"address"},{"internalType":"uint256","name":"paymentTitleId","type":"uint256"},{"internalType":"uint256","name":"price","type":"uint256"},{"internalType":"address","name":"counterparty","type":"address"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"bool","name":"allowPartial","type":"bool"}],"internalType":"struct TitleExchange.OfferTerms","name":"terms","type":"tuple"}],"name":"makeOffer","outputs":[{"internalType":"uint256","name":"offerId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"}],"name":"offer","outputs":[{"components":[{"internalType":"address","name":"maker","type":"address"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"bool","name":"allowPartial","type":"bool"},{"internalType":"enum TitleExchange.OfferStatus","name":"status","type":"uint8"},{"internalType":"address","name":"counterparty","type":"address"},{"internalType":"uint96","name":"titleId","type":"uint96"},{"internalType":"address","name":"paymentToken","type":"address"},{"internalType":"uint96","name":"paymentTitleId","type":"uint96"},{"internalType":"enum TitleExchange.PaymentKind","name":"paymentKind","type":"uint8"},{"internalType":"uint128","name":"titleAmount","type":"uint128"},{"internalType":"uint128","name":"filled","type":"uint128"},{"internalType":"uint256","name":"price","type":"uint256"}],"internalType":"struct TitleExchange.Offer","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"domainSeparator","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"eip712Domain","outputs":[{"internalType":"bytes1","name":"fields","type":"bytes1"},{"internalType":"string","name":"name","type":"string"},{"internalType":"string","name":"version","type":"string"},{"internalType":"uint256","name":"chainId","type":"uint256"},{"internalType":"address","name":"verifyingContract","type":"address"},{"internalType":"bytes32","name":"salt","type":"bytes32"},{"internalType":"uint256[]","name":"extensions","type":"uint256[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"maxPayment","type":"uint256"}],"name":"fill","outputs":[{"internalType":"uint256","name":"payment","type":"uint256"}],"stateMutability":"payable","type":"function"},
+{"inputs":[{"components":[{"internalType":"address","name":"maker","type":"address"},{"internalType":"uint256","name":"titleId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"uint256","name":"price","type":"uint256"},{"internalType":"address","name":"taker","type":"address"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"nonce","type":"uint256"},{"internalType":"bool","name":"partialFills","type":"bool"}],"internalType":"struct ITitleExchange.Order","name":"order","type":"tuple"},{"internalType":"bytes","name":"signature","type":"bytes"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"maxPayment","type":"uint256"}],"name":"fillOrder","outputs":[{"internalType":"uint256","name":"payment","type":"uint256"}],"stateMutability":"payable","type":"function"},
+{"inputs":[{"components":[{"internalType":"address","name":"maker","type":"address"},{"internalType":"uint256","name":"titleId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"uint256","name":"price","type":"uint256"},{"internalType":"address","name":"taker","type":"address"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"nonce","type":"uint256"},{"internalType":"bool","name":"partialFills","type":"bool"}],"internalType":"struct ITitleExchange.Order","name":"order","type":"tuple"}],"name":"hashOrder","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"pure","type":"function"},
+{"inputs":[{"components":[{"internalType":"uint256","name":"titleId","type":"uint256"},{"internalType":"uint256","name":"titleAmount","type":"uint256"},{"internalType":"enum ITitleExchange.PaymentKind","name":"paymentKind","type":"uint8"},{"internalType":"address","name":"paymentToken","type":"address"},{"internalType":"uint256","name":"paymentTitleId","type":"uint256"},{"internalType":"uint256","name":"price","type":"uint256"},{"internalType":"address","name":"counterparty","type":"address"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"bool","name":"allowPartial","type":"bool"}],"internalType":"struct ITitleExchange.OfferTerms","name":"terms","type":"tuple"}],"name":"makeOffer","outputs":[{"internalType":"uint256","name":"offerId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"address","name":"maker","type":"address"}],"name":"nonceFloor","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"address","name":"maker","type":"address"},{"internalType":"uint256","name":"nonce","type":"uint256"}],"name":"nonceUsed","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"}],"name":"offer","outputs":[{"components":[{"internalType":"address","name":"maker","type":"address"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"bool","name":"allowPartial","type":"bool"},{"internalType":"enum ITitleExchange.OfferStatus","name":"status","type":"uint8"},{"internalType":"address","name":"counterparty","type":"address"},{"internalType":"uint96","name":"titleId","type":"uint96"},{"internalType":"address","name":"paymentToken","type":"address"},{"internalType":"uint96","name":"paymentTitleId","type":"uint96"},{"internalType":"enum ITitleExchange.PaymentKind","name":"paymentKind","type":"uint8"},{"internalType":"uint96","name":"titleAmount","type":"uint96"},{"internalType":"uint96","name":"filled","type":"uint96"},{"internalType":"uint160","name":"price","type":"uint160"}],"internalType":"struct ITitleExchange.Offer","name":"out","type":"tuple"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"offerCount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"}],"name":"offerState","outputs":[{"internalType":"enum TitleExchange.OfferStatus","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"}],"name":"offerState","outputs":[{"internalType":"enum ITitleExchange.OfferStatus","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"operator","type":"address"},{"internalType":"address","name":"","type":"address"},{"internalType":"uint256[]","name":"","type":"uint256[]"},{"internalType":"uint256[]","name":"","type":"uint256[]"},{"internalType":"bytes","name":"","type":"bytes"}],"name":"onERC1155BatchReceived","outputs":[{"internalType":"bytes4","name":"","type":"bytes4"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"operator","type":"address"},{"internalType":"address","name":"","type":"address"},{"internalType":"uint256","name":"","type":"uint256"},{"internalType":"uint256","name":"","type":"uint256"},{"internalType":"bytes","name":"","type":"bytes"}],"name":"onERC1155Received","outputs":[{"internalType":"bytes4","name":"","type":"bytes4"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"components":[{"internalType":"address","name":"maker","type":"address"},{"internalType":"uint256","name":"titleId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"uint256","name":"price","type":"uint256"},{"internalType":"address","name":"taker","type":"address"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"nonce","type":"uint256"},{"internalType":"bool","name":"partialFills","type":"bool"}],"internalType":"struct ITitleExchange.Order","name":"order","type":"tuple"}],"name":"orderDigest","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"bytes32","name":"orderHash","type":"bytes32"}],"name":"orderFilled","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"maker","type":"address"}],"name":"proceeds","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"address","name":"maker","type":"address"}],"name":"pushProceeds","outputs":[{"internalType":"uint256","name":"amount","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"}],"name":"quote","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"}],"name":"reclaim","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"components":[{"internalType":"address","name":"maker","type":"address"},{"internalType":"uint256","name":"titleId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"uint256","name":"price","type":"uint256"},{"internalType":"address","name":"taker","type":"address"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"uint256","name":"nonce","type":"uint256"},{"internalType":"bool","name":"partialFills","type":"bool"}],"internalType":"struct ITitleExchange.Order","name":"order","type":"tuple"},{"internalType":"uint256","name":"amount","type":"uint256"}],"name":"quoteOrder","outputs":[{"internalType":"uint256","name":"payment","type":"uint256"},{"internalType":"uint256","name":"remaining","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"offerId","type":"uint256"},{"internalType":"address","name":"to","type":"address"}],"name":"reclaim","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"bytes4","name":"interfaceId","type":"bytes4"}],"name":"supportsInterface","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"titles","outputs":[{"internalType":"contract IERC1155","name":"","type":"address"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"totalProceeds","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[],"name":"withdraw","outputs":[{"internalType":"uint256","name":"amount","type":"uint256"}],"stateMutability":"nonpayable","type":"function"}
+{"inputs":[{"internalType":"address","name":"to","type":"address"}],"name":"withdraw","outputs":[{"internalType":"uint256","name":"amount","type":"uint256"}],"stateMutability":"nonpayable","type":"function"}
 ]'''
 ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
 """The ABI of ``TitleExchange`` (the bytecode stays in the artifact)."""
 
 
-class PaymentKind(IntEnum):
-    """Solidity ``enum TitleExchange.PaymentKind``."""
-
-    ETHER = 0
-    TOKEN = 1
-    TITLE = 2
-
-
 class OfferStatus(IntEnum):
-    """Solidity ``enum TitleExchange.OfferStatus``."""
+    """Solidity ``enum ITitleExchange.OfferStatus``."""
 
     NONE = 0
     OPEN = 1
@@ -124,9 +173,53 @@ class OfferStatus(IntEnum):
     EXPIRED = 5
 
 
+class PaymentKind(IntEnum):
+    """Solidity ``enum ITitleExchange.PaymentKind``."""
+
+    ETHER = 0
+    TOKEN = 1
+    TITLE = 2
+
+
+@dataclass(frozen=True)
+class Order:
+    """Solidity ``struct ITitleExchange.Order``:
+    ``(address,uint256,uint256,address,uint256,address,uint64,uint256,bool)``.
+    """
+
+    maker: str
+    title_id: int
+    amount: int
+    asset: str
+    price: int
+    taker: str
+    expiry: int
+    nonce: int
+    partial_fills: bool
+
+    @classmethod
+    def from_abi(cls, raw: Any) -> Order:
+        """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
+        return cls(
+            maker=checksum(field(raw, 0, "maker")),
+            title_id=int(field(raw, 1, "titleId")),
+            amount=int(field(raw, 2, "amount")),
+            asset=checksum(field(raw, 3, "asset")),
+            price=int(field(raw, 4, "price")),
+            taker=checksum(field(raw, 5, "taker")),
+            expiry=int(field(raw, 6, "expiry")),
+            nonce=int(field(raw, 7, "nonce")),
+            partial_fills=bool(field(raw, 8, "partialFills")),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The ABI tuple to encode."""
+        return (self.maker, self.title_id, self.amount, self.asset, self.price, self.taker, self.expiry, self.nonce, self.partial_fills)
+
+
 @dataclass(frozen=True)
 class OfferTerms:
-    """Solidity ``struct TitleExchange.OfferTerms``:
+    """Solidity ``struct ITitleExchange.OfferTerms``:
     ``(uint256,uint256,uint8,address,uint256,uint256,address,uint64,bool)``.
     """
 
@@ -162,8 +255,8 @@ class OfferTerms:
 
 @dataclass(frozen=True)
 class Offer:
-    """Solidity ``struct TitleExchange.Offer``:
-    ``(address,uint64,bool,uint8,address,uint96,address,uint96,uint8,uint128,uint128,uint256)``.
+    """Solidity ``struct ITitleExchange.Offer``:
+    ``(address,uint64,bool,uint8,address,uint96,address,uint96,uint8,uint96,uint96,uint160)``.
     """
 
     maker: str
@@ -203,22 +296,79 @@ class Offer:
 
 
 @dataclass(frozen=True)
-class OfferCancelledEvent:
-    """The maker cancelled `offerId`; `returned` titles went back to it.
+class Eip712DomainResult:
+    """What ``eip712Domain()`` returns."""
 
-    Solidity event ``OfferCancelled(uint256,uint256)``.
+    fields: bytes
+    name: str
+    version: str
+    chain_id: int
+    verifying_contract: str
+    salt: bytes
+    extensions: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class QuoteOrderResult:
+    """What
+    ``quoteOrder((address,uint256,uint256,address,uint256,address,uint64,uint256,bool),uint256)``
+    returns.
+    """
+
+    payment: int
+    remaining: int
+
+
+@dataclass(frozen=True)
+class Eip712DomainChangedEvent:
+    """MAY be emitted to signal that the domain could have changed.
+
+    Solidity event ``EIP712DomainChanged()``.
+    """
+
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "EIP712DomainChanged"
+    signature: ClassVar[str] = "EIP712DomainChanged()"
+    arg_keys: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> Eip712DomainChangedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        return cls(
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[Eip712DomainChangedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class OfferCancelledEvent:
+    """The maker cancelled `offerId`; `returned` titles went to `to`.
+
+    Solidity event ``OfferCancelled(uint256,uint256,address)``.
     """
 
     offer_id: int
     returned: int
+    to: str
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
     event_name: ClassVar[str] = "OfferCancelled"
-    signature: ClassVar[str] = "OfferCancelled(uint256,uint256)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("offerId", "returned")
+    signature: ClassVar[str] = "OfferCancelled(uint256,uint256,address)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("offerId", "returned", "to")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> OfferCancelledEvent:
@@ -227,6 +377,7 @@ class OfferCancelledEvent:
         return cls(
             offer_id=int(args["offerId"]),
             returned=int(args["returned"]),
+            to=checksum(args["to"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -340,21 +491,22 @@ class OfferMadeEvent:
 
 @dataclass(frozen=True)
 class OfferReclaimedEvent:
-    """The maker reclaimed the `returned` titles of expired offer `offerId`.
+    """The `returned` titles of `offerId` (expired, or its maker no longer a member) went to `to`.
 
-    Solidity event ``OfferReclaimed(uint256,uint256)``.
+    Solidity event ``OfferReclaimed(uint256,uint256,address)``.
     """
 
     offer_id: int
     returned: int
+    to: str
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
     event_name: ClassVar[str] = "OfferReclaimed"
-    signature: ClassVar[str] = "OfferReclaimed(uint256,uint256)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("offerId", "returned")
+    signature: ClassVar[str] = "OfferReclaimed(uint256,uint256,address)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("offerId", "returned", "to")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> OfferReclaimedEvent:
@@ -363,6 +515,7 @@ class OfferReclaimedEvent:
         return cls(
             offer_id=int(args["offerId"]),
             returned=int(args["returned"]),
+            to=checksum(args["to"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -376,22 +529,145 @@ class OfferReclaimedEvent:
 
 
 @dataclass(frozen=True)
-class ProceedsWithdrawnEvent:
-    """`maker` withdrew `amount` wei of ether proceeds.
+class OrderCancelledEvent:
+    """`maker` cancelled its signed order with nonce `nonce`.
 
-    Solidity event ``ProceedsWithdrawn(address,uint256)``.
+    Solidity event ``OrderCancelled(address,uint256)``.
+    """
+
+    maker: str
+    nonce: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "OrderCancelled"
+    signature: ClassVar[str] = "OrderCancelled(address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("maker", "nonce")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> OrderCancelledEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            maker=checksum(args["maker"]),
+            nonce=int(args["nonce"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[OrderCancelledEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class OrderFilledEvent:
+    """`taker` took `amount` titles of `maker`'s signed order with nonce `nonce` for `payment`;
+    `filled` titles of the order (struct hash `orderHash`) are taken in total.
+
+    Solidity event ``OrderFilled(address,uint256,address,bytes32,uint256,uint256,uint256)``.
+    """
+
+    maker: str
+    nonce: int
+    taker: str
+    order_hash: bytes
+    amount: int
+    payment: int
+    filled: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "OrderFilled"
+    signature: ClassVar[str] = "OrderFilled(address,uint256,address,bytes32,uint256,uint256,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("maker", "nonce", "taker", "orderHash", "amount", "payment", "filled")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> OrderFilledEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            maker=checksum(args["maker"]),
+            nonce=int(args["nonce"]),
+            taker=checksum(args["taker"]),
+            order_hash=bytes(args["orderHash"]),
+            amount=int(args["amount"]),
+            payment=int(args["payment"]),
+            filled=int(args["filled"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[OrderFilledEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class OrdersCancelledBelowEvent:
+    """`maker` cancelled all its signed orders with a nonce below `nonce`.
+
+    Solidity event ``OrdersCancelledBelow(address,uint256)``.
+    """
+
+    maker: str
+    nonce: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "OrdersCancelledBelow"
+    signature: ClassVar[str] = "OrdersCancelledBelow(address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("maker", "nonce")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> OrdersCancelledBelowEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            maker=checksum(args["maker"]),
+            nonce=int(args["nonce"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[OrdersCancelledBelowEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class ProceedsWithdrawnEvent:
+    """`amount` wei of `maker`'s ether proceeds were sent to `to`.
+
+    Solidity event ``ProceedsWithdrawn(address,uint256,address)``.
     """
 
     maker: str
     amount: int
+    to: str
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
     event_name: ClassVar[str] = "ProceedsWithdrawn"
-    signature: ClassVar[str] = "ProceedsWithdrawn(address,uint256)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("maker", "amount")
+    signature: ClassVar[str] = "ProceedsWithdrawn(address,uint256,address)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("maker", "amount", "to")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> ProceedsWithdrawnEvent:
@@ -400,6 +676,7 @@ class ProceedsWithdrawnEvent:
         return cls(
             maker=checksum(args["maker"]),
             amount=int(args["amount"]),
+            to=checksum(args["to"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -442,6 +719,15 @@ class InsufficientBalance(ContractCustomError):
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]), int(raw[1]))
+
+
+class InvalidShortString(ContractCustomError):
+    """Solidity: ``error InvalidShortString()``, selector ``0xb3512b0c``."""
+
+    error_name = "InvalidShortString"
+    signature = "InvalidShortString()"
+    selector = bytes.fromhex("b3512b0c")
+    arg_names = ()
 
 
 class ReentrancyGuardReentrantCall(ContractCustomError):
@@ -494,6 +780,21 @@ class SafeERC20FailedOperation(ContractCustomError):
         return (checksum(raw[0]),)
 
 
+class StringTooLong(ContractCustomError):
+    """Solidity: ``error StringTooLong(string str)``, selector ``0x305a27a9``."""
+
+    error_name = "StringTooLong"
+    signature = "StringTooLong(string)"
+    selector = bytes.fromhex("305a27a9")
+    arg_names = ("str",)
+
+    str: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (str(raw[0]),)
+
+
 class TitleExchangeInvalidExpiry(ContractCustomError):
     """`expiry` is not after the current block's `timestamp`.
 
@@ -514,24 +815,122 @@ class TitleExchangeInvalidExpiry(ContractCustomError):
         return (int(raw[0]), int(raw[1]))
 
 
-class TitleExchangeInvalidPayment(ContractCustomError):
-    """The payment fields do not fit `kind`: `reason` says which.
+class TitleExchangeInvalidPaymentClass(ContractCustomError):
+    """A payment in titles needs a class `paymentTitleId` other than zero and than the offered
+    `titleId`.
 
-    Solidity: ``error TitleExchangeInvalidPayment(TitleExchange.PaymentKind kind, string
-    reason)``, selector ``0xfdc36e83``.
+    Solidity: ``error TitleExchangeInvalidPaymentClass(uint256 paymentTitleId, uint256
+    titleId)``, selector ``0x7b2fcee7``.
     """
 
-    error_name = "TitleExchangeInvalidPayment"
-    signature = "TitleExchangeInvalidPayment(uint8,string)"
-    selector = bytes.fromhex("fdc36e83")
-    arg_names = ("kind", "reason")
+    error_name = "TitleExchangeInvalidPaymentClass"
+    signature = "TitleExchangeInvalidPaymentClass(uint256,uint256)"
+    selector = bytes.fromhex("7b2fcee7")
+    arg_names = ("payment_title_id", "title_id")
 
-    kind: PaymentKind
-    reason: str
+    payment_title_id: int
+    title_id: int
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (PaymentKind(raw[0]), str(raw[1]))
+        return (int(raw[0]), int(raw[1]))
+
+
+class TitleExchangeInvalidSignature(ContractCustomError):
+    """The signature is not `maker`'s signature of the order.
+
+    Solidity: ``error TitleExchangeInvalidSignature(address maker)``, selector ``0xa9b831b8``.
+    """
+
+    error_name = "TitleExchangeInvalidSignature"
+    signature = "TitleExchangeInvalidSignature(address)"
+    selector = bytes.fromhex("a9b831b8")
+    arg_names = ("maker",)
+
+    maker: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
+class TitleExchangeMakerNotMember(ContractCustomError):
+    """The maker `maker` is no longer a member: its offers and orders cannot be filled.
+
+    Solidity: ``error TitleExchangeMakerNotMember(address maker)``, selector ``0x8e3e5da7``.
+    """
+
+    error_name = "TitleExchangeMakerNotMember"
+    signature = "TitleExchangeMakerNotMember(address)"
+    selector = bytes.fromhex("8e3e5da7")
+    arg_names = ("maker",)
+
+    maker: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
+class TitleExchangeNonceFloorNotRaised(ContractCustomError):
+    """Orders below nonce `floor` are already cancelled: a new floor `nonce` must be above it.
+
+    Solidity: ``error TitleExchangeNonceFloorNotRaised(uint256 nonce, uint256 floor)``, selector
+    ``0x7f76a357``.
+    """
+
+    error_name = "TitleExchangeNonceFloorNotRaised"
+    signature = "TitleExchangeNonceFloorNotRaised(uint256,uint256)"
+    selector = bytes.fromhex("7f76a357")
+    arg_names = ("nonce", "floor")
+
+    nonce: int
+    floor: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
+class TitleExchangeNonceRangeTooLarge(ContractCustomError):
+    """Raising the floor from `floor` to `nonce` spans too many bitmap words: raise it in steps.
+
+    Solidity: ``error TitleExchangeNonceRangeTooLarge(uint256 nonce, uint256 floor)``, selector
+    ``0xb02b870f``.
+    """
+
+    error_name = "TitleExchangeNonceRangeTooLarge"
+    signature = "TitleExchangeNonceRangeTooLarge(uint256,uint256)"
+    selector = bytes.fromhex("b02b870f")
+    arg_names = ("nonce", "floor")
+
+    nonce: int
+    floor: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
+class TitleExchangeNonceUsed(ContractCustomError):
+    """The signed order with nonce `nonce` of `maker` was filled, cancelled, or is below its
+    cancellation floor.
+
+    Solidity: ``error TitleExchangeNonceUsed(address maker, uint256 nonce)``, selector
+    ``0x2ad1b20c``.
+    """
+
+    error_name = "TitleExchangeNonceUsed"
+    signature = "TitleExchangeNonceUsed(address,uint256)"
+    selector = bytes.fromhex("2ad1b20c")
+    arg_names = ("maker", "nonce")
+
+    maker: str
+    nonce: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]), int(raw[1]))
 
 
 class TitleExchangeNotMaker(ContractCustomError):
@@ -612,7 +1011,8 @@ class TitleExchangeOfferExpired(ContractCustomError):
 
 
 class TitleExchangeOfferNotExpired(ContractCustomError):
-    """Offer `offerId` expires at `expiry`, after the current time `timestamp`: cancel it instead.
+    """Offer `offerId` expires at `expiry`, after the current time `timestamp`, and its maker is a
+    member: cancel it instead.
 
     Solidity: ``error TitleExchangeOfferNotExpired(uint256 offerId, uint64 expiry, uint256
     timestamp)``, selector ``0x974567d1``.
@@ -635,7 +1035,7 @@ class TitleExchangeOfferNotExpired(ContractCustomError):
 class TitleExchangeOfferNotOpen(ContractCustomError):
     """Offer `offerId` is `status`, not open.
 
-    Solidity: ``error TitleExchangeOfferNotOpen(uint256 offerId, TitleExchange.OfferStatus
+    Solidity: ``error TitleExchangeOfferNotOpen(uint256 offerId, ITitleExchange.OfferStatus
     status)``, selector ``0xb74f2393``.
     """
 
@@ -650,6 +1050,66 @@ class TitleExchangeOfferNotOpen(ContractCustomError):
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]), OfferStatus(raw[1]))
+
+
+class TitleExchangeOrderExpired(ContractCustomError):
+    """The signed order expired at `expiry`.
+
+    Solidity: ``error TitleExchangeOrderExpired(uint64 expiry, uint256 timestamp)``, selector
+    ``0x850654d3``.
+    """
+
+    error_name = "TitleExchangeOrderExpired"
+    signature = "TitleExchangeOrderExpired(uint64,uint256)"
+    selector = bytes.fromhex("850654d3")
+    arg_names = ("expiry", "timestamp")
+
+    expiry: int
+    timestamp: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
+class TitleExchangeOrderOverfill(ContractCustomError):
+    """Taking `amount` titles of a signed order exceeds the `remaining` ones.
+
+    Solidity: ``error TitleExchangeOrderOverfill(uint256 amount, uint256 remaining)``, selector
+    ``0x2d15726f``.
+    """
+
+    error_name = "TitleExchangeOrderOverfill"
+    signature = "TitleExchangeOrderOverfill(uint256,uint256)"
+    selector = bytes.fromhex("2d15726f")
+    arg_names = ("amount", "remaining")
+
+    amount: int
+    remaining: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
+class TitleExchangeOrderPartialFillNotAllowed(ContractCustomError):
+    """The signed order must be taken whole: `amount` must equal its `total` titles.
+
+    Solidity: ``error TitleExchangeOrderPartialFillNotAllowed(uint256 amount, uint256 total)``,
+    selector ``0xc9d45dc1``.
+    """
+
+    error_name = "TitleExchangeOrderPartialFillNotAllowed"
+    signature = "TitleExchangeOrderPartialFillNotAllowed(uint256,uint256)"
+    selector = bytes.fromhex("c9d45dc1")
+    arg_names = ("amount", "total")
+
+    amount: int
+    total: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
 
 
 class TitleExchangeOverfill(ContractCustomError):
@@ -694,6 +1154,26 @@ class TitleExchangePartialFillNotAllowed(ContractCustomError):
         return (int(raw[0]), int(raw[1]), int(raw[2]))
 
 
+class TitleExchangePaymentAboveMax(ContractCustomError):
+    """The fill costs `payment`, more than the taker's bound `maxPayment`.
+
+    Solidity: ``error TitleExchangePaymentAboveMax(uint256 payment, uint256 maxPayment)``,
+    selector ``0x1d00edc5``.
+    """
+
+    error_name = "TitleExchangePaymentAboveMax"
+    signature = "TitleExchangePaymentAboveMax(uint256,uint256)"
+    selector = bytes.fromhex("1d00edc5")
+    arg_names = ("payment", "max_payment")
+
+    payment: int
+    max_payment: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
 class TitleExchangePaymentShort(ContractCustomError):
     """The maker received `received` of `token` instead of `expected` (e.g. a fee-on-transfer
     token).
@@ -717,7 +1197,7 @@ class TitleExchangePaymentShort(ContractCustomError):
 
 
 class TitleExchangeSelfFill(ContractCustomError):
-    """The maker cannot fill its own offer `offerId`.
+    """The maker cannot fill its own offer `offerId` (0: an offer being made, or a signed order).
 
     Solidity: ``error TitleExchangeSelfFill(uint256 offerId)``, selector ``0xaf389e5d``.
     """
@@ -732,6 +1212,64 @@ class TitleExchangeSelfFill(ContractCustomError):
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]),)
+
+
+class TitleExchangeTokenNotContract(ContractCustomError):
+    """The payment token `token` is not a contract.
+
+    Solidity: ``error TitleExchangeTokenNotContract(address token)``, selector ``0xe0f18879``.
+    """
+
+    error_name = "TitleExchangeTokenNotContract"
+    signature = "TitleExchangeTokenNotContract(address)"
+    selector = bytes.fromhex("e0f18879")
+    arg_names = ("token",)
+
+    token: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
+class TitleExchangeUnexpectedPaymentClass(ContractCustomError):
+    """A payment of `kind` takes no payment class, but `paymentTitleId` was given.
+
+    Solidity: ``error TitleExchangeUnexpectedPaymentClass(ITitleExchange.PaymentKind kind,
+    uint256 paymentTitleId)``, selector ``0x92144de2``.
+    """
+
+    error_name = "TitleExchangeUnexpectedPaymentClass"
+    signature = "TitleExchangeUnexpectedPaymentClass(uint8,uint256)"
+    selector = bytes.fromhex("92144de2")
+    arg_names = ("kind", "payment_title_id")
+
+    kind: PaymentKind
+    payment_title_id: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (PaymentKind(raw[0]), int(raw[1]))
+
+
+class TitleExchangeUnexpectedPaymentToken(ContractCustomError):
+    """A payment of `kind` takes no token, but `token` was given.
+
+    Solidity: ``error TitleExchangeUnexpectedPaymentToken(ITitleExchange.PaymentKind kind,
+    address token)``, selector ``0x7dba19ee``.
+    """
+
+    error_name = "TitleExchangeUnexpectedPaymentToken"
+    signature = "TitleExchangeUnexpectedPaymentToken(uint8,address)"
+    selector = bytes.fromhex("7dba19ee")
+    arg_names = ("kind", "token")
+
+    kind: PaymentKind
+    token: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (PaymentKind(raw[0]), checksum(raw[1]))
 
 
 class TitleExchangeUnexpectedTransfer(ContractCustomError):
@@ -793,24 +1331,57 @@ class TitleExchangeWrongCounterparty(ContractCustomError):
         return (int(raw[0]), checksum(raw[1]), checksum(raw[2]))
 
 
-class TitleExchangeWrongValue(ContractCustomError):
-    """The fill sent `sent` wei but must send exactly `expected`.
+class TitleExchangeWrongTaker(ContractCustomError):
+    """The signed order is reserved for `taker`; `caller` tried to fill it.
 
-    Solidity: ``error TitleExchangeWrongValue(uint256 expected, uint256 sent)``, selector
+    Solidity: ``error TitleExchangeWrongTaker(address caller, address taker)``, selector
+    ``0x221a77cd``.
+    """
+
+    error_name = "TitleExchangeWrongTaker"
+    signature = "TitleExchangeWrongTaker(address,address)"
+    selector = bytes.fromhex("221a77cd")
+    arg_names = ("caller", "taker")
+
+    caller: str
+    taker: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]), checksum(raw[1]))
+
+
+class TitleExchangeWrongValue(ContractCustomError):
+    """The fill sent `sent` wei but needs at least `required` (or exactly 0 for a non-ether
+    payment).
+
+    Solidity: ``error TitleExchangeWrongValue(uint256 required, uint256 sent)``, selector
     ``0x01d235ce``.
     """
 
     error_name = "TitleExchangeWrongValue"
     signature = "TitleExchangeWrongValue(uint256,uint256)"
     selector = bytes.fromhex("01d235ce")
-    arg_names = ("expected", "sent")
+    arg_names = ("required", "sent")
 
-    expected: int
+    required: int
     sent: int
 
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (int(raw[0]), int(raw[1]))
+
+
+class TitleExchangeZeroAddress(ContractCustomError):
+    """The zero address cannot receive titles or ether.
+
+    Solidity: ``error TitleExchangeZeroAddress()``, selector ``0x438d2dc4``.
+    """
+
+    error_name = "TitleExchangeZeroAddress"
+    signature = "TitleExchangeZeroAddress()"
+    selector = bytes.fromhex("438d2dc4")
+    arg_names = ()
 
 
 class TitleExchangeZeroAmount(ContractCustomError):
@@ -828,6 +1399,17 @@ class TitleExchangeZeroAmount(ContractCustomError):
 class TitleExchangeEvents(EventsBase):
     """Typed log queries for :class:`TitleExchange` (``contract.events.<name>(...)``)."""
 
+    def eip712_domain_changed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+    ) -> list[Eip712DomainChangedEvent]:
+        """``EIP712DomainChanged`` events emitted by this contract in ``[from_block, to_block]``."""
+        filters: dict[str, object] = {}
+        logs = self._query("EIP712DomainChanged()", from_block, to_block, filters)
+        return [Eip712DomainChangedEvent.from_decoded(e) for e in logs]
+
     def offer_cancelled(
         self,
         *,
@@ -840,7 +1422,7 @@ class TitleExchangeEvents(EventsBase):
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"offerId": offer_id}
-        logs = self._query("OfferCancelled(uint256,uint256)", from_block, to_block, filters)
+        logs = self._query("OfferCancelled(uint256,uint256,address)", from_block, to_block, filters)
         return [OfferCancelledEvent.from_decoded(e) for e in logs]
 
     def offer_filled(
@@ -888,8 +1470,55 @@ class TitleExchangeEvents(EventsBase):
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"offerId": offer_id}
-        logs = self._query("OfferReclaimed(uint256,uint256)", from_block, to_block, filters)
+        logs = self._query("OfferReclaimed(uint256,uint256,address)", from_block, to_block, filters)
         return [OfferReclaimedEvent.from_decoded(e) for e in logs]
+
+    def order_cancelled(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        maker: str | None = None,
+    ) -> list[OrderCancelledEvent]:
+        """``OrderCancelled`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"maker": maker}
+        logs = self._query("OrderCancelled(address,uint256)", from_block, to_block, filters)
+        return [OrderCancelledEvent.from_decoded(e) for e in logs]
+
+    def order_filled(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        maker: str | None = None,
+        nonce: int | None = None,
+        taker: str | None = None,
+    ) -> list[OrderFilledEvent]:
+        """``OrderFilled`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"maker": maker, "nonce": nonce, "taker": taker}
+        logs = self._query("OrderFilled(address,uint256,address,bytes32,uint256,uint256,uint256)", from_block, to_block, filters)
+        return [OrderFilledEvent.from_decoded(e) for e in logs]
+
+    def orders_cancelled_below(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        maker: str | None = None,
+    ) -> list[OrdersCancelledBelowEvent]:
+        """``OrdersCancelledBelow`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"maker": maker}
+        logs = self._query("OrdersCancelledBelow(address,uint256)", from_block, to_block, filters)
+        return [OrdersCancelledBelowEvent.from_decoded(e) for e in logs]
 
     def proceeds_withdrawn(
         self,
@@ -903,7 +1532,7 @@ class TitleExchangeEvents(EventsBase):
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"maker": maker}
-        logs = self._query("ProceedsWithdrawn(address,uint256)", from_block, to_block, filters)
+        logs = self._query("ProceedsWithdrawn(address,uint256,address)", from_block, to_block, filters)
         return [ProceedsWithdrawnEvent.from_decoded(e) for e in logs]
 
 
@@ -911,40 +1540,30 @@ class TitleExchange(BoundContract):
     """TitleExchange
 
     Members trade titles of the {TitleRegistry} among themselves, delivery versus payment, with
-    no fee and no operator. A maker offers titles (class and amount) against a payment in ether,
-    in an ERC-20 token, or in titles of another class, to one named member or to any member,
-    until an expiry. The offered titles are escrowed here until the offer is filled, cancelled or
-    reclaimed. A taker fills it -- whole, or in part where the offer allows -- in one transaction:
-    both legs move or neither.
+    no fee and no operator, in two ways: - **the public book**: a maker offers titles (class and
+    amount) on chain against a payment in ether,   in an ERC-20 token, or in titles of another
+    class, to one named member or to any member, until an   expiry; the titles are escrowed here
+    until the offer is filled, cancelled or reclaimed; a taker   fills it, whole or in part where
+    the offer allows, in one transaction: both legs move or neither; - **signed private orders**
+    ({TitleExchangeOrders}): negotiated off chain, settled here in one   transaction, only the
+    executed trade on chain.
 
-    Design decisions: - **Deployment.** Deployed by the registry's constructor: {titles} is the
-    deployer (the registry),   {consortium} is given. No owner, no admin, no fee, nothing
-    governed. - **Rounding of partial fills (exact proportional payment).** An offer of
-    `titleAmount` titles for   `price` (payment units: wei, token base units, or titles of the
-    payment class) is settled on the   cumulative amount filled. After fills totalling `f` titles
-    the taker side has paid, in total,   exactly `ceil(f * price / titleAmount)`. A fill moving
-    the filled amount from `f0` to `f1` therefore   pays `ceil(f1 * price / titleAmount) -
-    ceil(f0 * price / titleAmount)` ({quote}). Consequences:   the payments of all fills of an
-    offer sum to exactly `price` (no dust, nothing lost); each fill pays   its exact proportional
-    share rounded so that the maker is never short, and the rounding never   accumulates (the
-    running total is always the exact share rounded up, off by less than one unit);   when
-    `amount * price` is a multiple of `titleAmount` the payment is exactly `amount * price /
-    titleAmount`; a small fill may cost one unit more than its share, or nothing when earlier
-    fills'   rounding already paid for it (e.g. 3 titles for 10 wei filled one by one pay 4, 3,
-    3). The product   is computed at 512 bits ({Math-mulDiv}), so it cannot overflow. -
-    **Payments.** ERC-20 and title payments go straight from the taker to the maker in the fill
-    (the   exchange holds none). Ether payments are pulled: a fill credits the maker, who calls
-    {withdraw}; so   a maker that rejects ether cannot block fills. The exchange therefore holds
-    only the titles of open   offers and the ether owed to makers. An ERC-20 payment must arrive
-    in full: a fee-on-transfer   token that delivers less to the maker makes the fill revert
-    ({TitleExchangePaymentShort}).   Ether forced in without a call (selfdestruct) is not owed to
-    anyone and stays unused. - **Who may do what.** Makers and takers must be current consortium
-    members; a taker must be the   named counterparty if there is one. Only the maker moves
-    escrowed titles back: {cancel} while the   offer is live, {reclaim} once it expired (also
-    when the maker has since been removed from the   consortium). A filled, cancelled or
-    reclaimed offer never fills again. - **Gas.** Every function touches only the offer it names
-    and the accounts involved: no loop, so   the cost does not depend on the number of open
-    offers.
+    Design decisions (see also {TitleExchangeBase} for rounding, payments and slippage bounds): -
+    **Deployment.** Deployed by the registry's constructor: {titles} is the deployer (the
+    registry),   {consortium} is given. No owner, no admin, no fee, nothing governed. - **Who may
+    do what.** Makers and takers must be current consortium members; a taker must be the   named
+    counterparty if there is one. An offer whose maker has since been removed from the
+    consortium cannot be filled ({TitleExchangeMakerNotMember}) and may be reclaimed at once.
+    Only the   maker moves escrowed titles to an address of its choice (itself or a member):
+    {cancel} while the   offer is live, {reclaim} once it expired or the maker was removed;
+    anyone may {reclaim} such an   offer to push its titles back to the maker itself. A filled,
+    cancelled or reclaimed offer never   fills again. - **Storage.** An offer is packed in four
+    slots (maker and class; counterparty, expiry and flags;   amount and price; filled and
+    payment asset -- zero for ether offers, so an ether offer writes   three). Hence class ids and
+    amounts fit 96 bits and prices 160 bits ({SafeCast} errors otherwise).   Taking the last
+    titles of an offer only marks it Filled ({offer} reports `filled == titleAmount`). - **Gas.**
+    Every function touches only the offer it names and the accounts involved: no loop, so   the
+    cost does not depend on the number of open offers.
 
     Bound to a deployed ``TitleExchange``: ``TitleExchange(w3, address, sender=None)``. Reads
     return typed values; writes go through the sender and return a ``TxResult``.
@@ -967,20 +1586,70 @@ class TitleExchange(BoundContract):
         """ABI-encoded constructor arguments (to append to the creation bytecode)."""
         return TitleExchange._encode("constructor(address)", (consortium,))[4:]
 
-    def cancel(self, offer_id: int) -> TxResult:
-        """Cancels live offer `offerId` and returns its unfilled titles to the maker.
+    def max_cancel_words(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """Most bitmap words (of 256 nonces) one {cancelOrdersBelow} marks.
+
+        Solidity: ``MAX_CANCEL_WORDS()``, view.
+        """
+        out = self._call("MAX_CANCEL_WORDS()", (), ("uint256",), block_identifier)
+        return int(out[0])
+
+    def order_typehash(self, *, block_identifier: BlockIdentifier = "latest") -> bytes:
+        """EIP-712 type hash of a signed order.
+
+        Solidity: ``ORDER_TYPEHASH()``, view.
+        """
+        out = self._call("ORDER_TYPEHASH()", (), ("bytes32",), block_identifier)
+        return bytes(out[0])
+
+    def cancel(self, offer_id: int, to: str) -> TxResult:
+        """Cancels live offer `offerId` and sends its unfilled titles to `to`.
 
         Requirements: caller is the maker; the offer is open and not expired (use {reclaim} after
-        expiry). Emits {OfferCancelled}.
+        expiry); `to` is the maker or a current member. Emits {OfferCancelled}.
 
-        Solidity: ``cancel(uint256)``, nonpayable; sends a transaction through the sender.
+        Solidity: ``cancel(uint256,address)``, nonpayable; sends a transaction through the
+        sender.
         """
-        return self._transact("cancel", "cancel(uint256)", (offer_id,))
+        return self._transact("cancel", "cancel(uint256,address)", (offer_id, to))
 
     @staticmethod
-    def encode_cancel(offer_id: int) -> bytes:
-        """Calldata of ``cancel(uint256)`` (for a governance proposal or a multicall)."""
-        return TitleExchange._encode("cancel(uint256)", (offer_id,))
+    def encode_cancel(offer_id: int, to: str) -> bytes:
+        """Calldata of ``cancel(uint256,address)`` (for a governance proposal or a multicall)."""
+        return TitleExchange._encode("cancel(uint256,address)", (offer_id, to))
+
+    def cancel_order(self, nonce: int) -> TxResult:
+        """Cancels the caller's signed order with nonce `nonce` (it can never be taken again).
+
+        Requirements: the nonce is not used yet and not below the caller's floor. Anyone may
+        cancel its own nonces (also a removed member). Emits {OrderCancelled}.
+
+        Solidity: ``cancelOrder(uint256)``, nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("cancel_order", "cancelOrder(uint256)", (nonce,))
+
+    @staticmethod
+    def encode_cancel_order(nonce: int) -> bytes:
+        """Calldata of ``cancelOrder(uint256)`` (for a governance proposal or a multicall)."""
+        return TitleExchange._encode("cancelOrder(uint256)", (nonce,))
+
+    def cancel_orders_below(self, nonce: int) -> TxResult:
+        """Cancels every signed order of the caller whose nonce is below `nonce`.
+
+        Requirements: `nonce` is above the caller's current floor (the floor only rises) and the
+        nonces between the two span at most {MAX_CANCEL_WORDS} bitmap words (256 nonces each;
+        raise the floor in steps otherwise). Marks those nonces used, so a fill reads one bitmap
+        word only. Emits {OrdersCancelledBelow}.
+
+        Solidity: ``cancelOrdersBelow(uint256)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("cancel_orders_below", "cancelOrdersBelow(uint256)", (nonce,))
+
+    @staticmethod
+    def encode_cancel_orders_below(nonce: int) -> bytes:
+        """Calldata of ``cancelOrdersBelow(uint256)`` (for a governance proposal or a multicall)."""
+        return TitleExchange._encode("cancelOrdersBelow(uint256)", (nonce,))
 
     def consortium(self, *, block_identifier: BlockIdentifier = "latest") -> str:
         """The consortium whose members may use this contract (and whose proposals govern it).
@@ -990,39 +1659,113 @@ class TitleExchange(BoundContract):
         out = self._call("consortium()", (), ("address",), block_identifier)
         return checksum(out[0])
 
-    def fill(self, offer_id: int, amount: int, *, value: int = 0) -> TxResult:
+    def domain_separator(self, *, block_identifier: BlockIdentifier = "latest") -> bytes:
+        """The EIP-712 domain separator (name "TitleExchange", version "2", chain id, this address).
+
+        Solidity: ``domainSeparator()``, view.
+        """
+        out = self._call("domainSeparator()", (), ("bytes32",), block_identifier)
+        return bytes(out[0])
+
+    def eip712_domain(self, *, block_identifier: BlockIdentifier = "latest") -> Eip712DomainResult:
+        """returns the fields and values that describe the domain separator used by this contract
+        for EIP-712 signature.
+
+        Solidity: ``eip712Domain()``, view.
+        """
+        out = self._call("eip712Domain()", (), ("bytes1", "string", "string", "uint256", "address", "bytes32", "uint256[]"), block_identifier)
+        return Eip712DomainResult(
+            fields=bytes(out[0]),
+            name=str(out[1]),
+            version=str(out[2]),
+            chain_id=int(out[3]),
+            verifying_contract=checksum(out[4]),
+            salt=bytes(out[5]),
+            extensions=tuple(int(x0) for x0 in out[6]),
+        )
+
+    def fill(self, offer_id: int, amount: int, max_payment: int, *, value: int = 0) -> TxResult:
         """Takes `amount` titles of offer `offerId` and pays for them, atomically.
 
-        Requirements: the offer is open and `block.timestamp < expiry`; caller is a member, not
-        the maker, and the counterparty if one is named; `0 < amount <= remaining`, and `amount
-        == remaining` unless the offer allows partial fills. Payment ({quote}; see the rounding
-        rule above): Ether -- `msg.value` exactly the payment, credited to the maker; Token --
-        `msg.value == 0`, the caller approved the exchange for the payment and the maker receives
-        it in full; Title -- `msg.value == 0`, the caller holds the payment titles (the maker must
-        still be a member to receive them). Emits {OfferFilled} (and the transfers' events).
+        Requirements: the offer is open and `block.timestamp < expiry`; its maker is still a
+        member; caller is a member, not the maker, and the counterparty if one is named; `0 <
+        amount <= remaining`, and `amount == remaining` unless the offer allows partial fills;
+        the payment ({quote}; see the rounding rule) is at most `maxPayment`. Ether -- `msg.value`
+        at least the payment, credited to the maker, the excess refunded to the caller; Token --
+        `msg.value == 0`, the caller approved the exchange and the maker receives the payment in
+        full; Title -- `msg.value == 0`, the caller holds the payment titles. Emits {OfferFilled}
+        (and the transfers' events).
 
         Returns:
             payment: What the caller paid.
 
-        Solidity: ``fill(uint256,uint256)``, payable; sends a transaction through the sender.
+        Solidity: ``fill(uint256,uint256,uint256)``, payable; sends a transaction through the
+        sender.
         """
-        return self._transact("fill", "fill(uint256,uint256)", (offer_id, amount), value)
+        return self._transact("fill", "fill(uint256,uint256,uint256)", (offer_id, amount, max_payment), value)
 
     @staticmethod
-    def encode_fill(offer_id: int, amount: int) -> bytes:
-        """Calldata of ``fill(uint256,uint256)`` (for a governance proposal or a multicall)."""
-        return TitleExchange._encode("fill(uint256,uint256)", (offer_id, amount))
+    def encode_fill(offer_id: int, amount: int, max_payment: int) -> bytes:
+        """Calldata of ``fill(uint256,uint256,uint256)`` (for a governance proposal or a multicall)."""
+        return TitleExchange._encode("fill(uint256,uint256,uint256)", (offer_id, amount, max_payment))
+
+    def fill_order(
+        self,
+        order: Order,
+        signature: bytes,
+        amount: int,
+        max_payment: int,
+        *,
+        value: int = 0,
+    ) -> TxResult:
+        """Takes `amount` titles of `order`, signed by its maker, and pays for them, atomically.
+
+        Requirements: the caller is a member, not the maker, and the order's taker if it names
+        one; the maker is still a member and `signature` is its signature of `order`;
+        `block.timestamp < expiry`; the nonce is neither used nor below the maker's floor; `0 <
+        amount <= remaining`, and `amount == order.amount` unless `partialFills`; the payment
+        ({quoteOrder}) is at most `maxPayment`. Ether (`asset` zero): `msg.value` at least the
+        payment, credited to the maker, the excess refunded to the caller; ERC-20: `msg.value ==
+        0`, the caller approved the exchange and the maker receives the payment in full. The
+        maker holds the titles. Emits {OrderFilled}.
+
+        Returns:
+            payment: What the caller paid.
+
+        Solidity:
+        ``fillOrder((address,uint256,uint256,address,uint256,address,uint64,uint256,bool),bytes,uint256,uint256)``,
+        payable; sends a transaction through the sender.
+        """
+        return self._transact("fill_order", "fillOrder((address,uint256,uint256,address,uint256,address,uint64,uint256,bool),bytes,uint256,uint256)", (order.to_abi(), signature, amount, max_payment), value)
+
+    @staticmethod
+    def encode_fill_order(order: Order, signature: bytes, amount: int, max_payment: int) -> bytes:
+        """Calldata of
+        ``fillOrder((address,uint256,uint256,address,uint256,address,uint64,uint256,bool),bytes,uint256,uint256)``
+        (for a governance proposal or a multicall).
+        """
+        return TitleExchange._encode("fillOrder((address,uint256,uint256,address,uint256,address,uint64,uint256,bool),bytes,uint256,uint256)", (order.to_abi(), signature, amount, max_payment))
+
+    def hash_order(self, order: Order, *, block_identifier: BlockIdentifier = "latest") -> bytes:
+        """The EIP-712 struct hash of `order` (its id in {OrderFilled} and {orderFilled}).
+
+        Solidity:
+        ``hashOrder((address,uint256,uint256,address,uint256,address,uint64,uint256,bool))``,
+        pure.
+        """
+        out = self._call("hashOrder((address,uint256,uint256,address,uint256,address,uint64,uint256,bool))", (order.to_abi(),), ("bytes32",), block_identifier)
+        return bytes(out[0])
 
     def make_offer(self, terms: OfferTerms) -> TxResult:
         """Offers titles for a payment and escrows them here.
 
         Requirements: caller is a member holding the titles; `titleAmount > 0` and `price > 0`
-        (both fit 128 bits, class ids 96 bits); `expiry > block.timestamp`; `counterparty` is
-        zero or a member other than the caller; the payment fields fit `paymentKind`: Ether --
-        token and payment class zero; Token -- a token contract, payment class zero; Title -- token
-        zero, a payment class different from the offered one. The exchange needs no approval (it
-        is every holder's operator in the registry). Emits {OfferMade} (and the registry's
-        TransferSingle).
+        (amount and class ids fit 96 bits, the price 160 bits); `expiry > block.timestamp`;
+        `counterparty` is zero or a member other than the caller; the payment fields fit
+        `paymentKind`: Ether -- token and payment class zero; Token -- a token contract, payment
+        class zero; Title -- token zero, a payment class different from the offered one. The
+        exchange needs no approval (it is every holder's operator in the registry). Emits
+        {OfferMade} (and the registry's TransferSingle).
 
         Returns:
             offer_id: The new offer's id (ids start at 1).
@@ -1041,12 +1784,36 @@ class TitleExchange(BoundContract):
         """
         return TitleExchange._encode("makeOffer((uint256,uint256,uint8,address,uint256,uint256,address,uint64,bool))", (terms.to_abi(),))
 
+    def nonce_floor(self, maker: str, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """`maker`'s floor: its orders with a lower nonce are cancelled (and their nonces marked
+        used).
+
+        Solidity: ``nonceFloor(address)``, view.
+        """
+        out = self._call("nonceFloor(address)", (maker,), ("uint256",), block_identifier)
+        return int(out[0])
+
+    def nonce_used(
+        self,
+        maker: str,
+        nonce: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> bool:
+        """Whether `maker`'s nonce `nonce` can no longer be used (filled, cancelled, or below the
+        floor).
+
+        Solidity: ``nonceUsed(address,uint256)``, view.
+        """
+        out = self._call("nonceUsed(address,uint256)", (maker, nonce), ("bool",), block_identifier)
+        return bool(out[0])
+
     def offer(self, offer_id: int, *, block_identifier: BlockIdentifier = "latest") -> Offer:
-        """Offer `offerId` as stored (its `status` does not say Expired; see {offerState}).
+        """Offer `offerId` (its `status` does not say Expired; see {offerState}).
 
         Solidity: ``offer(uint256)``, view.
         """
-        out = self._call("offer(uint256)", (offer_id,), ("(address,uint64,bool,uint8,address,uint96,address,uint96,uint8,uint128,uint128,uint256)",), block_identifier)
+        out = self._call("offer(uint256)", (offer_id,), ("(address,uint64,bool,uint8,address,uint96,address,uint96,uint8,uint96,uint96,uint160)",), block_identifier)
         return Offer.from_abi(out[0])
 
     def offer_count(self, *, block_identifier: BlockIdentifier = "latest") -> int:
@@ -1104,6 +1871,30 @@ class TitleExchange(BoundContract):
         out = self._call("onERC1155Received(address,address,uint256,uint256,bytes)", (operator, arg1, arg2, arg3, arg4), ("bytes4",), block_identifier)
         return bytes(out[0])
 
+    def order_digest(self, order: Order, *, block_identifier: BlockIdentifier = "latest") -> bytes:
+        """The EIP-712 digest the maker signs for `order`.
+
+        Solidity:
+        ``orderDigest((address,uint256,uint256,address,uint256,address,uint64,uint256,bool))``,
+        view.
+        """
+        out = self._call("orderDigest((address,uint256,uint256,address,uint256,address,uint64,uint256,bool))", (order.to_abi(),), ("bytes32",), block_identifier)
+        return bytes(out[0])
+
+    def order_filled(
+        self,
+        order_hash: bytes,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> int:
+        """Titles taken so far of the partially fillable order `orderHash` (0 for whole-only
+        orders).
+
+        Solidity: ``orderFilled(bytes32)``, view.
+        """
+        out = self._call("orderFilled(bytes32)", (order_hash,), ("uint256",), block_identifier)
+        return int(out[0])
+
     def proceeds(self, maker: str, *, block_identifier: BlockIdentifier = "latest") -> int:
         """Ether owed to `maker`, withdrawable with {withdraw}.
 
@@ -1112,6 +1903,23 @@ class TitleExchange(BoundContract):
         out = self._call("proceeds(address)", (maker,), ("uint256",), block_identifier)
         return int(out[0])
 
+    def push_proceeds(self, maker: str) -> TxResult:
+        """Sends `maker`'s ether proceeds to `maker` itself; anyone may call it.
+
+        Requirements: `maker` has proceeds and accepts ether. Emits {ProceedsWithdrawn}.
+
+        Returns:
+            amount: Wei sent.
+
+        Solidity: ``pushProceeds(address)``, nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("push_proceeds", "pushProceeds(address)", (maker,))
+
+    @staticmethod
+    def encode_push_proceeds(maker: str) -> bytes:
+        """Calldata of ``pushProceeds(address)`` (for a governance proposal or a multicall)."""
+        return TitleExchange._encode("pushProceeds(address)", (maker,))
+
     def quote(
         self,
         offer_id: int,
@@ -1119,7 +1927,7 @@ class TitleExchange(BoundContract):
         *,
         block_identifier: BlockIdentifier = "latest",
     ) -> int:
-        """What filling `amount` more titles of `offerId` costs now (the rounding rule above).
+        """What filling `amount` more titles of `offerId` costs now (the rounding rule).
 
         Requirements: the offer exists and `amount` does not exceed its remaining titles.
 
@@ -1128,20 +1936,45 @@ class TitleExchange(BoundContract):
         out = self._call("quote(uint256,uint256)", (offer_id, amount), ("uint256",), block_identifier)
         return int(out[0])
 
-    def reclaim(self, offer_id: int) -> TxResult:
-        """Returns the unfilled titles of expired offer `offerId` to its maker.
+    def quote_order(
+        self,
+        order: Order,
+        amount: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> QuoteOrderResult:
+        """What taking `amount` more titles of `order` costs now, and the titles that remain (0 once
+        its nonce is used). Does not check the signature, the parties or the expiry.
 
-        Requirements: caller is the maker; the offer is open and `block.timestamp >= expiry`.
-        Emits {OfferReclaimed}.
+        Requirements: `order.amount > 0` and `amount` does not exceed the remaining titles.
 
-        Solidity: ``reclaim(uint256)``, nonpayable; sends a transaction through the sender.
+        Solidity:
+        ``quoteOrder((address,uint256,uint256,address,uint256,address,uint64,uint256,bool),uint256)``,
+        view.
         """
-        return self._transact("reclaim", "reclaim(uint256)", (offer_id,))
+        out = self._call("quoteOrder((address,uint256,uint256,address,uint256,address,uint64,uint256,bool),uint256)", (order.to_abi(), amount), ("uint256", "uint256"), block_identifier)
+        return QuoteOrderResult(
+            payment=int(out[0]),
+            remaining=int(out[1]),
+        )
+
+    def reclaim(self, offer_id: int, to: str) -> TxResult:
+        """Sends the unfilled titles of offer `offerId` to `to`, once the offer expired or its maker
+        is no longer a member.
+
+        Requirements: the offer is open; `block.timestamp >= expiry` or the maker is not a
+        member; the caller is the maker and `to` the maker or a current member, or -- anyone --
+        `to` is the maker (pushing the titles back to their owner). Emits {OfferReclaimed}.
+
+        Solidity: ``reclaim(uint256,address)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("reclaim", "reclaim(uint256,address)", (offer_id, to))
 
     @staticmethod
-    def encode_reclaim(offer_id: int) -> bytes:
-        """Calldata of ``reclaim(uint256)`` (for a governance proposal or a multicall)."""
-        return TitleExchange._encode("reclaim(uint256)", (offer_id,))
+    def encode_reclaim(offer_id: int, to: str) -> bytes:
+        """Calldata of ``reclaim(uint256,address)`` (for a governance proposal or a multicall)."""
+        return TitleExchange._encode("reclaim(uint256,address)", (offer_id, to))
 
     def supports_interface(
         self,
@@ -1160,7 +1993,7 @@ class TitleExchange(BoundContract):
         return bool(out[0])
 
     def titles(self, *, block_identifier: BlockIdentifier = "latest") -> str:
-        """The title registry (ERC-1155) whose titles trade here.
+        """The title registry (ERC-1155) whose titles trade here: the deployer.
 
         Solidity: ``titles()``, view.
         """
@@ -1175,25 +2008,25 @@ class TitleExchange(BoundContract):
         out = self._call("totalProceeds()", (), ("uint256",), block_identifier)
         return int(out[0])
 
-    def withdraw(self) -> TxResult:
-        """Sends the caller all the ether its offers have earned (pull payment).
+    def withdraw(self, to: str) -> TxResult:
+        """Sends all the ether the caller's sales have earned to `to` (pull payment).
 
         Requirements: the caller has proceeds (membership not required: a removed member is still
-        paid). Emits {ProceedsWithdrawn}.
+        paid); `to` is not zero and accepts ether. Emits {ProceedsWithdrawn}.
 
         Returns:
             amount: Wei sent.
 
-        Solidity: ``withdraw()``, nonpayable; sends a transaction through the sender.
+        Solidity: ``withdraw(address)``, nonpayable; sends a transaction through the sender.
         """
-        return self._transact("withdraw", "withdraw()", ())
+        return self._transact("withdraw", "withdraw(address)", (to,))
 
     @staticmethod
-    def encode_withdraw() -> bytes:
-        """Calldata of ``withdraw()`` (for a governance proposal or a multicall)."""
-        return TitleExchange._encode("withdraw()", ())
+    def encode_withdraw(to: str) -> bytes:
+        """Calldata of ``withdraw(address)`` (for a governance proposal or a multicall)."""
+        return TitleExchange._encode("withdraw(address)", (to,))
 
 
-ERRORS: tuple[type[ContractCustomError], ...] = (FailedCall, InsufficientBalance, ReentrancyGuardReentrantCall, SafeCastOverflowedUintDowncast, SafeERC20FailedOperation, TitleExchangeInvalidExpiry, TitleExchangeInvalidPayment, TitleExchangeNotMaker, TitleExchangeNotMember, TitleExchangeNothingToWithdraw, TitleExchangeOfferExpired, TitleExchangeOfferNotExpired, TitleExchangeOfferNotOpen, TitleExchangeOverfill, TitleExchangePartialFillNotAllowed, TitleExchangePaymentShort, TitleExchangeSelfFill, TitleExchangeUnexpectedTransfer, TitleExchangeUnknownOffer, TitleExchangeWrongCounterparty, TitleExchangeWrongValue, TitleExchangeZeroAmount)
+ERRORS: tuple[type[ContractCustomError], ...] = (FailedCall, InsufficientBalance, InvalidShortString, ReentrancyGuardReentrantCall, SafeCastOverflowedUintDowncast, SafeERC20FailedOperation, StringTooLong, TitleExchangeInvalidExpiry, TitleExchangeInvalidPaymentClass, TitleExchangeInvalidSignature, TitleExchangeMakerNotMember, TitleExchangeNonceFloorNotRaised, TitleExchangeNonceRangeTooLarge, TitleExchangeNonceUsed, TitleExchangeNotMaker, TitleExchangeNotMember, TitleExchangeNothingToWithdraw, TitleExchangeOfferExpired, TitleExchangeOfferNotExpired, TitleExchangeOfferNotOpen, TitleExchangeOrderExpired, TitleExchangeOrderOverfill, TitleExchangeOrderPartialFillNotAllowed, TitleExchangeOverfill, TitleExchangePartialFillNotAllowed, TitleExchangePaymentAboveMax, TitleExchangePaymentShort, TitleExchangeSelfFill, TitleExchangeTokenNotContract, TitleExchangeUnexpectedPaymentClass, TitleExchangeUnexpectedPaymentToken, TitleExchangeUnexpectedTransfer, TitleExchangeUnknownOffer, TitleExchangeWrongCounterparty, TitleExchangeWrongTaker, TitleExchangeWrongValue, TitleExchangeZeroAddress, TitleExchangeZeroAmount)
 """Every custom error ``TitleExchange`` can revert with, as exception classes."""
 register_errors("TitleExchange", ERRORS)

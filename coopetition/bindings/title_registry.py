@@ -29,12 +29,27 @@ __all__ = [
     "ERC1155InvalidReceiver",
     "ERC1155InvalidSender",
     "ERC1155MissingApprovalForAll",
+    "Eip712DomainChangedEvent",
+    "Eip712DomainResult",
     "FailedCall",
+    "HolderConsent",
+    "InvalidShortString",
+    "MaxSupplyChangedEvent",
+    "MaxSupplyConsentedEvent",
+    "StringTooLong",
     "TitleClass",
     "TitleRegistry",
+    "TitleRegistryConsentExpired",
+    "TitleRegistryConsentsNotSorted",
     "TitleRegistryEvents",
+    "TitleRegistryInsufficientConsent",
+    "TitleRegistryInvalidConsent",
     "TitleRegistryInvalidConsortium",
     "TitleRegistryInvalidName",
+    "TitleRegistryLengthMismatch",
+    "TitleRegistryMaxSupplyBelowIssued",
+    "TitleRegistryMaxSupplyExceeded",
+    "TitleRegistryMaxSupplyUnchanged",
     "TitleRegistryNotMember",
     "TitleRegistryOnlyConsortium",
     "TitleRegistryUnknownClass",
@@ -56,35 +71,56 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"address","name":"sender","type":"address"}],"name":"ERC1155InvalidSender","type":"error"},
 {"inputs":[{"internalType":"address","name":"operator","type":"address"},{"internalType":"address","name":"owner","type":"address"}],"name":"ERC1155MissingApprovalForAll","type":"error"},
 {"inputs":[],"name":"FailedCall","type":"error"},
+{"inputs":[],"name":"InvalidShortString","type":"error"},
+{"inputs":[{"internalType":"string","name":"str","type":"string"}],"name":"StringTooLong","type":"error"},
+{"inputs":[{"internalType":"uint64","name":"deadline","type":"uint64"},{"internalType":"uint256","name":"timestamp","type":"uint256"}],"name":"TitleRegistryConsentExpired","type":"error"},
+{"inputs":[{"internalType":"address","name":"holder","type":"address"}],"name":"TitleRegistryConsentsNotSorted","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"},{"internalType":"uint256","name":"consenting","type":"uint256"},{"internalType":"uint256","name":"issued","type":"uint256"}],"name":"TitleRegistryInsufficientConsent","type":"error"},
+{"inputs":[{"internalType":"address","name":"holder","type":"address"}],"name":"TitleRegistryInvalidConsent","type":"error"},
 {"inputs":[{"internalType":"address","name":"consortium","type":"address"}],"name":"TitleRegistryInvalidConsortium","type":"error"},
 {"inputs":[{"internalType":"string","name":"name","type":"string"}],"name":"TitleRegistryInvalidName","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"holders","type":"uint256"},{"internalType":"uint256","name":"amounts","type":"uint256"}],"name":"TitleRegistryLengthMismatch","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"},{"internalType":"uint256","name":"maxSupply","type":"uint256"},{"internalType":"uint256","name":"issued","type":"uint256"}],"name":"TitleRegistryMaxSupplyBelowIssued","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"},{"internalType":"uint256","name":"issued","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint256","name":"maxSupply","type":"uint256"}],"name":"TitleRegistryMaxSupplyExceeded","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"},{"internalType":"uint256","name":"maxSupply","type":"uint256"}],"name":"TitleRegistryMaxSupplyUnchanged","type":"error"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"TitleRegistryNotMember","type":"error"},
 {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"TitleRegistryOnlyConsortium","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"}],"name":"TitleRegistryUnknownClass","type":"error"},
 {"inputs":[],"name":"TitleRegistryZeroAmount","type":"error"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"account","type":"address"},{"indexed":true,"internalType":"address","name":"operator","type":"address"},{"indexed":false,"internalType":"bool","name":"approved","type":"bool"}],"name":"ApprovalForAll","type":"event"},
-{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"classId","type":"uint256"},{"indexed":false,"internalType":"string","name":"name","type":"string"},{"indexed":false,"internalType":"bytes32","name":"termsHash","type":"bytes32"}],"name":"ClassCreated","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"classId","type":"uint256"},{"indexed":false,"internalType":"string","name":"name","type":"string"},{"indexed":false,"internalType":"bytes32","name":"termsHash","type":"bytes32"},{"indexed":false,"internalType":"uint256","name":"maxSupply","type":"uint256"}],"name":"ClassCreated","type":"event"},
+{"anonymous":false,"inputs":[],"name":"EIP712DomainChanged","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"classId","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"oldMaxSupply","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"newMaxSupply","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"consenting","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"issued","type":"uint256"}],"name":"MaxSupplyChanged","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"classId","type":"uint256"},{"indexed":true,"internalType":"address","name":"holder","type":"address"},{"indexed":false,"internalType":"uint256","name":"maxSupply","type":"uint256"},{"indexed":false,"internalType":"uint64","name":"capNonce","type":"uint64"},{"indexed":false,"internalType":"uint64","name":"deadline","type":"uint64"}],"name":"MaxSupplyConsented","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"classId","type":"uint256"},{"indexed":true,"internalType":"address","name":"to","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"TitlesIssued","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"operator","type":"address"},{"indexed":true,"internalType":"address","name":"from","type":"address"},{"indexed":true,"internalType":"address","name":"to","type":"address"},{"indexed":false,"internalType":"uint256[]","name":"ids","type":"uint256[]"},{"indexed":false,"internalType":"uint256[]","name":"values","type":"uint256[]"}],"name":"TransferBatch","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"operator","type":"address"},{"indexed":true,"internalType":"address","name":"from","type":"address"},{"indexed":true,"internalType":"address","name":"to","type":"address"},{"indexed":false,"internalType":"uint256","name":"id","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"value","type":"uint256"}],"name":"TransferSingle","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":false,"internalType":"string","name":"value","type":"string"},{"indexed":true,"internalType":"uint256","name":"id","type":"uint256"}],"name":"URI","type":"event"},
+{"inputs":[],"name":"CAP_CHANGE_TYPEHASH","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"MAX_NAME_LENGTH","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"},{"internalType":"uint256","name":"id","type":"uint256"}],"name":"balanceOf","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address[]","name":"accounts","type":"address[]"},{"internalType":"uint256[]","name":"ids","type":"uint256[]"}],"name":"balanceOfBatch","outputs":[{"internalType":"uint256[]","name":"","type":"uint256[]"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"canHold","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"},{"internalType":"uint256","name":"newMaxSupply","type":"uint256"},{"internalType":"uint64","name":"deadline","type":"uint64"}],"name":"capChangeDigest","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"classCount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"},{"internalType":"uint256","name":"maxSupply","type":"uint256"},{"internalType":"uint64","name":"deadline","type":"uint64"}],"name":"consentToMaxSupply","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[],"name":"consortium","outputs":[{"internalType":"contract IConsortium","name":"","type":"address"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"string","name":"name","type":"string"},{"internalType":"bytes32","name":"termsHash","type":"bytes32"}],"name":"createClass","outputs":[{"internalType":"uint256","name":"classId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"string","name":"name","type":"string"},{"internalType":"bytes32","name":"termsHash","type":"bytes32"},{"internalType":"uint256","name":"maxSupply","type":"uint256"},{"internalType":"address[]","name":"holders","type":"address[]"},{"internalType":"uint256[]","name":"amounts","type":"uint256[]"}],"name":"createClassAndIssue","outputs":[{"internalType":"uint256","name":"classId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[],"name":"domainSeparator","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"eip712Domain","outputs":[{"internalType":"bytes1","name":"fields","type":"bytes1"},{"internalType":"string","name":"name","type":"string"},{"internalType":"string","name":"version","type":"string"},{"internalType":"uint256","name":"chainId","type":"uint256"},{"internalType":"address","name":"verifyingContract","type":"address"},{"internalType":"bytes32","name":"salt","type":"bytes32"},{"internalType":"uint256[]","name":"extensions","type":"uint256[]"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"exchange","outputs":[{"internalType":"contract TitleExchange","name":"","type":"address"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"},{"internalType":"uint256","name":"newMaxSupply","type":"uint256"},{"internalType":"uint64","name":"deadline","type":"uint64"},{"internalType":"address","name":"holder","type":"address"}],"name":"hasConsented","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"},{"internalType":"address","name":"operator","type":"address"}],"name":"isApprovedForAll","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"},{"internalType":"address","name":"to","type":"address"},{"internalType":"uint256","name":"amount","type":"uint256"}],"name":"issue","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"}],"name":"issued","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"}],"name":"maxSupply","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"bytes[]","name":"data","type":"bytes[]"}],"name":"multicall","outputs":[{"internalType":"bytes[]","name":"results","type":"bytes[]"}],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"address","name":"from","type":"address"},{"internalType":"address","name":"to","type":"address"},{"internalType":"uint256[]","name":"ids","type":"uint256[]"},{"internalType":"uint256[]","name":"values","type":"uint256[]"},{"internalType":"bytes","name":"data","type":"bytes"}],"name":"safeBatchTransferFrom","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"address","name":"from","type":"address"},{"internalType":"address","name":"to","type":"address"},{"internalType":"uint256","name":"id","type":"uint256"},{"internalType":"uint256","name":"value","type":"uint256"},{"internalType":"bytes","name":"data","type":"bytes"}],"name":"safeTransferFrom","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"address","name":"operator","type":"address"},{"internalType":"bool","name":"approved","type":"bool"}],"name":"setApprovalForAll","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"},{"internalType":"uint256","name":"newMaxSupply","type":"uint256"},{"internalType":"uint64","name":"deadline","type":"uint64"},{"components":[{"internalType":"address","name":"holder","type":"address"},{"internalType":"bytes","name":"signature","type":"bytes"}],"internalType":"struct ITitleRegistry.HolderConsent[]","name":"consents","type":"tuple[]"}],"name":"setMaxSupply","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"bytes4","name":"interfaceId","type":"bytes4"}],"name":"supportsInterface","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"}],"name":"titleClass","outputs":[{"components":[{"internalType":"string","name":"name","type":"string"},{"internalType":"bytes32","name":"termsHash","type":"bytes32"},{"internalType":"uint64","name":"createdAt","type":"uint64"},{"internalType":"uint256","name":"issued","type":"uint256"}],"internalType":"struct TitleRegistry.TitleClass","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"classId","type":"uint256"}],"name":"titleClass","outputs":[{"components":[{"internalType":"string","name":"name","type":"string"},{"internalType":"bytes32","name":"termsHash","type":"bytes32"},{"internalType":"uint64","name":"createdAt","type":"uint64"},{"internalType":"uint64","name":"capNonce","type":"uint64"},{"internalType":"uint256","name":"issued","type":"uint256"},{"internalType":"uint256","name":"maxSupply","type":"uint256"}],"internalType":"struct ITitleRegistry.TitleClass","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"","type":"uint256"}],"name":"uri","outputs":[{"internalType":"string","name":"","type":"string"}],"stateMutability":"view","type":"function"}
 ]'''
 ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
@@ -92,13 +128,37 @@ ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
 
 
 @dataclass(frozen=True)
+class HolderConsent:
+    """Solidity ``struct ITitleRegistry.HolderConsent``: ``(address,bytes)``."""
+
+    holder: str
+    signature: bytes
+
+    @classmethod
+    def from_abi(cls, raw: Any) -> HolderConsent:
+        """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
+        return cls(
+            holder=checksum(field(raw, 0, "holder")),
+            signature=bytes(field(raw, 1, "signature")),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The ABI tuple to encode."""
+        return (self.holder, self.signature)
+
+
+@dataclass(frozen=True)
 class TitleClass:
-    """Solidity ``struct TitleRegistry.TitleClass``: ``(string,bytes32,uint64,uint256)``."""
+    """Solidity ``struct ITitleRegistry.TitleClass``:
+    ``(string,bytes32,uint64,uint64,uint256,uint256)``.
+    """
 
     name: str
     terms_hash: bytes
     created_at: int
+    cap_nonce: int
     issued: int
+    max_supply: int
 
     @classmethod
     def from_abi(cls, raw: Any) -> TitleClass:
@@ -107,12 +167,27 @@ class TitleClass:
             name=str(field(raw, 0, "name")),
             terms_hash=bytes(field(raw, 1, "termsHash")),
             created_at=int(field(raw, 2, "createdAt")),
-            issued=int(field(raw, 3, "issued")),
+            cap_nonce=int(field(raw, 3, "capNonce")),
+            issued=int(field(raw, 4, "issued")),
+            max_supply=int(field(raw, 5, "maxSupply")),
         )
 
     def to_abi(self) -> tuple[Any, ...]:
         """The ABI tuple to encode."""
-        return (self.name, self.terms_hash, self.created_at, self.issued)
+        return (self.name, self.terms_hash, self.created_at, self.cap_nonce, self.issued, self.max_supply)
+
+
+@dataclass(frozen=True)
+class Eip712DomainResult:
+    """What ``eip712Domain()`` returns."""
+
+    fields: bytes
+    name: str
+    version: str
+    chain_id: int
+    verifying_contract: str
+    salt: bytes
+    extensions: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -157,22 +232,23 @@ class ApprovalForAllEvent:
 
 @dataclass(frozen=True)
 class ClassCreatedEvent:
-    """Class `classId` was created with `name` and `termsHash`.
+    """Class `classId` was created with `name`, `termsHash` and cap `maxSupply` (0: no cap).
 
-    Solidity event ``ClassCreated(uint256,string,bytes32)``.
+    Solidity event ``ClassCreated(uint256,string,bytes32,uint256)``.
     """
 
     class_id: int
     name: str
     terms_hash: bytes
+    max_supply: int
     block_number: int
     transaction_hash: str
     log_index: int
     address: str
 
     event_name: ClassVar[str] = "ClassCreated"
-    signature: ClassVar[str] = "ClassCreated(uint256,string,bytes32)"
-    arg_keys: ClassVar[tuple[str, ...]] = ("classId", "name", "termsHash")
+    signature: ClassVar[str] = "ClassCreated(uint256,string,bytes32,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("classId", "name", "termsHash", "maxSupply")
 
     @classmethod
     def from_decoded(cls, event: DecodedEvent) -> ClassCreatedEvent:
@@ -182,6 +258,7 @@ class ClassCreatedEvent:
             class_id=int(args["classId"]),
             name=str(args["name"]),
             terms_hash=bytes(args["termsHash"]),
+            max_supply=int(args["maxSupply"]),
             block_number=event.block_number,
             transaction_hash=event.transaction_hash,
             log_index=event.log_index,
@@ -190,6 +267,126 @@ class ClassCreatedEvent:
 
     @classmethod
     def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ClassCreatedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class Eip712DomainChangedEvent:
+    """MAY be emitted to signal that the domain could have changed.
+
+    Solidity event ``EIP712DomainChanged()``.
+    """
+
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "EIP712DomainChanged"
+    signature: ClassVar[str] = "EIP712DomainChanged()"
+    arg_keys: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> Eip712DomainChangedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        return cls(
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[Eip712DomainChangedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class MaxSupplyChangedEvent:
+    """The cap of `classId` went from `oldMaxSupply` to `newMaxSupply` (0: no cap), with the consent
+    of holders of `consenting` of the `issued` titles (0 when no consent was needed).
+
+    Solidity event ``MaxSupplyChanged(uint256,uint256,uint256,uint256,uint256)``.
+    """
+
+    class_id: int
+    old_max_supply: int
+    new_max_supply: int
+    consenting: int
+    issued: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "MaxSupplyChanged"
+    signature: ClassVar[str] = "MaxSupplyChanged(uint256,uint256,uint256,uint256,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("classId", "oldMaxSupply", "newMaxSupply", "consenting", "issued")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> MaxSupplyChangedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            class_id=int(args["classId"]),
+            old_max_supply=int(args["oldMaxSupply"]),
+            new_max_supply=int(args["newMaxSupply"]),
+            consenting=int(args["consenting"]),
+            issued=int(args["issued"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[MaxSupplyChangedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class MaxSupplyConsentedEvent:
+    """`holder` consented on chain to cap `maxSupply` for `classId` (change number `capNonce`),
+    valid until `deadline`.
+
+    Solidity event ``MaxSupplyConsented(uint256,address,uint256,uint64,uint64)``.
+    """
+
+    class_id: int
+    holder: str
+    max_supply: int
+    cap_nonce: int
+    deadline: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "MaxSupplyConsented"
+    signature: ClassVar[str] = "MaxSupplyConsented(uint256,address,uint256,uint64,uint64)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("classId", "holder", "maxSupply", "capNonce", "deadline")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> MaxSupplyConsentedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            class_id=int(args["classId"]),
+            holder=checksum(args["holder"]),
+            max_supply=int(args["maxSupply"]),
+            cap_nonce=int(args["capNonce"]),
+            deadline=int(args["deadline"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[MaxSupplyConsentedEvent, ...]:
         """The events of this type in a transaction result (optionally only those from ``address``)."""
         return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
 
@@ -552,6 +749,109 @@ class FailedCall(ContractCustomError):
     arg_names = ()
 
 
+class InvalidShortString(ContractCustomError):
+    """Solidity: ``error InvalidShortString()``, selector ``0xb3512b0c``."""
+
+    error_name = "InvalidShortString"
+    signature = "InvalidShortString()"
+    selector = bytes.fromhex("b3512b0c")
+    arg_names = ()
+
+
+class StringTooLong(ContractCustomError):
+    """Solidity: ``error StringTooLong(string str)``, selector ``0x305a27a9``."""
+
+    error_name = "StringTooLong"
+    signature = "StringTooLong(string)"
+    selector = bytes.fromhex("305a27a9")
+    arg_names = ("str",)
+
+    str: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (str(raw[0]),)
+
+
+class TitleRegistryConsentExpired(ContractCustomError):
+    """The consents' `deadline` is before the current block's `timestamp`.
+
+    Solidity: ``error TitleRegistryConsentExpired(uint64 deadline, uint256 timestamp)``, selector
+    ``0xc6aa7222``.
+    """
+
+    error_name = "TitleRegistryConsentExpired"
+    signature = "TitleRegistryConsentExpired(uint64,uint256)"
+    selector = bytes.fromhex("c6aa7222")
+    arg_names = ("deadline", "timestamp")
+
+    deadline: int
+    timestamp: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
+class TitleRegistryConsentsNotSorted(ContractCustomError):
+    """Consents must be ordered by strictly increasing holder address; `holder` breaks the order
+    (e.g. it appears twice).
+
+    Solidity: ``error TitleRegistryConsentsNotSorted(address holder)``, selector ``0xe914a9b6``.
+    """
+
+    error_name = "TitleRegistryConsentsNotSorted"
+    signature = "TitleRegistryConsentsNotSorted(address)"
+    selector = bytes.fromhex("e914a9b6")
+    arg_names = ("holder",)
+
+    holder: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
+class TitleRegistryInsufficientConsent(ContractCustomError):
+    """Raising the cap of `classId` needs consenting holders of more than half of the `issued`
+    titles; those who consented hold `consenting`.
+
+    Solidity: ``error TitleRegistryInsufficientConsent(uint256 classId, uint256 consenting,
+    uint256 issued)``, selector ``0x687bcf01``.
+    """
+
+    error_name = "TitleRegistryInsufficientConsent"
+    signature = "TitleRegistryInsufficientConsent(uint256,uint256,uint256)"
+    selector = bytes.fromhex("687bcf01")
+    arg_names = ("class_id", "consenting", "issued")
+
+    class_id: int
+    consenting: int
+    issued: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class TitleRegistryInvalidConsent(ContractCustomError):
+    """`holder`'s consent is not valid (bad signature, or no matching consent recorded on chain).
+
+    Solidity: ``error TitleRegistryInvalidConsent(address holder)``, selector ``0x71e4d96d``.
+    """
+
+    error_name = "TitleRegistryInvalidConsent"
+    signature = "TitleRegistryInvalidConsent(address)"
+    selector = bytes.fromhex("71e4d96d")
+    arg_names = ("holder",)
+
+    holder: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
 class TitleRegistryInvalidConsortium(ContractCustomError):
     """The consortium address has no code.
 
@@ -572,7 +872,7 @@ class TitleRegistryInvalidConsortium(ContractCustomError):
 
 
 class TitleRegistryInvalidName(ContractCustomError):
-    """`name` is empty or longer than {MAX_NAME_LENGTH} bytes.
+    """`name` is empty or longer than 64 bytes.
 
     Solidity: ``error TitleRegistryInvalidName(string name)``, selector ``0xe026fb72``.
     """
@@ -587,6 +887,90 @@ class TitleRegistryInvalidName(ContractCustomError):
     @classmethod
     def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
         return (str(raw[0]),)
+
+
+class TitleRegistryLengthMismatch(ContractCustomError):
+    """`holders` and `amounts` have different lengths.
+
+    Solidity: ``error TitleRegistryLengthMismatch(uint256 holders, uint256 amounts)``, selector
+    ``0x439cec45``.
+    """
+
+    error_name = "TitleRegistryLengthMismatch"
+    signature = "TitleRegistryLengthMismatch(uint256,uint256)"
+    selector = bytes.fromhex("439cec45")
+    arg_names = ("holders", "amounts")
+
+    holders: int
+    amounts: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
+class TitleRegistryMaxSupplyBelowIssued(ContractCustomError):
+    """A cap of `maxSupply` is below the `issued` titles of `classId`.
+
+    Solidity: ``error TitleRegistryMaxSupplyBelowIssued(uint256 classId, uint256 maxSupply,
+    uint256 issued)``, selector ``0xba8c422b``.
+    """
+
+    error_name = "TitleRegistryMaxSupplyBelowIssued"
+    signature = "TitleRegistryMaxSupplyBelowIssued(uint256,uint256,uint256)"
+    selector = bytes.fromhex("ba8c422b")
+    arg_names = ("class_id", "max_supply", "issued")
+
+    class_id: int
+    max_supply: int
+    issued: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class TitleRegistryMaxSupplyExceeded(ContractCustomError):
+    """Issuing `amount` more titles of `classId` (with `issued` issued) would exceed its cap
+    `maxSupply`.
+
+    Solidity: ``error TitleRegistryMaxSupplyExceeded(uint256 classId, uint256 issued, uint256
+    amount, uint256 maxSupply)``, selector ``0x1606c673``.
+    """
+
+    error_name = "TitleRegistryMaxSupplyExceeded"
+    signature = "TitleRegistryMaxSupplyExceeded(uint256,uint256,uint256,uint256)"
+    selector = bytes.fromhex("1606c673")
+    arg_names = ("class_id", "issued", "amount", "max_supply")
+
+    class_id: int
+    issued: int
+    amount: int
+    max_supply: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]), int(raw[3]))
+
+
+class TitleRegistryMaxSupplyUnchanged(ContractCustomError):
+    """The cap of `classId` is already `maxSupply`.
+
+    Solidity: ``error TitleRegistryMaxSupplyUnchanged(uint256 classId, uint256 maxSupply)``,
+    selector ``0xf64b49a4``.
+    """
+
+    error_name = "TitleRegistryMaxSupplyUnchanged"
+    signature = "TitleRegistryMaxSupplyUnchanged(uint256,uint256)"
+    selector = bytes.fromhex("f64b49a4")
+    arg_names = ("class_id", "max_supply")
+
+    class_id: int
+    max_supply: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
 
 
 class TitleRegistryNotMember(ContractCustomError):
@@ -686,8 +1070,50 @@ class TitleRegistryEvents(EventsBase):
         Indexed arguments given (not ``None``) must match.
         """
         filters = {"classId": class_id}
-        logs = self._query("ClassCreated(uint256,string,bytes32)", from_block, to_block, filters)
+        logs = self._query("ClassCreated(uint256,string,bytes32,uint256)", from_block, to_block, filters)
         return [ClassCreatedEvent.from_decoded(e) for e in logs]
+
+    def eip712_domain_changed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+    ) -> list[Eip712DomainChangedEvent]:
+        """``EIP712DomainChanged`` events emitted by this contract in ``[from_block, to_block]``."""
+        filters: dict[str, object] = {}
+        logs = self._query("EIP712DomainChanged()", from_block, to_block, filters)
+        return [Eip712DomainChangedEvent.from_decoded(e) for e in logs]
+
+    def max_supply_changed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        class_id: int | None = None,
+    ) -> list[MaxSupplyChangedEvent]:
+        """``MaxSupplyChanged`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"classId": class_id}
+        logs = self._query("MaxSupplyChanged(uint256,uint256,uint256,uint256,uint256)", from_block, to_block, filters)
+        return [MaxSupplyChangedEvent.from_decoded(e) for e in logs]
+
+    def max_supply_consented(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        class_id: int | None = None,
+        holder: str | None = None,
+    ) -> list[MaxSupplyConsentedEvent]:
+        """``MaxSupplyConsented`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"classId": class_id, "holder": holder}
+        logs = self._query("MaxSupplyConsented(uint256,address,uint256,uint64,uint64)", from_block, to_block, filters)
+        return [MaxSupplyConsentedEvent.from_decoded(e) for e in logs]
 
     def titles_issued(
         self,
@@ -759,25 +1185,47 @@ class TitleRegistry(BoundContract):
     """TitleRegistry
 
     The consortium's titles -- shares of a joint venture, bonds, licences of joint IP -- as an
-    ERC-1155 token where each id is a *title class* with a name and the hash of its terms
-    document (the document itself stays off chain). Classes are created and titles issued only by
-    the consortium, i.e. through an executed proposal; holders must be consortium members.
+    ERC-1155 token where each id is a *title class* with a name, the hash of its terms document
+    (the document itself stays off chain) and a cap on its supply. Classes are created and titles
+    issued only by the consortium, i.e. through an executed proposal; holders must be consortium
+    members.
 
-    Design decisions: - **Governance.** {createClass} and {issue} succeed only when `msg.sender`
-    is the consortium. A   proposal may call {multicall} to create a class and issue it to
-    several members atomically (the   new class id is `classCount() + 1`, known when proposing).
-    There is no owner and no other role. - **Holders are members.** Every transfer and issue
-    *into* an account requires that account to be a   current member ({TitleRegistryNotMember}).
-    A member that is removed keeps its titles and may   still transfer them out (to members) or
-    offer them on the exchange, but can receive no new ones. - **The exchange.** The registry
-    deploys its own {TitleExchange} in its constructor ({exchange}),   so the two are bound
-    atomically and nobody holds a setup power. The exchange may hold titles (it   escrows open
-    offers) and what it sends out is not checked again: it delivers only to takers it   checked
-    are members, or returns an offer's titles to their maker (also to a removed maker: the
-    titles were its own). The exchange is every holder's operator ({isApprovedForAll}), so making
-    an   offer needs no approval transaction; it only ever moves titles of `msg.sender` (the
-    maker making   an offer, the taker paying with titles) or titles it escrows. - Titles are
-    never burnt: `issued(classId)` is the class's total supply.
+    Design decisions: - **Atomic issuance.** {createClassAndIssue} creates a class and issues its
+    first titles in one call,   so the titles cannot land in another class whatever order
+    proposals execute in. {issue} adds   titles to a class that already exists (its id is known
+    when proposing). There is no separate   "create" function and no recipe that predicts the
+    next class id. - **Supply holders can rely on (the cap rule).** A class's `maxSupply` is
+    fixed at creation (0 = no   cap, which the library and CLI show loudly); {issue} beyond it is
+    refused. The cap changes only by   {setMaxSupply}, called by the consortium (its quorum),
+    and:   * *lowering* it (or capping an uncapped class) needs nothing more, as long as the new
+    cap is at     least the titles already issued: it only protects holders;   * *raising* it (or
+    removing the cap) additionally needs the consent of the holders of **more than     half** of
+    the titles issued, counted with their balances at execution time, each holder once
+    (consents sorted by address). A consent is an EIP-712 signature of     `CapChange(uint256
+    classId,uint256 maxSupply,uint64 capNonce,uint64 deadline)` in the domain     `TitleRegistry`
+    version `2` (chain id, this registry), or the same recorded on chain with
+    {consentToMaxSupply}. `capNonce` counts the class's cap changes, so a consent serves once,
+    and     the consents are void after `deadline`. A class with nothing issued has no holder to
+    protect:     raising its cap needs no consent. Titles escrowed in open exchange offers count
+    in the supply but     not for their maker (it may cancel its offers first), which errs on the
+    side of the holders.   So a quorum of members that hold no titles of a class cannot dilute it
+    beyond its cap. - **Holders are members.** Every transfer and issue *into* an account
+    requires that account to be a   current member ({TitleRegistryNotMember}). A removed member
+    keeps its titles and may still transfer   them out to members, but can receive no new ones;
+    it can no longer make offers or signed orders   on the exchange, its open offers stop
+    filling, and the exchange returns their titles to it   (`TitleExchange.reclaim`). - **The
+    exchange is every holder's operator.** The registry deploys its own {TitleExchange} in its
+    constructor ({exchange}), so the two are bound atomically and nobody holds a setup power.
+    {isApprovedForAll} is true for the exchange for every holder and cannot be revoked: this is
+    what   lets a member make an offer without an approval transaction and lets a taker settle a
+    maker's   signed order straight from the maker's balance in one transaction. It is safe
+    because the   exchange's code is fixed and only ever moves titles of `msg.sender` (a maker
+    making an offer, a   taker paying with titles), titles it escrows, or titles of a maker whose
+    valid signature of an   order the taker presents. The exchange may hold titles (escrow of
+    open offers), and what it moves   is not checked again here: it checks its own deliveries
+    (takers, payout addresses and makers paid   in titles are members; returns go to the maker,
+    also a removed one: the titles were its own). - Titles are never burnt: `issued(classId)` is
+    the class's total supply.
 
     Bound to a deployed ``TitleRegistry``: ``TitleRegistry(w3, address, sender=None)``. Reads
     return typed values; writes go through the sender and return a ``TxResult``.
@@ -799,6 +1247,14 @@ class TitleRegistry(BoundContract):
     def encode_deploy_args(consortium: str) -> bytes:
         """ABI-encoded constructor arguments (to append to the creation bytecode)."""
         return TitleRegistry._encode("constructor(address)", (consortium,))[4:]
+
+    def cap_change_typehash(self, *, block_identifier: BlockIdentifier = "latest") -> bytes:
+        """EIP-712 type hash of a holder's consent to a cap change.
+
+        Solidity: ``CAP_CHANGE_TYPEHASH()``, view.
+        """
+        out = self._call("CAP_CHANGE_TYPEHASH()", (), ("bytes32",), block_identifier)
+        return bytes(out[0])
 
     def max_name_length(self, *, block_identifier: BlockIdentifier = "latest") -> int:
         """Longest class name, in bytes of UTF-8.
@@ -845,6 +1301,22 @@ class TitleRegistry(BoundContract):
         out = self._call("canHold(address)", (account,), ("bool",), block_identifier)
         return bool(out[0])
 
+    def cap_change_digest(
+        self,
+        class_id: int,
+        new_max_supply: int,
+        deadline: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> bytes:
+        """The EIP-712 digest a holder signs to consent to cap `newMaxSupply` for `classId`, for the
+        class's current cap change number, until `deadline`.
+
+        Solidity: ``capChangeDigest(uint256,uint256,uint64)``, view.
+        """
+        out = self._call("capChangeDigest(uint256,uint256,uint64)", (class_id, new_max_supply, deadline), ("bytes32",), block_identifier)
+        return bytes(out[0])
+
     def class_count(self, *, block_identifier: BlockIdentifier = "latest") -> int:
         """Number of classes created; their ids are 1..classCount().
 
@@ -852,6 +1324,27 @@ class TitleRegistry(BoundContract):
         """
         out = self._call("classCount()", (), ("uint256",), block_identifier)
         return int(out[0])
+
+    def consent_to_max_supply(self, class_id: int, max_supply: int, deadline: int) -> TxResult:
+        """Records on chain the caller's consent to cap `maxSupply` for `classId`, for the class's
+        current cap change number, until `deadline` (the alternative to an EIP-712 signature; the
+        proposal then lists the caller with an empty signature).
+
+        Requirements: the class exists; `deadline` is not in the past. Anyone may consent, but
+        only the titles the consenter holds when the change executes count. Emits
+        {MaxSupplyConsented}.
+
+        Solidity: ``consentToMaxSupply(uint256,uint256,uint64)``, nonpayable; sends a transaction
+        through the sender.
+        """
+        return self._transact("consent_to_max_supply", "consentToMaxSupply(uint256,uint256,uint64)", (class_id, max_supply, deadline))
+
+    @staticmethod
+    def encode_consent_to_max_supply(class_id: int, max_supply: int, deadline: int) -> bytes:
+        """Calldata of ``consentToMaxSupply(uint256,uint256,uint64)`` (for a governance proposal or
+        a multicall).
+        """
+        return TitleRegistry._encode("consentToMaxSupply(uint256,uint256,uint64)", (class_id, max_supply, deadline))
 
     def consortium(self, *, block_identifier: BlockIdentifier = "latest") -> str:
         """The consortium whose members may use this contract (and whose proposals govern it).
@@ -861,28 +1354,72 @@ class TitleRegistry(BoundContract):
         out = self._call("consortium()", (), ("address",), block_identifier)
         return checksum(out[0])
 
-    def create_class(self, name: str, terms_hash: bytes) -> TxResult:
-        """Creates a title class.
+    def create_class_and_issue(
+        self,
+        name: str,
+        terms_hash: bytes,
+        max_supply: int,
+        holders: Sequence[str],
+        amounts: Sequence[int],
+    ) -> TxResult:
+        """Creates a title class with cap `maxSupply` and issues its first titles, atomically.
 
-        Requirements: called by the consortium (an executed proposal); `name` is 1..64 bytes.
-        Emits {ClassCreated}.
+        Requirements: called by the consortium (an executed proposal); `name` is 1..64 bytes;
+        `holders` and `amounts` have the same length (both may be empty); every amount is > 0 and
+        every holder a current member (a contract holder accepts ERC-1155 transfers); the amounts
+        together do not exceed `maxSupply` unless it is 0 (no cap). Emits {ClassCreated}, then
+        {TitlesIssued} and TransferSingle per holder.
 
         Args:
             name: Human name of the class, e.g. "JV Hydrogen shares".
             terms_hash: Hash of the terms document kept off chain.
+            max_supply: Most titles that may ever be issued (0: no cap; see the cap rule above).
 
         Returns:
             class_id: The new class's id (ids start at 1, in creation order).
 
-        Solidity: ``createClass(string,bytes32)``, nonpayable; sends a transaction through the
-        sender.
+        Solidity: ``createClassAndIssue(string,bytes32,uint256,address[],uint256[])``,
+        nonpayable; sends a transaction through the sender.
         """
-        return self._transact("create_class", "createClass(string,bytes32)", (name, terms_hash))
+        return self._transact("create_class_and_issue", "createClassAndIssue(string,bytes32,uint256,address[],uint256[])", (name, terms_hash, max_supply, list(holders), list(amounts)))
 
     @staticmethod
-    def encode_create_class(name: str, terms_hash: bytes) -> bytes:
-        """Calldata of ``createClass(string,bytes32)`` (for a governance proposal or a multicall)."""
-        return TitleRegistry._encode("createClass(string,bytes32)", (name, terms_hash))
+    def encode_create_class_and_issue(
+        name: str,
+        terms_hash: bytes,
+        max_supply: int,
+        holders: Sequence[str],
+        amounts: Sequence[int],
+    ) -> bytes:
+        """Calldata of ``createClassAndIssue(string,bytes32,uint256,address[],uint256[])`` (for a
+        governance proposal or a multicall).
+        """
+        return TitleRegistry._encode("createClassAndIssue(string,bytes32,uint256,address[],uint256[])", (name, terms_hash, max_supply, list(holders), list(amounts)))
+
+    def domain_separator(self, *, block_identifier: BlockIdentifier = "latest") -> bytes:
+        """The EIP-712 domain separator (name "TitleRegistry", version "2", chain id, this address).
+
+        Solidity: ``domainSeparator()``, view.
+        """
+        out = self._call("domainSeparator()", (), ("bytes32",), block_identifier)
+        return bytes(out[0])
+
+    def eip712_domain(self, *, block_identifier: BlockIdentifier = "latest") -> Eip712DomainResult:
+        """returns the fields and values that describe the domain separator used by this contract
+        for EIP-712 signature.
+
+        Solidity: ``eip712Domain()``, view.
+        """
+        out = self._call("eip712Domain()", (), ("bytes1", "string", "string", "uint256", "address", "bytes32", "uint256[]"), block_identifier)
+        return Eip712DomainResult(
+            fields=bytes(out[0]),
+            name=str(out[1]),
+            version=str(out[2]),
+            chain_id=int(out[3]),
+            verifying_contract=checksum(out[4]),
+            salt=bytes(out[5]),
+            extensions=tuple(int(x0) for x0 in out[6]),
+        )
 
     def exchange(self, *, block_identifier: BlockIdentifier = "latest") -> str:
         """The exchange bound to this registry (deployed by its constructor).
@@ -892,6 +1429,23 @@ class TitleRegistry(BoundContract):
         out = self._call("exchange()", (), ("address",), block_identifier)
         return checksum(out[0])
 
+    def has_consented(
+        self,
+        class_id: int,
+        new_max_supply: int,
+        deadline: int,
+        holder: str,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> bool:
+        """Whether `holder` recorded on chain its consent to cap `newMaxSupply` for `classId`
+        (current change number) until `deadline`.
+
+        Solidity: ``hasConsented(uint256,uint256,uint64,address)``, view.
+        """
+        out = self._call("hasConsented(uint256,uint256,uint64,address)", (class_id, new_max_supply, deadline, holder), ("bool",), block_identifier)
+        return bool(out[0])
+
     def is_approved_for_all(
         self,
         account: str,
@@ -899,7 +1453,8 @@ class TitleRegistry(BoundContract):
         *,
         block_identifier: BlockIdentifier = "latest",
     ) -> bool:
-        """ERC-1155 operator approval; the exchange is every holder's operator (see contract notes).
+        """ERC-1155 operator approval; the exchange is every holder's operator, irrevocably (see the
+        contract notes for why this is safe).
 
         Solidity: ``isApprovedForAll(address,address)``, view.
         """
@@ -907,11 +1462,11 @@ class TitleRegistry(BoundContract):
         return bool(out[0])
 
     def issue(self, class_id: int, to: str, amount: int) -> TxResult:
-        """Issues `amount` new titles of `classId` to `to`.
+        """Issues `amount` new titles of the existing class `classId` to `to`.
 
-        Requirements: called by the consortium; the class exists; `amount > 0`; `to` is a current
-        member; if `to` is a contract it accepts ERC-1155 transfers. Emits {TitlesIssued} and
-        {TransferSingle}.
+        Requirements: called by the consortium; the class exists; `amount > 0`; the class's cap
+        (if any) is not exceeded; `to` is a current member; if `to` is a contract it accepts
+        ERC-1155 transfers. Emits {TitlesIssued} and {TransferSingle}.
 
         Solidity: ``issue(uint256,address,uint256)``, nonpayable; sends a transaction through the
         sender.
@@ -931,6 +1486,14 @@ class TitleRegistry(BoundContract):
         Solidity: ``issued(uint256)``, view.
         """
         out = self._call("issued(uint256)", (class_id,), ("uint256",), block_identifier)
+        return int(out[0])
+
+    def max_supply(self, class_id: int, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """Cap of `classId` (0: no cap, or an unknown class).
+
+        Solidity: ``maxSupply(uint256)``, view.
+        """
+        out = self._call("maxSupply(uint256)", (class_id,), ("uint256",), block_identifier)
         return int(out[0])
 
     def multicall(self, data: Sequence[bytes]) -> TxResult:
@@ -1029,6 +1592,41 @@ class TitleRegistry(BoundContract):
         """
         return TitleRegistry._encode("setApprovalForAll(address,bool)", (operator, approved))
 
+    def set_max_supply(
+        self,
+        class_id: int,
+        new_max_supply: int,
+        deadline: int,
+        consents: Sequence[HolderConsent],
+    ) -> TxResult:
+        """Changes the cap of `classId` to `newMaxSupply` (0: no cap), by the rule above.
+
+        Requirements: called by the consortium; the class exists; the cap changes; a non-zero cap
+        is at least the titles issued. Raising the cap (or removing it) of a class with titles
+        issued also needs `consents`, sorted by strictly increasing holder address, valid for
+        this change (`deadline` not passed, the class's current `capNonce`), of holders whose
+        balances together exceed half of the titles issued. Emits {MaxSupplyChanged}.
+
+        Args:
+            deadline: The deadline the consents name (ignored when no consent is needed).
+
+        Solidity: ``setMaxSupply(uint256,uint256,uint64,(address,bytes)[])``, nonpayable; sends a
+        transaction through the sender.
+        """
+        return self._transact("set_max_supply", "setMaxSupply(uint256,uint256,uint64,(address,bytes)[])", (class_id, new_max_supply, deadline, [x0.to_abi() for x0 in consents]))
+
+    @staticmethod
+    def encode_set_max_supply(
+        class_id: int,
+        new_max_supply: int,
+        deadline: int,
+        consents: Sequence[HolderConsent],
+    ) -> bytes:
+        """Calldata of ``setMaxSupply(uint256,uint256,uint64,(address,bytes)[])`` (for a governance
+        proposal or a multicall).
+        """
+        return TitleRegistry._encode("setMaxSupply(uint256,uint256,uint64,(address,bytes)[])", (class_id, new_max_supply, deadline, [x0.to_abi() for x0 in consents]))
+
     def supports_interface(
         self,
         interface_id: bytes,
@@ -1055,7 +1653,7 @@ class TitleRegistry(BoundContract):
 
         Solidity: ``titleClass(uint256)``, view.
         """
-        out = self._call("titleClass(uint256)", (class_id,), ("(string,bytes32,uint64,uint256)",), block_identifier)
+        out = self._call("titleClass(uint256)", (class_id,), ("(string,bytes32,uint64,uint64,uint256,uint256)",), block_identifier)
         return TitleClass.from_abi(out[0])
 
     def uri(self, arg0: int, *, block_identifier: BlockIdentifier = "latest") -> str:
@@ -1070,6 +1668,6 @@ class TitleRegistry(BoundContract):
         return str(out[0])
 
 
-ERRORS: tuple[type[ContractCustomError], ...] = (AddressEmptyCode, ERC1155InsufficientBalance, ERC1155InvalidApprover, ERC1155InvalidArrayLength, ERC1155InvalidOperator, ERC1155InvalidReceiver, ERC1155InvalidSender, ERC1155MissingApprovalForAll, FailedCall, TitleRegistryInvalidConsortium, TitleRegistryInvalidName, TitleRegistryNotMember, TitleRegistryOnlyConsortium, TitleRegistryUnknownClass, TitleRegistryZeroAmount)
+ERRORS: tuple[type[ContractCustomError], ...] = (AddressEmptyCode, ERC1155InsufficientBalance, ERC1155InvalidApprover, ERC1155InvalidArrayLength, ERC1155InvalidOperator, ERC1155InvalidReceiver, ERC1155InvalidSender, ERC1155MissingApprovalForAll, FailedCall, InvalidShortString, StringTooLong, TitleRegistryConsentExpired, TitleRegistryConsentsNotSorted, TitleRegistryInsufficientConsent, TitleRegistryInvalidConsent, TitleRegistryInvalidConsortium, TitleRegistryInvalidName, TitleRegistryLengthMismatch, TitleRegistryMaxSupplyBelowIssued, TitleRegistryMaxSupplyExceeded, TitleRegistryMaxSupplyUnchanged, TitleRegistryNotMember, TitleRegistryOnlyConsortium, TitleRegistryUnknownClass, TitleRegistryZeroAmount)
 """Every custom error ``TitleRegistry`` can revert with, as exception classes."""
 register_errors("TitleRegistry", ERRORS)

@@ -23,6 +23,8 @@ DELAY          a duration (``2d``, ``36h``, seconds) or ``0`` for none
 ID             a whole number from 1 (proposal, pool, expense, venture, class, offer ids)
 COUNT          a whole number from 1 (a quorum, a number of titles)
 INDEX          a whole number from 0 (a milestone)
+SUPPLY         a whole number from 0 (a title class's max supply; 0: no cap)
+NONCE          a whole number from 0 (a signed quote's nonce)
 SHARE          basis points (``5000``) or a percentage (``50%``)
 LABEL          a member label: 1 to 32 bytes of UTF-8
 HASH32         ``0x`` + 64 hex digits
@@ -59,7 +61,9 @@ __all__ = [
     "INDEX",
     "LABEL",
     "MEMBER",
+    "NONCE",
     "SHARE",
+    "SUPPLY",
     "AccountNameType",
     "AccountType",
     "AddressType",
@@ -294,6 +298,8 @@ DELAY = DurationType(zero=True)
 ID = WholeType("id", minimum=1)
 COUNT = WholeType("count", minimum=1)
 INDEX = WholeType("index", minimum=0)
+SUPPLY = WholeType("max supply", minimum=0)
+NONCE = WholeType("nonce", minimum=0)
 SHARE = ShareType()
 LABEL = LabelType()
 HASH32 = HexType("hash", size=32)

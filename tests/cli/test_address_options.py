@@ -63,8 +63,10 @@ FREE_TEXT = {
     ("titles create-class", "description"), ("titles issue", "description"), ("costs submit", "reference"),
     ("costs dispute", "reason"),
     ("compile", "solc_path"), ("coopetition", "network"),
+    ("titles take", "order"), ("titles cancel-quote", "quote"),
 }
-"""Parameters that are free text (names, descriptions, references, a path, a network name or URL)."""
+"""Parameters that are free text (names, descriptions, references, a path, a network name or URL; a signed
+quote as a file or its JSON, read by ``SignedOrder.from_json`` with its own one-line errors)."""
 
 
 def test_no_parameter_escapes_the_vocabulary_as_untyped_text() -> None:

@@ -58,8 +58,8 @@ def traded(project: Path, tmp_path: Path) -> Path:
        "--member", f"Initech={ADDR[3]}", "--quorum", "2", account="0")
     terms = tmp_path / "terms.pdf"
     terms.write_bytes(b"JV Hydrogen shareholders' agreement v3")
-    passed(project, ok(project, "titles", "create-class", "JV Hydrogen shares", "--terms", str(terms)))
-    passed(project, ok(project, "titles", "issue", "1", "Acme", "1000"))
+    passed(project, ok(project, "titles", "create-class", "JV Hydrogen shares", "--terms", str(terms),
+                       "--max-supply", "5000", "--issue", "Acme=1000"))
     return project
 
 
@@ -67,7 +67,8 @@ def test_classes_and_balances_after_governed_creation_and_issue(traded: Path) ->
     import hashlib
 
     classes = ok(traded, "titles", "classes")
-    assert [(c["id"], c["name"], c["issued"]) for c in classes] == [(1, "JV Hydrogen shares", 1000)]
+    assert [(c["id"], c["name"], c["issued"], c["maxSupply"]) for c in classes] == [
+        (1, "JV Hydrogen shares", 1000, 5000)]
     assert classes[0]["termsHash"] == "0x" + hashlib.sha256(b"JV Hydrogen shareholders' agreement v3").hexdigest()
     assert ok(traded, "titles", "balance", "Acme")["holdings"] == [
         {"holder": ADDR[1], "classId": 1, "name": "JV Hydrogen shares", "amount": 1000}]
@@ -137,6 +138,8 @@ def test_transfer_between_members_and_to_an_outsider(traded: Path, anvil: AnvilN
         (("fill", "42"), "TitleExchangeUnknownOffer(offer_id=42)"),
         (("cancel", "1"), "TitleExchangeUnknownOffer(offer_id=1)"),
         (("issue", "1", "Nobody", "5"), "Nobody"),
+        (("issue", "1", "Acme", "4001"), "at most 4000 more"),
+        (("fill", "1", "--max-payment", "1 ether"), "TitleExchangeUnknownOffer(offer_id=1)"),
         (("create-class", "X"), "--terms"),
         (("create-class", "X", "--terms-hash", "0x12"), "64 hex digits"),
     ],
@@ -155,3 +158,42 @@ def test_dry_run_offer_sends_nothing(traded: Path, anvil: AnvilNode) -> None:
     assert dry["dryRun"] is True and dry["offerId"] == 0 and dry["gasUsed"] > 0
     assert rpc(anvil.url, "eth_blockNumber") == block
     assert ok(traded, "titles", "book") == []
+
+
+def test_create_class_with_first_titles_in_one_proposal_and_no_cap_is_loud(traded: Path) -> None:
+    result = run(traded, "titles", "create-class", "Bond", "--terms-hash", "0x" + "22" * 32,
+                 "--issue", "Globex=300", "--issue", "Initech=200")
+    assert result.exit_code == 0, result.output
+    assert "WARNING: NO CAP" in result.stderr and "NO CAP" in result.stdout
+    proposal = ok(traded, "consortium", "proposals")[-1]
+    passed(traded, {"proposalId": proposal["id"]})
+    assert ok(traded, "titles", "balance", "Initech")["holdings"][0]["amount"] == 200
+    assert "NO CAP" in run(traded, "titles", "classes").output
+
+
+def test_quote_take_and_cancel_quotes(traded: Path, tmp_path: Path, anvil: AnvilNode) -> None:
+    order = tmp_path / "order.json"
+    block = rpc(anvil.url, "eth_blockNumber")
+    signed = ok(traded, "titles", "quote", "1", "300", "--price", "3 ether", "--to", "Globex", "--expires", "2h",
+                "-o", str(order))
+    assert rpc(anvil.url, "eth_blockNumber") == block  # signing sends nothing
+    assert signed["nonce"] == "0" and signed["taker"] == ADDR[2] and signed["priceFormatted"] == "3 ETH"
+    assert json.loads(order.read_text())["signature"] == signed["signature"]
+    one_line_error(run(traded, "titles", "take", str(order), account=INITECH), "reserved for")
+    taken = ok(traded, "titles", "take", str(order), "--amount", "300", "--max-payment", "3.1 ether",
+               account=GLOBEX)
+    assert taken["payment"] == str(3 * 10**18) and taken["amount"] == 300 and taken["nonce"] == "0"
+    assert ok(traded, "titles", "balance", "Globex")["holdings"][0]["amount"] == 300
+    one_line_error(run(traded, "titles", "take", str(order), account=GLOBEX), "taken or cancelled already")
+
+    other = tmp_path / "other.json"
+    ok(traded, "titles", "quote", "1", "10", "--price", "1 ether", "--partial", "-o", str(other))
+    ok(traded, "titles", "cancel-quote", str(other))
+    one_line_error(run(traded, "titles", "take", str(other), account=INITECH), "taken or cancelled already")
+    printed = run(traded, "titles", "quote", "1", "10", "--price", "1 ether", "--nonce", "7")
+    assert printed.exit_code == 0 and '"nonce": "7"' in printed.stdout
+    # by default: every nonce up to the first unused one (what this command would hand out next)...
+    assert ok(traded, "titles", "cancel-all-quotes")["below"] == "3"
+    # ...an explicit --nonce above it needs --below
+    assert ok(traded, "titles", "cancel-all-quotes", "--below", "8")["below"] == "8"
+    one_line_error(run(traded, "titles", "cancel-quote", "7"), "already taken or cancelled")

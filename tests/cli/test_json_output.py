@@ -25,7 +25,7 @@ ETHER = 10**18
 
 NOT_READS = {"compile", "bindings", "demo", "deploy", "devnet start", "devnet stop", "devnet reset",
              "accounts new", "accounts import", "accounts remove", "costs sign-terms", "consortium sign",
-             "attach"}
+             "attach", "titles quote"}
 """Commands that send nothing but are not chain reads (build tools, local files, the demo, signing)."""
 
 # read command -> (arguments, the amount keys its output must show as strings)

@@ -228,7 +228,7 @@ def _titles(env: EmbeddedEnv, *, exchange: bool) -> Deployed:
 
     consortium = _consortium_of_two(env)
     registry = env.deploy("TitleRegistry", [consortium], by=DEPLOYER)
-    calls = [TitleRegistry.encode_create_class("Shares", b"\x11" * 32),
+    calls = [TitleRegistry.encode_create_class_and_issue("Shares", b"\x11" * 32, 1000, [env.address(1)], [100]),
              TitleRegistry.encode_issue(1, env.address(1), 100)]
     Gov(env, consortium).govern(TitleRegistry.encode_multicall(calls), target=registry, description="shares")
     member = TitlesService.at(env.w3, registry, env.pipeline(1))
@@ -245,10 +245,20 @@ def _titles(env: EmbeddedEnv, *, exchange: bool) -> Deployed:
         else TitleRegistry(env.w3, registry, env.pipeline(DEPLOYER))
     )
     offer_terms = (1, 1, 0, "0x" + "00" * 20, 0, 1, "0x" + "00" * 20, env.now() + 86_400, False)
+    from coopetition._domain.titles_caps import sign_cap_consent
+    from coopetition._domain.titles_orders import sign_order
+
+    signed = sign_order(env.accounts[1], chain_id=env.w3.eth.chain_id, exchange=exchange_address, title_id=1,
+                        amount=5, price=1, asset=None, taker=None, expiry=env.now() + 86_400, nonce=0,
+                        partial_fills=True)  # a member's real order: the deployer (no member) cannot take it
+    consent = sign_cap_consent(env.accounts[1], chain_id=env.w3.eth.chain_id, registry=registry, class_id=1,
+                               max_supply=0, cap_nonce=0, deadline=env.now() + 86_400)
     return Deployed(
         contract=contract,
         pools={"uint256": [1, 10], "address": [exchange_address, env.address(1)], "uint256[]": [[1]],
-               "bytes[]": [calls], "(uint256,uint256,uint8,address,uint256,uint256,address,uint64,bool)": [offer_terms]},
+               "bytes[]": [calls], "(uint256,uint256,uint8,address,uint256,uint256,address,uint64,bool)": [offer_terms],
+               "(address,uint256,uint256,address,uint256,address,uint64,uint256,bool)": [signed.order().to_abi()],
+               "bytes": [signed.signature_bytes], "(address,bytes)[]": [[(consent.holder, consent.signature)]]},
         snapshot=snapshot,
     )
 
@@ -266,8 +276,12 @@ CASES: list[PowerlessCase] = [
     PowerlessCase("JointVentureEscrow", _escrow),
     # setApprovalForAll only concerns the caller's own titles (the deployer holds none and, not
     # being a member, can receive none): it changes nothing the snapshot covers.
-    PowerlessCase("TitleRegistry", lambda env: _titles(env, exchange=False), allowed=frozenset({"setApprovalForAll"})),
-    PowerlessCase("TitleExchange", lambda env: _titles(env, exchange=True)),
+    # consentToMaxSupply records the deployer's own consent, which weighs what it holds: nothing.
+    PowerlessCase("TitleRegistry", lambda env: _titles(env, exchange=False),
+                  allowed=frozenset({"setApprovalForAll", "consentToMaxSupply"})),
+    # cancelOrder / cancelOrdersBelow only void the caller's own (here: non-existent) signed orders.
+    PowerlessCase("TitleExchange", lambda env: _titles(env, exchange=True),
+                  allowed=frozenset({"cancelOrder", "cancelOrdersBelow"})),
 ]
 
 

@@ -30,7 +30,7 @@ __all__ = [
 
 _ABI_JSON = r'''[
 {"inputs":[{"internalType":"contract TitleExchange","name":"exchange","type":"address"},{"internalType":"uint256","name":"fromId","type":"uint256"},{"internalType":"uint256","name":"toId","type":"uint256"}],"name":"cancelOffers","outputs":[],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"contract TitleExchange","name":"exchange","type":"address"},{"components":[{"internalType":"uint256","name":"titleId","type":"uint256"},{"internalType":"uint256","name":"titleAmount","type":"uint256"},{"internalType":"enum TitleExchange.PaymentKind","name":"paymentKind","type":"uint8"},{"internalType":"address","name":"paymentToken","type":"address"},{"internalType":"uint256","name":"paymentTitleId","type":"uint256"},{"internalType":"uint256","name":"price","type":"uint256"},{"internalType":"address","name":"counterparty","type":"address"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"bool","name":"allowPartial","type":"bool"}],"internalType":"struct TitleExchange.OfferTerms","name":"terms","type":"tuple"},{"internalType":"uint256","name":"count","type":"uint256"}],"name":"makeOffers","outputs":[{"internalType":"uint256","name":"firstId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"contract TitleExchange","name":"exchange","type":"address"},{"components":[{"internalType":"uint256","name":"titleId","type":"uint256"},{"internalType":"uint256","name":"titleAmount","type":"uint256"},{"internalType":"enum ITitleExchange.PaymentKind","name":"paymentKind","type":"uint8"},{"internalType":"address","name":"paymentToken","type":"address"},{"internalType":"uint256","name":"paymentTitleId","type":"uint256"},{"internalType":"uint256","name":"price","type":"uint256"},{"internalType":"address","name":"counterparty","type":"address"},{"internalType":"uint64","name":"expiry","type":"uint64"},{"internalType":"bool","name":"allowPartial","type":"bool"}],"internalType":"struct ITitleExchange.OfferTerms","name":"terms","type":"tuple"},{"internalType":"uint256","name":"count","type":"uint256"}],"name":"makeOffers","outputs":[{"internalType":"uint256","name":"firstId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"address","name":"","type":"address"},{"internalType":"address","name":"","type":"address"},{"internalType":"uint256[]","name":"","type":"uint256[]"},{"internalType":"uint256[]","name":"","type":"uint256[]"},{"internalType":"bytes","name":"","type":"bytes"}],"name":"onERC1155BatchReceived","outputs":[{"internalType":"bytes4","name":"","type":"bytes4"}],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"address","name":"","type":"address"},{"internalType":"address","name":"","type":"address"},{"internalType":"uint256","name":"","type":"uint256"},{"internalType":"uint256","name":"","type":"uint256"},{"internalType":"bytes","name":"","type":"bytes"}],"name":"onERC1155Received","outputs":[{"internalType":"bytes4","name":"","type":"bytes4"}],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"bytes4","name":"interfaceId","type":"bytes4"}],"name":"supportsInterface","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"}
@@ -40,7 +40,7 @@ ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
 
 
 class PaymentKind(IntEnum):
-    """Solidity ``enum TitleExchange.PaymentKind``."""
+    """Solidity ``enum ITitleExchange.PaymentKind``."""
 
     ETHER = 0
     TOKEN = 1
@@ -49,7 +49,7 @@ class PaymentKind(IntEnum):
 
 @dataclass(frozen=True)
 class OfferTerms:
-    """Solidity ``struct TitleExchange.OfferTerms``:
+    """Solidity ``struct ITitleExchange.OfferTerms``:
     ``(uint256,uint256,uint8,address,uint256,uint256,address,uint64,bool)``.
     """
 
