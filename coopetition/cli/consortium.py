@@ -17,6 +17,7 @@ import click
 
 from ._connect import open_suite, proposal_options, sending_options, service_action
 from ._context import CliContext, pass_cli
+from .history import history_options, show_history
 from .output import print_table, report, report_proposal, when
 from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HEXDATA, ID, LABEL, MEMBER
 
@@ -266,3 +267,12 @@ def execute(cli: CliContext, proposal_id: int | None, signature_files: tuple[Pat
         "decisionId": signatures[0].proposal_id}
     report(cli, f"{what} executed" + (f" with {len(signatures)} signature(s)" if signatures else ""), result,
            extra)
+
+
+@consortium.command("history")
+@history_options
+@pass_cli
+def history_cmd(cli: CliContext, from_block: int, as_csv: bool) -> None:
+    """List what happened in the consortium, oldest first: members, quorum, proposals, approvals."""
+    suite = open_suite(cli, read_only=True)
+    show_history(cli, suite.connection, suite.consortium.activity(from_block=from_block), as_csv=as_csv)

@@ -19,6 +19,7 @@ import click
 
 from ._connect import id_command, member_labels, open_suite, sending_options, service_action
 from ._context import CliContext, pass_cli
+from .history import history_options, show_history
 from .output import Money, print_table, report, to_json, when
 from .params import (
     AMOUNT,
@@ -340,3 +341,13 @@ def show(cli: CliContext, pool_id: int | None) -> None:
         if p.pending:
             click.echo(f"  not accepted yet: {', '.join(labels.get(a, a) for a in p.pending)}")
         click.echo(f"  booked {p.asset.format(p.total_booked)}, paid in {p.asset.format(p.total_paid_in)}")
+
+
+@costs.command("history")
+@click.argument("pool_id", metavar="POOL", type=ID, required=False)
+@history_options
+@pass_cli
+def history_cmd(cli: CliContext, pool_id: int | None, from_block: int, as_csv: bool) -> None:
+    """List what happened in POOL (default: every pool), oldest first."""
+    suite = open_suite(cli, read_only=True)
+    show_history(cli, suite.connection, suite.costs.activity(pool_id, from_block=from_block), as_csv=as_csv)

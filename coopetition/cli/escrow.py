@@ -18,6 +18,7 @@ import click
 
 from ._connect import member_labels, open_suite, sending_options
 from ._context import CliContext, pass_cli
+from .history import history_options, show_history
 from .output import Money, print_table, report, to_json, when
 from .params import AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, MEMBER, KeyValue
 
@@ -300,3 +301,13 @@ def list_cmd(cli: CliContext) -> None:
                       f"{v.asset.format(v.deposited)} / {v.asset.format(v.total)}", v.asset.format(v.released),
                       str(len(v.partners)), f"{released}/{len(v.milestones)} released")
     print_table(table)
+
+
+@escrow.command("history")
+@click.argument("venture_id", metavar="VENTURE", type=ID, required=False)
+@history_options
+@pass_cli
+def history_cmd(cli: CliContext, venture_id: int | None, from_block: int, as_csv: bool) -> None:
+    """List what happened in VENTURE (default: every venture), oldest first."""
+    suite = open_suite(cli, read_only=True)
+    show_history(cli, suite.connection, suite.escrow.activity(venture_id, from_block=from_block), as_csv=as_csv)

@@ -33,6 +33,9 @@ READS: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "consortium show": ((), {"value"}),  # of the open proposal
     "consortium members": ((), set()),
     "consortium proposals": (("--all",), {"value"}),
+    "consortium history": ((), {"amount"}),  # the open proposal's value
+    "costs history": (("1",), {"amount"}),
+    "escrow history": (("1",), {"amount"}),
     "costs show": (("1",), {"totalBooked", "totalPaidIn", "outstanding"}),
     "costs balances": (("1",), {"owed", "paid", "debt", "credit", "entitlement", "withdrawn", "collectable", "net",
                                 "outstanding"}),
