@@ -85,7 +85,7 @@ def consortium() -> None:
               help="A signature file (from `consortium sign`) to show as a pending approval; repeatable.")
 @pass_cli
 def show(cli: CliContext, signature_files: tuple[Path, ...]) -> None:
-    """Members, quorum and open proposals: approvals on chain, and pending signatures given."""
+    """Show members, quorum and open proposals: approvals on chain, and pending signatures given."""
     service = open_suite(cli, read_only=True).consortium
     pending = _pending(service, _signatures(signature_files))
     if cli.json:
@@ -100,7 +100,7 @@ def show(cli: CliContext, signature_files: tuple[Path, ...]) -> None:
 @consortium.command("members")
 @pass_cli
 def members_cmd(cli: CliContext) -> None:
-    """The current members and the quorum."""
+    """List the current members and the quorum."""
     service = open_suite(cli, read_only=True).consortium
     if cli.json:
         cli.emit(None, {"quorum": service.quorum(), "members": service.members()})
@@ -112,7 +112,7 @@ def members_cmd(cli: CliContext) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include executed, cancelled and expired proposals.")
 @pass_cli
 def proposals_cmd(cli: CliContext, show_all: bool) -> None:
-    """Open proposals (or all with --all)."""
+    """List open proposals (or all with --all)."""
     service = open_suite(cli, read_only=True).consortium
     if cli.json:
         cli.emit(None, service.proposals(open_only=not show_all))
@@ -181,7 +181,7 @@ def propose_cancel(cli: CliContext, proposal_id: int, expiry: str, description: 
 @pass_cli
 def propose_call(cli: CliContext, target: str, data: str, value: str, expiry: str, description: str | None,
                  dry_run: bool) -> None:
-    """Any governed call: TARGET with --data (and --value from the consortium's balance)."""
+    """Propose any governed call: TARGET with --data (and --value from the consortium's balance)."""
     from .._units import parse_amount
 
     wei = parse_amount(value).value

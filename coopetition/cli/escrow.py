@@ -259,7 +259,7 @@ def refund_cmd(cli: CliContext, venture_id: int, to: str | None, dry_run: bool) 
 @click.option("--history", is_flag=True, help="Also list the venture's events, oldest first.")
 @pass_cli
 def show_cmd(cli: CliContext, venture_id: int, history: bool) -> None:
-    """Partners (paid / owed), milestones and approvals of VENTURE."""
+    """Show the partners (paid / owed), milestones and approvals of VENTURE."""
     from ..escrow import describe_event
 
     suite = open_suite(cli, read_only=True)
@@ -281,7 +281,7 @@ def show_cmd(cli: CliContext, venture_id: int, history: bool) -> None:
 @escrow.command("list")
 @pass_cli
 def list_cmd(cli: CliContext) -> None:
-    """Every venture, one line each."""
+    """List every venture, one line each."""
     service = open_suite(cli, read_only=True).escrow
     ventures = service.ventures()
     if cli.json:
