@@ -14,6 +14,7 @@ import click
 from ._connect import member_labels
 from ._context import CliContext
 from .output import to_json, when
+from .params import INDEX
 
 if TYPE_CHECKING:
     from .._domain.activity import Activity
@@ -30,7 +31,7 @@ CSV_COLUMNS = ("blockNumber", "time", "actor", "actorLabel", "kind", "what", "am
 def history_options(func: F) -> F:
     """``--from-block`` and ``--csv``, shared by every ``history`` command."""
     func = click.option("--csv", "as_csv", is_flag=True, help="Print comma-separated rows with a header line.")(func)
-    return click.option("--from-block", type=click.IntRange(min=0), default=0, show_default=True,
+    return click.option("--from-block", type=INDEX, default=0, show_default=True,
                         help="Read events from this block on.")(func)
 
 
