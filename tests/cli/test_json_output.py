@@ -168,3 +168,7 @@ def test_a_transaction_report_has_one_shape(project: Path) -> None:
     assert all(not isinstance(v, int) or isinstance(v, bool) for v in event["args"].values())
     text = ok(run(project, "consortium", "approve", str(sent["proposalId"]), account="2")).stdout  # type: ignore[index]
     assert text.startswith(f"proposal #{sent['proposalId']} approved: tx 0x")  # type: ignore[index]
+    assert ", fee 0." in text and " ETH, nonce " in text
+    (only,) = sent["transactions"]  # type: ignore[index]
+    assert only["label"] == "Consortium.propose" and only["transactionHash"] == sent["transactionHash"]  # type: ignore[index]
+    assert isinstance(only["nonce"], int) and only["fee"] == str(sent["gasUsed"] * int(sent["effectiveGasPrice"]))  # type: ignore[index]
