@@ -37,6 +37,7 @@ from __future__ import annotations
 import random
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
@@ -131,7 +132,7 @@ class TransactionPipeline:
             self.register_abi(address, name, abi)
         self._chain_id: int | None = None
         self._genesis: str | None = None
-        self.sent: list[TxResult] = []  # every result send() returned, labelled, in order
+        self.sent: deque[TxResult] = deque(maxlen=100)  # the latest results send() returned, labelled
 
     # ------------------------------------------------------------------ facts about the chain
 
