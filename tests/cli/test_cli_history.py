@@ -91,6 +91,17 @@ def test_every_family_tells_its_history(project: Path, anvil: AnvilNode) -> None
     head = int(rpc(anvil.url, "eth_blockNumber"), 16)
     assert rows(project, "consortium", "history", "--from-block", str(head + 1)) == []
 
+    # ranges of one block each find exactly what one range over every block finds
+    from coopetition import connect
+    from coopetition._domain.consortium_history import consortium_rows
+    from coopetition._domain.escrow_events import venture_history
+
+    suite = connect("dev", project=project, read_only=True).suite()
+    whole, single = BlockSpan(0, head), BlockSpan(0, head, step=1)
+    assert len(list(single.ranges())) == head + 1
+    assert consortium_rows(suite.consortium.contract, single) == consortium_rows(suite.consortium.contract, whole)
+    assert venture_history(suite.escrow.contract, None, span=single) == venture_history(suite.escrow.contract, None)
+
 
 def test_a_block_span_covers_every_block_once() -> None:
     assert list(BlockSpan(0, 9, step=4).ranges()) == [(0, 3), (4, 7), (8, 9)]
