@@ -63,7 +63,15 @@ if TYPE_CHECKING:
     from ._project import Project, find_project
     from ._runtime import BoundContract
     from ._seam import DecodedEvent, PendingCall, Sender, TxResult
-    from ._session import Connection, Suite, SuiteDeployment, SuiteMember, connect, deploy_suite
+    from ._session import (
+        Connection,
+        Suite,
+        SuiteDeployment,
+        SuiteMember,
+        connect,
+        connect_web3,
+        deploy_suite,
+    )
     from ._units import Amount, format_amount, parse_amount, parse_deadline, parse_duration
     from ._verify import ContractCheck, SuiteVerification, attach_suite, verify_suite
     from .consortium import (
@@ -114,7 +122,7 @@ _LAZY: dict[str, str] = {
     "open_chain": "_chain.network", "resolve_network": "_chain.network",
     "Project": "_project", "find_project": "_project",
     "DecodedEvent": "_seam", "PendingCall": "_seam", "Sender": "_seam", "TxResult": "_seam",
-    "Connection": "_session", "connect": "_session",
+    "Connection": "_session", "connect": "_session", "connect_web3": "_session",
     "Suite": "_session", "SuiteDeployment": "_session", "SuiteMember": "_session", "deploy_suite": "_session",
     "TransactionPipeline": "_chain.tx", "TxPreview": "_chain.txdata",
     "ContractCheck": "_verify", "SuiteVerification": "_verify", "attach_suite": "_verify", "verify_suite": "_verify",
@@ -216,6 +224,7 @@ __all__ = [
     "compile_project",
     "connect",
     "connect_chain",
+    "connect_web3",
     "decode_revert",
     "deploy_contract",
     "deploy_suite",

@@ -59,6 +59,15 @@ class TxResult:
     events: tuple[DecodedEvent, ...] = ()
     dry_run: bool = False
     """True when only simulated and estimated (``--dry-run``): nothing was sent, ``gas_used`` is the estimate."""
+    nonce: int | None = None
+    """The sender's nonce the transaction used (``None`` for a dry run or when not known)."""
+    label: str = ""
+    """What was called, ``Contract.function`` (``deploy Contract``), when the pipeline sent it."""
+
+    @property
+    def fee(self) -> int:
+        """What the transaction paid for gas, in wei (``gas_used`` x ``effective_gas_price``)."""
+        return self.gas_used * self.effective_gas_price
 
     def events_named(self, name: str) -> tuple[DecodedEvent, ...]:
         return tuple(e for e in self.events if e.name == name)

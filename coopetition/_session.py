@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SUITE", "Connection", "Suite", "SuiteConfig", "SuiteDeployment", "SuiteEntry", "SuiteMember", "connect",
-    "deploy_suite",
+    "connect_web3", "deploy_suite",
 ]
 
 
@@ -139,6 +139,49 @@ def connect(
         dry_run=dry_run, confirm=None if chain.spec.is_dev else confirm, spinner=spinner,
         **pipeline_options,
     )
+    return Connection(proj, chain, signer, pipeline, store)
+
+
+def connect_web3(
+    w3: Web3,
+    account: object | None = None,
+    *,
+    network: str = "web3",
+    project: Project | Path | str | None = None,
+    is_dev: bool = False,
+    confirmations: int | None = None,
+    timeout: float = 120,
+    dry_run: bool = False,
+    confirm: Callable[[TxPreview], bool] | None = None,
+    spinner: bool | None = None,
+) -> Connection:
+    """Wrap an existing :class:`~web3.Web3` (brownie's ``web3``, an IPC or custom provider) as a
+    :class:`Connection`, with the same guards as :func:`connect` (chain id read, PoA detection,
+    records keyed by chain id and genesis). ``account`` signs: an eth-account ``LocalAccount``, any
+    object with a private key (``.key`` / ``.private_key``, e.g. a brownie account) or with ``.address``
+    and ``.sign_transaction(tx)``; ``None`` gives a read-only connection. Anything else raises
+    :class:`~coopetition.exceptions.AccountError` in one line naming what is accepted.
+
+    ``network`` names the connection in messages; ``is_dev`` treats it as a development chain (no
+    ``confirm`` asked, fast polling, no confirmations waited for unless ``confirmations`` says so;
+    otherwise one confirmation by default)."""
+    from ._chain.network import NetworkSpec, block_hash_reader, chain_from_web3
+    from ._chain.records import DeploymentStore
+    from ._chain.signers import as_signer
+    from ._chain.tx import TransactionPipeline
+
+    signer = None if account is None else as_signer(account)
+    confirmations = (0 if is_dev else 1) if confirmations is None else confirmations
+    proj = project if isinstance(project, Project) else find_project(project)
+    spec = NetworkSpec(network, "rpc", None, None, is_dev, confirmations, timeout)
+    chain = chain_from_web3(spec, w3)
+    store = DeploymentStore.for_chain(proj.deployments_dir, network, chain_id=chain.chain_id,
+                                      genesis_hash=chain.genesis_hash, block_hash=block_hash_reader(w3))
+    if signer is None:
+        return Connection(proj, chain, None, None, store)
+    pipeline = TransactionPipeline(w3, signer, network=network, is_dev=is_dev, confirmations=confirmations,
+                                   timeout=timeout, dry_run=dry_run, confirm=None if is_dev else confirm,
+                                   spinner=spinner)
     return Connection(proj, chain, signer, pipeline, store)
 
 

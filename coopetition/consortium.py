@@ -35,8 +35,10 @@ from eth_account.messages import encode_typed_data
 from eth_utils.crypto import keccak
 
 from ._domain import checks
+from ._domain.activity import Activity, BlockSpan, stamped
 from ._domain.consortium_calls import calldata as _calldata
 from ._domain.consortium_calls import describe_call
+from ._domain.consortium_history import consortium_rows
 from ._domain.consortium_records import (
     ApprovalStatus,
     Decision,
@@ -57,19 +59,8 @@ if TYPE_CHECKING:
     from web3 import Web3
 
 __all__ = [
-    "DEFAULT_EXPIRY",
-    "MAX_LABEL_BYTES",
-    "ApprovalStatus",
-    "ConsortiumService",
-    "Decision",
-    "Member",
-    "Proposal",
-    "ProposalRef",
-    "ProposalState",
-    "SignedApproval",
-    "constructor_args",
-    "describe_call",
-    "validate_label",
+    "DEFAULT_EXPIRY", "MAX_LABEL_BYTES", "ApprovalStatus", "ConsortiumService", "Decision", "Member", "Proposal",
+    "ProposalRef", "ProposalState", "SignedApproval", "constructor_args", "describe_call", "validate_label",
 ]
 
 DEFAULT_EXPIRY = "7d"
@@ -209,6 +200,11 @@ class ConsortiumService(Service):
             if event.proposal_id == key:
                 return number, event
         raise InputError(f"no proposal has id 0x{key.hex()}")
+
+    def activity(self, *, from_block: int = 0) -> tuple[Activity, ...]:
+        """What happened in the consortium (members, quorum, proposals, approvals) as :class:`Activity`
+        rows with block times, read in block ranges from ``from_block`` to the head."""
+        return stamped(self.w3, consortium_rows(self.contract, BlockSpan.upto_head(self.w3, from_block)))
 
     def proposal_count(self) -> int:
         """Proposals recorded so far (one-shot decisions excluded)."""

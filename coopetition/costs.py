@@ -41,8 +41,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._domain import checks
+from ._domain.activity import Activity, BlockSpan, stamped
 from ._domain.asset import Asset
-from ._domain.costs_history import HistoryEntry, pool_history
+from ._domain.costs_history import HistoryEntry, pool_history, pool_rows
 from ._domain.costs_inputs import (
     TOTAL_SHARES,
     hash_evidence,
@@ -415,6 +416,14 @@ class CostSharingService(Service):
     def history(self, pool_id: int) -> tuple[HistoryEntry, ...]:
         """Everything that happened in ``pool_id``, in chain order."""
         return pool_history(self.contract, _pool_id(pool_id), self._pool_asset(pool_id))
+
+    def activity(self, pool_id: int | None = None, *, from_block: int = 0) -> tuple[Activity, ...]:
+        """What happened in pool ``pool_id`` (every pool if ``None``) as :class:`Activity` rows with
+        block times, read in block ranges from ``from_block`` to the head."""
+        span = BlockSpan.upto_head(self.w3, from_block)
+        ids = range(1, self.pool_count() + 1) if pool_id is None else (_pool_id(pool_id),)
+        return stamped(self.w3, [row for p in ids
+                                 for row in pool_rows(p, pool_history(self.contract, p, self._pool_asset(p), span))])
 
 
 def _members(seats: Sequence[str], bitmap: int) -> tuple[str, ...]:

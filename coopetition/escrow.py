@@ -46,9 +46,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, TypeAlias
 
 from ._domain import checks
+from ._domain.activity import Activity, BlockSpan, stamped
 from ._domain.asset import Asset
 from ._domain.checks import ZERO_ADDRESS
-from ._domain.escrow_events import VentureEvent, describe_event, venture_history
+from ._domain.escrow_events import VentureEvent, describe_event, venture_history, venture_rows
 from ._domain.escrow_records import (
     MilestoneStatus,
     PartnerPosition,
@@ -310,6 +311,22 @@ class EscrowService(Service):
         vid = _venture_id(venture_id)
         self.contract.venture(vid)
         return venture_history(self.contract, vid, from_block=from_block)
+
+    def activity(self, venture_id: int | None = None, *, from_block: int = 0) -> tuple[Activity, ...]:
+        """What happened in venture ``venture_id`` (every venture if ``None``) as :class:`Activity`
+        rows with block times, read in block ranges from ``from_block`` to the head."""
+        vid = None if venture_id is None else _venture_id(venture_id)
+        if vid is not None:
+            self.contract.venture(vid)
+        events = venture_history(self.contract, vid, span=BlockSpan.upto_head(self.contract.w3, from_block))
+        assets: dict[int, Asset] = {}
+
+        def asset_of(v: int) -> Asset:
+            if v not in assets:
+                assets[v] = self._asset(self.contract.venture(v).asset)
+            return assets[v]
+
+        return stamped(self.contract.w3, venture_rows(events, asset_of))
 
     # ----------------------------------------------------------------------------- actions
 

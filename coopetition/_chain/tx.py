@@ -37,8 +37,10 @@ from __future__ import annotations
 import random
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, cast
 
 from eth_typing import ChecksumAddress
@@ -130,6 +132,7 @@ class TransactionPipeline:
             self.register_abi(address, name, abi)
         self._chain_id: int | None = None
         self._genesis: str | None = None
+        self.sent: deque[TxResult] = deque(maxlen=100)  # the latest results send() returned, labelled
 
     # ------------------------------------------------------------------ facts about the chain
 
@@ -158,13 +161,17 @@ class TransactionPipeline:
     # ------------------------------------------------------------------ the Sender protocol
 
     def send(self, call: PendingCall) -> TxResult:
-        """Simulate, estimate, (confirm,) sign, send and wait; a dry run stops after estimating."""
+        """Simulate, estimate, (confirm,) sign, send and wait; a dry run stops after estimating.
+        The result carries its ``label`` (``Contract.function``) and ``nonce``, and joins :attr:`sent`."""
         prepared = self.prepare(call)
+        label = f"deploy {call.contract}" if not call.address else f"{call.contract}.{call.function.split('(')[0]}"
         if self.dry_run:
-            return self.dry_run_result(prepared)
+            self.sent.append(replace(self.dry_run_result(prepared), label=label))
+            return self.sent[-1]
         signed = self.submit(prepared)
         with interrupted(signed.transaction_hash, signed.nonce, signed.sender, resumable=False):
-            return self.wait(signed.transaction_hash, call)
+            self.sent.append(replace(self.wait(signed.transaction_hash, call), label=label, nonce=signed.nonce))
+        return self.sent[-1]
 
     # ------------------------------------------------------------------ the split steps
 
@@ -227,17 +234,9 @@ class TransactionPipeline:
             if not call.address:
                 nonce = int(self.w3.eth.get_transaction_count(self.address, "pending")) + nonce_offset
                 predicted = create_address(self.address, nonce)
-        return TxResult(
-            transaction_hash="",
-            block_number=block,
-            gas_used=prepared.gas_estimate,
-            effective_gas_price=prepared.fees.max_fee_per_gas,
-            status=1,
-            sender=self.address,
-            to=call.address or None,
-            contract_address=predicted,
-            dry_run=True,
-        )
+        return TxResult(transaction_hash="", block_number=block, gas_used=prepared.gas_estimate,
+                        effective_gas_price=prepared.fees.max_fee_per_gas, status=1, sender=self.address,
+                        to=call.address or None, contract_address=predicted, dry_run=True)
 
     def submit(
         self,

@@ -7,9 +7,10 @@ from typing import Any
 
 from .._units import Wei
 from ..bindings.cost_sharing import CostSharing
+from .activity import BlockSpan, Row
 from .asset import Asset
 
-__all__ = ["HistoryEntry", "pool_history"]
+__all__ = ["HistoryEntry", "pool_history", "pool_rows"]
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,11 @@ class HistoryEntry:
     """The pool's asset, which :attr:`amount` is counted in."""
 
 
-def pool_history(contract: CostSharing, pool_id: int, asset: Asset) -> tuple[HistoryEntry, ...]:
-    """Everything that happened in ``pool_id``, in chain order."""
+def pool_history(contract: CostSharing, pool_id: int, asset: Asset, span: BlockSpan | None = None,
+                 ) -> tuple[HistoryEntry, ...]:
+    """Everything that happened in ``pool_id``, in chain order (read over ``span``: default every block)."""
     ev = contract.events
+    logs = (span or BlockSpan.upto_head(contract.w3)).logs
     entries: list[HistoryEntry] = []
 
     def add(e: Any, kind: str, account: str | None = None, expense_id: int | None = None,
@@ -43,44 +46,61 @@ def pool_history(contract: CostSharing, pool_id: int, asset: Asset) -> tuple[His
         entries.append(HistoryEntry(e.block_number, e.log_index, e.transaction_hash, kind, account, expense_id,
                                     period, amount, detail, asset))
 
-    for p in ev.pool_proposed(pool_id=pool_id):
+    for p in logs(ev.pool_proposed, pool_id=pool_id):
         add(p, "proposed", p.creator, detail=p.name)
-    for a in ev.terms_accepted(pool_id=pool_id):
+    for a in logs(ev.terms_accepted, pool_id=pool_id):
         add(a, "accepted", a.participant, detail="signed" if a.signed else "on chain")
-    for live in ev.pool_activated(pool_id=pool_id):
+    for live in logs(ev.pool_activated, pool_id=pool_id):
         add(live, "live")
-    for left in ev.participant_left(pool_id=pool_id):
+    for left in logs(ev.participant_left, pool_id=pool_id):
         add(left, "left", left.participant)
-    for d in ev.pool_dissolved(pool_id=pool_id):
+    for d in logs(ev.pool_dissolved, pool_id=pool_id):
         add(d, "dissolved")
-    for v in ev.close_voted(pool_id=pool_id):
+    for v in logs(ev.close_voted, pool_id=pool_id):
         add(v, "close-vote", v.participant)
-    for c in ev.pool_closed(pool_id=pool_id):
+    for c in logs(ev.pool_closed, pool_id=pool_id):
         add(c, "closed")
-    submitted = ev.expense_submitted(pool_id=pool_id)
+    submitted = logs(ev.expense_submitted, pool_id=pool_id)
     ids = {s.expense_id for s in submitted}
     for s in submitted:
         add(s, "submitted", s.submitter, s.expense_id, s.amount, detail=s.ref)
-    for r in ev.approval_recorded():
+    for r in logs(ev.approval_recorded):
         if r.expense_id in ids:
             add(r, "approved", r.participant, r.expense_id)
-    for j in ev.rejection_recorded():
+    for j in logs(ev.rejection_recorded):
         if j.expense_id in ids:
             add(j, "rejection", j.participant, j.expense_id)
-    for x in ev.expense_rejected(pool_id=pool_id):
+    for x in logs(ev.expense_rejected, pool_id=pool_id):
         add(x, "rejected", None, x.expense_id)
-    for w in ev.expense_withdrawn(pool_id=pool_id):
+    for w in logs(ev.expense_withdrawn, pool_id=pool_id):
         add(w, "withdrawn", None, w.expense_id)
-    for b in ev.expense_booked(pool_id=pool_id):
+    for b in logs(ev.expense_booked, pool_id=pool_id):
         add(b, "booked", b.payee, b.expense_id, b.amount, period=b.period)
-    for q in ev.expense_disputed():
+    for q in logs(ev.expense_disputed):
         if q.expense_id in ids:
             add(q, "disputed", q.participant, q.expense_id, detail="0x" + bytes(q.reason).hex())
-    for rv in ev.expense_reversed(pool_id=pool_id):
+    for rv in logs(ev.expense_reversed, pool_id=pool_id):
         add(rv, "reversed", rv.payee, rv.expense_id, rv.amount, period=rv.period)
-    for pi in ev.paid_in(pool_id=pool_id):
+    for pi in logs(ev.paid_in, pool_id=pool_id):
         add(pi, "paid", pi.debtor, None, pi.amount, period=pi.period, detail=f"by {pi.payer}")
-    for cl in ev.claimed(pool_id=pool_id):
+    for cl in logs(ev.claimed, pool_id=pool_id):
         add(cl, "claimed", cl.account, None, cl.amount, period=cl.period, detail=f"to {cl.to}")
     entries.sort(key=lambda h: (h.block_number, h.log_index))
     return tuple(entries)
+
+
+def pool_rows(pool_id: int, entries: tuple[HistoryEntry, ...]) -> list[Row]:
+    """``entries`` of pool ``pool_id`` described in words, amounts in the pool's asset."""
+    rows: list[Row] = []
+    for h in entries:
+        words = [f"pool #{pool_id}:", h.kind]
+        if h.expense_id is not None:
+            words.append(f"expense #{h.expense_id}")
+        if h.amount is not None:
+            words.append(h.asset.format(h.amount))
+        if h.period is not None:
+            words.append(f"period {h.period}")
+        if h.detail:
+            words.append(f"({h.detail})")
+        rows.append((h, h.kind, h.account, " ".join(words), h.amount, h.asset))
+    return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeAlias
 
 from ..bindings.joint_venture_escrow import (
@@ -23,10 +24,11 @@ from ..bindings.joint_venture_escrow import (
     VentureCreatedEvent,
     WithdrawnEvent,
 )
+from .activity import BlockSpan, Row, kind_of
 from .asset import Asset
 from .escrow_records import when
 
-__all__ = ["VentureEvent", "describe_event", "venture_history"]
+__all__ = ["VentureEvent", "describe_event", "venture_history", "venture_rows"]
 
 _REASONS = {
     CancelReason.DEADLINE_MISSED: "deadline missed",
@@ -54,8 +56,10 @@ VentureEvent: TypeAlias = (
 """One typed record of a venture's history (the binding's event dataclasses)."""
 
 
-def venture_history(contract: JointVentureEscrow, venture_id: int, *, from_block: int = 0) -> tuple[VentureEvent, ...]:
-    """Every event of venture ``venture_id``, oldest first."""
+def venture_history(contract: JointVentureEscrow, venture_id: int | None, *, from_block: int = 0,
+                    span: BlockSpan | None = None) -> tuple[VentureEvent, ...]:
+    """Every event of venture ``venture_id`` (of every venture if ``None``), oldest first; read over
+    ``span`` in block ranges when given, else in one query from ``from_block``."""
     ev = contract.events
     queries = (
         ev.venture_created, ev.contribution_set, ev.milestone_set, ev.deposited, ev.venture_activated,
@@ -65,8 +69,20 @@ def venture_history(contract: JointVentureEscrow, venture_id: int, *, from_block
     )
     found: list[VentureEvent] = []
     for query in queries:
-        found.extend(query(from_block=from_block, venture_id=venture_id))
+        found.extend(span.logs(query, venture_id=venture_id) if span is not None
+                     else query(from_block=from_block, venture_id=venture_id))
     return tuple(sorted(found, key=lambda e: (e.block_number, e.log_index)))
+
+
+def venture_rows(events: tuple[VentureEvent, ...], asset_of: Callable[[int], Asset]) -> list[Row]:
+    """``events`` described, each in its venture's asset (``asset_of(venture_id)``)."""
+    rows: list[Row] = []
+    for e in events:
+        asset = asset_of(e.venture_id)
+        actor = getattr(e, "partner", None) or getattr(e, "creator", None) or getattr(e, "beneficiary", None)
+        rows.append((e, kind_of(e), actor, f"venture #{e.venture_id}: {describe_event(e, asset)}",
+                     getattr(e, "amount", None), asset))
+    return rows
 
 
 def describe_event(event: VentureEvent, asset: Asset) -> str:

@@ -86,11 +86,14 @@ def open_connection(cli: CliContext, *, dry_run: bool = False, read_only: bool =
     from .._session import connect
 
     network = cli.network or "dev"
-    return connect(
+    conn = connect(
         network, cli.account, project=cli.project, dry_run=dry_run, read_only=read_only,
         prompt=hidden_prompt,
         confirm=None if cli.yes else _confirm_factory(cli),
     )
+    if conn.sender is not None:
+        cli.senders.append(conn.sender)
+    return conn
 
 
 def open_suite(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> Suite:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import click
@@ -18,6 +18,8 @@ class CliContext:
     json: bool
     yes: bool
     project_path: str | None
+    senders: list[Any] = field(default_factory=list)
+    """The transaction pipelines this command opened: every transaction they sent is reported."""
 
     @property
     def project(self) -> Project:

@@ -17,6 +17,7 @@ import click
 
 from ._connect import open_suite, proposal_options, sending_options, service_action
 from ._context import CliContext, pass_cli
+from .history import history_options, show_history
 from .output import print_table, report, report_proposal, when
 from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HEXDATA, ID, LABEL, MEMBER
 
@@ -84,7 +85,7 @@ def consortium() -> None:
               help="A signature file (from `consortium sign`) to show as a pending approval; repeatable.")
 @pass_cli
 def show(cli: CliContext, signature_files: tuple[Path, ...]) -> None:
-    """Members, quorum and open proposals: approvals on chain, and pending signatures given."""
+    """Show members, quorum and open proposals: approvals on chain, and pending signatures given."""
     service = open_suite(cli, read_only=True).consortium
     pending = _pending(service, _signatures(signature_files))
     if cli.json:
@@ -99,7 +100,7 @@ def show(cli: CliContext, signature_files: tuple[Path, ...]) -> None:
 @consortium.command("members")
 @pass_cli
 def members_cmd(cli: CliContext) -> None:
-    """The current members and the quorum."""
+    """List the current members and the quorum."""
     service = open_suite(cli, read_only=True).consortium
     if cli.json:
         cli.emit(None, {"quorum": service.quorum(), "members": service.members()})
@@ -111,7 +112,7 @@ def members_cmd(cli: CliContext) -> None:
 @click.option("--all", "show_all", is_flag=True, help="Include executed, cancelled and expired proposals.")
 @pass_cli
 def proposals_cmd(cli: CliContext, show_all: bool) -> None:
-    """Open proposals (or all with --all)."""
+    """List open proposals (or all with --all)."""
     service = open_suite(cli, read_only=True).consortium
     if cli.json:
         cli.emit(None, service.proposals(open_only=not show_all))
@@ -180,7 +181,7 @@ def propose_cancel(cli: CliContext, proposal_id: int, expiry: str, description: 
 @pass_cli
 def propose_call(cli: CliContext, target: str, data: str, value: str, expiry: str, description: str | None,
                  dry_run: bool) -> None:
-    """Any governed call: TARGET with --data (and --value from the consortium's balance)."""
+    """Propose any governed call: TARGET with --data (and --value from the consortium's balance)."""
     from .._units import parse_amount
 
     wei = parse_amount(value).value
@@ -266,3 +267,12 @@ def execute(cli: CliContext, proposal_id: int | None, signature_files: tuple[Pat
         "decisionId": signatures[0].proposal_id}
     report(cli, f"{what} executed" + (f" with {len(signatures)} signature(s)" if signatures else ""), result,
            extra)
+
+
+@consortium.command("history")
+@history_options
+@pass_cli
+def history_cmd(cli: CliContext, from_block: int, as_csv: bool) -> None:
+    """List what happened in the consortium, oldest first: members, quorum, proposals, approvals."""
+    suite = open_suite(cli, read_only=True)
+    show_history(cli, suite.connection, suite.consortium.activity(from_block=from_block), as_csv=as_csv)

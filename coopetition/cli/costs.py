@@ -19,6 +19,7 @@ import click
 
 from ._connect import id_command, member_labels, open_suite, sending_options, service_action
 from ._context import CliContext, pass_cli
+from .history import history_options, show_history
 from .output import Money, print_table, report, to_json, when
 from .params import (
     AMOUNT,
@@ -101,7 +102,7 @@ def join(cli: CliContext, pool_id: int, terms_hash: str | None, dry_run: bool) -
     tx = service.join(pool_id, terms_hash=terms_hash)
     state = None if tx.dry_run else service.pool(pool_id).status.name.lower()
     report(cli, "join pool" if tx.dry_run else f"joined pool #{pool_id}; now {state}", tx,
-           {"poolId": pool_id, "status": state})
+           {"poolId": pool_id, "poolStatus": state})
 
 
 @costs.command("sign-terms")
@@ -172,7 +173,7 @@ def _vote(name: str, verb: str, doc: str) -> click.Command:
         tx = getattr(service, name)(expense_id)
         status = None if tx.dry_run else service.expense(expense_id).status.name.lower()
         what = f"{name} expense" if tx.dry_run else f"expense #{expense_id} {verb}; now {status}"
-        report(cli, what, tx, {"expenseId": expense_id, "status": status})
+        report(cli, what, tx, {"expenseId": expense_id, "expenseStatus": status})
 
     return id_command(costs, name, doc, "expense_id", run)
 
@@ -194,7 +195,7 @@ def dispute(cli: CliContext, expense_id: int, reason: str, dry_run: bool) -> Non
     tx = service.dispute(expense_id, reason)
     status = None if tx.dry_run else service.expense(expense_id).status.name.lower()
     report(cli, "dispute expense" if tx.dry_run else f"expense #{expense_id} disputed; now {status}", tx,
-           {"expenseId": expense_id, "status": status})
+           {"expenseId": expense_id, "expenseStatus": status})
 
 
 def _moved(tx: Any, event: str) -> int:
@@ -258,7 +259,7 @@ def push(cli: CliContext, pool_id: int, creditor: str, period: int, dry_run: boo
 @click.option("--period", type=INDEX, default=None, help="One settlement period (default: all begun).")
 @pass_cli
 def balances(cli: CliContext, pool_id: int, period: int | None) -> None:
-    """Who has not accepted yet, and each position: owed, paid, debt, credit, collectable part."""
+    """Show who has not accepted yet, and each position: owed, paid, debt, credit, collectable part."""
     suite = open_suite(cli, read_only=True)
     conn, service = suite.connection, suite.costs
     pool = service.pool(pool_id)
@@ -291,7 +292,7 @@ def balances(cli: CliContext, pool_id: int, period: int | None) -> None:
               help="Only expenses in this state.")
 @pass_cli
 def expenses(cli: CliContext, pool_id: int, status: str | None) -> None:
-    """The expenses of POOL_ID."""
+    """List the expenses of POOL_ID."""
     from ..costs import ExpenseStatus
 
     suite = open_suite(cli, read_only=True)
@@ -321,7 +322,7 @@ def expenses(cli: CliContext, pool_id: int, status: str | None) -> None:
 @click.argument("pool_id", type=ID, required=False)
 @pass_cli
 def show(cli: CliContext, pool_id: int | None) -> None:
-    """Pool POOL_ID (terms, who accepted, totals), or every pool."""
+    """Show pool POOL_ID (terms, who accepted, totals), or every pool."""
     suite = open_suite(cli, read_only=True)
     conn, service = suite.connection, suite.costs
     pools = [service.pool(pool_id)] if pool_id is not None else list(service.pools())
@@ -340,3 +341,13 @@ def show(cli: CliContext, pool_id: int | None) -> None:
         if p.pending:
             click.echo(f"  not accepted yet: {', '.join(labels.get(a, a) for a in p.pending)}")
         click.echo(f"  booked {p.asset.format(p.total_booked)}, paid in {p.asset.format(p.total_paid_in)}")
+
+
+@costs.command("history")
+@click.argument("pool_id", metavar="POOL", type=ID, required=False)
+@history_options
+@pass_cli
+def history_cmd(cli: CliContext, pool_id: int | None, from_block: int, as_csv: bool) -> None:
+    """List what happened in POOL (default: every pool), oldest first."""
+    suite = open_suite(cli, read_only=True)
+    show_history(cli, suite.connection, suite.costs.activity(pool_id, from_block=from_block), as_csv=as_csv)

@@ -18,6 +18,7 @@ import click
 
 from ._connect import member_labels, open_suite, sending_options
 from ._context import CliContext, pass_cli
+from .history import history_options, show_history
 from .output import Money, print_table, report, to_json, when
 from .params import AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, MEMBER, KeyValue
 
@@ -258,7 +259,7 @@ def refund_cmd(cli: CliContext, venture_id: int, to: str | None, dry_run: bool) 
 @click.option("--history", is_flag=True, help="Also list the venture's events, oldest first.")
 @pass_cli
 def show_cmd(cli: CliContext, venture_id: int, history: bool) -> None:
-    """Partners (paid / owed), milestones and approvals of VENTURE."""
+    """Show the partners (paid / owed), milestones and approvals of VENTURE."""
     from ..escrow import describe_event
 
     suite = open_suite(cli, read_only=True)
@@ -280,7 +281,7 @@ def show_cmd(cli: CliContext, venture_id: int, history: bool) -> None:
 @escrow.command("list")
 @pass_cli
 def list_cmd(cli: CliContext) -> None:
-    """Every venture, one line each."""
+    """List every venture, one line each."""
     service = open_suite(cli, read_only=True).escrow
     ventures = service.ventures()
     if cli.json:
@@ -300,3 +301,13 @@ def list_cmd(cli: CliContext) -> None:
                       f"{v.asset.format(v.deposited)} / {v.asset.format(v.total)}", v.asset.format(v.released),
                       str(len(v.partners)), f"{released}/{len(v.milestones)} released")
     print_table(table)
+
+
+@escrow.command("history")
+@click.argument("venture_id", metavar="VENTURE", type=ID, required=False)
+@history_options
+@pass_cli
+def history_cmd(cli: CliContext, venture_id: int | None, from_block: int, as_csv: bool) -> None:
+    """List what happened in VENTURE (default: every venture), oldest first."""
+    suite = open_suite(cli, read_only=True)
+    show_history(cli, suite.connection, suite.escrow.activity(venture_id, from_block=from_block), as_csv=as_csv)

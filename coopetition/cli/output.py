@@ -193,15 +193,35 @@ def render(data: Any) -> str:
     return json.dumps(to_json(data), indent=2, sort_keys=True)
 
 
+def sent_by(cli: Any, result: TxResult) -> list[TxResult]:
+    """Every transaction the command sent (its pipelines' records), ending with ``result``; just
+    ``result`` when it did not come from them."""
+    sent = [r for sender in getattr(cli, "senders", ()) for r in getattr(sender, "sent", ())]
+    return sent if result in sent else [result]
+
+
+def _line(r: TxResult) -> str:
+    nonce = "" if r.nonce is None else f", nonce {r.nonce}"
+    return (f"tx {r.transaction_hash} in block {r.block_number}, gas {r.gas_used:,}, "
+            f"fee {format_amount(r.fee)}{nonce}")
+
+
 def report(cli: Emitter, what: str, result: TxResult, extra: Mapping[str, Any] | None = None) -> None:
     """Show a sent (or dry-run) transaction: the one place every sending command reports through.
 
+    Every transaction the command sent gets its own line (label, hash, block, gas used, fee paid,
+    nonce) and an entry of the JSON list ``transactions``; the top-level keys are ``result``'s.
     ``extra`` adds command-specific keys (ids, amounts as :class:`Money`) beside the transaction's."""
+    sent = sent_by(cli, result)
     if result.dry_run:
         human = f"dry run: {what} would use about {result.gas_used:,} gas; nothing sent"
+    elif len(sent) == 1:
+        human = f"{what}: {_line(result)}"
     else:
-        human = f"{what}: tx {result.transaction_hash} in block {result.block_number}, gas {result.gas_used:,}"
-    cli.emit(human, {**transaction(result), **to_json(dict(extra or {}))})
+        human = "\n".join([f"{what}: {len(sent)} transactions", *(f"  {r.label}: {_line(r)}" for r in sent)])
+    listed = [{"label": r.label or what, "nonce": r.nonce, **transaction(r), **to_json({"fee": Money(r.fee)})}
+              for r in sent]
+    cli.emit(human, {**transaction(result), "transactions": listed, **to_json(dict(extra or {}))})
 
 
 def error_object(kind: str, message: str) -> str:

@@ -59,6 +59,7 @@ FREE_TEXT = {
     ("costs create", "name"), ("escrow create", "name"), ("titles create-class", "name"),
     ("consortium propose add-member", "description"), ("consortium propose remove-member", "description"),
     ("consortium propose set-quorum", "description"), ("consortium propose call", "description"),
+    ("consortium propose cancel", "description"),
     ("consortium sign", "description"),
     ("titles create-class", "description"), ("titles issue", "description"), ("costs submit", "reference"),
     ("costs dispute", "reason"),

@@ -79,6 +79,18 @@ def test_a_venture_from_creation_to_refunds(project: Path, node: AnvilNode) -> N
     ok(run(project, "escrow", "approve", str(vid), "0"))
     released = js(run(project, "--json", "escrow", "approve", str(vid), "0", "--release", account="2"))
     assert "MilestoneReleased" in [e["name"] for e in released["events"]]  # type: ignore[attr-defined]
+    # two transactions sent, each reported with its own label, hash, block, gas, fee and nonce
+    both = released["transactions"]
+    assert [t["label"] for t in both] == ["JointVentureEscrow.approveMilestone",  # type: ignore[index]
+                                          "JointVentureEscrow.releaseMilestone"]
+    assert both[-1]["transactionHash"] == released["transactionHash"]  # type: ignore[index]
+    assert both[1]["nonce"] == both[0]["nonce"] + 1 and both[0]["blockNumber"] < both[1]["blockNumber"]  # type: ignore[index]
+    for t in both:  # type: ignore[attr-defined]
+        receipt = rpc(node.url, "eth_getTransactionReceipt", [t["transactionHash"]])
+        tx = rpc(node.url, "eth_getTransactionByHash", [t["transactionHash"]])
+        assert t["gasUsed"] == int(receipt["gasUsed"], 16) and t["nonce"] == int(tx["nonce"], 16)
+        assert t["fee"] == str(int(receipt["gasUsed"], 16) * int(receipt["effectiveGasPrice"], 16))
+        assert t["feeFormatted"].endswith(" ETH")
     before = int(str(rpc(node.url, "eth_getBalance", [ADDR[5], "latest"])), 16)
     withdrawn = js(run(project, "--json", "escrow", "withdraw", str(vid), "--to", ADDR[5], account="4"))
     assert withdrawn["amount"] == str(ETHER) and withdrawn["amountFormatted"] == "1 ETH"
@@ -121,7 +133,10 @@ def test_token_venture_reads_the_tokens_decimals(project: Path) -> None:
         usdc.mint(who, 50_000 * 10**6)
     vid = js(run(project, "--json", "escrow", "create", "Chip JV", "--asset", token, "--partner", "Acme=12000 USDC",
                  "--partner", "Globex=8000.5 USDC", "--milestone", "5000 USDC", "--beneficiary", ADDR[4]))["ventureId"]
-    ok(run(project, "escrow", "deposit", str(vid), "12000 USDC"))  # approves the escrow, then deposits
+    lines = ok(run(project, "escrow", "deposit", str(vid), "12000 USDC")).stdout.splitlines()  # approve, deposit
+    assert lines[0].endswith(": 2 transactions") and len(lines) == 3
+    assert lines[1].startswith("  ERC20.approve: tx 0x") and lines[2].startswith("  JointVentureEscrow.deposit: tx 0x")
+    assert all(", fee " in line and ", nonce " in line for line in lines[1:])
     shown = js(run(project, "--json", "escrow", "show", str(vid)))
     assert shown["asset"] == {"address": token, "symbol": "USDC", "decimals": 6, "isNative": False}
     partners = shown["partners"]

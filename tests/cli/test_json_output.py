@@ -33,6 +33,9 @@ READS: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "consortium show": ((), {"value"}),  # of the open proposal
     "consortium members": ((), set()),
     "consortium proposals": (("--all",), {"value"}),
+    "consortium history": ((), {"amount"}),  # the open proposal's value
+    "costs history": (("1",), {"amount"}),
+    "escrow history": (("1",), {"amount"}),
     "costs show": (("1",), {"totalBooked", "totalPaidIn", "outstanding"}),
     "costs balances": (("1",), {"owed", "paid", "debt", "credit", "entitlement", "withdrawn", "collectable", "net",
                                 "outstanding"}),
@@ -165,3 +168,7 @@ def test_a_transaction_report_has_one_shape(project: Path) -> None:
     assert all(not isinstance(v, int) or isinstance(v, bool) for v in event["args"].values())
     text = ok(run(project, "consortium", "approve", str(sent["proposalId"]), account="2")).stdout  # type: ignore[index]
     assert text.startswith(f"proposal #{sent['proposalId']} approved: tx 0x")  # type: ignore[index]
+    assert ", fee 0." in text and " ETH, nonce " in text
+    (only,) = sent["transactions"]  # type: ignore[index]
+    assert only["label"] == "Consortium.propose" and only["transactionHash"] == sent["transactionHash"]  # type: ignore[index]
+    assert isinstance(only["nonce"], int) and only["fee"] == str(sent["gasUsed"] * int(sent["effectiveGasPrice"]))  # type: ignore[index]
