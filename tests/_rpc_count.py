@@ -1,0 +1,60 @@
+"""Count JSON-RPC round trips on a web3 connection, by method (a batch is one round trip).
+
+    counter = RpcCounter.install(w3)
+    ...                                   # reads
+    counter.total, counter.by_method      # round trips; Counter of methods ("batch" for a batch)
+
+Installed on the provider instance (below every middleware), so it counts what reaches the node:
+web3's own extra requests (a validation middleware's ``eth_chainId``) included.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from web3 import Web3
+
+
+@dataclass
+class RpcCounter:
+    trips: list[tuple[str, ...]] = field(default_factory=list)
+    """One entry per round trip: the methods it carried (one, or every request of a batch)."""
+
+    @classmethod
+    def install(cls, w3: Web3) -> RpcCounter:
+        counter = cls()
+        provider: Any = w3.provider
+        single = provider.make_request
+        batch = getattr(provider, "make_batch_request", None)
+
+        def make_request(method: Any, params: Any) -> Any:
+            counter.trips.append((str(method),))
+            return single(method, params)
+
+        provider.make_request = make_request
+        if batch is not None:
+            def make_batch_request(requests: Any) -> Any:
+                counter.trips.append(tuple(str(method) for method, _ in requests))
+                return batch(requests)
+
+            provider.make_batch_request = make_batch_request
+        return counter
+
+    @property
+    def total(self) -> int:
+        return len(self.trips)
+
+    @property
+    def by_method(self) -> Counter[str]:
+        return Counter(trip[0] if len(trip) == 1 else "batch" for trip in self.trips)
+
+    @property
+    def requests(self) -> int:
+        """JSON-RPC requests inside the round trips (a batch of n counts n)."""
+        return sum(len(trip) for trip in self.trips)
+
+    def reset(self) -> None:
+        self.trips.clear()
