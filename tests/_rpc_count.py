@@ -41,6 +41,10 @@ class RpcCounter:
                 return batch(requests)
 
             provider.make_batch_request = make_batch_request
+        # web3 caches the middleware chain built around the provider's methods: rebuild it
+        provider._request_func_cache = (None, None)
+        if hasattr(provider, "_batch_request_func_cache"):
+            provider._batch_request_func_cache = (None, None)
         return counter
 
     @property

@@ -23,3 +23,26 @@ def test_counts_requests_and_batches(anvil: Any) -> None:
     assert counter.requests == counter.total + 1
     counter.reset()
     assert counter.total == 0
+
+
+def test_a_read_is_one_round_trip_and_the_chain_id_is_asked_once(anvil: Any) -> None:
+    from coopetition._chain.devnet import anvil_dev_accounts
+    from coopetition._chain.nonce import NonceManager
+    from coopetition._chain.tx import TransactionPipeline
+    from coopetition._seam import PendingCall
+
+    chain = connect_chain(resolve_network(anvil.url))
+    counter = RpcCounter.install(chain.w3)
+    assert "validation" not in chain.w3.middleware_onion
+    assert chain.w3.eth.chain_id == 31337
+    chain.w3.eth.call({"to": anvil_dev_accounts()[1].address, "data": "0x"})
+    assert counter.trips == [("eth_call",)]
+    counter.reset()
+    account = anvil_dev_accounts()[0]
+    pipeline = TransactionPipeline(chain.w3, account, network="dev", is_dev=True,
+                                   nonce_manager=NonceManager(), spinner=False)
+    pay = PendingCall(contract="EOA", address=anvil_dev_accounts()[1].address, function="transfer",
+                      args=(), data=b"", value=1)
+    assert pipeline.send(pay).status == 1
+    assert "eth_chainId" not in counter.by_method
+    assert counter.total <= 9
