@@ -1,0 +1,135 @@
+"""Many ``eth_call``s in a constant number of round trips: Multicall3 ``aggregate3``.
+
+:func:`batch_calls` is the one reader every list uses: the calls go to the Multicall3 at its canonical
+address :data:`MULTICALL3_ADDRESS` in chunks of :data:`CHUNK`, and the chunks travel in one JSON-RPC
+batch, so a list of any length is one round trip. A chain without Multicall3 there gets the plain
+``eth_call``s in one JSON-RPC batch instead (same answer). Embedded chains have it in their genesis
+state (:func:`multicall3_genesis`), dev chains and test nodes get it with ``anvil_setCode``
+(:func:`install_multicall3`); the code is this project's ``contracts/Multicall3.sol``, call-compatible
+with the canonical deployment.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from web3 import Web3
+    from web3.types import BlockIdentifier
+
+__all__ = [
+    "CHUNK",
+    "MULTICALL3_ADDRESS",
+    "CallResult",
+    "batch_calls",
+    "has_multicall3",
+    "install_multicall3",
+    "multicall3_code",
+    "multicall3_genesis",
+]
+
+MULTICALL3_ADDRESS = "0xcA11bde05977b3631167028862bE2a173976CA11"
+CHUNK = 200
+"""Calls per ``aggregate3`` (well under a node's ``eth_call`` gas cap for the reads of this project)."""
+_AGGREGATE3 = bytes.fromhex("82ad56cb")  # aggregate3((address,bool,bytes)[])
+_HAS_CODE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What one call returned: its return data, or its revert data when ``success`` is False."""
+
+    success: bool
+    data: bytes
+
+
+def multicall3_code() -> bytes:
+    """The runtime code of ``contracts/Multicall3.sol``."""
+    from .._artifacts import load_artifact
+
+    code = load_artifact("Multicall3").deployed_bytecode
+    return bytes.fromhex(code[2:] if code.startswith("0x") else code)
+
+
+def multicall3_genesis() -> dict[bytes, dict[str, Any]]:
+    """The genesis-state entry (eth-tester's format) putting Multicall3 at its canonical address."""
+    return {bytes.fromhex(MULTICALL3_ADDRESS[2:]): {"balance": 0, "nonce": 1, "code": multicall3_code(), "storage": {}}}
+
+
+def install_multicall3(w3: Web3) -> bool:
+    """Put Multicall3 at its canonical address with ``anvil_setCode`` unless code is there already;
+    True when it was installed. Dev nodes only (the method exists on anvil and hardhat)."""
+    if len(w3.eth.get_code(cast(Any, MULTICALL3_ADDRESS))) > 0:
+        return False
+    w3.provider.make_request(cast(Any, "anvil_setCode"), [MULTICALL3_ADDRESS, "0x" + multicall3_code().hex()])
+    _HAS_CODE.pop(w3, None)
+    return True
+
+
+def has_multicall3(w3: Web3) -> bool:
+    """Whether the chain has code at :data:`MULTICALL3_ADDRESS` (asked once per connection)."""
+    known = _HAS_CODE.get(w3)
+    if known is None:
+        known = _HAS_CODE[w3] = len(w3.eth.get_code(cast(Any, MULTICALL3_ADDRESS))) > 0
+    return known
+
+
+def _encode(calls: Sequence[tuple[str, bytes]]) -> str:
+    from eth_abi import abi as eth_abi
+
+    items = [(to, True, data) for to, data in calls]
+    return "0x" + (_AGGREGATE3 + eth_abi.encode(["(address,bool,bytes)[]"], [items])).hex()
+
+
+def _decode(raw: bytes) -> list[CallResult]:
+    from eth_abi import abi as eth_abi
+
+    (items,) = eth_abi.decode(["(bool,bytes)[]"], raw)
+    return [CallResult(bool(ok), bytes(data)) for ok, data in items]
+
+
+def _many(w3: Web3, txs: list[dict[str, Any]], block: BlockIdentifier) -> list[Any]:
+    """``eth_call`` each of ``txs``: one JSON-RPC batch where the provider has them, else in turn.
+    A call that reverts gives its exception in place of its result."""
+    from .._abi import revert_data
+
+    if len(txs) > 1 and hasattr(w3.provider, "make_batch_request"):
+        with w3.batch_requests() as batch:
+            for tx in txs:
+                batch.add(w3.eth.call(cast(Any, tx), block))
+            return list(batch.execute())
+    out: list[Any] = []
+    for tx in txs:
+        try:
+            out.append(bytes(w3.eth.call(cast(Any, tx), block)))
+        except Exception as exc:
+            if revert_data(exc) is None and "revert" not in str(exc).lower() \
+                    and type(exc).__name__ not in ("TransactionFailed", "ContractLogicError"):
+                raise
+            out.append(exc)
+    return out
+
+
+def batch_calls(w3: Web3, calls: Sequence[tuple[str, bytes]], *,
+                block: BlockIdentifier = "latest") -> tuple[CallResult, ...]:
+    """``(target, calldata)`` -> each call's :class:`CallResult`, in order, read at ``block``, in one
+    round trip where the node takes JSON-RPC batches (eth-tester: one call per chunk)."""
+    from .._abi import revert_data
+
+    if not calls:
+        return ()
+    if has_multicall3(w3):
+        chunks = [calls[i:i + CHUNK] for i in range(0, len(calls), CHUNK)]
+        txs = [{"to": MULTICALL3_ADDRESS, "data": _encode(chunk)} for chunk in chunks]
+        results: list[CallResult] = []
+        for raw in _many(w3, txs, block):
+            if isinstance(raw, Exception):
+                raise raw
+            results.extend(_decode(bytes(raw)))
+        return tuple(results)
+    plain = _many(w3, [{"to": to, "data": "0x" + data.hex()} for to, data in calls], block)
+    return tuple(CallResult(False, revert_data(r) or b"") if isinstance(r, Exception) else CallResult(True, bytes(r))
+                 for r in plain)
