@@ -34,6 +34,9 @@ __all__ = [
 MULTICALL3_ADDRESS = "0xcA11bde05977b3631167028862bE2a173976CA11"
 CHUNK = 200
 """Calls per ``aggregate3`` (well under a node's ``eth_call`` gas cap for the reads of this project)."""
+MAX_REQUEST = 1_500_000
+"""Calldata characters per HTTP request: nodes cap the body (anvil at 2 MiB, geth at 5 MB), so a
+batch bigger than this goes in several requests (about 3,300 reads each)."""
 _AGGREGATE3 = bytes.fromhex("82ad56cb")  # aggregate3((address,bool,bytes)[])
 _HAS_CODE: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
@@ -97,10 +100,21 @@ def _many(w3: Web3, txs: list[dict[str, Any]], block: BlockIdentifier) -> list[A
     from .._abi import revert_data
 
     if len(txs) > 1 and hasattr(w3.provider, "make_batch_request"):
-        with w3.batch_requests() as batch:
-            for tx in txs:
-                batch.add(w3.eth.call(cast(Any, tx), block))
-            return list(batch.execute())
+        groups: list[list[dict[str, Any]]] = [[]]
+        size = 0
+        for tx in txs:
+            if groups[-1] and size + len(tx["data"]) > MAX_REQUEST:
+                groups.append([])
+                size = 0
+            groups[-1].append(tx)
+            size += len(tx["data"])
+        answers: list[Any] = []
+        for group in groups:
+            with w3.batch_requests() as batch:
+                for tx in group:
+                    batch.add(w3.eth.call(cast(Any, tx), block))
+                answers.extend(batch.execute())
+        return answers
     out: list[Any] = []
     for tx in txs:
         try:
@@ -116,7 +130,8 @@ def _many(w3: Web3, txs: list[dict[str, Any]], block: BlockIdentifier) -> list[A
 def batch_calls(w3: Web3, calls: Sequence[tuple[str, bytes]], *,
                 block: BlockIdentifier = "latest") -> tuple[CallResult, ...]:
     """``(target, calldata)`` -> each call's :class:`CallResult`, in order, read at ``block``, in one
-    round trip where the node takes JSON-RPC batches (eth-tester: one call per chunk)."""
+    round trip where the node takes JSON-RPC batches and the calls fit in :data:`MAX_REQUEST` (more: one
+    round trip per that much calldata; eth-tester: one call per chunk)."""
     from .._abi import revert_data
 
     if not calls:

@@ -23,6 +23,8 @@ from .params import AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, MEMBER, KeyValue
 
 DEFAULT_DEADLINE = "30d"
 DEFAULT_LONG_STOP = "730d"
+LIST_PAGE = 100
+"""Ventures ``escrow list`` shows unless told otherwise (a page is read in a constant number of round trips)."""
 """The library's defaults (coopetition.escrow), repeated so that --help needs no import of it."""
 
 if TYPE_CHECKING:
@@ -278,16 +280,19 @@ def show_cmd(cli: CliContext, venture_id: int, history: bool) -> None:
 
 
 @escrow.command("list")
+@click.option("--limit", type=COUNT, default=LIST_PAGE, show_default=True, help="Show at most this many ventures.")
+@click.option("--after", type=INDEX, default=0, help="Start after this venture id (the next page).")
 @pass_cli
-def list_cmd(cli: CliContext) -> None:
-    """Every venture, one line each."""
+def list_cmd(cli: CliContext, limit: int, after: int) -> None:
+    """The ventures, oldest first, one line each (a page at a time: --limit, --after)."""
     service = open_suite(cli, read_only=True).escrow
-    ventures = service.ventures()
+    ventures = service.ventures(after=after, limit=limit)
     if cli.json:
         cli.emit(None, ventures)
         return
     if not ventures:
-        click.echo("No ventures yet: create one with `coopetition escrow create`.")
+        click.echo("No ventures yet: create one with `coopetition escrow create`." if after == 0
+                   else f"No venture after #{after}.")
         return
     from rich.table import Table
 
@@ -300,3 +305,5 @@ def list_cmd(cli: CliContext) -> None:
                       f"{v.asset.format(v.deposited)} / {v.asset.format(v.total)}", v.asset.format(v.released),
                       str(len(v.partners)), f"{released}/{len(v.milestones)} released")
     print_table(table)
+    if len(ventures) == limit and service.venture_count() > ventures[-1].id:
+        click.echo(f"More ventures: `coopetition escrow list --after {ventures[-1].id}`.")
