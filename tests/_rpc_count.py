@@ -62,3 +62,19 @@ class RpcCounter:
 
     def reset(self) -> None:
         self.trips.clear()
+
+
+def send_many(w3: Web3, sender: str, to: str, calls: list[bytes], gas: int = 1_000_000) -> None:
+    """Populate a dev node fast: each calldata sent to ``to`` by unlocked ``sender`` without waiting
+    for its receipt (anvil mines each at once), then the last receipt awaited; every one must succeed
+    (a reverted one fails the last receipt's status or leaves its nonce unused)."""
+    provider: Any = w3.provider
+    nonce = w3.eth.get_transaction_count(w3.to_checksum_address(sender))
+    last = None
+    for k, data in enumerate(calls):
+        answer = provider.make_request("eth_sendTransaction", [{
+            "from": sender, "to": to, "data": "0x" + data.hex(), "gas": hex(gas), "gasPrice": hex(10**10),
+            "nonce": hex(nonce + k)}])
+        last = answer["result"]
+    if last is not None:
+        assert w3.eth.wait_for_transaction_receipt(last, timeout=120, poll_latency=0.01)["status"] == 1

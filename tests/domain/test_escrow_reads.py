@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,7 +14,7 @@ from coopetition._session import SuiteMember, connect, deploy_suite
 from coopetition.bindings.joint_venture_escrow import JointVentureEscrow, VentureTerms
 from coopetition.escrow import EscrowService
 from tests._embedded import DirectSender
-from tests._rpc_count import RpcCounter
+from tests._rpc_count import RpcCounter, send_many
 from tests.conftest import AnvilNode, start_anvil
 
 pytestmark = pytest.mark.anvil
@@ -32,20 +31,10 @@ class Setup:
     terms: VentureTerms
 
     def populate(self, total: int) -> None:
-        """Create ventures until there are ``total``: unlocked-account transactions sent without
-        waiting for each receipt (anvil mines each at once), then the last receipt awaited."""
-        w3, have = self.service.w3, self.service.venture_count()
-        data = "0x" + JointVentureEscrow.encode_create_venture(self.terms).hex()
-        nonce = w3.eth.get_transaction_count(ADDR[1])
-        provider: Any = w3.provider
-        last = None
-        for k in range(total - have):
-            answer = provider.make_request("eth_sendTransaction", [{
-                "from": ADDR[1], "to": self.service.address, "data": data, "gas": hex(1_000_000),
-                "gasPrice": hex(10**10), "nonce": hex(nonce + k)}])
-            last = answer["result"]
-        if last is not None:
-            assert w3.eth.wait_for_transaction_receipt(last, timeout=60, poll_latency=0.01)["status"] == 1
+        """Create ventures until there are ``total`` (sent without waiting for each receipt)."""
+        have = self.service.venture_count()
+        data = JointVentureEscrow.encode_create_venture(self.terms)
+        send_many(self.service.w3, ADDR[1], self.service.address, [data] * (total - have))
         assert self.service.venture_count() == max(total, have)
 
 
