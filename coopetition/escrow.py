@@ -253,9 +253,7 @@ class EscrowService(Service):
     def ventures(self, *, after: int = 0, limit: int | None = None) -> tuple[Venture, ...]:
         """The ventures after id ``after`` (default: from the first), oldest first, at most ``limit``
         of them; read in a constant number of round trips however many there are."""
-        first = checks.whole(after, "after", minimum=0) + 1
-        ids = range(first, self.venture_count() + 1)
-        return self._read(ids if limit is None else ids[: checks.whole(limit, "limit", minimum=1)])
+        return self._read(checks.page(self.venture_count(), after, limit))
 
     def _read(self, ids: Sequence[int]) -> tuple[Venture, ...]:
         with read_batch(self.w3) as batch:

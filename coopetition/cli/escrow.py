@@ -19,12 +19,10 @@ import click
 from ._connect import member_labels, open_suite, sending_options
 from ._context import CliContext, pass_cli
 from .output import Money, print_table, report, to_json, when
-from .params import AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, MEMBER, KeyValue
+from .params import AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, LIST_PAGE, MEMBER, KeyValue
 
 DEFAULT_DEADLINE = "30d"
 DEFAULT_LONG_STOP = "730d"
-LIST_PAGE = 100
-"""Ventures ``escrow list`` shows unless told otherwise (a page is read in a constant number of round trips)."""
 """The library's defaults (coopetition.escrow), repeated so that --help needs no import of it."""
 
 if TYPE_CHECKING:
