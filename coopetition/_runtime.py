@@ -68,6 +68,8 @@ class ReadBatch:
         self.w3 = w3
         self._results: dict[tuple[str, bytes], tuple[bool, bytes]] = {}
         self._recording: list[tuple[str, bytes]] | None = None
+        self._encoded: dict[tuple[str, str, tuple[Any, ...]], bytes] = {}
+        self._decoded: dict[tuple[str, bytes], tuple[Any, ...]] = {}
 
     def prefetch(self, thunks: Iterable[Callable[[], object]]) -> None:
         from ._chain.multicall import batch_calls
@@ -176,14 +178,12 @@ class BoundContract:
         """``eth_call`` and decode; a revert is raised as the decoded typed error."""
         from web3.exceptions import ContractLogicError
 
-        data = self._encode(signature, args)
         batch = _BATCH.get()
         if batch is not None and batch.w3 is self.w3 and block_identifier == "latest" and not value:
-            known = batch._answer(self.address, data)
-            if known is not None:
-                if not known[0]:
-                    raise self._revert(known[1])
-                return self._decode_output(signature, output_types, known[1])
+            done = self._batched(batch, signature, args, output_types)
+            if done is not None:
+                return done
+        data = self._encode(signature, args)
         tx: dict[str, Any] = {"to": self.address, "data": "0x" + data.hex()}
         if value:
             tx["value"] = value
@@ -204,6 +204,25 @@ class BoundContract:
                 raise
             raise self._revert(reverted) from None
         return self._decode_output(signature, output_types, result)
+
+    def _batched(self, batch: ReadBatch, signature: str, args: Sequence[Any],
+                 output_types: Sequence[str]) -> tuple[Any, ...] | None:
+        """A read inside a :class:`ReadBatch`: encoded and decoded once however often it is asked;
+        None when the batch does not have it (then the node is asked as usual)."""
+        try:
+            key = (self.address, signature, tuple(args))
+            data = batch._encoded.get(key) or batch._encoded.setdefault(key, self._encode(signature, args))
+        except TypeError:  # unhashable arguments: encode every time
+            data = self._encode(signature, args)
+        known = batch._answer(self.address, data)
+        if known is None:
+            return None
+        if not known[0]:
+            raise self._revert(known[1])
+        decoded = batch._decoded.get((self.address, data))
+        if decoded is None:
+            decoded = batch._decoded[(self.address, data)] = self._decode_output(signature, output_types, known[1])
+        return decoded
 
     def _decode_output(self, signature: str, output_types: Sequence[str], result: bytes) -> tuple[Any, ...]:
         if not output_types:

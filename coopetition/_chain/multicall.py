@@ -80,18 +80,36 @@ def has_multicall3(w3: Web3) -> bool:
     return known
 
 
-def _encode(calls: Sequence[tuple[str, bytes]]) -> str:
-    from eth_abi import abi as eth_abi
+def _word(n: int) -> bytes:
+    return n.to_bytes(32, "big")
 
-    items = [(to, True, data) for to, data in calls]
-    return "0x" + (_AGGREGATE3 + eth_abi.encode(["(address,bool,bytes)[]"], [items])).hex()
+
+def _encode(calls: Sequence[tuple[str, bytes]]) -> str:
+    """``aggregate3`` calldata, every call with ``allowFailure`` (the ABI layout written directly:
+    eth-abi takes most of a big list's time)."""
+    heads, tails, offset = [], [], 32 * len(calls)
+    for to, data in calls:
+        padded = data + b"\0" * (-len(data) % 32)
+        item = b"\0" * 12 + bytes.fromhex(to[2:]) + _word(1) + _word(96) + _word(len(data)) + padded
+        heads.append(_word(offset))
+        tails.append(item)
+        offset += len(item)
+    return "0x" + (_AGGREGATE3 + _word(32) + _word(len(calls)) + b"".join(heads) + b"".join(tails)).hex()
 
 
 def _decode(raw: bytes) -> list[CallResult]:
-    from eth_abi import abi as eth_abi
-
-    (items,) = eth_abi.decode(["(bool,bytes)[]"], raw)
-    return [CallResult(bool(ok), bytes(data)) for ok, data in items]
+    """The ``(bool,bytes)[]`` ``aggregate3`` returns (read directly, see :func:`_encode`)."""
+    start = int.from_bytes(raw[0:32], "big")
+    count = int.from_bytes(raw[start:start + 32], "big")
+    base = start + 32
+    out = []
+    for i in range(count):
+        item = base + int.from_bytes(raw[base + 32 * i:base + 32 * i + 32], "big")
+        ok = raw[item + 31] == 1
+        at = item + int.from_bytes(raw[item + 32:item + 64], "big")
+        size = int.from_bytes(raw[at:at + 32], "big")
+        out.append(CallResult(ok, bytes(raw[at + 32:at + 32 + size])))
+    return out
 
 
 def _many(w3: Web3, txs: list[dict[str, Any]], block: BlockIdentifier) -> list[Any]:

@@ -60,3 +60,19 @@ def test_a_failing_call_is_reported_in_place(anvil: Any) -> None:
     results = batch_calls(chain.w3, _reads()[:4])
     assert [r.success for r in results] == [True, False, True, False]
     assert batch_calls(chain.w3, []) == ()
+
+
+def test_the_direct_codec_matches_eth_abi() -> None:
+    import random
+
+    from coopetition._chain.multicall import _decode, _encode
+
+    rng = random.Random(16)
+    calls = [("0x" + rng.randbytes(20).hex(), rng.randbytes(rng.randrange(0, 100))) for _ in range(50)]
+    calls.append((MULTICALL3_ADDRESS, b""))
+    expected = selector("aggregate3((address,bool,bytes)[])") + eth_abi.encode(
+        ["(address,bool,bytes)[]"], [[(to, True, data) for to, data in calls]])
+    assert _encode(calls) == "0x" + expected.hex()
+    items = [(rng.random() < 0.5, rng.randbytes(rng.randrange(0, 100))) for _ in range(50)] + [(True, b"")]
+    assert [(r.success, r.data) for r in _decode(eth_abi.encode(["(bool,bytes)[]"], [items]))] == items
+    assert _decode(eth_abi.encode(["(bool,bytes)[]"], [[]])) == []
