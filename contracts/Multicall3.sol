@@ -5,15 +5,15 @@ import {IMulticall3} from "./interfaces/IMulticall3.sol";
 
 /// @title Multicall3 (read subset): many calls in one `eth_call`
 /// @notice Deployed on embedded and dev chains at the canonical Multicall3 address where the chain has
-///         none; it holds no funds and no state, and is used only through `eth_call`.
+///         none; it holds no funds and no state, and only reads (static calls).
 contract Multicall3 is IMulticall3 {
     /// @inheritdoc IMulticall3
-    function aggregate3(Call3[] calldata calls) external payable returns (Result[] memory returnData) {
+    function aggregate3(Call3[] calldata calls) external view returns (Result[] memory returnData) {
         uint256 length = calls.length;
         returnData = new Result[](length);
         for (uint256 i = 0; i < length; ++i) {
             Call3 calldata item = calls[i];
-            (bool success, bytes memory data) = item.target.call(item.callData);
+            (bool success, bytes memory data) = item.target.staticcall(item.callData);
             if (!success && !item.allowFailure) revert Multicall3CallFailed(i);
             returnData[i] = Result(success, data);
         }

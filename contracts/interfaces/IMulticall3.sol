@@ -22,11 +22,13 @@ interface IMulticall3 {
     /// @param index Position of the call in the batch.
     error Multicall3CallFailed(uint256 index);
 
-    /// @notice Run `calls` in order and return each result.
-    /// @dev Requirements: every call with `allowFailure == false` succeeds.
+    /// @notice Run `calls` in order, each as a static call, and return each result.
+    /// @dev Requirements: every call with `allowFailure == false` succeeds. Unlike the canonical
+    ///      deployment it is `view` (static calls, no ether accepted): nothing can change state or
+    ///      leave funds through it; the selector and the encoding are the same.
     /// @param calls The calls to run.
     /// @return returnData One result per call, in order.
-    function aggregate3(Call3[] calldata calls) external payable returns (Result[] memory returnData);
+    function aggregate3(Call3[] calldata calls) external view returns (Result[] memory returnData);
 
     /// @notice The current block's timestamp.
     /// @return timestamp `block.timestamp`.

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from coopetition._abi import checksum, register_errors
 from coopetition._runtime import BoundContract, EventsBase, field
-from coopetition._seam import Sender, TxResult
+from coopetition._seam import Sender
 from coopetition.exceptions import ContractCustomError
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ __all__ = [
 
 _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint256","name":"index","type":"uint256"}],"name":"Multicall3CallFailed","type":"error"},
-{"inputs":[{"components":[{"internalType":"address","name":"target","type":"address"},{"internalType":"bool","name":"allowFailure","type":"bool"},{"internalType":"bytes","name":"callData","type":"bytes"}],"internalType":"struct IMulticall3.Call3[]","name":"calls","type":"tuple[]"}],"name":"aggregate3","outputs":[{"components":[{"internalType":"bool","name":"success","type":"bool"},{"internalType":"bytes","name":"returnData","type":"bytes"}],"internalType":"struct IMulticall3.Result[]","name":"returnData","type":"tuple[]"}],"stateMutability":"payable","type":"function"},
+{"inputs":[{"components":[{"internalType":"address","name":"target","type":"address"},{"internalType":"bool","name":"allowFailure","type":"bool"},{"internalType":"bytes","name":"callData","type":"bytes"}],"internalType":"struct IMulticall3.Call3[]","name":"calls","type":"tuple[]"}],"name":"aggregate3","outputs":[{"components":[{"internalType":"bool","name":"success","type":"bool"},{"internalType":"bytes","name":"returnData","type":"bytes"}],"internalType":"struct IMulticall3.Result[]","name":"returnData","type":"tuple[]"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"getBlockNumber","outputs":[{"internalType":"uint256","name":"blockNumber","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"getCurrentBlockTimestamp","outputs":[{"internalType":"uint256","name":"timestamp","type":"uint256"}],"stateMutability":"view","type":"function"}
 ]'''
@@ -132,10 +132,17 @@ class IMulticall3(BoundContract):
         """ABI-encoded constructor arguments (to append to the creation bytecode)."""
         return IMulticall3._encode("constructor()", ())[4:]
 
-    def aggregate3(self, calls: Sequence[Call3], *, value: int = 0) -> TxResult:
-        """Run `calls` in order and return each result.
+    def aggregate3(
+        self,
+        calls: Sequence[Call3],
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> tuple[Result, ...]:
+        """Run `calls` in order, each as a static call, and return each result.
 
-        Requirements: every call with `allowFailure == false` succeeds.
+        Requirements: every call with `allowFailure == false` succeeds. Unlike the canonical
+        deployment it is `view` (static calls, no ether accepted): nothing can change state or
+        leave funds through it; the selector and the encoding are the same.
 
         Args:
             calls: The calls to run.
@@ -143,17 +150,10 @@ class IMulticall3(BoundContract):
         Returns:
             return_data: One result per call, in order.
 
-        Solidity: ``aggregate3((address,bool,bytes)[])``, payable; sends a transaction through
-        the sender.
+        Solidity: ``aggregate3((address,bool,bytes)[])``, view.
         """
-        return self._transact("aggregate3", "aggregate3((address,bool,bytes)[])", ([x0.to_abi() for x0 in calls],), value)
-
-    @staticmethod
-    def encode_aggregate3(calls: Sequence[Call3]) -> bytes:
-        """Calldata of ``aggregate3((address,bool,bytes)[])`` (for a governance proposal or a
-        multicall).
-        """
-        return IMulticall3._encode("aggregate3((address,bool,bytes)[])", ([x0.to_abi() for x0 in calls],))
+        out = self._call("aggregate3((address,bool,bytes)[])", ([x0.to_abi() for x0 in calls],), ("(bool,bytes)[]",), block_identifier)
+        return tuple(Result.from_abi(x0) for x0 in out[0])
 
     def get_block_number(self, *, block_identifier: BlockIdentifier = "latest") -> int:
         """The current block's number.

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from coopetition._abi import checksum, register_errors
 from coopetition._runtime import BoundContract, EventsBase, field
-from coopetition._seam import Sender, TxResult
+from coopetition._seam import Sender
 from coopetition.exceptions import ContractCustomError
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ __all__ = [
 
 _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint256","name":"index","type":"uint256"}],"name":"Multicall3CallFailed","type":"error"},
-{"inputs":[{"components":[{"internalType":"address","name":"target","type":"address"},{"internalType":"bool","name":"allowFailure","type":"bool"},{"internalType":"bytes","name":"callData","type":"bytes"}],"internalType":"struct IMulticall3.Call3[]","name":"calls","type":"tuple[]"}],"name":"aggregate3","outputs":[{"components":[{"internalType":"bool","name":"success","type":"bool"},{"internalType":"bytes","name":"returnData","type":"bytes"}],"internalType":"struct IMulticall3.Result[]","name":"returnData","type":"tuple[]"}],"stateMutability":"payable","type":"function"},
+{"inputs":[{"components":[{"internalType":"address","name":"target","type":"address"},{"internalType":"bool","name":"allowFailure","type":"bool"},{"internalType":"bytes","name":"callData","type":"bytes"}],"internalType":"struct IMulticall3.Call3[]","name":"calls","type":"tuple[]"}],"name":"aggregate3","outputs":[{"components":[{"internalType":"bool","name":"success","type":"bool"},{"internalType":"bytes","name":"returnData","type":"bytes"}],"internalType":"struct IMulticall3.Result[]","name":"returnData","type":"tuple[]"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"getBlockNumber","outputs":[{"internalType":"uint256","name":"blockNumber","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"getCurrentBlockTimestamp","outputs":[{"internalType":"uint256","name":"timestamp","type":"uint256"}],"stateMutability":"view","type":"function"}
 ]'''
@@ -107,7 +107,7 @@ class Multicall3(BoundContract):
     """Multicall3 (read subset): many calls in one `eth_call`
 
     Deployed on embedded and dev chains at the canonical Multicall3 address where the chain has
-    none; it holds no funds and no state, and is used only through `eth_call`.
+    none; it holds no funds and no state, and only reads (static calls).
 
     Bound to a deployed ``Multicall3``: ``Multicall3(w3, address, sender=None)``. Reads return
     typed values; writes go through the sender and return a ``TxResult``.
@@ -130,10 +130,17 @@ class Multicall3(BoundContract):
         """ABI-encoded constructor arguments (to append to the creation bytecode)."""
         return Multicall3._encode("constructor()", ())[4:]
 
-    def aggregate3(self, calls: Sequence[Call3], *, value: int = 0) -> TxResult:
-        """Run `calls` in order and return each result.
+    def aggregate3(
+        self,
+        calls: Sequence[Call3],
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> tuple[Result, ...]:
+        """Run `calls` in order, each as a static call, and return each result.
 
-        Requirements: every call with `allowFailure == false` succeeds.
+        Requirements: every call with `allowFailure == false` succeeds. Unlike the canonical
+        deployment it is `view` (static calls, no ether accepted): nothing can change state or
+        leave funds through it; the selector and the encoding are the same.
 
         Args:
             calls: The calls to run.
@@ -141,17 +148,10 @@ class Multicall3(BoundContract):
         Returns:
             return_data: One result per call, in order.
 
-        Solidity: ``aggregate3((address,bool,bytes)[])``, payable; sends a transaction through
-        the sender.
+        Solidity: ``aggregate3((address,bool,bytes)[])``, view.
         """
-        return self._transact("aggregate3", "aggregate3((address,bool,bytes)[])", ([x0.to_abi() for x0 in calls],), value)
-
-    @staticmethod
-    def encode_aggregate3(calls: Sequence[Call3]) -> bytes:
-        """Calldata of ``aggregate3((address,bool,bytes)[])`` (for a governance proposal or a
-        multicall).
-        """
-        return Multicall3._encode("aggregate3((address,bool,bytes)[])", ([x0.to_abi() for x0 in calls],))
+        out = self._call("aggregate3((address,bool,bytes)[])", ([x0.to_abi() for x0 in calls],), ("(bool,bytes)[]",), block_identifier)
+        return tuple(Result.from_abi(x0) for x0 in out[0])
 
     def get_block_number(self, *, block_identifier: BlockIdentifier = "latest") -> int:
         """The current block's number.

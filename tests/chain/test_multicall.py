@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from eth_abi import abi as eth_abi
 
 from coopetition._abi import selector
@@ -76,3 +77,15 @@ def test_the_direct_codec_matches_eth_abi() -> None:
     items = [(rng.random() < 0.5, rng.randbytes(rng.randrange(0, 100))) for _ in range(50)] + [(True, b"")]
     assert [(r.success, r.data) for r in _decode(eth_abi.encode(["(bool,bytes)[]"], [items]))] == items
     assert _decode(eth_abi.encode(["(bool,bytes)[]"], [[]])) == []
+
+
+def test_multicall3_takes_no_ether(anvil: Any) -> None:
+    from coopetition._chain.multicall import _encode
+
+    chain = connect_chain(resolve_network(anvil.url))
+    w3 = chain.w3
+    payer = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+    empty = _encode([])
+    with pytest.raises(Exception, match="revert"):  # not payable: ether sent along is refused
+        w3.eth.call({"from": payer, "to": MULTICALL3_ADDRESS, "data": empty, "value": 1})
+    assert w3.eth.get_balance(MULTICALL3_ADDRESS) == 0
