@@ -119,7 +119,15 @@ def bench_startup(ctx: Context) -> Section:
     )
 
 
-SECTIONS: list[Callable[[Context], Section]] = [bench_compile, bench_startup]
+def bench_reads(ctx: Context) -> Section:
+    """`escrow list` over 1,000 ventures on anvil beside a one-batch reference (bench/reads.py)."""
+    from reads import measure
+
+    rows, details = measure(max(ctx.runs, 3), COOPETITION, Row)
+    return Section("reads", "Reads at scale (anvil)", rows, details)
+
+
+SECTIONS: list[Callable[[Context], Section]] = [bench_compile, bench_startup, bench_reads]
 
 
 # ---------------------------------------------------------------------------------- gas reports

@@ -14,7 +14,9 @@ registry, revert and log decoding) is :mod:`coopetition._abi`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from eth_abi import abi as eth_abi
@@ -46,7 +48,69 @@ if TYPE_CHECKING:
     from web3 import Web3
     from web3.types import BlockIdentifier
 
-__all__ = ["BoundContract", "EventsBase", "events_in", "field"]
+__all__ = ["BoundContract", "EventsBase", "ReadBatch", "events_in", "field", "read_batch"]
+
+
+class _Deferred(Exception):
+    """A read asked for while a :class:`ReadBatch` records: fetched with the others, then re-run."""
+
+
+class ReadBatch:
+    """Binding reads served from batched ``eth_call`` results (Multicall3, one round trip).
+
+    :meth:`prefetch` runs each thunk (one binding read each, e.g. ``partial(c.venture, 7)``) in
+    recording mode to learn its calldata, fetches every read not yet known in one
+    :func:`~coopetition._chain.multicall.batch_calls`, and keeps the answers; afterwards the same
+    binding calls (at ``latest``) are answered from them, reverts included. Reads it does not know go
+    to the node as usual."""
+
+    def __init__(self, w3: Web3) -> None:
+        self.w3 = w3
+        self._results: dict[tuple[str, bytes], tuple[bool, bytes]] = {}
+        self._recording: list[tuple[str, bytes]] | None = None
+        self._encoded: dict[tuple[str, str, tuple[Any, ...]], bytes] = {}
+        self._decoded: dict[tuple[str, bytes], tuple[Any, ...]] = {}
+
+    def prefetch(self, thunks: Iterable[Callable[[], object]]) -> None:
+        from ._chain.multicall import batch_calls
+
+        wanted: list[tuple[str, bytes]] = []
+        for thunk in thunks:
+            self._recording = wanted
+            try:
+                thunk()
+            except Exception:
+                pass
+            finally:
+                self._recording = None
+        fresh = list(dict.fromkeys(key for key in wanted if key not in self._results))
+        for key, result in zip(fresh, batch_calls(self.w3, fresh), strict=True):
+            self._results[key] = (result.success, result.data)
+
+    def _answer(self, address: str, data: bytes) -> tuple[bool, bytes] | None:
+        key = (address, data)
+        known = self._results.get(key)
+        if known is None and self._recording is not None:
+            self._recording.append(key)
+            raise _Deferred
+        return known
+
+
+_BATCH: ContextVar[ReadBatch | None] = ContextVar("coopetition_read_batch", default=None)
+
+
+@contextmanager
+def read_batch(w3: Web3) -> Iterator[ReadBatch]:
+    """The :class:`ReadBatch` binding reads on ``w3`` use inside the block (the enclosing one if any)."""
+    current = _BATCH.get()
+    if current is not None and current.w3 is w3:
+        yield current
+        return
+    token = _BATCH.set(ReadBatch(w3))
+    try:
+        yield cast(ReadBatch, _BATCH.get())
+    finally:
+        _BATCH.reset(token)
 
 
 def field(raw: Any, index: int, name: str) -> Any:
@@ -114,6 +178,11 @@ class BoundContract:
         """``eth_call`` and decode; a revert is raised as the decoded typed error."""
         from web3.exceptions import ContractLogicError
 
+        batch = _BATCH.get()
+        if batch is not None and batch.w3 is self.w3 and block_identifier == "latest" and not value:
+            done = self._batched(batch, signature, args, output_types)
+            if done is not None:
+                return done
         data = self._encode(signature, args)
         tx: dict[str, Any] = {"to": self.address, "data": "0x" + data.hex()}
         if value:
@@ -134,6 +203,28 @@ class BoundContract:
             if reverted is None:
                 raise
             raise self._revert(reverted) from None
+        return self._decode_output(signature, output_types, result)
+
+    def _batched(self, batch: ReadBatch, signature: str, args: Sequence[Any],
+                 output_types: Sequence[str]) -> tuple[Any, ...] | None:
+        """A read inside a :class:`ReadBatch`: encoded and decoded once however often it is asked;
+        None when the batch does not have it (then the node is asked as usual)."""
+        try:
+            key = (self.address, signature, tuple(args))
+            data = batch._encoded.get(key) or batch._encoded.setdefault(key, self._encode(signature, args))
+        except TypeError:  # unhashable arguments: encode every time
+            data = self._encode(signature, args)
+        known = batch._answer(self.address, data)
+        if known is None:
+            return None
+        if not known[0]:
+            raise self._revert(known[1])
+        decoded = batch._decoded.get((self.address, data))
+        if decoded is None:
+            decoded = batch._decoded[(self.address, data)] = self._decode_output(signature, output_types, known[1])
+        return decoded
+
+    def _decode_output(self, signature: str, output_types: Sequence[str], result: bytes) -> tuple[Any, ...]:
         if not output_types:
             return ()
         try:

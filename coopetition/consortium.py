@@ -37,7 +37,7 @@ from eth_utils.crypto import keccak
 from ._domain import checks
 from ._domain.activity import Activity, BlockSpan, stamped
 from ._domain.consortium_calls import calldata as _calldata
-from ._domain.consortium_calls import describe_call
+from ._domain.consortium_calls import describe_call, prefetched_proposals
 from ._domain.consortium_history import consortium_rows
 from ._domain.consortium_records import (
     ApprovalStatus,
@@ -225,8 +225,10 @@ class ConsortiumService(Service):
         )
 
     def proposals(self, *, open_only: bool = False) -> tuple[Proposal, ...]:
-        """Every recorded proposal, oldest first; with ``open_only`` only the live ones."""
-        found = (self._snapshot(n, e) for n, e in enumerate(self._created(), start=1))
+        """Every recorded proposal, oldest first; with ``open_only`` only the live ones (three round trips)."""
+        created = self._created()
+        with prefetched_proposals(self.contract, [e.proposal_id for e in created]):
+            found = [self._snapshot(n, e) for n, e in enumerate(created, start=1)]
         return tuple(p for p in found if p.is_open or not open_only)
 
     def approvers(self, ref: ProposalRefLike) -> tuple[Member, ...]:

@@ -12,26 +12,20 @@ binding (v2) with what a back-office script or the CLI needs and the binding can
   (:meth:`~CostSharingService.submit_acceptances`). A participant can
   :meth:`~CostSharingService.leave` a pool that has nothing booked (the pool is void then).
 * **Expenses** in human units of the pool's asset, with evidence hashed locally
-  (:func:`hash_evidence`, SHA-256 of the file; the document never leaves the machine). The contract
-  stores a digest of the reference and emits the text, which :meth:`~CostSharingService.expense` reads
-  back. An expense is booked by approvals of participants other than its payee holding more than the
+  (:func:`hash_evidence`, SHA-256; the document never leaves the machine). An expense is booked by approvals of participants other than its payee holding more than the
   rule's part of their shares; a booked expense can be disputed and reversed by the same rule
   within the dispute window (:meth:`~CostSharingService.dispute`).
 * **Settlement per period.** Expenses booked in one settlement period are settled together once the
   period and its dispute window have passed. Debtors :meth:`~CostSharingService.pay` their share;
   creditors :meth:`~CostSharingService.claim` their pro-rata part of what the period's debtors paid
   in, so the order of claims does not matter. A debtor who never pays keeps its debt on record; the
-  rule can close the pool (:meth:`~CostSharingService.vote_close`) and the shortfall stays shared by
-  the creditors pro rata.
+  rule can close the pool (:meth:`~CostSharingService.vote_close`); the shortfall stays shared pro rata.
 
-Malformed input raises :class:`~coopetition.exceptions.InputError` with one line and sends nothing.
-The contract's rules (shares summing to 100%, members only, quorum, votes, windows, overpaying, ...)
-are left to it: the pipeline simulates before signing, so a refusal arrives as the binding's typed
-exception (``CostSharingSharesNotTotal``, ``CostSharingOwnClaim``, ...) and nothing is sent.
+Malformed input raises :class:`~coopetition.exceptions.InputError` with one line and sends nothing;
+the contract's rules are left to it (the pipeline simulates first: a typed exception, nothing sent).
 
-The remainder rule (``contracts/CostSharing.sol``): participant ``i`` owns the basis-point interval
-``[lower_i, upper_i)`` in the order given at creation and, after a period's total ``T`` was booked,
-owes ``floor(T*upper_i/10000) - floor(T*lower_i/10000)``; :func:`split` computes the same offline.
+The remainder rule: participant ``i`` owns the basis-point interval ``[lower_i, upper_i)`` (creation
+order) and owes ``floor(T*upper_i/10000) - floor(T*lower_i/10000)`` of a period's total ``T`` (:func:`split`).
 """
 
 from __future__ import annotations
@@ -40,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._domain import checks
+from ._domain import checks, costs_reads
 from ._domain.activity import Activity, BlockSpan, stamped
 from ._domain.asset import Asset
 from ._domain.costs_history import HistoryEntry, pool_history, pool_rows
@@ -64,6 +58,7 @@ from ._domain.costs_records import (
 )
 from ._domain.costs_signing import SignedAcceptance, read_acceptances, sign_acceptance
 from ._domain.service import Service
+from ._runtime import read_batch
 from ._seam import Sender, TxResult
 from .bindings.cost_sharing import (
     CostSharing,
@@ -207,16 +202,27 @@ class CostSharingService(Service):
 
     def pool(self, pool_id: int) -> Pool:
         """Pool ``pool_id`` now (an unknown id raises the contract's ``CostSharingUnknownPool``)."""
-        pid = _pool_id(pool_id)
+        return self._pools([_pool_id(pool_id)])[0]
+
+    def pools(self, *, after: int = 0, limit: int | None = None) -> tuple[Pool, ...]:
+        """The pools after id ``after``, oldest first, at most ``limit`` (a page: constant round trips)."""
+        return self._pools(checks.page(self.pool_count(), after, limit))
+
+    def _pools(self, ids: Sequence[int]) -> tuple[Pool, ...]:
+        names, now = {e.pool_id: e.name for e in self.contract.events.pool_proposed()}, self._now()
+        with read_batch(self.w3) as batch:
+            costs_reads.prefetch_pools(batch, self.contract, ids, now)
+            return tuple(self._pool(pid, names.get(pid, ""), now) for pid in ids)
+
+    def _pool(self, pid: int, name: str, now: int) -> Pool:
         raw = self.contract.pool_info(pid)
         seats = []
         for address in self.contract.participants_of(pid):
             seat = self.contract.seat_of(pid, address)
             seats.append(PoolParticipant(address, seat.share, seat.accepted))
-        proposed = self.contract.events.pool_proposed(pool_id=pid)
-        periods = self.periods(pid) if raw.live_at else ()
+        periods = self._periods(pid, now) if raw.live_at else ()
         return Pool(
-            id=pid, name=proposed[0].name if proposed else "", asset=self.asset_info(raw.asset), creator=raw.creator,
+            id=pid, name=name, asset=self.asset_info(raw.asset), creator=raw.creator,
             status=raw.status, participants=tuple(seats), approval_bps=raw.approval_bps, quorum=raw.quorum,
             dispute_window=raw.dispute_window, settlement_period=raw.settlement_period, duration=raw.duration,
             terms_hash="0x" + bytes(raw.terms_hash).hex(), live_at=raw.live_at, ends_at=raw.ends_at,
@@ -224,25 +230,21 @@ class CostSharingService(Service):
             total_booked=sum(p.booked for p in periods), total_paid_in=sum(p.paid_in for p in periods),
         )
 
-    def pools(self) -> tuple[Pool, ...]:
-        """Every pool, oldest first."""
-        return tuple(self.pool(i) for i in range(1, self.pool_count() + 1))
-
     def periods(self, pool_id: int) -> tuple[Period, ...]:
         """The settlement periods of live ``pool_id`` begun so far (none before it went live)."""
-        pid = _pool_id(pool_id)
+        return self._periods(_pool_id(pool_id), None)
+
+    def _periods(self, pid: int, now: int | None) -> tuple[Period, ...]:
         raw = self.contract.pool_info(pid)
         if raw.live_at == 0:
             return ()
-        count = -(-raw.duration // raw.settlement_period)
-        begun = min(count, max(0, self._now() - raw.live_at) // raw.settlement_period + 1)
-        asset = self.asset_info(raw.asset)
-        found = []
-        for k in range(begun):
-            totals = self.contract.period_totals(pid, k)
-            found.append(Period(k, raw.live_at + k * raw.settlement_period, self.contract.period_opens_at(pid, k),
-                                totals.booked, totals.paid, asset))
-        return tuple(found)
+        begun = costs_reads.begun_periods(raw, self._now() if now is None else now)
+        asset, c = self.asset_info(raw.asset), self.contract
+        with read_batch(self.w3) as batch:
+            costs_reads.prefetch_periods(batch, c, pid, begun)
+            totals = [c.period_totals(pid, k) for k in range(begun)]
+            return tuple(Period(k, raw.live_at + k * raw.settlement_period, c.period_opens_at(pid, k), t.booked,
+                                t.paid, asset) for k, t in enumerate(totals))
 
     def amount(self, pool_id: int, value: str | int) -> int:
         """Base units of ``value`` in the asset of ``pool_id``."""
@@ -285,9 +287,10 @@ class CostSharingService(Service):
 
     def expense(self, expense_id: int) -> Expense:
         """Expense ``expense_id`` now (an unknown id raises the contract's ``CostSharingUnknownExpense``)."""
-        eid = _expense_id(expense_id)
+        return self._expense(eid := _expense_id(expense_id), self.contract.events.expense_submitted(expense_id=eid))
+
+    def _expense(self, eid: int, submitted: Sequence[ExpenseSubmittedEvent]) -> Expense:
         raw = self.contract.expense(eid)
-        submitted = self.contract.events.expense_submitted(expense_id=eid)
         pool = self.contract.pool_info(raw.pool_id)
         seats = self.contract.participants_of(raw.pool_id)
         return Expense(
@@ -303,9 +306,11 @@ class CostSharingService(Service):
     def expenses(self, pool_id: int, *, status: ExpenseStatus | None = None) -> tuple[Expense, ...]:
         """The expenses of ``pool_id``, oldest first (found through its submission events)."""
         pid = _pool_id(pool_id)
-        self.contract.pool_info(pid)  # an unknown pool raises the contract's typed error
-        ids = [e.expense_id for e in self.contract.events.expense_submitted(pool_id=pid)]
-        found = (self.expense(i) for i in ids)
+        c, submitted = self.contract, self.contract.events.expense_submitted(pool_id=pid)
+        with read_batch(self.w3) as batch:
+            costs_reads.prefetch_expenses(batch, c, pid, [e.expense_id for e in submitted])
+            c.pool_info(pid)  # an unknown pool raises the contract's typed error
+            found = [self._expense(e.expense_id, [e]) for e in submitted]
         return tuple(e for e in found if status is None or e.status is status)
 
     def approve(self, expense_id: int) -> TxResult:
@@ -332,7 +337,11 @@ class CostSharingService(Service):
         summed over every period begun (``period`` ``None``)."""
         pid = _pool_id(pool_id)
         who = self._membership.address_of(account, "account")
-        wanted = [p.index for p in self.periods(pid)] if period is None else [checks.whole(period, "period")]
+        return self._position(pid, who, period, None)
+
+    def _position(self, pid: int, who: str, period: int | None, begun: Sequence[int] | None) -> Position:
+        wanted = ([checks.whole(period, "period")] if period is not None
+                  else begun if begun is not None else [p.index for p in self.periods(pid)])
         totals = dict.fromkeys(_POSITION_FIELDS, 0)
         for k in wanted:
             raw = self.contract.position(pid, k, who)
@@ -346,8 +355,11 @@ class CostSharingService(Service):
         """Every participant's position, then every external payee's, in pool order."""
         pid = _pool_id(pool_id)
         members = list(self.contract.participants_of(pid))
-        payees = {e.payee for e in self.contract.events.expense_booked(pool_id=pid)} - set(members)
-        return tuple(self.position(pid, a, period=period) for a in [*members, *sorted(payees)])
+        accounts = [*members, *sorted({e.payee for e in self.contract.events.expense_booked(pool_id=pid)} - set(members))]
+        begun = [p.index for p in self.periods(pid)] if period is None else [checks.whole(period, "period")]
+        with read_batch(self.w3) as batch:
+            costs_reads.prefetch_positions(batch, self.contract, pid, accounts, begun)
+            return tuple(self._position(pid, a, period, begun) for a in accounts)
 
     def pay(self, pool_id: int, amount: str | int | None = None, *, period: int | None = None,
             debtor: str | None = None) -> TxResult:

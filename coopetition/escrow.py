@@ -7,19 +7,14 @@ back-office script or the CLI needs and the binding cannot know:
 * amounts in human units (``"2.5 ether"``, ``"12000 USDC"`` read with the token's own decimals) or
   raw base units (``int``), deadlines and long-stop dates as durations (``"30d"``) or ISO dates
   measured from the chain's latest block;
-* partners referred to by address or by consortium label;
-* typed snapshots (:class:`Venture` with its :class:`PartnerPosition` and :class:`MilestoneStatus`
-  records, each partner's ways out in words) and a venture's history as the binding's typed event
-  records, oldest first;
+* partners referred to by address or by consortium label; typed snapshots (:class:`Venture`, :class:`PartnerPosition`, :class:`MilestoneStatus`, each
+  partner's ways out in words) and a venture's history, oldest first;
 * ERC-20 deposits that approve the escrow first when the allowance is short.
 
-Malformed input (an address, an amount, a deadline, a label nobody has) raises
-:class:`~coopetition.exceptions.InputError` with one line and sends nothing. The rules of the
-contract (a member as partner, positive contributions, milestones within the total, the quorums and
-dates within their bounds, the venture's state, ...) are left to it: the transaction pipeline
-simulates before signing, so a refusal arrives as the binding's typed exception
-(``JointVentureEscrowInvalidDissolutionQuorum``, ``JointVentureEscrowLongStopNotPassed``, ...) and
-nothing is sent. :meth:`EscrowService.deposit` is the exception: it checks before an ERC-20 approval.
+Malformed input raises :class:`~coopetition.exceptions.InputError` with one line and sends nothing.
+The contract's rules are left to it: the pipeline simulates before signing, so a refusal arrives as
+the binding's typed exception and nothing is sent (:meth:`EscrowService.deposit` checks before an
+ERC-20 approval).
 
 The contract's rules worth knowing here (``contracts/interfaces/IJointVentureEscrow.sol``): a venture
 is Funding until every contribution is paid, then Active (dissolution votes cast while funding are
@@ -43,6 +38,7 @@ block a release), the funding deadline to :data:`DEFAULT_DEADLINE` and the long-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, TypeAlias
 
 from ._domain import checks
@@ -50,6 +46,7 @@ from ._domain.activity import Activity, BlockSpan, stamped
 from ._domain.asset import Asset
 from ._domain.checks import ZERO_ADDRESS
 from ._domain.escrow_events import VentureEvent, describe_event, venture_history, venture_rows
+from ._domain.escrow_reads import prefetch_ventures
 from ._domain.escrow_records import (
     MilestoneStatus,
     PartnerPosition,
@@ -59,6 +56,7 @@ from ._domain.escrow_records import (
     refund_shares,
 )
 from ._domain.service import Service
+from ._runtime import read_batch
 from ._seam import Sender, TxResult
 from .bindings.joint_venture_escrow import (
     CancelReason,
@@ -246,13 +244,25 @@ class EscrowService(Service):
     def venture(self, venture_id: int) -> Venture:
         """Venture ``venture_id`` now, with each partner's ways out (an unknown id raises the
         contract's ``JointVentureEscrowUnknownVenture``)."""
-        vid = _venture_id(venture_id)
+        return self._read((_venture_id(venture_id),))[0]
+
+    def ventures(self, *, after: int = 0, limit: int | None = None) -> tuple[Venture, ...]:
+        """The ventures after id ``after`` (default: from the first), oldest first, at most ``limit``
+        of them; read in a constant number of round trips however many there are."""
+        return self._read(checks.page(self.venture_count(), after, limit))
+
+    def _read(self, ids: Sequence[int]) -> tuple[Venture, ...]:
+        with read_batch(self.w3) as batch:
+            prefetch_ventures(batch, self.contract, ids)
+            now = int(self.w3.eth.get_block("latest")["timestamp"])
+            return tuple(self._venture(v, now) for v in ids)
+
+    def _venture(self, vid: int, now: int) -> Venture:
         c = self.contract
         raw = c.venture(vid)
         info = self.asset(raw.asset)
         state = c.venture_state(vid)
         votes = c.dissolution_votes(vid)
-        now = int(self.w3.eth.get_block("latest")["timestamp"])
         addresses = c.partners(vid)
         positions = []
         for k, who in enumerate(addresses):
@@ -284,10 +294,6 @@ class EscrowService(Service):
             milestone_total=raw.milestone_total, partners=tuple(positions), milestones=tuple(steps),
         )
 
-    def ventures(self) -> tuple[Venture, ...]:
-        """Every venture, oldest first."""
-        return tuple(self.venture(v) for v in range(1, self.venture_count() + 1))
-
     def dissolution_votes(self, venture_id: int) -> tuple[int, int]:
         """``(needed, standing)``: the votes that dissolve venture ``venture_id`` and those cast."""
         votes = self.contract.dissolution_votes(_venture_id(venture_id))
@@ -300,10 +306,13 @@ class EscrowService(Service):
 
     def total_held(self, asset: str | None = None) -> int:
         """What the escrow owes now, over all ventures in ``asset`` (default ETH): the sum of each
-        venture's :attr:`Venture.held` (one read per venture and partner)."""
+        venture's :attr:`Venture.held` (one batch of reads)."""
         wanted = self.asset(asset).address
         c = self.contract
-        return sum(c.held_for(v) for v in range(1, self.venture_count() + 1) if c.venture(v).asset == wanted)
+        ids = range(1, self.venture_count() + 1)
+        with read_batch(self.w3) as batch:
+            batch.prefetch(partial(read, v) for v in ids for read in (c.venture, c.held_for))
+            return sum(c.held_for(v) for v in ids if c.venture(v).asset == wanted)
 
     def history(self, venture_id: int, *, from_block: int = 0) -> tuple[VentureEvent, ...]:
         """Every event of venture ``venture_id``, oldest first, as typed records (an unknown id

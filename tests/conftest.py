@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from coopetition._chain.multicall import MULTICALL3_ADDRESS, multicall3_code
+
 REPO = Path(__file__).resolve().parents[1]
 ANVIL_BIN = REPO / "node_modules" / ".bin" / "anvil"
 
@@ -56,7 +58,8 @@ class AnvilNode:
             self.process.wait()
 
 
-def start_anvil(*extra: str, port: int | None = None, timeout: float = 20.0) -> AnvilNode:
+def start_anvil(*extra: str, port: int | None = None, timeout: float = 20.0,
+                multicall: bool = True) -> AnvilNode:
     if not ANVIL_BIN.exists():
         pytest.skip("anvil is not installed: run `npm ci` in the project")  # pragma: no cover
     port = port or free_port()
@@ -70,6 +73,8 @@ def start_anvil(*extra: str, port: int | None = None, timeout: float = 20.0) -> 
             raise RuntimeError(f"anvil exited early ({proc.returncode}): {err}")
         try:
             rpc(url, "eth_chainId", timeout=0.5)
+            if multicall:  # as `coopetition devnet start` does: Multicall3 at its canonical address
+                rpc(url, "anvil_setCode", [MULTICALL3_ADDRESS, "0x" + multicall3_code().hex()])
             return AnvilNode(url, port, proc, args)
         except OSError:
             time.sleep(0.05)

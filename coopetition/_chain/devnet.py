@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from .._project import Project, find_project
 from ..exceptions import DevnetError
+from .multicall import MULTICALL3_ADDRESS, multicall3_code
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -334,6 +335,8 @@ class Devnet:
         stat = _proc_stat(process.pid)
         try:
             genesis = _rpc(url, "eth_getBlockByNumber", ["0x0", False])
+            if _rpc(url, "eth_getCode", [MULTICALL3_ADDRESS, "latest"]) in ("0x", ""):  # batched reads
+                _rpc(url, "anvil_setCode", [MULTICALL3_ADDRESS, "0x" + multicall3_code().hex()])
         except (OSError, ValueError, KeyError) as exc:
             self._terminate(process.pid)
             raise DevnetError(f"anvil at {url} did not return its genesis block: {exc}") from None

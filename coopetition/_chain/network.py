@@ -33,7 +33,7 @@ from ..exceptions import (
     UnknownNetworkError,
 )
 from .devnet import anvil_dev_accounts, devnet_url
-from .providers import make_provider
+from .providers import make_provider, pin_chain_id
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
@@ -367,9 +367,16 @@ def connect_chain(spec: NetworkSpec, *, project: Project | None = None) -> Chain
     from web3 import Web3
 
     if spec.kind == "embedded":
+        from eth_tester import EthereumTester, PyEVMBackend
         from web3 import EthereumTesterProvider
 
-        w3 = Web3(EthereumTesterProvider())
+        from .multicall import multicall3_genesis
+
+        # the ten funded tester accounts, plus Multicall3 at its canonical address
+        state = {**PyEVMBackend.generate_genesis_state(num_accounts=10), **multicall3_genesis()}
+        backend = PyEVMBackend(genesis_state=state)
+        backend.account_keys = backend.account_keys[:10]
+        w3 = Web3(EthereumTesterProvider(EthereumTester(backend)))
     else:
         assert spec.url is not None
         w3 = Web3(make_provider(spec.url, spec.timeout))
@@ -378,7 +385,8 @@ def connect_chain(spec: NetworkSpec, *, project: Project | None = None) -> Chain
 
 def chain_from_web3(spec: NetworkSpec, w3: Web3) -> Chain:
     """Guard an already built :class:`~web3.Web3` (any provider: IPC, a custom one) as a :class:`Chain`:
-    chain-id check, PoA middleware when the extra-data needs it, EIP-1559 detection."""
+    chain-id check, PoA middleware when the extra-data needs it, EIP-1559 detection; afterwards the chain
+    id is answered locally and web3's per-request validation (two ``eth_chainId`` per read) is dropped."""
     if spec.kind == "embedded":  # eth-tester's provider wants python values, not hex quantities
         chain_id = int(w3.eth.chain_id)
         genesis: Any = dict(w3.eth.get_block(0))
@@ -400,6 +408,7 @@ def chain_from_web3(spec: NetworkSpec, w3: Web3) -> Chain:
         from web3.middleware import ExtraDataToPOAMiddleware
 
         w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+    pin_chain_id(w3, chain_id)
     base_fee = latest.get("baseFeePerGas")
     return Chain(
         spec=spec,

@@ -6,13 +6,14 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    from web3 import Web3
     from web3.types import RPCEndpoint, RPCResponse
 
-__all__ = ["make_provider", "websocket_provider"]
+__all__ = ["make_provider", "pin_chain_id", "websocket_provider"]
 
 
 def websocket_provider(url: str, timeout: float) -> Any:
@@ -81,3 +82,26 @@ def make_provider(url: str, timeout: float) -> Any:
 
     # the probe must fail fast on a dead node; receipts are waited for by polling, not by one request
     return HTTPProvider(url, request_kwargs={"timeout": min(timeout, 30.0)})
+
+
+def pin_chain_id(w3: Web3, chain_id: int) -> None:
+    """Answer ``eth_chainId`` with ``chain_id`` (checked once at connect) without asking the node, and
+    drop web3's request-validation middleware, which asks for the chain id before every ``eth_call``
+    and gas estimate (two extra round trips per read). Transactions are signed with the chain id the
+    pipeline holds, so the node still refuses one meant for another chain."""
+    from web3.middleware.base import Web3Middleware
+
+    class _PinnedChainId(Web3Middleware):
+        def wrap_make_request(self, make_request: Any) -> Any:
+            def middleware(method: RPCEndpoint, params: Any) -> RPCResponse:
+                if method == "eth_chainId":
+                    return {"jsonrpc": "2.0", "id": 0, "result": chain_id}
+                return cast("RPCResponse", make_request(method, params))
+
+            return middleware
+
+    onion = w3.middleware_onion
+    if "validation" in onion:
+        onion.remove("validation")
+    if "pinned_chain_id" not in onion:
+        onion.inject(_PinnedChainId, name="pinned_chain_id", layer=0)

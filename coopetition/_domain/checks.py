@@ -14,7 +14,7 @@ from eth_utils.address import to_checksum_address
 from .._units import parse_deadline, parse_duration
 from ..exceptions import InputError
 
-__all__ = ["ZERO_ADDRESS", "address", "deadline", "duration", "is_address_text", "text_bytes", "whole"]
+__all__ = ["ZERO_ADDRESS", "address", "deadline", "duration", "is_address_text", "page", "text_bytes", "whole"]
 
 ZERO_ADDRESS: Final = "0x0000000000000000000000000000000000000000"
 
@@ -64,6 +64,12 @@ def whole(value: object, what: str, *, minimum: int = 0, maximum: int | None = N
     if maximum is not None and number > maximum:
         raise InputError(f"{what} must be at most {maximum}, got {number}")
     return number
+
+
+def page(count: int, after: object = 0, limit: object = None) -> range:
+    """The ids ``1..count`` after id ``after`` (0: from the first), at most ``limit`` of them (None: all)."""
+    ids = range(whole(after, "after", minimum=0) + 1, count + 1)
+    return ids if limit is None else ids[: whole(limit, "limit", minimum=1)]
 
 
 def text_bytes(value: object, what: str, *, minimum: int = 1, maximum: int = 32) -> str:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from eth_abi import abi as eth_abi
 from eth_utils.address import to_checksum_address
 
 from .._abi import function_signature, selector, split_types
-from ..bindings.consortium import ABI
+from .._runtime import read_batch
+from ..bindings.consortium import ABI, Consortium
 from ..exceptions import InputError
 
-__all__ = ["calldata", "describe_call"]
+__all__ = ["calldata", "describe_call", "prefetched_proposals"]
 
 _FUNCTIONS: dict[bytes, Mapping[str, Any]] = {
     selector(function_signature(entry)): entry for entry in ABI if entry.get("type") == "function"
@@ -71,3 +74,12 @@ def calldata(value: bytes | str) -> bytes:
         except ValueError:
             raise InputError(f"calldata {value!r} is not hex") from None
     raise InputError(f"calldata must be bytes or 0x-hex text, got {type(value).__name__}")
+
+
+@contextmanager
+def prefetched_proposals(c: Consortium, ids: Sequence[bytes]) -> Iterator[None]:
+    """Inside the block, ``c.proposal(id)`` and ``c.approvers(id)`` of every id in ``ids`` are answered
+    from one Multicall3 batch."""
+    with read_batch(c.w3) as batch:
+        batch.prefetch(partial(read, pid) for pid in ids for read in (c.proposal, c.approvers))
+        yield

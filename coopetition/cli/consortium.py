@@ -19,10 +19,10 @@ from ._connect import open_suite, proposal_options, sending_options, service_act
 from ._context import CliContext, pass_cli
 from .history import history_options, show_history
 from .output import print_table, report, report_proposal, when
-from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HEXDATA, ID, LABEL, MEMBER
+from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HEXDATA, ID, INDEX, LABEL, LIST_PAGE, MEMBER
 
 if TYPE_CHECKING:
-    from ..consortium import ConsortiumService, SignedApproval
+    from ..consortium import ConsortiumService, Proposal, SignedApproval
 
 SIGNATURE_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -44,7 +44,7 @@ def _pending(service: ConsortiumService, signatures: Sequence[SignedApproval]) -
 
 
 def _print_tables(service: ConsortiumService, *, members: bool, proposals: bool, open_only: bool,
-                  pending: dict[int, list[str]] | None = None) -> None:
+                  pending: dict[int, list[str]] | None = None, rows: Sequence[Proposal] | None = None) -> None:
     from rich.table import Table
 
     if members:
@@ -58,7 +58,7 @@ def _print_tables(service: ConsortiumService, *, members: bool, proposals: bool,
             table.add_row(m.label, m.address)
         print_table(table)
     if proposals:
-        rows = service.proposals(open_only=open_only)
+        rows = service.proposals(open_only=open_only) if rows is None else rows
         title = "Open proposals" if open_only else "Proposals"
         if not rows:
             print_table(f"{title}: none")
@@ -110,14 +110,19 @@ def members_cmd(cli: CliContext) -> None:
 
 @consortium.command("proposals")
 @click.option("--all", "show_all", is_flag=True, help="Include executed, cancelled and expired proposals.")
+@click.option("--limit", type=COUNT, default=LIST_PAGE, show_default=True, help="Show at most this many proposals.")
+@click.option("--after", type=INDEX, default=0, help="Start after this proposal number (the next page).")
 @pass_cli
-def proposals_cmd(cli: CliContext, show_all: bool) -> None:
-    """List open proposals (or all with --all)."""
+def proposals_cmd(cli: CliContext, show_all: bool, limit: int, after: int) -> None:
+    """List open proposals (or all with --all), oldest first, a page at a time (--limit, --after)."""
     service = open_suite(cli, read_only=True).consortium
+    rows = [p for p in service.proposals(open_only=not show_all) if p.id > after]
     if cli.json:
-        cli.emit(None, service.proposals(open_only=not show_all))
+        cli.emit(None, rows[:limit])
         return
-    _print_tables(service, members=False, proposals=True, open_only=not show_all)
+    _print_tables(service, members=False, proposals=True, open_only=not show_all, rows=rows[:limit])
+    if len(rows) > limit:
+        click.echo(f"More proposals: `coopetition consortium proposals --after {rows[limit - 1].id}`.")
 
 
 @consortium.group("propose")

@@ -30,6 +30,7 @@ from .params import (
     HASH32,
     ID,
     INDEX,
+    LIST_PAGE,
     MEMBER,
     SHARE,
     KeyValue,
@@ -320,12 +321,14 @@ def expenses(cli: CliContext, pool_id: int, status: str | None) -> None:
 
 @costs.command("show")
 @click.argument("pool_id", type=ID, required=False)
+@click.option("--limit", type=COUNT, default=LIST_PAGE, show_default=True, help="Without POOL_ID: show at most this many pools.")
+@click.option("--after", type=INDEX, default=0, help="Without POOL_ID: start after this pool id (the next page).")
 @pass_cli
-def show(cli: CliContext, pool_id: int | None) -> None:
-    """Show pool POOL_ID (terms, who accepted, totals), or every pool."""
+def show(cli: CliContext, pool_id: int | None, limit: int, after: int) -> None:
+    """Show pool POOL_ID (terms, who accepted, totals), or the pools a page at a time (--limit, --after)."""
     suite = open_suite(cli, read_only=True)
     conn, service = suite.connection, suite.costs
-    pools = [service.pool(pool_id)] if pool_id is not None else list(service.pools())
+    pools = [service.pool(pool_id)] if pool_id is not None else list(service.pools(after=after, limit=limit))
     labels = member_labels(conn)
     if cli.json:
         data = [{**to_json(p), "pending": list(p.pending),

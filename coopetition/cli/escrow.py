@@ -20,7 +20,7 @@ from ._connect import member_labels, open_suite, sending_options
 from ._context import CliContext, pass_cli
 from .history import history_options, show_history
 from .output import Money, print_table, report, to_json, when
-from .params import AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, MEMBER, KeyValue
+from .params import AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, LIST_PAGE, MEMBER, KeyValue
 
 DEFAULT_DEADLINE = "30d"
 DEFAULT_LONG_STOP = "730d"
@@ -279,16 +279,19 @@ def show_cmd(cli: CliContext, venture_id: int, history: bool) -> None:
 
 
 @escrow.command("list")
+@click.option("--limit", type=COUNT, default=LIST_PAGE, show_default=True, help="Show at most this many ventures.")
+@click.option("--after", type=INDEX, default=0, help="Start after this venture id (the next page).")
 @pass_cli
-def list_cmd(cli: CliContext) -> None:
-    """List every venture, one line each."""
+def list_cmd(cli: CliContext, limit: int, after: int) -> None:
+    """List the ventures, oldest first, one line each (a page at a time: --limit, --after)."""
     service = open_suite(cli, read_only=True).escrow
-    ventures = service.ventures()
+    ventures = service.ventures(after=after, limit=limit)
     if cli.json:
         cli.emit(None, ventures)
         return
     if not ventures:
-        click.echo("No ventures yet: create one with `coopetition escrow create`.")
+        click.echo("No ventures yet: create one with `coopetition escrow create`." if after == 0
+                   else f"No venture after #{after}.")
         return
     from rich.table import Table
 
@@ -301,6 +304,8 @@ def list_cmd(cli: CliContext) -> None:
                       f"{v.asset.format(v.deposited)} / {v.asset.format(v.total)}", v.asset.format(v.released),
                       str(len(v.partners)), f"{released}/{len(v.milestones)} released")
     print_table(table)
+    if len(ventures) == limit and service.venture_count() > ventures[-1].id:
+        click.echo(f"More ventures: `coopetition escrow list --after {ventures[-1].id}`.")
 
 
 @escrow.command("history")

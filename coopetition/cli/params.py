@@ -297,6 +297,8 @@ DURATION = DurationType()
 DELAY = DurationType(zero=True)
 ID = WholeType("id", minimum=1)
 COUNT = WholeType("count", minimum=1)
+LIST_PAGE = 100
+"""Items a list command shows unless given ``--limit`` (a page is read in a constant number of round trips)."""
 INDEX = WholeType("index", minimum=0)
 SUPPLY = WholeType("max supply", minimum=0)
 NONCE = WholeType("nonce", minimum=0)

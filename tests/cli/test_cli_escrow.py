@@ -115,6 +115,19 @@ def test_a_venture_from_creation_to_refunds(project: Path, node: AnvilNode) -> N
     assert any(v["id"] == vid and v["state"] == "cancelled" for v in data)
 
 
+def test_list_pages_with_limit_and_after(project: Path) -> None:
+    ids = [create(project) for _ in range(3)]
+    page = json.loads(ok(run(project, "--json", "escrow", "list", "--after", str(ids[0]), "--limit", "1")).stdout)
+    assert [v["id"] for v in page] == [ids[1]]
+    human = ok(run(project, "escrow", "list", "--after", str(ids[0]), "--limit", "1")).output
+    assert f"--after {ids[1]}" in human  # where the next page starts
+    last = ok(run(project, "escrow", "list", "--after", str(ids[1]))).output
+    assert "More ventures" not in last and "Battery JV" in last
+    assert "No venture after" in ok(run(project, "escrow", "list", "--after", str(ids[2]))).output
+    bad = run(project, "escrow", "list", "--limit", "0")
+    assert bad.exit_code != 0 and "Error:" in bad.output and "Traceback" not in bad.output
+
+
 def test_token_venture_reads_the_tokens_decimals(project: Path) -> None:
     from _escrow_support import TEST_ARTIFACTS
     from mocks.mock_erc20 import MockERC20

@@ -1,0 +1,121 @@
+"""``bench/run.py --only reads``: ``coopetition escrow list`` over 1,000 ventures on anvil, beside the
+one-batch reference (bench/reads_reference.py: the same reads with raw web3.py, one Multicall3 batch
+per stage), and the JSON-RPC round trips the library's reads take (counted under the provider).
+
+The chain: a fresh anvil with Multicall3 at its canonical address, the suite deployed with the
+library (members Acme, Globex, Initech; quorum 2), then 1,000 ETH ventures (3 partners, 2 milestones)
+created by unlocked-account transactions sent without waiting for each receipt.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+VENTURES = 1000
+
+
+def _rpc(url: str, method: str, params: list[Any]) -> Any:
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
+    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["result"]
+
+
+def _anvil() -> tuple[subprocess.Popen[bytes], str]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(REPO / "node_modules/.bin/anvil"), "--port", str(port), "--silent"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(400):
+        try:
+            _rpc(url, "eth_chainId", [])
+            return proc, url
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("anvil did not start")
+
+
+def _timed(cmd: list[str], runs: int) -> tuple[float, list[float], str]:
+    times, out = [], ""
+    for _ in range(runs):
+        started = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        times.append(time.perf_counter() - started)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr or proc.stdout}")
+        out = proc.stdout
+    return sorted(times)[len(times) // 2], times, out
+
+
+def measure(runs: int, coopetition: Path, row: Callable[..., Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    sys.path.insert(0, str(REPO))
+    from coopetition._chain.devnet import anvil_dev_accounts
+    from coopetition._chain.multicall import MULTICALL3_ADDRESS, multicall3_code
+    from coopetition._session import SuiteMember, connect, deploy_suite
+    from coopetition.bindings.joint_venture_escrow import JointVentureEscrow
+    from tests._rpc_count import RpcCounter, send_many
+
+    addr = [a.address for a in anvil_dev_accounts()]
+    proc, url = _anvil()
+    try:
+        _rpc(url, "anvil_setCode", [MULTICALL3_ADDRESS, "0x" + multicall3_code().hex()])
+        with tempfile.TemporaryDirectory(prefix="coopetition-reads-") as tmp:
+            root = Path(tmp)
+            (root / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{url}"\n')
+            conn = connect("dev", account=1, project=root, spinner=False)
+            deploy_suite(conn, [SuiteMember("Acme", addr[1]), SuiteMember("Globex", addr[2]),
+                                SuiteMember("Initech", addr[3])], quorum=2)
+            escrow = conn.suite().escrow
+            terms = escrow.terms("JV", partners=[("Acme", "2 ether"), ("Globex", "1 ether"), ("Initech", "1 ether")],
+                                 milestones=["1 ether", "2 ether"], beneficiary=addr[4], quorum=2)
+            started = time.perf_counter()
+            send_many(conn.w3, addr[1], escrow.address, [JointVentureEscrow.encode_create_venture(terms)] * VENTURES)
+            populate = time.perf_counter() - started
+
+            counter = RpcCounter.install(conn.w3)
+            escrow.ventures(limit=1)
+            counter.reset()
+            started = time.perf_counter()
+            everything = escrow.ventures()
+            library = time.perf_counter() - started
+            trips_all, requests_all = counter.total, counter.requests
+            counter.reset()
+            escrow.ventures(limit=100)
+            trips_page = counter.total
+            assert len(everything) == VENTURES
+
+            base = [str(coopetition), "--project", str(root), "--network", "dev"]
+            cli_all, all_runs, _ = _timed([*base, "escrow", "list", "--limit", str(VENTURES)], runs)
+            cli_page, page_runs, _ = _timed([*base, "escrow", "list"], runs)
+            reference, ref_runs, ref_out = _timed([sys.executable, str(REPO / "bench/reads_reference.py"), url,
+                                                   escrow.address], runs)
+            bare, bare_runs, _ = _timed([sys.executable, "-c", "import web3"], runs)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    rows = (
+        row(f"`escrow list --limit {VENTURES}` ({VENTURES} ventures)", cli_all, "s",
+            f"{cli_all / reference:.2f}x the one-batch reference; goal ≤ 2 s and ≤ 1.3x"),
+        row("one-batch reference (raw web3.py, same reads)", reference, "s", "bench/reads_reference.py"),
+        row("`escrow list` (default page: 100 ventures)", cli_page, "s"),
+        row("`python -c \"import web3\"` (reference)", bare, "s"),
+        row(f"library `ventures()`, {VENTURES} ventures, in process", library, "s"),
+        row(f"JSON-RPC round trips, {VENTURES} ventures at once", trips_all, "trips",
+            f"{requests_all} requests inside; body cap 1.5 MB per request"),
+        row("JSON-RPC round trips, one page of 100", trips_page, "trips", "same for 10 or 1,000 ventures"),
+    )
+    return rows, {"populate_seconds": round(populate, 2), "cli_all_runs": all_runs, "cli_page_runs": page_runs,
+                  "reference_runs": ref_runs, "reference_output": ref_out.strip(), "import_web3_runs": bare_runs}

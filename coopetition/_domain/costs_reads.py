@@ -1,0 +1,58 @@
+"""The cost pools' reads for any number of pools, expenses and positions in a constant number of
+round trips: Multicall3 batches served to the unchanged per-item code (see :class:`~coopetition._runtime.ReadBatch`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from typing import Any
+
+from .._runtime import ReadBatch
+from ..bindings.cost_sharing import CostSharing
+
+__all__ = ["begun_periods", "prefetch_expenses", "prefetch_periods", "prefetch_pools", "prefetch_positions"]
+
+
+def begun_periods(raw: Any, now: int) -> int:
+    """How many settlement periods of a pool with ``pool_info`` ``raw`` have begun at ``now``."""
+    if raw.live_at == 0:
+        return 0
+    count = -(-raw.duration // raw.settlement_period)
+    return int(min(count, max(0, now - raw.live_at) // raw.settlement_period + 1))
+
+
+def _inner(c: CostSharing, ids: Sequence[int], now: int) -> Iterator[Callable[[], object]]:
+    for pid in ids:
+        try:  # answered from the first batch
+            raw, seats = c.pool_info(pid), c.participants_of(pid)
+        except Exception:
+            continue
+        yield from (partial(c.seat_of, pid, a) for a in seats)
+        for k in range(begun_periods(raw, now)):
+            yield partial(c.period_totals, pid, k)
+            yield partial(c.period_opens_at, pid, k)
+
+
+def prefetch_pools(batch: ReadBatch, c: CostSharing, ids: Sequence[int], now: int) -> None:
+    """Fetch everything :meth:`CostSharingService.pool` reads for ``ids`` at ``now``, in two batches."""
+    batch.prefetch(partial(read, pid) for pid in ids for read in (c.pool_info, c.participants_of))
+    batch.prefetch(_inner(c, ids, now))
+
+
+def prefetch_positions(batch: ReadBatch, c: CostSharing, pool_id: int, accounts: Sequence[str],
+                       periods: Sequence[int]) -> None:
+    """Fetch the positions of ``accounts`` in ``periods`` of ``pool_id`` and their seats, in one batch."""
+    batch.prefetch([partial(c.pool_info, pool_id),
+                    *(partial(c.seat_of, pool_id, a) for a in accounts),
+                    *(partial(c.position, pool_id, k, a) for a in accounts for k in periods)])
+
+
+def prefetch_expenses(batch: ReadBatch, c: CostSharing, pool_id: int, ids: Sequence[int]) -> None:
+    """Fetch what :meth:`CostSharingService.expense` reads for ``ids`` of ``pool_id``, in one batch."""
+    batch.prefetch([partial(c.pool_info, pool_id), partial(c.participants_of, pool_id),
+                    *(partial(c.expense, eid) for eid in ids)])
+
+
+def prefetch_periods(batch: ReadBatch, c: CostSharing, pool_id: int, begun: int) -> None:
+    """Fetch the totals and opening times of the first ``begun`` periods of ``pool_id``, in one batch."""
+    batch.prefetch(partial(read, pool_id, k) for k in range(begun) for read in (c.period_totals, c.period_opens_at))
