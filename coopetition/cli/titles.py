@@ -23,6 +23,7 @@ from .output import Money, print_table, report, report_proposal, to_json, when
 from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HASH32, ID, MEMBER, NONCE, SUPPLY, KeyValue
 
 if TYPE_CHECKING:
+    from .._domain.titles_history import TitleActivity
     from ..titles import SignedOrder
 
 _HINT = "; members approve it with `coopetition consortium approve` (or `consortium sign`)"
@@ -366,6 +367,13 @@ def history_cmd(cli: CliContext, offer_id: int | None) -> None:
         cli.emit(None, rows)
         return
     labels = member_labels(conn)
-    lines = [f"block {r.block_number}: {r.kind} offer #{r.offer_id} by {labels.get(r.account, r.account)} "
-             f"({r.amount}{'' if not r.payment else f', paid {r.payment}'})" for r in rows]
+    lines = [f"block {r.block_number}: {_history_line(r, labels.get(r.account, r.account))}" for r in rows]
     cli.emit("\n".join(lines) or "Nothing yet", None)
+
+
+def _history_line(r: TitleActivity, who: str) -> str:
+    """One exchange event in words, payments in their asset's units."""
+    if r.offer_id is None:  # a withdrawal of proceeds belongs to no offer
+        return f"{who} withdrew {r.asset.format(r.payment)} of proceeds"
+    paid = f", paid {r.asset.format(r.payment)}" if r.payment else ""
+    return f"offer #{r.offer_id} {r.kind} by {who} ({r.amount} titles{paid})"

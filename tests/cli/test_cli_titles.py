@@ -101,6 +101,9 @@ def test_offer_partial_fill_cancel_and_withdraw(traded: Path) -> None:
     assert withdrawn["amount"] == str(10**18) and withdrawn["amountFormatted"] == "1 ETH"
     kinds = [(r["kind"], r["offerId"]) for r in ok(traded, "titles", "history")]
     assert kinds == [("made", 1), ("filled", 1), ("cancelled", 1), ("withdrawn", None)]
+    words = [line.split(": ", 1)[1] for line in run(traded, "titles", "history").output.splitlines()]
+    assert words == ["offer #1 made by Acme (300 titles)", "offer #1 filled by Globex (100 titles, paid 1 ETH)",
+                     "offer #1 cancelled by Acme (200 titles)", "Acme withdrew 1 ETH of proceeds"]
 
 
 def test_offer_to_a_named_member_and_a_wrong_taker_is_refused(traded: Path, anvil: AnvilNode) -> None:
