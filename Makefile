@@ -51,3 +51,22 @@ $(SLITHER_VENV)/.installed: constraints-slither.txt
 
 slither: setup $(SLITHER_VENV)/.installed
 	$(PY) tools/slither_gate.py --slither $(SLITHER_VENV)/bin/slither
+
+# brownie (eth-brownie 1.22.2) pins web3 and its eth-* libraries exactly: `make brownie-check` installs
+# brownie and this project with brownie's pins as constraints (constraints-brownie.txt) in .venv-brownie,
+# then runs a brownie script that drives the suite through connect_web3 over brownie's own web3.
+BROWNIE_VENV := .venv-brownie
+.PHONY: brownie-check
+
+$(BROWNIE_VENV)/.installed: constraints-brownie.txt
+	$(PYTHON) -m venv $(BROWNIE_VENV)
+	$(BROWNIE_VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints-brownie.txt eth-brownie==1.22.2
+	touch $@
+
+# Only anvil is needed: npm ci runs when it is missing, never over an existing (possibly shared) node_modules.
+node_modules/.bin/anvil:
+	npm ci --no-audit --no-fund --loglevel=error
+
+brownie-check: $(BROWNIE_VENV)/.installed node_modules/.bin/anvil
+	$(BROWNIE_VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints-brownie.txt .
+	$(BROWNIE_VENV)/bin/python tools/brownie_check.py
