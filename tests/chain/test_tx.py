@@ -282,13 +282,16 @@ def test_wait_timeout_names_the_transaction_hash(anvil: Any) -> None:
     address = deploy_probe(pipeline(w3, acct))
     w3.provider.make_request("evm_setAutomine", [False])  # type: ignore[arg-type]
 
+    heard: list[TxProgress] = []
     with pytest.raises(TransactionError) as info:
-        pipeline(w3, acct, timeout=0.5).send(probe_call(w3, address, "store", 15))
+        pipeline(w3, acct, timeout=0.5, progress=heard.append).send(probe_call(w3, address, "store", 15))
 
     (pending,) = w3.eth.get_block("pending")["transactions"]
     tx_hash = Web3.to_hex(pending)  # type: ignore[arg-type]
     assert tx_hash in str(info.value) and "not mined" in str(info.value)
     assert "\n" not in str(info.value)
+    # a spinner is stopped when waiting fails too: "done" is the last thing the callback hears
+    assert [(e.stage, e.transaction_hash) for e in heard] == [("sent", tx_hash), ("done", tx_hash)]
 
 
 def test_transaction_reverting_once_mined_raises_the_decoded_error(anvil: Any) -> None:
