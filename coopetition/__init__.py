@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from ._chain.deployments import deploy_contract
     from ._chain.network import Chain, NetworkSpec, connect_chain, open_chain, resolve_network
     from ._chain.nonce import NonceManager
+    from ._chain.receipts import TxProgress
     from ._chain.records import Deployment, DeploymentStore
     from ._chain.tx import TransactionPipeline
     from ._chain.txdata import TxPreview
@@ -124,7 +125,7 @@ _LAZY: dict[str, str] = {
     "DecodedEvent": "_seam", "PendingCall": "_seam", "Sender": "_seam", "TxResult": "_seam",
     "Connection": "_session", "connect": "_session", "connect_web3": "_session",
     "Suite": "_session", "SuiteDeployment": "_session", "SuiteMember": "_session", "deploy_suite": "_session",
-    "TransactionPipeline": "_chain.tx", "TxPreview": "_chain.txdata",
+    "TransactionPipeline": "_chain.tx", "TxPreview": "_chain.txdata", "TxProgress": "_chain.receipts",
     "ContractCheck": "_verify", "SuiteVerification": "_verify", "attach_suite": "_verify", "verify_suite": "_verify",
     "Asset": "_domain.asset",
     "Amount": "_units", "format_amount": "_units", "parse_amount": "_units",
@@ -213,6 +214,7 @@ __all__ = [
     "TransactionFailedError",
     "TransactionPipeline",
     "TxPreview",
+    "TxProgress",
     "TxResult",
     "UnknownNetworkError",
     "UnknownRevertError",

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from web3 import Web3
 
     from ._chain.network import Chain
+    from ._chain.receipts import ProgressCallback
     from ._chain.records import Deployment, DeploymentStore
     from ._chain.tx import TransactionPipeline
     from ._chain.txdata import TxPreview
@@ -85,7 +86,7 @@ class Connection:
             dry_run=self.sender.dry_run if self.sender else False,
             confirm=self.sender.confirm if self.sender else None,
             nonce_manager=self.sender.nonces if self.sender else None,
-            spinner=self.sender.spinner if self.sender else None,
+            progress=self.sender.progress if self.sender else None,
         )
         return Connection(self.project, self.chain, account, pipeline, self.store)
 
@@ -101,7 +102,7 @@ def connect(
     dry_run: bool = False,
     confirm: Callable[[TxPreview], bool] | None = None,
     read_only: bool = False,
-    spinner: bool | None = None,
+    progress: ProgressCallback | None = None,
     **pipeline_options: Any,
 ) -> Connection:
     """Connect to ``network`` (a name from the project configuration, ``embedded``, ``dev``, or an
@@ -136,7 +137,7 @@ def connect(
     pipeline = TransactionPipeline(
         chain.w3, signer, network=chain.spec.name, is_dev=chain.spec.is_dev,
         confirmations=chain.spec.confirmations, timeout=chain.spec.timeout,
-        dry_run=dry_run, confirm=None if chain.spec.is_dev else confirm, spinner=spinner,
+        dry_run=dry_run, confirm=None if chain.spec.is_dev else confirm, progress=progress,
         **pipeline_options,
     )
     return Connection(proj, chain, signer, pipeline, store)
@@ -153,7 +154,7 @@ def connect_web3(
     timeout: float = 120,
     dry_run: bool = False,
     confirm: Callable[[TxPreview], bool] | None = None,
-    spinner: bool | None = None,
+    progress: ProgressCallback | None = None,
 ) -> Connection:
     """Wrap an existing :class:`~web3.Web3` (brownie's ``web3``, an IPC or custom provider) as a
     :class:`Connection`, with the same guards as :func:`connect` (chain id read, PoA detection,
@@ -181,7 +182,7 @@ def connect_web3(
         return Connection(proj, chain, None, None, store)
     pipeline = TransactionPipeline(w3, signer, network=network, is_dev=is_dev, confirmations=confirmations,
                                    timeout=timeout, dry_run=dry_run, confirm=None if is_dev else confirm,
-                                   spinner=spinner)
+                                   progress=progress)
     return Connection(proj, chain, signer, pipeline, store)
 
 

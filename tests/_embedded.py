@@ -50,7 +50,7 @@ class EmbeddedEnv:
         if index not in self._pipelines:
             self._pipelines[index] = TransactionPipeline(
                 self.w3, self.accounts[index], network="embedded", is_dev=True,
-                nonce_manager=self.nonces, spinner=False,
+                nonce_manager=self.nonces,
             )
         return self._pipelines[index]
 

@@ -81,7 +81,7 @@ class EscrowWorld:
         if acct.address not in self._pipelines:
             kind = FastPipeline if self.fast else TransactionPipeline
             self._pipelines[acct.address] = kind(
-                self.env.w3, acct, network="embedded", is_dev=True, nonce_manager=self.env.nonces, spinner=False,
+                self.env.w3, acct, network="embedded", is_dev=True, nonce_manager=self.env.nonces,
             )
         return self._pipelines[acct.address]
 

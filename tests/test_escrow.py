@@ -64,7 +64,7 @@ class Suite:
 
 @pytest.fixture(scope="module")
 def suite() -> Iterator[Suite]:
-    conn = connect("embedded", 0, spinner=False)
+    conn = connect("embedded", 0)
     accounts = conn.chain.dev_accounts()
     labels = ["Acme", "Globex", "Initech"]
     deploy_suite(conn, [SuiteMember(label, accounts[i + 1].address) for i, label in enumerate(labels)], 2)

@@ -293,7 +293,7 @@ def test_demo_act_sells_fills_partially_and_reclaims(capsys: pytest.CaptureFixtu
     from coopetition._demo.titles import demo_act
     from coopetition._session import SuiteMember, deploy_suite
 
-    conn = connect("embedded", 0, spinner=False)
+    conn = connect("embedded", 0)
     accounts = conn.chain.dev_accounts()
     members = [DemoMember(label, accounts[i + 1], conn.as_account(accounts[i + 1]))
                for i, label in enumerate(("Acme", "Globex", "Initech"))]

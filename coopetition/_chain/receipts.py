@@ -1,19 +1,109 @@
-"""A mined receipt as a :class:`~coopetition._seam.TxResult`: its logs decoded with the ABI of the
-contract that emitted them (the called or created contract, or one registered with the pipeline);
-logs of unknown contracts keep their raw ``topics``/``data``."""
+"""Waiting for a receipt, and a mined receipt as a :class:`~coopetition._seam.TxResult`.
+
+:func:`await_receipt` polls for the receipt and then for ``confirmations`` more blocks, telling one
+``progress`` callback each state change as a :class:`TxProgress` (``sent``, ``mined``, ``confirmed``
+k/n, and always ``done`` last, also when waiting fails). The library installs no callback (silent);
+the CLI installs a spinner on a terminal or a plain line per change (:mod:`coopetition.cli.progress`).
+
+:func:`result_from_receipt` decodes the logs with the ABI of the contract that emitted them (the
+called or created contract, or one registered with the pipeline); logs of unknown contracts keep
+their raw ``topics``/``data``."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from eth_utils.address import to_checksum_address
 
 from .._abi import decode_log
 from .._seam import DecodedEvent, PendingCall, TxResult
-from .failures import hex_str
+from ..exceptions import TransactionError
+from .failures import hex_str, timeout_error
 
-__all__ = ["result_from_receipt"]
+if TYPE_CHECKING:
+    from web3 import Web3
+
+__all__ = ["ProgressCallback", "TxProgress", "await_receipt", "call_label", "result_from_receipt"]
+
+
+@dataclass(frozen=True)
+class TxProgress:
+    """One state change of a transaction being waited for.
+
+    ``stage`` is ``sent`` (broadcast, waiting to be mined), ``mined`` (in ``block_number``),
+    ``confirmed`` (``confirmations`` of ``required`` blocks on top of it) or ``done`` (waiting is
+    over, successfully or not: always the last one)."""
+
+    stage: Literal["sent", "mined", "confirmed", "done"]
+    label: str
+    transaction_hash: str
+    block_number: int | None = None
+    confirmations: int = 0
+    required: int = 0
+
+
+ProgressCallback = Callable[[TxProgress], None]
+"""What the pipeline calls with each :class:`TxProgress` (``connect(progress=...)``)."""
+
+
+def call_label(call: PendingCall | None) -> str:
+    """``Contract.function`` or ``deploy Contract``: how a transaction is named to people."""
+    if call is None:
+        return "transaction"
+    return f"deploy {call.contract}" if not call.address else f"{call.contract}.{call.function.split('(')[0]}"
+
+
+def await_receipt(
+    w3: Web3, tx_hash: str, *, label: str, confirmations: int, timeout: float, poll_interval: float,
+    progress: ProgressCallback | None = None,
+) -> Any:
+    """The receipt of ``tx_hash`` once it has ``confirmations`` blocks on top of it (read again
+    after them, in case its block was replaced). Raises :class:`TransactionError` on time-out or
+    when the transaction disappeared (reorganisation)."""
+    from web3.exceptions import TransactionNotFound
+
+    def tell(stage: Any, **kw: Any) -> None:
+        if progress is not None:
+            progress(TxProgress(stage, label, tx_hash, required=confirmations, **kw))
+
+    deadline = time.monotonic() + timeout
+    try:
+        tell("sent")
+        receipt: Any = None
+        while receipt is None:
+            try:
+                receipt = w3.eth.get_transaction_receipt(cast(Any, tx_hash))
+            except TransactionNotFound:
+                if time.monotonic() >= deadline:
+                    raise timeout_error(tx_hash, timeout) from None
+                time.sleep(poll_interval)
+        mined = int(receipt["blockNumber"])
+        tell("mined", block_number=mined)
+        if not confirmations:
+            return receipt
+        seen = 0
+        while True:
+            have = min(confirmations, int(w3.eth.block_number) - mined)
+            if have > seen:
+                seen = have
+                tell("confirmed", block_number=mined, confirmations=have)
+            if have >= confirmations:
+                break
+            if time.monotonic() >= deadline:
+                raise timeout_error(tx_hash, timeout, confirmations=confirmations, mined_in=mined)
+            time.sleep(poll_interval)
+        try:
+            return w3.eth.get_transaction_receipt(cast(Any, tx_hash))
+        except TransactionNotFound:
+            raise TransactionError(
+                f"transaction {tx_hash} disappeared from the chain while waiting for "
+                f"{confirmations} confirmations (reorganisation); check it and retry"
+            ) from None
+    finally:
+        tell("done")
 
 AbiTable = Mapping[str, tuple[str, Sequence[Mapping[str, Any]]]]
 """Checksummed address -> (contract name, ABI)."""

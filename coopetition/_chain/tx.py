@@ -22,8 +22,8 @@
 * **Sign** locally with eth-account, with a nonce from the :class:`~coopetition._chain.nonce.NonceManager`.
 * **Send** with ``eth_sendRawTransaction``; "nonce too low" / "replacement underpriced" resync the
   nonce from the node and sign again (a few attempts).
-* **Wait** for the receipt (a spinner on stderr when it is a terminal) and ``confirmations`` more
-  blocks. Status 0 replays the call at the receipt's block to recover and decode the revert.
+* **Wait** for the receipt and ``confirmations`` more blocks, telling an optional ``progress``
+  callback each change (:func:`~coopetition._chain.receipts.await_receipt`; the CLI shows it). Status 0 replays the call at the receipt's block to recover and decode the revert.
 
 Deployments go through the same steps (a :class:`~coopetition._seam.PendingCall` with an empty
 address and ``function="constructor"``). :func:`coopetition._chain.deployments.deploy_contract` uses the
@@ -35,11 +35,10 @@ signing and waiting.
 from __future__ import annotations
 
 import random
-import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, cast
 
@@ -65,12 +64,11 @@ from .failures import (
     one_line,
     refusal,
     replay_failure,
-    timeout_error,
     unreachable_message,
 )
 from .fees import quote_fees
 from .nonce import NonceManager, default_nonce_manager
-from .receipts import result_from_receipt
+from .receipts import ProgressCallback, await_receipt, call_label, result_from_receipt
 from .txdata import PreparedTx, SignedTx, TxPreview, create_address, interrupted
 
 if TYPE_CHECKING:
@@ -109,7 +107,7 @@ class TransactionPipeline:
         dry_run: bool = False,
         confirm: Callable[[TxPreview], bool] | None = None,
         nonce_manager: NonceManager | None = None,
-        spinner: bool | None = None,
+        progress: ProgressCallback | None = None,
         abis: Mapping[str, tuple[str, Sequence[Mapping[str, Any]]]] | None = None,
         poll_interval: float | None = None,
     ) -> None:
@@ -125,7 +123,7 @@ class TransactionPipeline:
         self.dry_run = dry_run
         self.confirm = confirm
         self.nonces = nonce_manager if nonce_manager is not None else default_nonce_manager()
-        self.spinner = sys.stderr.isatty() if spinner is None else spinner
+        self.progress = progress
         self.poll_interval = poll_interval if poll_interval is not None else (0.05 if is_dev else 1.0)
         self._abis: dict[str, tuple[str, tuple[Mapping[str, Any], ...]]] = {}
         for address, (name, abi) in (abis or {}).items():
@@ -164,7 +162,7 @@ class TransactionPipeline:
         """Simulate, estimate, (confirm,) sign, send and wait; a dry run stops after estimating.
         The result carries its ``label`` (``Contract.function``) and ``nonce``, and joins :attr:`sent`."""
         prepared = self.prepare(call)
-        label = f"deploy {call.contract}" if not call.address else f"{call.contract}.{call.function.split('(')[0]}"
+        label = call_label(call)
         if self.dry_run:
             self.sent.append(replace(self.dry_run_result(prepared), label=label))
             return self.sent[-1]
@@ -366,36 +364,14 @@ class TransactionPipeline:
                 return "unknown"
 
     def wait(self, tx_hash: str, call: PendingCall | None = None) -> TxResult:
-        """Wait for the receipt and the confirmations; decode events, or raise the decoded revert."""
-        from web3.exceptions import TransactionNotFound
-
-        deadline = time.monotonic() + self.timeout
-        with self._node(), self._status(f"waiting for {tx_hash} to be mined"):
-            receipt: Any = None
-            while receipt is None:
-                try:
-                    receipt = self.w3.eth.get_transaction_receipt(cast(Any, tx_hash))
-                except TransactionNotFound:
-                    if time.monotonic() >= deadline:
-                        raise timeout_error(tx_hash, self.timeout) from None
-                    time.sleep(self.poll_interval)
-            if self.confirmations and self.network != "embedded":
-                target = int(receipt["blockNumber"]) + self.confirmations
-                while int(self.w3.eth.block_number) < target:
-                    if time.monotonic() >= deadline:
-                        raise timeout_error(
-                            tx_hash, self.timeout, confirmations=self.confirmations,
-                            mined_in=int(receipt["blockNumber"]),
-                        )
-                    time.sleep(self.poll_interval)
-                # the block may have been replaced while we waited: read the receipt again
-                try:
-                    receipt = self.w3.eth.get_transaction_receipt(cast(Any, tx_hash))
-                except TransactionNotFound:
-                    raise TransactionError(
-                        f"transaction {tx_hash} disappeared from the chain while waiting for "
-                        f"{self.confirmations} confirmations (reorganisation); check it and retry"
-                    ) from None
+        """Wait for the receipt and the confirmations (telling :attr:`progress` each change);
+        decode events, or raise the decoded revert."""
+        with self._node():
+            receipt = await_receipt(
+                self.w3, tx_hash, label=call_label(call), timeout=self.timeout,
+                confirmations=0 if self.network == "embedded" else self.confirmations,
+                poll_interval=self.poll_interval, progress=self.progress,
+            )
             if int(receipt["status"]) == 0:
                 raise replay_failure(self.w3, receipt, tx_hash, call)
             return result_from_receipt(receipt, tx_hash, call, self._abis)
@@ -438,10 +414,3 @@ class TransactionPipeline:
             yield
         except CONNECTION_ERRORS:
             raise NodeUnreachableError(unreachable_message(self.w3, self.network)) from None
-
-    def _status(self, text: str) -> Any:
-        if not self.spinner:
-            return nullcontext()
-        from rich.console import Console
-
-        return Console(stderr=True).status(text, spinner="dots")

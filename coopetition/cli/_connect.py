@@ -84,12 +84,13 @@ def _confirm_factory(cli: CliContext) -> Callable[[TxPreview], bool]:
 def open_connection(cli: CliContext, *, dry_run: bool = False, read_only: bool = False) -> Connection:
     """Connect per the global options; the default network is ``dev``."""
     from .._session import connect
+    from .progress import progress_for
 
     network = cli.network or "dev"
     conn = connect(
         network, cli.account, project=cli.project, dry_run=dry_run, read_only=read_only,
         prompt=hidden_prompt,
-        confirm=None if cli.yes else _confirm_factory(cli),
+        confirm=None if cli.yes else _confirm_factory(cli), progress=progress_for(),
     )
     if conn.sender is not None:
         cli.senders.append(conn.sender)

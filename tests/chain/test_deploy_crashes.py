@@ -84,7 +84,7 @@ def _project(tmp_path: Path, url: str) -> Path:
 
 
 def _deploy(root: Path) -> Any:
-    conn = connect("dev", 0, project=root, spinner=False, nonce_manager=NonceManager())
+    conn = connect("dev", 0, project=root, nonce_manager=NonceManager())
     return deploy_suite(conn, MEMBERS, 2)
 
 

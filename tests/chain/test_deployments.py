@@ -279,7 +279,7 @@ def test_crash_between_pending_record_and_broadcast_resends_the_same_transaction
     w3 = anvil_w3(anvil.url)
     acct = new_account(w3)
     store = DeploymentStore(tmp_path, "dev")
-    crashing = _CrashBeforeBroadcast(w3, acct, network="dev", is_dev=True, spinner=False)
+    crashing = _CrashBeforeBroadcast(w3, acct, network="dev", is_dev=True)
     with pytest.raises(KeyboardInterrupt):
         _deploy(crashing, store)
     pending = store.pending("Probe")
@@ -300,7 +300,7 @@ def test_pending_whose_nonce_went_to_another_transaction_is_dropped_and_redeploy
     acct = new_account(w3)
     store = DeploymentStore(tmp_path, "dev")
     with pytest.raises(KeyboardInterrupt):
-        _deploy(_CrashBeforeBroadcast(w3, acct, network="dev", is_dev=True, spinner=False), store)
+        _deploy(_CrashBeforeBroadcast(w3, acct, network="dev", is_dev=True), store)
     pending = store.pending("Probe")
     assert pending is not None
     # meanwhile the same account sends something else with that nonce

@@ -40,7 +40,7 @@ def test_a_read_is_one_round_trip_and_the_chain_id_is_asked_once(anvil: Any) -> 
     counter.reset()
     account = anvil_dev_accounts()[0]
     pipeline = TransactionPipeline(chain.w3, account, network="dev", is_dev=True,
-                                   nonce_manager=NonceManager(), spinner=False)
+                                   nonce_manager=NonceManager())
     pay = PendingCall(contract="EOA", address=anvil_dev_accounts()[1].address, function="transfer",
                       args=(), data=b"", value=1)
     assert pipeline.send(pay).status == 1

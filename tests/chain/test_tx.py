@@ -21,6 +21,7 @@ from fixtures.pipeline.support import (
 from web3 import Web3
 
 from coopetition._chain.nonce import NonceManager
+from coopetition._chain.receipts import TxProgress
 from coopetition._chain.tx import TransactionPipeline
 from coopetition._chain.txdata import TxPreview
 from coopetition._seam import Sender
@@ -281,13 +282,16 @@ def test_wait_timeout_names_the_transaction_hash(anvil: Any) -> None:
     address = deploy_probe(pipeline(w3, acct))
     w3.provider.make_request("evm_setAutomine", [False])  # type: ignore[arg-type]
 
+    heard: list[TxProgress] = []
     with pytest.raises(TransactionError) as info:
-        pipeline(w3, acct, timeout=0.5).send(probe_call(w3, address, "store", 15))
+        pipeline(w3, acct, timeout=0.5, progress=heard.append).send(probe_call(w3, address, "store", 15))
 
     (pending,) = w3.eth.get_block("pending")["transactions"]
     tx_hash = Web3.to_hex(pending)  # type: ignore[arg-type]
     assert tx_hash in str(info.value) and "not mined" in str(info.value)
     assert "\n" not in str(info.value)
+    # a spinner is stopped when waiting fails too: "done" is the last thing the callback hears
+    assert [(e.stage, e.transaction_hash) for e in heard] == [("sent", tx_hash), ("done", tx_hash)]
 
 
 def test_transaction_reverting_once_mined_raises_the_decoded_error(anvil: Any) -> None:
@@ -369,10 +373,18 @@ def test_nonce_too_low_is_recovered_by_resyncing_from_the_node(w3: Web3) -> None
     assert probe_value(w3, address) == 16
 
 
-def test_spinner_mode_still_returns_the_result(w3: Web3, capsys: pytest.CaptureFixture[str]) -> None:
+def test_progress_callback_hears_each_state_change_and_the_library_prints_nothing(
+    w3: Web3, capsys: pytest.CaptureFixture[str]
+) -> None:
     acct = new_account(w3)
-    p = pipeline(w3, acct, spinner=True)
-    assert deploy_probe(p)
+    heard: list[TxProgress] = []
+    address = deploy_probe(pipeline(w3, acct, progress=heard.append))
+    assert [e.stage for e in heard] == ["sent", "mined", "done"]
+    assert heard[0].label == "deploy Probe" and heard[0].transaction_hash.startswith("0x")
+    assert heard[1].block_number == w3.eth.get_transaction_receipt(heard[0].transaction_hash)["blockNumber"]  # type: ignore[arg-type]
+    assert address
+    deploy_probe(pipeline(w3, acct))  # no callback: silent
+    assert capsys.readouterr() == ("", "")
 
 
 def test_gas_margin_below_one_is_refused() -> None:

@@ -136,7 +136,7 @@ def test_token_venture_reads_the_tokens_decimals(project: Path) -> None:
     from coopetition._artifacts import load_artifact
     from coopetition._chain.deployments import deploy_contract
 
-    conn = connect("dev", 0, project=project, spinner=False)
+    conn = connect("dev", 0, project=project)
     assert conn.sender is not None
     artifact = load_artifact("MockERC20", search=[TEST_ARTIFACTS])
     token = deploy_contract(conn.sender, conn.store, name="MockERC20", abi=artifact.abi, bytecode=artifact.bytecode,

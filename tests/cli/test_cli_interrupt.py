@@ -64,6 +64,7 @@ def test_ctrl_c_while_a_deploy_waits_says_what_was_sent_and_the_rerun_resumes_it
 
     assert code == 130
     assert err.strip().splitlines() == [
+        f"deploy Consortium: sent {tx['hash']}, waiting to be mined",  # the plain progress line
         f"Error: interrupted while waiting for transaction {tx['hash']} (nonce 0 from "
         f"{to_checksum_address(tx['from'])}): it was sent and may still be mined; rerun the same command "
         "to resume it (its pending record is kept)"
@@ -93,6 +94,7 @@ def test_ctrl_c_while_a_send_waits_says_what_was_sent_and_that_a_rerun_sends_ane
 
     assert code == 130 and out == ""
     assert err.strip().splitlines() == [
+        f"Consortium.propose: sent {tx['hash']}, waiting to be mined",  # the plain progress line
         f"Error: interrupted while waiting for transaction {tx['hash']} (nonce {int(tx['nonce'], 16)} from "
         f"{to_checksum_address(tx['from'])}): it was sent and may still be mined; a rerun checks the chain first but sends a new "
         "transaction if this one is not mined yet, so look the hash up before sending again"

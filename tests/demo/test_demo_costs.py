@@ -9,7 +9,7 @@ from coopetition._session import SuiteMember, connect, deploy_suite
 
 
 def test_demo_act_ends_with_every_participant_at_its_exact_share() -> None:
-    base = connect("embedded", 0, spinner=False)
+    base = connect("embedded", 0)
     accounts = base.chain.dev_accounts()
     members = [DemoMember(label, accounts[i + 1], base.as_account(accounts[i + 1]))
                for i, label in enumerate(("Acme", "Globex", "Initech"))]

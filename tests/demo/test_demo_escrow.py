@@ -12,7 +12,7 @@ ETHER = 10**18
 
 
 def test_demo_act_releases_two_milestones_then_two_partners_dissolve_and_refunds_are_exact() -> None:
-    base = connect("embedded", 0, spinner=False)
+    base = connect("embedded", 0)
     accounts = base.chain.dev_accounts()
     members = [DemoMember(label, accounts[i + 1], base.as_account(accounts[i + 1]))
                for i, label in enumerate(("Acme", "Globex", "Initech"))]

@@ -26,11 +26,11 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConsortiumServ
     root: Path = tmp_path_factory.mktemp("consortium-reads")
     (root / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{node.url}"\n')
     try:
-        conn = connect("dev", account=1, project=root, spinner=False)
+        conn = connect("dev", account=1, project=root)
         deploy_suite(conn, [SuiteMember("Acme", ADDR[1]), SuiteMember("Globex", ADDR[2]),
                             SuiteMember("Initech", ADDR[3])], quorum=2)
         service = conn.suite().consortium
-        service.globex = connect("dev", account=2, project=root, spinner=False).suite().consortium  # type: ignore[attr-defined]
+        service.globex = connect("dev", account=2, project=root).suite().consortium  # type: ignore[attr-defined]
         yield service
     finally:
         node.stop()

@@ -61,10 +61,10 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     root: Path = tmp_path_factory.mktemp("costs-reads")
     (root / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{node.url}"\n')
     try:
-        conn = connect("dev", account=1, project=root, spinner=False)
+        conn = connect("dev", account=1, project=root)
         deploy_suite(conn, [SuiteMember("Acme", ADDR[1]), SuiteMember("Globex", ADDR[2]),
                             SuiteMember("Initech", ADDR[3])], quorum=2)
-        acme, globex, initech = (connect("dev", account=i, project=root, spinner=False).suite().costs for i in (1, 2, 3))
+        acme, globex, initech = (connect("dev", account=i, project=root).suite().costs for i in (1, 2, 3))
         ref = acme.create_pool("Lab", SHARES, quorum=2)
         globex.join(ref.id)
         initech.join(ref.id)

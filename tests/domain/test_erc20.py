@@ -81,7 +81,7 @@ def test_approve_if_short_in_a_dry_run_stops_at_the_first_simulated_approval(env
     owner, spender = env.address(OWNER), env.address(SPENDER)
     ERC20(env.w3, address, env.pipeline(OWNER)).approve(spender, 5)
     dry = TransactionPipeline(env.w3, env.accounts[OWNER], network="embedded", is_dev=True,
-                              nonce_manager=env.nonces, spinner=False, dry_run=True)
+                              nonce_manager=env.nonces, dry_run=True)
     block = env.w3.eth.block_number
     sent = ERC20(env.w3, address, dry).approve_if_short(owner, spender, 50)
     assert len(sent) == 1 and sent[0].dry_run  # the reset to zero, simulated; nothing after it

@@ -44,7 +44,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     root: Path = tmp_path_factory.mktemp("escrow-reads")
     (root / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{node.url}"\n')
     try:
-        conn = connect("dev", account=0, project=root, spinner=False)
+        conn = connect("dev", account=0, project=root)
         deploy_suite(conn, [SuiteMember("Acme", ADDR[1]), SuiteMember("Globex", ADDR[2]),
                             SuiteMember("Initech", ADDR[3])], quorum=2)
         service = conn.suite().escrow
