@@ -143,7 +143,7 @@ def fresh_connection() -> Connection:
     """A new embedded chain, signing as dev account 0: every measure starts from the same state."""
     from coopetition import connect
 
-    return connect("embedded", 0, spinner=False)
+    return connect("embedded", 0)
 
 
 def deploy(conn: Connection, name: str, args: Sequence[Any], *, test: bool = False) -> str:

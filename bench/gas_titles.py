@@ -120,7 +120,7 @@ def measure_titles(open_others: int = 1) -> TitlesGas:
     from coopetition.bindings.title_registry import TitleRegistry
 
     assert 1 <= open_others <= SPAM
-    conn = connect("embedded", 0, spinner=False)
+    conn = connect("embedded", 0)
     accounts = conn.chain.dev_accounts()
     acme, globex, initech = (str(accounts[i].address) for i in (1, 2, 3))
     deploy_suite(conn, [SuiteMember("Acme", acme), SuiteMember("Globex", globex), SuiteMember("Initech", initech)], 2)

@@ -75,7 +75,7 @@ def measure(runs: int, coopetition: Path, row: Callable[..., Any]) -> tuple[tupl
         with tempfile.TemporaryDirectory(prefix="coopetition-reads-") as tmp:
             root = Path(tmp)
             (root / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{url}"\n')
-            conn = connect("dev", account=1, project=root, spinner=False)
+            conn = connect("dev", account=1, project=root)
             deploy_suite(conn, [SuiteMember("Acme", addr[1]), SuiteMember("Globex", addr[2]),
                                 SuiteMember("Initech", addr[3])], quorum=2)
             escrow = conn.suite().escrow

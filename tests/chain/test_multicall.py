@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from _rpc_count import RpcCounter
+from conftest import start_anvil
 from eth_abi import abi as eth_abi
 
 from coopetition._abi import selector
 from coopetition._chain.multicall import MULTICALL3_ADDRESS, CallResult, batch_calls, has_multicall3
 from coopetition._chain.network import connect_chain, resolve_network
-from tests._rpc_count import RpcCounter
-from tests.conftest import start_anvil
 
 BALANCE = selector("getEthBalance(address)")  # not in the subset: every such call fails
 TIMESTAMP = selector("getCurrentBlockTimestamp()")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from _rpc_count import RpcCounter
+
 from coopetition._chain.network import connect_chain, resolve_network
-from tests._rpc_count import RpcCounter
 
 
 def test_counts_requests_and_batches(anvil: Any) -> None:

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _rpc_count import RpcCounter, send_many
+from conftest import start_anvil
 
 from coopetition._chain.devnet import anvil_dev_accounts
 from coopetition._session import SuiteMember, connect, deploy_suite
 from coopetition.bindings.consortium import Consortium
 from coopetition.consortium import ConsortiumService
-from tests._rpc_count import RpcCounter, send_many
-from tests.conftest import start_anvil
 
 pytestmark = pytest.mark.anvil
 

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from _rpc_count import RpcCounter, send_many
+from conftest import start_anvil
 
 from coopetition._chain.devnet import anvil_dev_accounts
 from coopetition._session import SuiteMember, connect, deploy_suite
 from coopetition.bindings.cost_sharing import CostSharing, ExpenseStatus
 from coopetition.costs import CostSharingService
-from tests._rpc_count import RpcCounter, send_many
-from tests.conftest import start_anvil
 
 pytestmark = pytest.mark.anvil
 

@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from _embedded import DirectSender
+from _rpc_count import RpcCounter, send_many
+from conftest import AnvilNode, start_anvil
 
 from coopetition._chain.devnet import anvil_dev_accounts
 from coopetition._session import SuiteMember, connect, deploy_suite
 from coopetition.bindings.joint_venture_escrow import JointVentureEscrow, VentureTerms
 from coopetition.escrow import EscrowService
-from tests._embedded import DirectSender
-from tests._rpc_count import RpcCounter, send_many
-from tests.conftest import AnvilNode, start_anvil
 
 pytestmark = pytest.mark.anvil
 
