@@ -19,6 +19,7 @@ import click
 
 from ._connect import member_labels, open_suite, proposal_options, sending_options
 from ._context import CliContext, pass_cli
+from .history import history_options, show_history
 from .output import Money, print_table, report, report_proposal, to_json, when
 from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HASH32, ID, MEMBER, NONCE, SUPPLY, KeyValue
 
@@ -357,23 +358,23 @@ def withdraw_cmd(cli: CliContext, to: str | None, dry_run: bool) -> None:
 
 @titles.command("history")
 @click.option("--offer", "offer_id", type=ID, default=None, help="Only this offer.")
+@history_options
 @pass_cli
-def history_cmd(cli: CliContext, offer_id: int | None) -> None:
-    """What happened on the exchange, oldest first."""
+def history_cmd(cli: CliContext, offer_id: int | None, from_block: int, as_csv: bool) -> None:
+    """List what happened on the exchange, oldest first."""
+    from .._domain.activity import stamped
+
     suite = open_suite(cli, read_only=True)
-    conn, service = suite.connection, suite.titles
-    rows = service.history(offer_id=offer_id)
-    if cli.json:
-        cli.emit(None, rows)
-        return
-    labels = member_labels(conn)
-    lines = [f"block {r.block_number}: {_history_line(r, labels.get(r.account, r.account))}" for r in rows]
-    cli.emit("\n".join(lines) or "Nothing yet", None)
+    rows = suite.titles.history(offer_id=offer_id, from_block=from_block)
+    activity = stamped(suite.connection.w3, [
+        (r, r.kind, r.account, _history_words(r), r.payment if r.payment or r.kind == "filled" else None, r.asset)
+        for r in rows])
+    show_history(cli, suite.connection, activity, as_csv=as_csv)
 
 
-def _history_line(r: TitleActivity, who: str) -> str:
+def _history_words(r: TitleActivity) -> str:
     """One exchange event in words, payments in their asset's units."""
     if r.offer_id is None:  # a withdrawal of proceeds belongs to no offer
-        return f"{who} withdrew {r.asset.format(r.payment)} of proceeds"
+        return f"withdrew {r.asset.format(r.payment)} of proceeds"
     paid = f", paid {r.asset.format(r.payment)}" if r.payment else ""
-    return f"offer #{r.offer_id} {r.kind} by {who} ({r.amount} titles{paid})"
+    return f"{r.kind} offer #{r.offer_id} ({r.amount} titles{paid})"

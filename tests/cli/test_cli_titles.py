@@ -99,11 +99,17 @@ def test_offer_partial_fill_cancel_and_withdraw(traded: Path) -> None:
 
     withdrawn = ok(traded, "titles", "withdraw")
     assert withdrawn["amount"] == str(10**18) and withdrawn["amountFormatted"] == "1 ETH"
-    kinds = [(r["kind"], r["offerId"]) for r in ok(traded, "titles", "history")]
-    assert kinds == [("made", 1), ("filled", 1), ("cancelled", 1), ("withdrawn", None)]
-    words = [line.split(": ", 1)[1] for line in run(traded, "titles", "history").output.splitlines()]
-    assert words == ["offer #1 made by Acme (300 titles)", "offer #1 filled by Globex (100 titles, paid 1 ETH)",
-                     "offer #1 cancelled by Acme (200 titles)", "Acme withdrew 1 ETH of proceeds"]
+    rows = ok(traded, "titles", "history")
+    assert [(r["kind"], r["actorLabel"], r["what"], r.get("amountFormatted")) for r in rows] == [
+        ("made", "Acme", "made offer #1 (300 titles)", None),
+        ("filled", "Globex", "filled offer #1 (100 titles, paid 1 ETH)", "1 ETH"),
+        ("cancelled", "Acme", "cancelled offer #1 (200 titles)", None),
+        ("withdrawn", "Acme", "withdrew 1 ETH of proceeds", "1 ETH")]
+    words = [line.split("  ", 2)[2] for line in run(traded, "titles", "history").output.splitlines()]
+    assert words == ["Acme: made offer #1 (300 titles)", "Globex: filled offer #1 (100 titles, paid 1 ETH)",
+                     "Acme: cancelled offer #1 (200 titles)", "Acme: withdrew 1 ETH of proceeds"]
+    table = run(traded, "titles", "history", "--csv").output.splitlines()
+    assert table[0].startswith("blockNumber,time,actor,actorLabel,kind,what,amount") and len(table) == 5
 
 
 def test_offer_to_a_named_member_and_a_wrong_taker_is_refused(traded: Path, anvil: AnvilNode) -> None:

@@ -45,7 +45,7 @@ READS: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "titles classes": ((), set()),
     "titles balance": (("Globex",), set()),
     "titles book": (("--all",), {"amount"}),
-    "titles history": ((), {"payment"}),
+    "titles history": ((), {"amount"}),
     "accounts list": ((), set()),
     "accounts balance": (("2",), {"balance"}),
     "devnet status": ((), set()),
@@ -154,7 +154,7 @@ def test_formatted_amounts_are_exact(project: Path) -> None:
     assert venture["released"] == str(3 * ETHER // 2) and venture["releasedFormatted"] == "1.5 ETH"  # type: ignore[index]
     assert venture["state"] == "active" and venture["milestones"][0]["state"] == "released"  # type: ignore[index]
     fill = [r for r in data(project, "titles", "history") if r["kind"] == "filled"]  # type: ignore[union-attr]
-    assert [(r["payment"], r["paymentFormatted"]) for r in fill] == [(str(10 * ETHER), "10 ETH")]
+    assert [(r["amount"], r["amountFormatted"]) for r in fill] == [(str(10 * ETHER), "10 ETH")]
 
 
 def test_a_transaction_report_has_one_shape(project: Path) -> None:
