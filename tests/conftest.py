@@ -6,6 +6,7 @@ import json
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -39,6 +40,9 @@ class AnvilNode:
     port: int
     process: subprocess.Popen[bytes]
     args: tuple[str, ...]
+    cache_dir: Path
+    """anvil's own ``--cache-path``: where it spills old states to disk. Removed when the node ends,
+    since anvil leaves them behind on exit (by default in ~/.foundry/anvil/tmp, where they pile up)."""
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -50,12 +54,14 @@ class AnvilNode:
                 self.process.wait()
         if self.process.stderr is not None:
             self.process.stderr.close()
+        shutil.rmtree(self.cache_dir, ignore_errors=True)
 
     def kill(self) -> None:
         """Simulate a crash: SIGKILL, no state dump on exit."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        shutil.rmtree(self.cache_dir, ignore_errors=True)
 
 
 def start_anvil(*extra: str, port: int | None = None, timeout: float = 20.0,
@@ -63,22 +69,26 @@ def start_anvil(*extra: str, port: int | None = None, timeout: float = 20.0,
     if not ANVIL_BIN.exists():
         pytest.skip("anvil is not installed: run `npm ci` in the project")  # pragma: no cover
     port = port or free_port()
-    args = (str(ANVIL_BIN), "--host", "127.0.0.1", "--port", str(port), "--silent", *extra)
+    cache_dir = Path(tempfile.mkdtemp(prefix="anvil-states-"))
+    args = (str(ANVIL_BIN), "--host", "127.0.0.1", "--port", str(port), "--silent",
+            "--cache-path", str(cache_dir), *extra)
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             err = proc.stderr.read().decode() if proc.stderr else ""
+            shutil.rmtree(cache_dir, ignore_errors=True)
             raise RuntimeError(f"anvil exited early ({proc.returncode}): {err}")
         try:
             rpc(url, "eth_chainId", timeout=0.5)
             if multicall:  # as `coopetition devnet start` does: Multicall3 at its canonical address
                 rpc(url, "anvil_setCode", [MULTICALL3_ADDRESS, "0x" + multicall3_code().hex()])
-            return AnvilNode(url, port, proc, args)
+            return AnvilNode(url, port, proc, args, cache_dir)
         except OSError:
             time.sleep(0.05)
     proc.kill()
+    shutil.rmtree(cache_dir, ignore_errors=True)
     raise RuntimeError("anvil did not answer in time")
 
 

@@ -6,6 +6,9 @@ Everything lives under ``<project>/.coopetition/devnet/``:
   (``--state`` + ``--state-interval``), so a crash loses at most a few seconds and a restart keeps
   deployments;
 * ``anvil.log``: anvil's output;
+* ``states/``: where anvil spills old in-memory states (``--cache-path``). anvil leaves them behind
+  when it exits (by default in ``~/.foundry/anvil/tmp``, where they piled up to tens of gigabytes), and
+  they serve no later run (a restart loads ``state.json``), so ``start`` and ``stop`` delete them;
 * ``anvil.pid``: present while the devnet runs;
 * ``devnet.json``: the last start (pid, port, URL, chain id, anvil path, command line and the kernel's
   start time of the process), used by ``dev`` to find the port and by ``stop`` to signal only the
@@ -17,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -222,6 +226,7 @@ class Devnet:
         self.log_file = self.dir / "anvil.log"
         self.pid_file = self.dir / "anvil.pid"
         self.record_file = self.dir / "devnet.json"
+        self.states_dir = self.dir / "states"
 
     # -- lookup -------------------------------------------------------------------------------------
 
@@ -293,9 +298,11 @@ class Devnet:
             )
         self.dir.mkdir(parents=True, exist_ok=True)
         self.pid_file.unlink(missing_ok=True)
+        shutil.rmtree(self.states_dir, ignore_errors=True)  # left by an anvil that crashed
         args = [
             str(anvil), "--host", HOST, "--port", str(port), "--chain-id", str(chain_id),
             "--state", str(self.state_file), "--state-interval", str(state_interval),
+            "--cache-path", str(self.states_dir),
         ]
         if block_time is not None:
             args += ["--block-time", _fmt_seconds(block_time)]
@@ -380,6 +387,7 @@ class Devnet:
         if not self._terminate(record.pid, timeout=timeout):
             raise DevnetError(f"anvil (pid {record.pid}) did not stop within {timeout:.0f} s")
         self.pid_file.unlink(missing_ok=True)
+        shutil.rmtree(self.states_dir, ignore_errors=True)
         return record
 
     def _terminate(self, pid: int, *, timeout: float = 20.0) -> bool:

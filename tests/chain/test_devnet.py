@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, free_port
+from conftest import REPO, free_port, rpc
 
 from coopetition._chain.devnet import Devnet, anvil_dev_accounts
 from coopetition._chain.network import open_chain
@@ -119,6 +119,22 @@ def test_start_status_stop(project_root: Path) -> None:
     status = run(project_root, "devnet", "status")
     assert status.exit_code == 0 and status.output.startswith("devnet is not running")
     assert run(project_root, "devnet", "stop").output == "devnet is not running\n"
+
+
+def test_old_states_stay_in_the_project_and_go_when_the_devnet_stops(project_root: Path) -> None:
+    """anvil spills old states to disk and leaves them on exit: they must not pile up anywhere."""
+    port = start(project_root)
+    url = f"http://127.0.0.1:{port}"
+    states = project_root / ".coopetition" / "devnet" / "states"
+    rpc(url, "anvil_mine", ["0x800"], timeout=60)  # more blocks than anvil keeps states for in memory
+    for _ in range(20):
+        rpc(url, "evm_mine")
+    assert any(states.rglob("*")), "anvil did not spill its old states into the project's devnet folder"
+    assert run(project_root, "devnet", "stop").exit_code == 0
+    assert not states.exists()
+    start(project_root, "--port", str(port))  # the state survives: the cache only held old blocks
+    assert int(str(rpc(url, "eth_blockNumber")), 16) == 0x800 + 20
+    assert run(project_root, "devnet", "stop").exit_code == 0
 
 
 def test_start_with_another_chain_id_and_dev_network_follows_the_port(project_root: Path) -> None:
