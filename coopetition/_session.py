@@ -19,7 +19,8 @@ of the suite consults it for membership and takes its governed actions from it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from contextlib import ExitStack
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -269,10 +270,12 @@ def deploy_suite(
     Validates everything before sending anything. Crash-safe and idempotent through
     :func:`~coopetition._chain.deployments.deploy_contract`. A dry run estimates every contract,
     also on a network with nothing deployed yet: each one is simulated with the code of the ones
-    before it at their predicted addresses (a state override).
+    before it at their predicted addresses (a state override). The embedded chain has no state
+    overrides: there the suite is deployed for real on a snapshot and the chain reverted
+    (:func:`~coopetition._chain.deployments.rehearsal`), so the dry run reports the exact gas.
     """
     from ._artifacts import load_artifact
-    from ._chain.deployments import deploy_contract
+    from ._chain.deployments import deploy_contract, rehearsal
 
     members = _check_members(members, quorum, delay=delay, allow_single_approval=allow_single_approval)
     config = SuiteConfig(members, quorum, delay, allow_single_approval)
@@ -281,21 +284,27 @@ def deploy_suite(
     deployed: dict[str, str] = {}
     results: list[Deployment] = []
     would_deploy: dict[str, dict[str, str]] = {}  # dry run: predicted address -> its code, for the next ones
-    for entry in SUITE:
-        artifact = load_artifact(entry.name)
-        result = deploy_contract(
-            conn.sender, conn.store, name=entry.name, abi=artifact.abi, bytecode=artifact.bytecode,
-            args=entry.constructor_args(config, deployed),
-            solc_input_hash=artifact.solc_input_hash, compiler_version=artifact.compiler_version,
-            deployed_bytecode=artifact.deployed_bytecode, reset=reset,
-            state_override=would_deploy, nonce_offset=len(would_deploy),
-        )
-        if result.dry_run:
-            would_deploy[result.address] = {"code": artifact.deployed_bytecode}
-        deployed[entry.name] = result.address
-        results.append(result)
-        if on_progress is not None:
-            on_progress(result)
+    with ExitStack() as stack:
+        pipeline, store = conn.sender, conn.store
+        if pipeline.dry_run and conn.chain.spec.kind == "embedded":  # no state overrides: rehearse it
+            pipeline, store = stack.enter_context(rehearsal(pipeline, store))
+        for entry in SUITE:
+            artifact = load_artifact(entry.name)
+            result = deploy_contract(
+                pipeline, store, name=entry.name, abi=artifact.abi, bytecode=artifact.bytecode,
+                args=entry.constructor_args(config, deployed),
+                solc_input_hash=artifact.solc_input_hash, compiler_version=artifact.compiler_version,
+                deployed_bytecode=artifact.deployed_bytecode, reset=reset,
+                state_override=would_deploy, nonce_offset=len(would_deploy),
+            )
+            if result.dry_run:
+                would_deploy[result.address] = {"code": artifact.deployed_bytecode}
+            elif pipeline is not conn.sender and result.newly_deployed:  # rehearsed: report it as a dry run
+                result = replace(result, transaction_hash="", newly_deployed=False, dry_run=True)
+            deployed[entry.name] = result.address
+            results.append(result)
+            if on_progress is not None:
+                on_progress(result)
     return SuiteDeployment(conn.network, conn.chain.chain_id, tuple(results))
 
 

@@ -17,7 +17,8 @@ finds a pending record resolves it before anything else:
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
 
 from eth_utils.address import to_checksum_address
@@ -319,3 +320,27 @@ def _same(record: Mapping[str, Any] | None, bytecode: str, safe_args: Any) -> bo
         str(record.get("bytecode", "")).lower() == bytecode.lower()
         and record.get("args") == safe_args
     )
+
+
+@contextmanager
+def rehearsal(pipeline: TransactionPipeline, store: DeploymentStore) -> Iterator[tuple[TransactionPipeline, DeploymentStore]]:
+    """A dry run of several dependent deployments on the embedded chain, which cannot simulate against
+    contracts not deployed yet (eth-tester has no state overrides): they are deployed *for real* on a
+    snapshot of the in-process chain, with a pipeline that has a nonce manager of its own and records
+    in a scratch copy of ``store``, and the chain is reverted to the snapshot afterwards, also when a
+    deployment fails. The caller reports the results as a dry run; nothing of them remains."""
+    from .nonce import NonceManager
+    from .tx import TransactionPipeline
+
+    tester = getattr(pipeline.w3.provider, "ethereum_tester", None)
+    if tester is None:
+        raise DeploymentError(f"network {pipeline.network} is not the embedded chain: it cannot be rehearsed on a snapshot")
+    snapshot = tester.take_snapshot()
+    rehearsing = TransactionPipeline(
+        pipeline.w3, pipeline.account, network=pipeline.network, is_dev=True, timeout=pipeline.timeout,
+        gas_margin=pipeline.gas_margin, nonce_manager=NonceManager(),
+    )
+    try:
+        yield rehearsing, store.scratch_copy()
+    finally:
+        tester.revert_to_snapshot(snapshot)

@@ -52,7 +52,8 @@ class Deployment:
     newly_deployed: bool
     """False when an identical deployment was already recorded and its code is on chain."""
     dry_run: bool = False
-    """True for a ``--dry-run``: nothing was sent, ``address`` is where it would land, ``gas_used`` the estimate."""
+    """True for a ``--dry-run``: nothing was sent, ``address`` is where it would land, ``gas_used`` the estimate
+    (on the embedded chain, the gas a rehearsal on a snapshot used; see :func:`~coopetition._chain.deployments.rehearsal`)."""
 
 
 def json_safe(value: Any) -> Any:
@@ -157,6 +158,16 @@ class DeploymentStore:
             actual = block_hash(number)
             return actual is not None and actual.lower() == expected.lower()
         return old_genesis is None or old_genesis.lower() == genesis_hash.lower() or not self.names()
+
+    def scratch_copy(self) -> DeploymentStore:
+        """An in-memory copy of these records: a rehearsal (a dry run deployed for real on a snapshot
+        of the embedded chain) writes there, never here."""
+        copy = DeploymentStore(None, self.network)
+        for filename in self._files():
+            text = self._read(filename)
+            if text is not None:
+                copy._memory[filename] = text
+        return copy
 
     # ------------------------------------------------------------------ raw files
 
