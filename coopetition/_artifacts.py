@@ -86,6 +86,12 @@ class Artifact:
         return self.bytecode not in ("", "0x")
 
     @property
+    def library(self) -> bool:
+        """True for a Solidity library: its runtime code starts with ``PUSH20`` of its own address,
+        left as zeros in the artifact (the call guard of library code)."""
+        return self.deployed_bytecode.lower().removeprefix("0x").startswith("73" + "00" * 20)
+
+    @property
     def needs_linking(self) -> bool:
         return bool(self.link_references)
 

@@ -191,6 +191,10 @@ def _expected(artifacts_dir: Path) -> dict[str, str]:
     expected: dict[str, str] = {}
     for file in _package_artifacts(artifacts_dir):
         loaded = _load(file)
+        if not loaded.deployable or loaded.library:
+            # an interface, abstract base or library repeats the types, events and errors of the
+            # contracts built on it, which have them in their own ABI: nothing to bind on its own
+            continue
         name = module_name(loaded.contract_name) + ".py"
         expected[name] = _render(loaded, ALL_REGENERATE)
     return expected

@@ -6,9 +6,8 @@ Everything lives under ``<project>/.coopetition/devnet/``:
   (``--state`` + ``--state-interval``), so a crash loses at most a few seconds and a restart keeps
   deployments;
 * ``anvil.log``: anvil's output;
-* ``states/``: where anvil spills old in-memory states (``--cache-path``). anvil leaves them behind
-  when it exits (by default in ``~/.foundry/anvil/tmp``, where they piled up to tens of gigabytes), and
-  they serve no later run (a restart loads ``state.json``), so ``start`` and ``stop`` delete them;
+* ``states/``: anvil's spilled old states (``--cache-path``; by default they pile up in ~/.foundry):
+  no later run needs them (a restart loads ``state.json``), so ``start`` and ``stop`` delete them;
 * ``anvil.pid``: present while the devnet runs;
 * ``devnet.json``: the last start (pid, port, URL, chain id, anvil path, command line and the kernel's
   start time of the process), used by ``dev`` to find the port and by ``stop`` to signal only the
