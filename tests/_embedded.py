@@ -109,11 +109,16 @@ class DirectSender:
     exceptions as with the pipeline. Everything else should use :meth:`EmbeddedEnv.pipeline`.
     """
 
-    def __init__(self, w3: Web3, address: str, gas: int = 29_000_000, gas_price: int | None = None) -> None:
+    def __init__(self, w3: Web3, address: str, gas: int = 29_000_000, gas_price: int | None = None,
+                 simulate_first: bool = False) -> None:
         self.w3 = w3
         self.address = address
         self.gas = gas
         self.gas_price = gas_price  # a fixed legacy price saves web3's fee look-up (two requests per send)
+        self.simulate_first = simulate_first
+        """Simulate before sending, so that a revert is raised without a mined failed transaction (which
+        would still take the sender's nonce and gas): for models that track ether balances. A caller
+        that expects success may turn it off for a call (one round trip less)."""
 
     def send(self, call: PendingCall) -> TxResult:
         tx: dict[str, Any] = {"from": self.address, "value": call.value, "data": call.data, "gas": self.gas}
@@ -121,19 +126,15 @@ class DirectSender:
             tx["gasPrice"] = self.gas_price
         if call.address:
             tx["to"] = call.address
+        if self.simulate_first:
+            self._raise_revert(tx, call)
         tx_hash = self.w3.eth.send_transaction(tx)  # type: ignore[arg-type]
         # eth-tester and an auto-mining anvil have the receipt at once; the poll is for anything else
         receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.002)
         if receipt["status"] != 1:
             # eth-tester mines reverted transactions; a reverted transaction changed nothing but the
             # sender's nonce and balance, so replaying it at `latest` reproduces the revert data.
-            try:
-                self.w3.eth.call(tx)  # type: ignore[arg-type]
-            except Exception as exc:
-                data = revert_data(exc)
-                if data is None:
-                    raise
-                raise decode_revert(data, contract=call.contract, abi=call.abi) from None
+            self._raise_revert(tx, call)
             raise TransactionFailedError(f"{call.contract}.{call.function} failed without revert data (out of gas?)")
         return TxResult(
             transaction_hash="0x" + bytes(tx_hash).hex(),
@@ -146,3 +147,13 @@ class DirectSender:
             contract_address=receipt.get("contractAddress"),
             events=decode_logs(call.abi, receipt["logs"]),  # type: ignore[arg-type]
         )
+
+    def _raise_revert(self, tx: dict[str, Any], call: PendingCall) -> None:
+        """``eth_call`` the transaction; a revert is raised as the binding's typed exception."""
+        try:
+            self.w3.eth.call(tx)  # type: ignore[arg-type]
+        except Exception as exc:
+            data = revert_data(exc)
+            if data is None:
+                raise
+            raise decode_revert(data, contract=call.contract, abi=call.abi) from None

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from _embedded import DirectSender
 from _titles_env import (
     ACME,
     BOND,
@@ -40,7 +41,6 @@ from _titles_env import (
     OUTSIDER,
     SHARES,
     AnvilEnv,
-    FastSender,
     TitlesWorld,
     restore,
     snapshot,
@@ -162,7 +162,7 @@ class TitlesMachine(RuleBasedStateMachine):
         super().__init__()
         self.world = _world()
         w3 = self.world.env.w3
-        self.senders = {i: FastSender(w3, self.world.addr(i)) for i in ACTORS}
+        self.senders = {i: DirectSender(w3, self.world.addr(i), gas=3_000_000, simulate_first=True) for i in ACTORS}
         self.balances: dict[tuple[int, int], int] = {(a, c): START.get((a, c), 0) for a in ACTORS for c in CLASSES}
         self.offers: dict[int, ModelOffer] = {}
         self.orders: list[ModelOrder] = []
@@ -202,11 +202,13 @@ class TitlesMachine(RuleBasedStateMachine):
     def expect(self, error: type[ContractCustomError] | None, action: object) -> object:
         """Run ``action``; it must raise exactly ``error`` (or succeed when ``None``). Its result on success."""
         if error is None:
-            FastSender.expect_success = True  # no simulation first: one round trip less
+            for sender in self.senders.values():  # no simulation first: one round trip less
+                sender.simulate_first = False
             try:
                 return action()  # type: ignore[operator]
             finally:
-                FastSender.expect_success = False
+                for sender in self.senders.values():
+                    sender.simulate_first = True
         with pytest.raises(error):
             action()  # type: ignore[operator]
         return None
