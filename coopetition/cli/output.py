@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shlex
 import sys
 import typing
 from collections.abc import Mapping
@@ -35,7 +36,7 @@ from .._units import AMOUNT, Wei, format_amount
 if TYPE_CHECKING:
     from .._seam import TxResult
 
-__all__ = ["Money", "camel", "error_object", "render", "report", "to_json", "transaction"]
+__all__ = ["Money", "camel", "error_object", "next_page", "render", "report", "to_json", "transaction"]
 
 _CAMEL = re.compile(r"_+([a-zA-Z0-9])")
 
@@ -258,3 +259,19 @@ def report_proposal(cli: Emitter, what: str, ref: Any, *, hint: str = "") -> Non
     """Report a created proposal (a ``ProposalRef``: ``id``, ``expiry``, ``tx``)."""
     label = what if ref.tx.dry_run else f"proposal #{ref.id} ({what}) created, expires {when(ref.expiry)}{hint}"
     report(cli, label, ref.tx, {"proposalId": ref.id, "expiry": ref.expiry})
+
+
+def next_page(what: str, command: str, after: int, limit: int, **filters: object) -> None:
+    """Print the command that shows the next page: ``command --after AFTER`` with ``--limit`` unless it
+    is the default and the ``filters`` given (``None`` and False left out, True as a bare flag,
+    ``title_id`` as ``--title-id``)."""
+    from .params import LIST_PAGE
+
+    words = [f"coopetition {command}", f"--after {after}", *([f"--limit {limit}"] if limit != LIST_PAGE else [])]
+    for name, value in filters.items():
+        if value is None or value is False:
+            continue
+        flag = "--" + name.replace("_", "-")
+        text = str(value.name.lower() if isinstance(value, Enum) else value)
+        words.append(flag if value is True else f"{flag} {shlex.quote(text)}")
+    click.echo(f"More {what}: `{' '.join(words)}`.")
