@@ -420,18 +420,18 @@ class TitlesService(SignedQuotes, CapChanges, Service):
 
     def history(self, *, from_block: int = 0, offer_id: int | None = None) -> tuple[TitleActivity, ...]:
         """The exchange's events (optionally of one offer, whose unknown id raises the exchange's
-        ``TitleExchangeUnknownOffer``), in chain order."""
-        known: dict[int, tuple[str, Asset]] = {}
+        ``TitleExchangeUnknownOffer``), in chain order; the offers' makers and assets read in one batch."""
         if offer_id is not None:
             offer_id = self.get_offer(offer_id).id
+        ex, ids = self.exchange, range(1, self.offer_count() + 1) if offer_id is None else [offer_id]
+        with read_batch(self.w3) as batch:
+            batch.prefetch(partial(r, i) for i in ids for r in (ex.offer, ex.offer_state))
 
-        def facts(oid: int) -> tuple[str, Asset]:
-            if oid not in known:
+            def facts(oid: int) -> tuple[str, Asset]:
                 o = self.get_offer(oid)
-                known[oid] = (o.maker, o.price.asset)
-            return known[oid]
+                return o.maker, o.price.asset
 
-        return exchange_history(self.exchange, facts, from_block=from_block, offer_id=offer_id)
+            return exchange_history(self.exchange, facts, from_block=from_block, offer_id=offer_id)
 
     # ---------------------------------------------------------------------------- private
 

@@ -82,7 +82,8 @@ def test_book_round_trips_do_not_grow_with_the_offers(setup: Setup) -> None:
     calls = {"book": lambda: setup.acme.book(limit=100),
              "all": lambda: setup.acme.offers(limit=100),
              "filtered": lambda: setup.acme.book(limit=100, title_id=setup.classes[1], maker="Globex"),
-             "classes": setup.acme.classes}
+             "classes": setup.acme.classes,
+             "history": setup.acme.history}
     small = {}
     for name, read in calls.items():
         counter.reset()
@@ -95,6 +96,7 @@ def test_book_round_trips_do_not_grow_with_the_offers(setup: Setup) -> None:
     assert trips["book"] == trips["all"] == 2, counter.trips  # the count, one batch
     assert trips["filtered"] == 3  # the maker's label too
     assert trips["classes"] == 2  # the count, one batch
+    assert len(small["history"]) == 10 + 2 and trips["history"] == 7, counter.trips  # the count, one batch, 5 logs
 
     setup.populate(1000)
     big = {}
@@ -103,6 +105,7 @@ def test_book_round_trips_do_not_grow_with_the_offers(setup: Setup) -> None:
         big[name] = read()
         assert counter.total == trips[name], (name, counter.trips)
     assert [o.id for o in big["book"]] == list(range(3, 103))
+    assert len(big["history"]) == 1000 + 2 and big["history"][-1].offer_id == 1000
     assert [o.id for o in big["filtered"]] == list(range(6, 601, 6))  # Globex's (k % 3 == 0), second class
     assert big["filtered"][-1].price.amount == 600 and big["filtered"][0].maker == ADDR[2]
     # the rest of the filtered book is the next page, and it reads the same way
