@@ -1,7 +1,9 @@
 """The one-batch reference for ``bench/run.py --only reads``: the same data as ``escrow list`` for every
-venture, read with raw web3.py + eth-abi (no coopetition), one Multicall3 batch per stage.
+venture (or ``titles book --all`` for every offer), read with raw web3.py + eth-abi (no coopetition),
+one Multicall3 batch per stage.
 
     python bench/reads_reference.py URL ESCROW
+    python bench/reads_reference.py --titles URL EXCHANGE REGISTRY CONSORTIUM
 """
 
 from __future__ import annotations
@@ -71,5 +73,38 @@ def main(url: str, escrow: str) -> int:
     return 0
 
 
+OFFER = "(address,uint64,bool,uint8,address,uint96,address,uint96,uint8,uint96,uint96,uint160)"
+TITLE_CLASS = "(string,bytes32,uint64,uint64,uint256,uint256)"
+MEMBER = "(address,string)"
+
+
+def titles(url: str, exchange: str, registry: str, consortium: str) -> int:
+    """What ``titles book --all`` reads: the offer count, every offer and its state (one batch), the
+    members with their labels, the class count and every class (one batch), the latest block."""
+    w3 = Web3(Web3.HTTPProvider(url))
+    exchange, registry, consortium = (Web3.to_checksum_address(a) for a in (exchange, registry, consortium))
+
+    def one(to: str, signature: str, out: str) -> object:
+        return abi.decode([out], w3.eth.call({"to": to, "data": "0x" + sel(signature).hex()}))[0]
+
+    count = one(exchange, "offerCount()", "uint256")
+    assert isinstance(count, int)
+    answers = batch(w3, [(exchange, sel(s) + abi.encode(["uint256"], [i])) for i in range(1, count + 1)
+                         for s in ("offer(uint256)", "offerState(uint256)")])
+    offers = [(abi.decode([OFFER], answers[2 * k])[0], abi.decode(["uint8"], answers[2 * k + 1])[0])
+              for k in range(count)]
+    members = w3.eth.call({"to": consortium, "data": "0x" + sel("memberList()").hex()})
+    labels = {m[0]: m[1] for m in abi.decode([f"{MEMBER}[]"], members)[0]}
+    classes = one(registry, "classCount()", "uint256")
+    assert isinstance(classes, int)
+    names = [abi.decode([TITLE_CLASS], r)[0][0] for r in
+             batch(w3, [(registry, sel("titleClass(uint256)") + abi.encode(["uint256"], [c])) for c in range(1, classes + 1)])]
+    w3.eth.get_block("latest")
+    print(len(offers), len(labels), len(names))
+    return 0
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--titles":
+        raise SystemExit(titles(*sys.argv[2:6]))
     raise SystemExit(main(sys.argv[1], sys.argv[2]))

@@ -104,19 +104,14 @@ def bench_compile(ctx: Context) -> Section:
 
 
 def bench_startup(ctx: Context) -> Section:
-    """`coopetition --help` startup, next to a bare Python start for reference."""
-    env = _env()
-    help_, help_runs = median_seconds([str(COOPETITION), "--help"], max(ctx.runs, 5), env=env)
-    bare, bare_runs = median_seconds([sys.executable, "-c", "pass"], max(ctx.runs, 5), env=env)
-    return Section(
-        "startup",
-        "CLI start-up",
-        (
-            Row("`coopetition --help`", help_, "s", "must not import web3"),
-            Row("`python -c pass` (reference)", bare, "s"),
-        ),
-        {"help_runs": help_runs, "python_runs": bare_runs},
-    )
+    """CLI start-up (bench/startup.py): `coopetition --version`, `--help` and one read command against
+    anvil beside `python -c "import web3"`, interleaved in the same run; and a bare Python start."""
+    from startup import measure
+
+    rows, details = measure(max(ctx.runs, 5), COOPETITION, Row)
+    bare, bare_runs = median_seconds([sys.executable, "-c", "pass"], max(ctx.runs, 5), env=_env())
+    return Section("startup", "CLI start-up", (*rows, Row("`python -c pass` (reference)", bare, "s")),
+                   {**details, "python_runs": bare_runs})
 
 
 def bench_reads(ctx: Context) -> Section:

@@ -37,7 +37,7 @@ from eth_utils.crypto import keccak
 from ._domain import checks
 from ._domain.activity import Activity, BlockSpan, stamped
 from ._domain.consortium_calls import calldata as _calldata
-from ._domain.consortium_calls import describe_call, prefetched_proposals
+from ._domain.consortium_calls import describe_call, select_proposals
 from ._domain.consortium_history import consortium_rows
 from ._domain.consortium_records import (
     ApprovalStatus,
@@ -224,12 +224,12 @@ class ConsortiumService(Service):
             action=describe_call(self.address, e.target, e.value, e.data),
         )
 
-    def proposals(self, *, open_only: bool = False) -> tuple[Proposal, ...]:
-        """Every recorded proposal, oldest first; with ``open_only`` only the live ones (three round trips)."""
-        created = self._created()
-        with prefetched_proposals(self.contract, [e.proposal_id for e in created]):
-            found = [self._snapshot(n, e) for n, e in enumerate(created, start=1)]
-        return tuple(p for p in found if p.is_open or not open_only)
+    def proposals(self, *, open_only: bool = False, state: ProposalState | None = None, after: int = 0,
+                  limit: int | None = None) -> tuple[Proposal, ...]:
+        """The recorded proposals numbered after ``after``, oldest first, at most ``limit``; with ``open_only``
+        the live ones, with ``state`` those in it (the logs, then one batch per window of proposals)."""
+        created = list(enumerate(self._created(), start=1))[checks.whole(after, "after"):]
+        return select_proposals(self.contract, created, limit, self._snapshot, open_only=open_only, state=state)
 
     def approvers(self, ref: ProposalRefLike) -> tuple[Member, ...]:
         """Current members whose approval of ``ref`` is recorded on chain."""

@@ -57,6 +57,7 @@ from ._domain.costs_records import (
     Position,
 )
 from ._domain.costs_signing import SignedAcceptance, read_acceptances, sign_acceptance
+from ._domain.paging import scan
 from ._domain.service import Service
 from ._runtime import read_batch
 from ._seam import Sender, TxResult
@@ -204,9 +205,12 @@ class CostSharingService(Service):
         """Pool ``pool_id`` now (an unknown id raises the contract's ``CostSharingUnknownPool``)."""
         return self._pools([_pool_id(pool_id)])[0]
 
-    def pools(self, *, after: int = 0, limit: int | None = None) -> tuple[Pool, ...]:
-        """The pools after id ``after``, oldest first, at most ``limit`` (a page: constant round trips)."""
-        return self._pools(checks.page(self.pool_count(), after, limit))
+    def pools(self, *, after: int = 0, limit: int | None = None, participant: str | None = None) -> tuple[Pool, ...]:
+        """The pools after id ``after``, oldest first, at most ``limit``; with ``participant`` (address or
+        label) only the pools it has a seat in (a page: constant round trips)."""
+        who = None if participant is None else self._membership.address_of(participant, "participant")
+        with read_batch(self.w3):
+            return self._pools(costs_reads.select_pools(self.contract, checks.page(self.pool_count(), after), limit, who))
 
     def _pools(self, ids: Sequence[int]) -> tuple[Pool, ...]:
         names, now = {e.pool_id: e.name for e in self.contract.events.pool_proposed()}, self._now()
@@ -297,21 +301,19 @@ class CostSharingService(Service):
             id=eid, pool_id=raw.pool_id, submitter=raw.submitter, payee=raw.payee, amount=raw.amount,
             evidence_hash="0x" + bytes(raw.evidence_hash).hex(), reference=submitted[0].ref if submitted else "",
             status=raw.status, booked_at=raw.booked_at, period=raw.period,
-            approvals=_members(seats, raw.approvals), approval_bps=raw.approval_weight,
-            objections=_members(seats, raw.objections), objection_bps=raw.objection_weight,
+            approvals=costs_reads.seats_in(seats, raw.approvals), approval_bps=raw.approval_weight,
+            objections=costs_reads.seats_in(seats, raw.objections), objection_bps=raw.objection_weight,
             dispute_until=raw.booked_at + pool.dispute_window if raw.booked_at else 0,
             asset=self.asset_info(pool.asset),
         )
 
-    def expenses(self, pool_id: int, *, status: ExpenseStatus | None = None) -> tuple[Expense, ...]:
-        """The expenses of ``pool_id``, oldest first (found through its submission events)."""
-        pid = _pool_id(pool_id)
-        c, submitted = self.contract, self.contract.events.expense_submitted(pool_id=pid)
-        with read_batch(self.w3) as batch:
-            costs_reads.prefetch_expenses(batch, c, pid, [e.expense_id for e in submitted])
-            c.pool_info(pid)  # an unknown pool raises the contract's typed error
-            found = [self._expense(e.expense_id, [e]) for e in submitted]
-        return tuple(e for e in found if status is None or e.status is status)
+    def expenses(self, pool_id: int, *, status: ExpenseStatus | None = None, after: int = 0,
+                 limit: int | None = None) -> tuple[Expense, ...]:
+        """The expenses of ``pool_id`` with ids after ``after``, oldest first, at most ``limit``, only those
+        in ``status`` when given (found through its submission events, read a window per batch)."""
+        pid, floor = _pool_id(pool_id), checks.whole(after, "after")
+        submitted = [e for e in self.contract.events.expense_submitted(pool_id=pid) if e.expense_id > floor]
+        return costs_reads.select_expenses(self.contract, pid, submitted, limit, self._expense, status)
 
     def approve(self, expense_id: int) -> TxResult:
         """Approve ``expense_id``; the approval that meets the rule books it (never the payee's)."""
@@ -351,11 +353,12 @@ class CostSharingService(Service):
         return Position(account=who, period=period, share_bps=seat.share, accepted=seat.accepted,
                         asset=self._pool_asset(pid), **totals)
 
-    def balances(self, pool_id: int, *, period: int | None = None) -> tuple[Position, ...]:
-        """Every participant's position, then every external payee's, in pool order."""
+    def balances(self, pool_id: int, *, period: int | None = None, after: int = 0,
+                 limit: int | None = None) -> tuple[Position, ...]:
+        """Every participant's position, then every external payee's, in pool order: those after the
+        first ``after``, at most ``limit`` of them (a page: constant round trips)."""
         pid = _pool_id(pool_id)
-        members = list(self.contract.participants_of(pid))
-        accounts = [*members, *sorted({e.payee for e in self.contract.events.expense_booked(pool_id=pid)} - set(members))]
+        accounts = list(scan(costs_reads.accounts_of(self.contract, pid)[checks.whole(after, "after"):], limit, list))
         begun = [p.index for p in self.periods(pid)] if period is None else [checks.whole(period, "period")]
         with read_batch(self.w3) as batch:
             costs_reads.prefetch_positions(batch, self.contract, pid, accounts, begun)
@@ -436,10 +439,6 @@ class CostSharingService(Service):
         ids = range(1, self.pool_count() + 1) if pool_id is None else (_pool_id(pool_id),)
         return stamped(self.w3, [row for p in ids
                                  for row in pool_rows(p, pool_history(self.contract, p, self._pool_asset(p), span))])
-
-
-def _members(seats: Sequence[str], bitmap: int) -> tuple[str, ...]:
-    return tuple(a for i, a in enumerate(seats) if bitmap >> i & 1)
 
 
 def _pool_id(value: object) -> int:

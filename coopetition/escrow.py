@@ -38,7 +38,6 @@ block a release), the funding deadline to :data:`DEFAULT_DEADLINE` and the long-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import partial
 from typing import TYPE_CHECKING, TypeAlias
 
 from ._domain import checks
@@ -46,7 +45,7 @@ from ._domain.activity import Activity, BlockSpan, stamped
 from ._domain.asset import Asset
 from ._domain.checks import ZERO_ADDRESS
 from ._domain.escrow_events import VentureEvent, describe_event, venture_history, venture_rows
-from ._domain.escrow_reads import prefetch_ventures
+from ._domain.escrow_reads import held_in, prefetch_ventures, select_ventures
 from ._domain.escrow_records import (
     MilestoneStatus,
     PartnerPosition,
@@ -246,10 +245,13 @@ class EscrowService(Service):
         contract's ``JointVentureEscrowUnknownVenture``)."""
         return self._read((_venture_id(venture_id),))[0]
 
-    def ventures(self, *, after: int = 0, limit: int | None = None) -> tuple[Venture, ...]:
-        """The ventures after id ``after`` (default: from the first), oldest first, at most ``limit``
-        of them; read in a constant number of round trips however many there are."""
-        return self._read(checks.page(self.venture_count(), after, limit))
+    def ventures(self, *, after: int = 0, limit: int | None = None, state: State | None = None,
+                 partner: str | None = None) -> tuple[Venture, ...]:
+        """The ventures after id ``after`` (default: from the first), oldest first, at most ``limit``; only
+        those in ``state``, and of ``partner`` (address or label), when given. Constant round trips a page."""
+        who = None if partner is None else self._membership.address_of(partner, "partner")
+        with read_batch(self.w3):
+            return self._read(select_ventures(self.contract, checks.page(self.venture_count(), after), limit, state, who))
 
     def _read(self, ids: Sequence[int]) -> tuple[Venture, ...]:
         with read_batch(self.w3) as batch:
@@ -307,12 +309,7 @@ class EscrowService(Service):
     def total_held(self, asset: str | None = None) -> int:
         """What the escrow owes now, over all ventures in ``asset`` (default ETH): the sum of each
         venture's :attr:`Venture.held` (one batch of reads)."""
-        wanted = self.asset(asset).address
-        c = self.contract
-        ids = range(1, self.venture_count() + 1)
-        with read_batch(self.w3) as batch:
-            batch.prefetch(partial(read, v) for v in ids for read in (c.venture, c.held_for))
-            return sum(c.held_for(v) for v in ids if c.venture(v).asset == wanted)
+        return held_in(self.contract, range(1, self.venture_count() + 1), self.asset(asset).address)
 
     def history(self, venture_id: int, *, from_block: int = 0) -> tuple[VentureEvent, ...]:
         """Every event of venture ``venture_id``, oldest first, as typed records (an unknown id

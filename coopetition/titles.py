@@ -29,13 +29,15 @@ it checks before an ERC-20 approval (see there).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from ._domain import checks
 from ._domain.asset import ETHER, Asset
 from ._domain.checks import ZERO_ADDRESS
 from ._domain.members import Members
+from ._domain.paging import scan
 from ._domain.service import Service
 from ._domain.titles_caps import CapChanges, CapConsent
 from ._domain.titles_history import OfferEvents as OfferEvents
@@ -44,6 +46,7 @@ from ._domain.titles_orders import SignedOrder
 from ._domain.titles_quotes import DEFAULT_QUOTE_EXPIRY, SignedQuotes
 from ._domain.titles_records import Holding, OfferRef, TitleClassInfo, TitleOffer
 from ._domain.titles_values import Price, payment_between, terms_hash, titles_unit
+from ._runtime import read_batch
 from ._seam import Sender, TxResult
 from ._units import parse_amount
 from .bindings.title_exchange import (
@@ -151,8 +154,11 @@ class TitlesService(SignedQuotes, CapChanges, Service):
                               raw.cap_nonce)
 
     def classes(self) -> tuple[TitleClassInfo, ...]:
-        """Every class, in creation order."""
-        return tuple(self.title_class(i) for i in range(1, self.class_count() + 1))
+        """Every class, in creation order (one batch of reads)."""
+        ids = range(1, self.class_count() + 1)
+        with read_batch(self.w3) as batch:
+            batch.prefetch([self.registry.class_count, *(partial(self.registry.title_class, i) for i in ids)])
+            return tuple(self.title_class(i) for i in ids)
 
     def balance(self, holder: str, class_id: int) -> int:
         """Titles of ``class_id`` held by ``holder`` (address or member label)."""
@@ -304,14 +310,26 @@ class TitlesService(SignedQuotes, CapChanges, Service):
             allow_partial=raw.allow_partial, state=self.exchange.offer_state(oid),
         )
 
-    def offers(self, *, live_only: bool = False) -> tuple[TitleOffer, ...]:
-        """Every offer, oldest first; with ``live_only`` the ones that can be filled now."""
-        found = (self.get_offer(i) for i in range(1, self.offer_count() + 1))
-        return tuple(o for o in found if o.is_live or not live_only)
+    def offers(self, *, live_only: bool = False, after: int = 0, limit: int | None = None,
+               title_id: int | None = None, maker: str | None = None) -> tuple[TitleOffer, ...]:
+        """The offers after id ``after``, oldest first, at most ``limit``: with ``live_only`` the ones
+        that can be filled now, with ``title_id`` of that class, with ``maker`` (address or label) that
+        member's. Read a window of offers per batch, filtered on the way (see :func:`~._domain.paging.scan`)."""
+        who = None if maker is None else self._membership.address_of(maker, "maker").lower()
+        cid = None if title_id is None else checks.whole(title_id, "title class id", minimum=1, maximum=_UINT96)
+        ex = self.exchange
+        with read_batch(self.w3) as batch:
+            def read(ids: Sequence[int]) -> list[TitleOffer]:
+                batch.prefetch(partial(r, i) for i in ids for r in (ex.offer, ex.offer_state))
+                return [self.get_offer(i) for i in ids]
 
-    def book(self) -> tuple[TitleOffer, ...]:
-        """The open order book: live offers, oldest first."""
-        return self.offers(live_only=True)
+            return scan(checks.page(self.offer_count(), after), limit, read, None if not live_only and cid is None and who is None
+                        else lambda o: (o.is_live or not live_only) and cid in (None, o.title_id) and who in (None, o.maker.lower()))
+
+    def book(self, *, after: int = 0, limit: int | None = None, title_id: int | None = None,
+             maker: str | None = None) -> tuple[TitleOffer, ...]:
+        """The open order book: live offers, oldest first (filters and pages as :meth:`offers`)."""
+        return self.offers(live_only=True, after=after, limit=limit, title_id=title_id, maker=maker)
 
     def payment_for(self, offer_id: int, amount: int | None = None) -> int:
         """What filling ``amount`` (default: all remaining) titles of on-chain offer ``offer_id`` costs now."""
@@ -402,18 +420,18 @@ class TitlesService(SignedQuotes, CapChanges, Service):
 
     def history(self, *, from_block: int = 0, offer_id: int | None = None) -> tuple[TitleActivity, ...]:
         """The exchange's events (optionally of one offer, whose unknown id raises the exchange's
-        ``TitleExchangeUnknownOffer``), in chain order."""
-        known: dict[int, tuple[str, Asset]] = {}
+        ``TitleExchangeUnknownOffer``), in chain order; the offers' makers and assets read in one batch."""
         if offer_id is not None:
             offer_id = self.get_offer(offer_id).id
+        ex, ids = self.exchange, range(1, self.offer_count() + 1) if offer_id is None else [offer_id]
+        with read_batch(self.w3) as batch:
+            batch.prefetch(partial(r, i) for i in ids for r in (ex.offer, ex.offer_state))
 
-        def facts(oid: int) -> tuple[str, Asset]:
-            if oid not in known:
+            def facts(oid: int) -> tuple[str, Asset]:
                 o = self.get_offer(oid)
-                known[oid] = (o.maker, o.price.asset)
-            return known[oid]
+                return o.maker, o.price.asset
 
-        return exchange_history(self.exchange, facts, from_block=from_block, offer_id=offer_id)
+            return exchange_history(self.exchange, facts, from_block=from_block, offer_id=offer_id)
 
     # ---------------------------------------------------------------------------- private
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from eth_utils.address import to_checksum_address
-
 from .._units import parse_deadline, parse_duration
 from ..exceptions import InputError
 
@@ -33,6 +31,9 @@ def address(value: object, what: str, *, allow_zero: bool = False) -> str:
     EIP-55 checksum (a wrong one usually means a typo, and nobody controls a mistyped address). The
     zero address is refused unless ``allow_zero``.
     """
+    # imported here: --help and the start of the CLI need no eth_utils
+    from eth_utils.address import to_checksum_address
+
     text = value.strip() if isinstance(value, str) else value
     if not isinstance(text, str) or not _HEX40.match(text):
         raise InputError(f"{what} {value!r} is not an address: write 0x followed by 40 hex digits")

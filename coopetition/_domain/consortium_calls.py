@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_abi import abi as eth_abi
 from eth_utils.address import to_checksum_address
 
 from .._abi import function_signature, selector, split_types
 from .._runtime import read_batch
-from ..bindings.consortium import ABI, Consortium
+from ..bindings.consortium import ABI, Consortium, ProposalCreatedEvent, ProposalState
 from ..exceptions import InputError
+from .paging import scan
 
-__all__ = ["calldata", "describe_call", "prefetched_proposals"]
+if TYPE_CHECKING:
+    from .consortium_records import Proposal
+
+__all__ = ["calldata", "describe_call", "select_proposals"]
 
 _FUNCTIONS: dict[bytes, Mapping[str, Any]] = {
     selector(function_signature(entry)): entry for entry in ABI if entry.get("type") == "function"
@@ -76,10 +79,18 @@ def calldata(value: bytes | str) -> bytes:
     raise InputError(f"calldata must be bytes or 0x-hex text, got {type(value).__name__}")
 
 
-@contextmanager
-def prefetched_proposals(c: Consortium, ids: Sequence[bytes]) -> Iterator[None]:
-    """Inside the block, ``c.proposal(id)`` and ``c.approvers(id)`` of every id in ``ids`` are answered
-    from one Multicall3 batch."""
+def select_proposals(c: Consortium, created: Sequence[tuple[int, ProposalCreatedEvent]], limit: object,
+                     snapshot: Callable[[int, ProposalCreatedEvent], Proposal], *, open_only: bool = False,
+                     state: ProposalState | None = None) -> tuple[Proposal, ...]:
+    """The first ``limit`` snapshots of the numbered creation events ``created`` (with ``open_only``
+    the live ones, with ``state`` those in it), a window of proposals read per batch (see
+    :func:`~.paging.scan`)."""
+    def keep(p: Proposal) -> bool:
+        return (p.is_open or not open_only) and state in (None, p.state)
+
     with read_batch(c.w3) as batch:
-        batch.prefetch(partial(read, pid) for pid in ids for read in (c.proposal, c.approvers))
-        yield
+        def read(window: Sequence[tuple[int, ProposalCreatedEvent]]) -> list[Proposal]:
+            batch.prefetch(partial(r, e.proposal_id) for _, e in window for r in (c.proposal, c.approvers))
+            return [snapshot(n, e) for n, e in window]
+
+        return scan(created, limit, read, None if not open_only and state is None else keep)

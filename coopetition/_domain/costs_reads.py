@@ -5,12 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .._runtime import ReadBatch
-from ..bindings.cost_sharing import CostSharing
+from .._runtime import ReadBatch, read_batch
+from ..bindings.cost_sharing import CostSharing, ExpenseStatus, ExpenseSubmittedEvent
+from .paging import scan
 
-__all__ = ["begun_periods", "prefetch_expenses", "prefetch_periods", "prefetch_pools", "prefetch_positions"]
+if TYPE_CHECKING:
+    from .costs_records import Expense
+
+__all__ = ["accounts_of", "begun_periods", "prefetch_expenses", "prefetch_periods", "prefetch_pools",
+           "prefetch_positions", "seats_in", "select_expenses", "select_pools"]
 
 
 def begun_periods(raw: Any, now: int) -> int:
@@ -56,3 +61,44 @@ def prefetch_expenses(batch: ReadBatch, c: CostSharing, pool_id: int, ids: Seque
 def prefetch_periods(batch: ReadBatch, c: CostSharing, pool_id: int, begun: int) -> None:
     """Fetch the totals and opening times of the first ``begun`` periods of ``pool_id``, in one batch."""
     batch.prefetch(partial(read, pool_id, k) for k in range(begun) for read in (c.period_totals, c.period_opens_at))
+
+
+def select_pools(c: CostSharing, ids: Sequence[int], limit: object, participant: str | None) -> tuple[int, ...]:
+    """The first ``limit`` of ``ids`` with a seat for ``participant`` (when given): the seats of a
+    window of pools read per batch."""
+    if participant is None:
+        return scan(ids, limit, list)
+    who = participant.lower()
+    with read_batch(c.w3) as batch:
+        def read(window: Sequence[int]) -> list[int]:
+            batch.prefetch(partial(c.participants_of, pid) for pid in window)
+            return list(window)
+
+        return scan(ids, limit, read, lambda pid: who in (a.lower() for a in c.participants_of(pid)))
+
+
+def select_expenses(c: CostSharing, pool_id: int, submitted: Sequence[ExpenseSubmittedEvent], limit: object,
+                    snapshot: Callable[[int, list[ExpenseSubmittedEvent]], Expense],
+                    status: ExpenseStatus | None) -> tuple[Expense, ...]:
+    """The first ``limit`` expenses of ``pool_id`` submitted as ``submitted`` that are in ``status``
+    (when given), a window read per batch; an unknown pool raises the contract's typed error."""
+    with read_batch(c.w3) as batch:
+        def read(window: Sequence[ExpenseSubmittedEvent]) -> list[Expense]:
+            prefetch_expenses(batch, c, pool_id, [e.expense_id for e in window])
+            return [snapshot(e.expense_id, [e]) for e in window]
+
+        if not submitted:
+            c.pool_info(pool_id)
+        return scan(submitted, limit, read, None if status is None else lambda e: e.status is status)
+
+
+def accounts_of(c: CostSharing, pool_id: int) -> list[str]:
+    """The accounts with a position in ``pool_id``: its participants in pool order, then the external
+    payees of its booked expenses (sorted)."""
+    members = list(c.participants_of(pool_id))
+    return [*members, *sorted({e.payee for e in c.events.expense_booked(pool_id=pool_id)} - set(members))]
+
+
+def seats_in(seats: Sequence[str], bitmap: int) -> tuple[str, ...]:
+    """The participants (in pool order ``seats``) whose bits are set in a vote ``bitmap``."""
+    return tuple(a for i, a in enumerate(seats) if bitmap >> i & 1)

@@ -18,7 +18,7 @@ import click
 from ._connect import open_suite, proposal_options, sending_options, service_action
 from ._context import CliContext, pass_cli
 from .history import history_options, show_history
-from .output import print_table, report, report_proposal, when
+from .output import next_page, print_table, report, report_proposal, when
 from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HEXDATA, ID, INDEX, LABEL, LIST_PAGE, MEMBER
 
 if TYPE_CHECKING:
@@ -41,6 +41,10 @@ def _pending(service: ConsortiumService, signatures: Sequence[SignedApproval]) -
         if mine:
             out[p.id] = [m.label for m in service.approval_status(p.id, mine).signed]
     return out
+
+
+PROPOSAL_STATES = ("open", "approved", "queued", "executed", "cancelled", "vetoed", "expired", "superseded")
+"""The contract's proposal states (``ProposalState``), for --state without importing the bindings."""
 
 
 def _print_tables(service: ConsortiumService, *, members: bool, proposals: bool, open_only: bool,
@@ -110,19 +114,26 @@ def members_cmd(cli: CliContext) -> None:
 
 @consortium.command("proposals")
 @click.option("--all", "show_all", is_flag=True, help="Include executed, cancelled and expired proposals.")
+@click.option("--state", type=click.Choice(PROPOSAL_STATES), default=None, help="Only proposals in this state.")
 @click.option("--limit", type=COUNT, default=LIST_PAGE, show_default=True, help="Show at most this many proposals.")
 @click.option("--after", type=INDEX, default=0, help="Start after this proposal number (the next page).")
 @pass_cli
-def proposals_cmd(cli: CliContext, show_all: bool, limit: int, after: int) -> None:
-    """List open proposals (or all with --all), oldest first, a page at a time (--limit, --after)."""
+def proposals_cmd(cli: CliContext, show_all: bool, state: str | None, limit: int, after: int) -> None:
+    """List open proposals (or all with --all, or those in --state), oldest first, a page at a time
+    (--limit, --after)."""
+    from ..bindings.consortium import ProposalState
+
     service = open_suite(cli, read_only=True).consortium
-    rows = [p for p in service.proposals(open_only=not show_all) if p.id > after]
+    open_only = not show_all and state is None
+    rows = service.proposals(open_only=open_only, state=None if state is None else ProposalState[state.upper()],
+                             after=after, limit=limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
     if cli.json:
-        cli.emit(None, rows[:limit])
+        cli.emit(None, rows)
         return
-    _print_tables(service, members=False, proposals=True, open_only=not show_all, rows=rows[:limit])
-    if len(rows) > limit:
-        click.echo(f"More proposals: `coopetition consortium proposals --after {rows[limit - 1].id}`.")
+    _print_tables(service, members=False, proposals=True, open_only=open_only, rows=list(rows))
+    if more:
+        next_page("proposals", "consortium proposals", rows[-1].id, limit, all=show_all, state=state)
 
 
 @consortium.group("propose")

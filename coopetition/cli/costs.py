@@ -20,7 +20,7 @@ import click
 from ._connect import id_command, member_labels, open_suite, sending_options, service_action
 from ._context import CliContext, pass_cli
 from .history import history_options, show_history
-from .output import Money, print_table, report, to_json, when
+from .output import Money, next_page, print_table, report, to_json, when
 from .params import (
     AMOUNT,
     ASSET,
@@ -258,13 +258,17 @@ def push(cli: CliContext, pool_id: int, creditor: str, period: int, dry_run: boo
 @costs.command("balances")
 @click.argument("pool_id", type=ID)
 @click.option("--period", type=INDEX, default=None, help="One settlement period (default: all begun).")
+@click.option("--limit", type=COUNT, default=LIST_PAGE, show_default=True, help="Show at most this many positions.")
+@click.option("--after", type=INDEX, default=0, help="Start after this many positions (the next page).")
 @pass_cli
-def balances(cli: CliContext, pool_id: int, period: int | None) -> None:
-    """Show who has not accepted yet, and each position: owed, paid, debt, credit, collectable part."""
+def balances(cli: CliContext, pool_id: int, period: int | None, limit: int, after: int) -> None:
+    """Show who has not accepted yet, and each position: owed, paid, debt, credit, collectable part
+    (participants in pool order, then external payees; a page at a time: --limit, --after)."""
     suite = open_suite(cli, read_only=True)
     conn, service = suite.connection, suite.costs
     pool = service.pool(pool_id)
-    rows = service.balances(pool_id, period=period)
+    rows = service.balances(pool_id, period=period, after=after, limit=limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
     labels = member_labels(conn)
     pending = [labels.get(a, a) for a in pool.pending]
     if cli.json:
@@ -285,26 +289,32 @@ def balances(cli: CliContext, pool_id: int, period: int | None) -> None:
         table.add_row(labels.get(p.account, p.account), share, fmt(p.owed), fmt(p.paid), fmt(p.debt), fmt(p.credit),
                       fmt(p.collectable), fmt(p.withdrawn))
     print_table(table)
+    if more:
+        next_page("positions", f"costs balances {pool.id}", after + limit, limit, period=period)
 
 
 @costs.command("expenses")
 @click.argument("pool_id", type=ID)
 @click.option("--status", type=click.Choice(["pending", "booked", "rejected", "withdrawn", "reversed"]), default=None,
               help="Only expenses in this state.")
+@click.option("--limit", type=COUNT, default=LIST_PAGE, show_default=True, help="Show at most this many expenses.")
+@click.option("--after", type=INDEX, default=0, help="Start after this expense id (the next page).")
 @pass_cli
-def expenses(cli: CliContext, pool_id: int, status: str | None) -> None:
-    """List the expenses of POOL_ID."""
+def expenses(cli: CliContext, pool_id: int, status: str | None, limit: int, after: int) -> None:
+    """List the expenses of POOL_ID, oldest first, a page at a time (--limit, --after)."""
     from ..costs import ExpenseStatus
 
     suite = open_suite(cli, read_only=True)
     conn, service = suite.connection, suite.costs
     pool = service.pool(pool_id)
-    rows = service.expenses(pool_id, status=ExpenseStatus[status.upper()] if status else None)
+    rows = service.expenses(pool_id, status=ExpenseStatus[status.upper()] if status else None, after=after,
+                            limit=limit + 1)
+    more, rows = len(rows) > limit, rows[:limit]
     if cli.json:
         cli.emit(None, to_json(rows, asset=pool.asset))
         return
     if not rows:
-        click.echo(f"Pool #{pool.id}: no expenses" + (f" {status}" if status else ""))
+        click.echo(f"Pool #{pool.id}: no expenses" + (f" {status}" if status else "") + (f" after #{after}" if after else ""))
         return
     from rich.table import Table
 
@@ -317,18 +327,26 @@ def expenses(cli: CliContext, pool_id: int, status: str | None) -> None:
                       labels.get(e.submitter, e.submitter), f"+{e.approval_bps / 100:g}%/-{e.objection_bps / 100:g}%",
                       e.reference, e.evidence_hash[:18] + "…")
     print_table(table)
+    if more:
+        next_page("expenses", f"costs expenses {pool.id}", rows[-1].id, limit, status=status)
 
 
 @costs.command("show")
 @click.argument("pool_id", type=ID, required=False)
 @click.option("--limit", type=COUNT, default=LIST_PAGE, show_default=True, help="Without POOL_ID: show at most this many pools.")
 @click.option("--after", type=INDEX, default=0, help="Without POOL_ID: start after this pool id (the next page).")
+@click.option("--participant", "--member", "participant", type=MEMBER, default=None,
+              help="Without POOL_ID: only the pools this member has a seat in.")
 @pass_cli
-def show(cli: CliContext, pool_id: int | None, limit: int, after: int) -> None:
+def show(cli: CliContext, pool_id: int | None, limit: int, after: int, participant: str | None) -> None:
     """Show pool POOL_ID (terms, who accepted, totals), or the pools a page at a time (--limit, --after)."""
     suite = open_suite(cli, read_only=True)
     conn, service = suite.connection, suite.costs
-    pools = [service.pool(pool_id)] if pool_id is not None else list(service.pools(after=after, limit=limit))
+    if pool_id is not None and participant is not None:
+        raise click.UsageError("--participant filters the list of pools: give it without POOL_ID")
+    pools = ([service.pool(pool_id)] if pool_id is not None
+             else list(service.pools(after=after, limit=limit + 1, participant=participant)))
+    more, pools = len(pools) > limit, pools[:limit]
     labels = member_labels(conn)
     if cli.json:
         data = [{**to_json(p), "pending": list(p.pending),
@@ -344,6 +362,8 @@ def show(cli: CliContext, pool_id: int | None, limit: int, after: int) -> None:
         if p.pending:
             click.echo(f"  not accepted yet: {', '.join(labels.get(a, a) for a in p.pending)}")
         click.echo(f"  booked {p.asset.format(p.total_booked)}, paid in {p.asset.format(p.total_paid_in)}")
+    if pool_id is None and more:
+        next_page("pools", "costs show", pools[-1].id, limit, participant=participant)
 
 
 @costs.command("history")

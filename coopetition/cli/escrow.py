@@ -19,12 +19,14 @@ import click
 from ._connect import member_labels, open_suite, sending_options
 from ._context import CliContext, pass_cli
 from .history import history_options, show_history
-from .output import Money, print_table, report, to_json, when
+from .output import Money, next_page, print_table, report, to_json, when
 from .params import AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, LIST_PAGE, MEMBER, KeyValue
 
 DEFAULT_DEADLINE = "30d"
 DEFAULT_LONG_STOP = "730d"
 """The library's defaults (coopetition.escrow), repeated so that --help needs no import of it."""
+VENTURE_STATES = ("funding", "active", "completed", "cancelled")
+"""The contract's venture states (``State``), for --state without importing the bindings."""
 
 if TYPE_CHECKING:
     from ..escrow import Venture
@@ -279,19 +281,26 @@ def show_cmd(cli: CliContext, venture_id: int, history: bool) -> None:
 
 
 @escrow.command("list")
+@click.option("--state", type=click.Choice(VENTURE_STATES), default=None, help="Only ventures in this state.")
+@click.option("--partner", type=MEMBER, default=None, help="Only ventures with this partner.")
 @click.option("--limit", type=COUNT, default=LIST_PAGE, show_default=True, help="Show at most this many ventures.")
 @click.option("--after", type=INDEX, default=0, help="Start after this venture id (the next page).")
 @pass_cli
-def list_cmd(cli: CliContext, limit: int, after: int) -> None:
+def list_cmd(cli: CliContext, state: str | None, partner: str | None, limit: int, after: int) -> None:
     """List the ventures, oldest first, one line each (a page at a time: --limit, --after)."""
+    from ..bindings.joint_venture_escrow import State
+
     service = open_suite(cli, read_only=True).escrow
-    ventures = service.ventures(after=after, limit=limit)
+    ventures = service.ventures(after=after, limit=limit + 1, state=None if state is None else State[state.upper()],
+                                partner=partner)
+    more, ventures = len(ventures) > limit, ventures[:limit]
     if cli.json:
         cli.emit(None, ventures)
         return
     if not ventures:
-        click.echo("No ventures yet: create one with `coopetition escrow create`." if after == 0
-                   else f"No venture after #{after}.")
+        filtered = state is not None or partner is not None
+        click.echo("No ventures yet: create one with `coopetition escrow create`." if after == 0 and not filtered
+                   else f"No venture{' that matches' if filtered else ''} after #{after}.")
         return
     from rich.table import Table
 
@@ -304,8 +313,8 @@ def list_cmd(cli: CliContext, limit: int, after: int) -> None:
                       f"{v.asset.format(v.deposited)} / {v.asset.format(v.total)}", v.asset.format(v.released),
                       str(len(v.partners)), f"{released}/{len(v.milestones)} released")
     print_table(table)
-    if len(ventures) == limit and service.venture_count() > ventures[-1].id:
-        click.echo(f"More ventures: `coopetition escrow list --after {ventures[-1].id}`.")
+    if more:
+        next_page("ventures", "escrow list", ventures[-1].id, limit, state=state, partner=partner)
 
 
 @escrow.command("history")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shlex
 import sys
 import typing
 from collections.abc import Mapping
@@ -35,7 +36,7 @@ from .._units import AMOUNT, Wei, format_amount
 if TYPE_CHECKING:
     from .._seam import TxResult
 
-__all__ = ["Money", "camel", "error_object", "render", "report", "to_json", "transaction"]
+__all__ = ["Money", "camel", "error_object", "next_page", "render", "report", "to_json", "transaction"]
 
 _CAMEL = re.compile(r"_+([a-zA-Z0-9])")
 
@@ -251,10 +252,80 @@ def print_table(table: Any) -> None:
     """Print a rich table (or text); to a pipe or a file, wide enough not to wrap the rows."""
     from rich.console import Console
 
-    Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(table)
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    plain = plain_table(table, console.width) if not isinstance(table, str) else None
+    if plain is None:
+        console.print(table)
+    else:
+        click.echo(plain)
+
+
+_MARKUP = re.compile(r"\[|:\S*?:|\n")
+"""What rich would read as markup or an emoji code in a cell (such a table is left to rich)."""
+
+
+def plain_table(table: Any, width: int) -> str | None:
+    """The text rich prints for ``table`` without styles, built directly when the table is plain (the
+    default box, text cells, left or right justified, narrow enough for ``width`` not to wrap), else
+    None. rich lays a table out cell by cell: seconds for a list of a thousand rows."""
+    from rich import box
+    from rich.cells import cell_len
+
+    if (table.box is not box.HEAVY_HEAD or not table.show_header or table.show_footer or table.show_lines
+            or not table.show_edge or table.caption or table.expand or table.width or table.min_width
+            or table.padding != (0, 1, 0, 1) or table.collapse_padding or not table.pad_edge or table.leading
+            or table.row_styles or not isinstance(table.title, str | None)):
+        return None
+    columns = table.columns
+    if not columns or any(c.justify not in ("left", "right") or c.width or c.min_width or c.max_width or c.ratio
+                          or c.style or c.footer for c in columns):
+        return None
+    cells = [[c.header, *c._cells] for c in columns]
+    if any(not isinstance(x, str) or _MARKUP.search(x) for column in cells for x in column):
+        return None
+    sizes = [[cell_len(x) for x in column] for column in cells]
+    widths = [max(column) for column in sizes]
+    total = sum(widths) + 3 * len(widths) + 1
+    if total > width or cell_len(table.title or "") > total:
+        return None
+
+    def line(row: int, left: str, middle: str, right: str) -> str:
+        parts = []
+        for column, size, w, c in zip(cells, sizes, widths, columns, strict=True):
+            pad = " " * (w - size[row])
+            parts.append(f" {pad}{column[row]} " if c.justify == "right" else f" {column[row]}{pad} ")
+        return left + middle.join(parts) + right
+
+    def rule(left: str, fill: str, cross: str, right: str) -> str:
+        return left + cross.join(fill * (w + 2) for w in widths) + right
+
+    out = []
+    if table.title:
+        gap = total - cell_len(table.title)
+        out.append(" " * (gap // 2) + table.title + " " * (gap - gap // 2))
+    out += [rule("┏", "━", "┳", "┓"), line(0, "┃", "┃", "┃"), rule("┡", "━", "╇", "┩")]
+    out += [line(r, "│", "│", "│") for r in range(1, len(cells[0]))]
+    out.append(rule("└", "─", "┴", "┘"))
+    return "\n".join(out)
 
 
 def report_proposal(cli: Emitter, what: str, ref: Any, *, hint: str = "") -> None:
     """Report a created proposal (a ``ProposalRef``: ``id``, ``expiry``, ``tx``)."""
     label = what if ref.tx.dry_run else f"proposal #{ref.id} ({what}) created, expires {when(ref.expiry)}{hint}"
     report(cli, label, ref.tx, {"proposalId": ref.id, "expiry": ref.expiry})
+
+
+def next_page(what: str, command: str, after: int, limit: int, **filters: object) -> None:
+    """Print the command that shows the next page: ``command --after AFTER`` with ``--limit`` unless it
+    is the default and the ``filters`` given (``None`` and False left out, True as a bare flag,
+    ``title_id`` as ``--title-id``)."""
+    from .params import LIST_PAGE
+
+    words = [f"coopetition {command}", f"--after {after}", *([f"--limit {limit}"] if limit != LIST_PAGE else [])]
+    for name, value in filters.items():
+        if value is None or value is False:
+            continue
+        flag = "--" + name.replace("_", "-")
+        text = str(value.name.lower() if isinstance(value, Enum) else value)
+        words.append(flag if value is True else f"{flag} {shlex.quote(text)}")
+    click.echo(f"More {what}: `{' '.join(words)}`.")

@@ -20,8 +20,21 @@ import click
 from ._connect import member_labels, open_suite, proposal_options, sending_options
 from ._context import CliContext, pass_cli
 from .history import history_options, show_history
-from .output import Money, print_table, report, report_proposal, to_json, when
-from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HASH32, ID, MEMBER, NONCE, SUPPLY, KeyValue
+from .output import Money, next_page, print_table, report, report_proposal, to_json, when
+from .params import (
+    ADDRESS,
+    AMOUNT,
+    COUNT,
+    DEADLINE,
+    HASH32,
+    ID,
+    INDEX,
+    LIST_PAGE,
+    MEMBER,
+    NONCE,
+    SUPPLY,
+    KeyValue,
+)
 
 if TYPE_CHECKING:
     from .._domain.titles_history import TitleActivity
@@ -84,17 +97,23 @@ def balance_cmd(cli: CliContext, holder: str | None) -> None:
 
 @titles.command("book")
 @click.option("--all", "show_all", is_flag=True, help="Include filled, cancelled, reclaimed and expired offers.")
+@click.option("--class", "title_id", type=ID, default=None, help="Only offers of titles of this class.")
+@click.option("--maker", type=MEMBER, default=None, help="Only this member's offers.")
+@click.option("--limit", type=COUNT, default=LIST_PAGE, show_default=True, help="Show at most this many offers.")
+@click.option("--after", type=INDEX, default=0, help="Start after this offer id (the next page).")
 @pass_cli
-def book_cmd(cli: CliContext, show_all: bool) -> None:
-    """The open offers (the order book)."""
+def book_cmd(cli: CliContext, show_all: bool, title_id: int | None, maker: str | None, limit: int, after: int) -> None:
+    """The open offers (the order book), oldest first, a page at a time (--limit, --after)."""
     suite = open_suite(cli, read_only=True)
     conn, service = suite.connection, suite.titles
-    rows = service.offers(live_only=not show_all)
+    rows = service.offers(live_only=not show_all, after=after, limit=limit + 1, title_id=title_id, maker=maker)
+    more, rows = len(rows) > limit, rows[:limit]
     if cli.json:
         cli.emit(None, rows)
         return
     if not rows:
-        cli.emit("No open offers" if not show_all else "No offers", None)
+        cli.emit(("No open offers" if not show_all else "No offers") + (f" after #{after}" if after else "")
+                 + (" that match" if title_id is not None or maker is not None else ""), None)
         return
     from rich.table import Table
 
@@ -111,6 +130,8 @@ def book_cmd(cli: CliContext, show_all: bool) -> None:
             "partial" if o.allow_partial else "whole", when(o.expiry),
         )
     print_table(table)
+    if more:
+        next_page("offers", "titles book", rows[-1].id, limit, all=show_all, **{"class": title_id}, maker=maker)
 
 
 # --------------------------------------------------------------------------- governance

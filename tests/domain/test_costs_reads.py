@@ -86,6 +86,14 @@ def test_expenses_and_balances_do_not_grow_with_the_expenses(setup: Setup) -> No
     counter.reset()
     balances = service.balances(setup.pool)
     balance_trips = counter.total
+    pages = {"expenses": lambda: service.expenses(setup.pool, after=3, limit=5),
+             "pending": lambda: service.expenses(setup.pool, status=ExpenseStatus.PENDING, limit=4),
+             "balances": lambda: service.balances(setup.pool, after=1, limit=2)}
+    page_trips = {}
+    for name, read in pages.items():
+        counter.reset()
+        read()
+        page_trips[name] = counter.total
 
     setup.submit(1000)
     counter.reset()
@@ -95,6 +103,21 @@ def test_expenses_and_balances_do_not_grow_with_the_expenses(setup: Setup) -> No
     counter.reset()
     assert service.balances(setup.pool) == balances
     assert counter.total == balance_trips <= 6, counter.trips  # seats, logs, pool, block, periods, positions
+
+    for name, read in pages.items():
+        counter.reset()
+        page = read()
+        assert counter.total == page_trips[name], (name, counter.trips)
+        if name == "expenses":
+            assert page == big[3:8]
+        elif name == "pending":
+            assert [e.id for e in page] == [2, 3, 4, 5] and page == tuple(big[1:5])
+        else:
+            assert page == balances[1:3] and [p.account for p in page] == ADDR[2:4]
+    counter.reset()
+    tail = service.expenses(setup.pool, after=990)
+    assert [e.id for e in tail] == list(range(991, 1001)) and counter.total == page_trips["expenses"]
+    assert service.balances(setup.pool, after=4) == () and service.expenses(setup.pool, after=1000) == ()
 
     first = big[0]
     assert first.status is ExpenseStatus.BOOKED and set(first.approvals) == {ADDR[1], ADDR[2]}
