@@ -1,6 +1,7 @@
 """Waiting for a receipt, and a mined receipt as a :class:`~coopetition._seam.TxResult`.
 
-:func:`await_receipt` polls for the receipt and then for ``confirmations`` more blocks, telling one
+:func:`await_receipt` polls for the receipt (first after 1/16 of the poll interval, doubling up to
+it) and then for ``confirmations`` more blocks, telling one
 ``progress`` callback each state change as a :class:`TxProgress` (``sent``, ``mined``, ``confirmed``
 k/n, and always ``done`` last, also when waiting fails). The library installs no callback (silent);
 the CLI installs a spinner on a terminal or a plain line per change (:mod:`coopetition.cli.progress`).
@@ -73,13 +74,15 @@ def await_receipt(
     try:
         tell("sent")
         receipt: Any = None
+        pause = poll_interval / 16  # a dev node mines within milliseconds: ask again soon, then back off
         while receipt is None:
             try:
                 receipt = w3.eth.get_transaction_receipt(cast(Any, tx_hash))
             except TransactionNotFound:
                 if time.monotonic() >= deadline:
                     raise timeout_error(tx_hash, timeout) from None
-                time.sleep(poll_interval)
+                time.sleep(pause)
+                pause = min(2 * pause, poll_interval)
         mined = int(receipt["blockNumber"])
         tell("mined", block_number=mined)
         if not confirmations:
