@@ -17,18 +17,16 @@
 * **Funds**: ``balance ≥ value + gas x max fee`` before signing, in one line with the figures.
 * **Confirm**: an optional callback receives a :class:`TxPreview` (the CLI prompts with it on
   non-dev networks unless ``--yes``); returning ``False`` stops with nothing sent.
-* **Sign** locally with eth-account, with a nonce from the :class:`~coopetition._chain.nonce.NonceManager`.
-* **Send** with ``eth_sendRawTransaction``; "nonce too low" / "replacement underpriced" resync the
-  nonce from the node and sign again (a few attempts).
+* **Sign** locally (eth-account, nonce from the :class:`~coopetition._chain.nonce.NonceManager`), **send**
+  with ``eth_sendRawTransaction``; "nonce too low" / "replacement underpriced": resync, sign again.
 * **Wait** for the receipt and ``confirmations`` more blocks, telling an optional ``progress``
   callback each change (:func:`~coopetition._chain.receipts.await_receipt`; the CLI shows it).
   Status 0 replays the call at the receipt's block to recover and decode the revert.
 
 Deployments go through the same steps (a :class:`~coopetition._seam.PendingCall` with an empty
-address and ``function="constructor"``). :func:`coopetition._chain.deployments.deploy_contract` uses the
-split API (:meth:`TransactionPipeline.prepare`, :meth:`~TransactionPipeline.submit` with a
-``before_broadcast`` hook, :meth:`~TransactionPipeline.wait`) to persist the transaction between
-signing and waiting.
+address, ``function="constructor"``); :func:`coopetition._chain.deployments.deploy_contract` uses the split
+API (:meth:`TransactionPipeline.prepare`, :meth:`~TransactionPipeline.submit` with a ``before_broadcast``
+hook, :meth:`~TransactionPipeline.wait`) to persist the transaction between signing and waiting.
 """
 
 from __future__ import annotations
@@ -37,7 +35,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, cast
 
@@ -68,12 +66,14 @@ from .failures import (
 from .fees import FeeQuote, quote_fees
 from .nonce import NonceManager, default_nonce_manager
 from .quote import quote_send
-from .receipts import ProgressCallback, await_receipt, call_label, result_from_receipt
+from .receipts import await_receipt, call_label, mined_receipts, result_from_receipt
 from .txdata import PreparedTx, SignedTx, TxPreview, create_address, interrupted
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
     from web3 import Web3
+
+    from .receipts import ProgressCallback
 
 __all__ = ["DEFAULT_GAS_MARGIN", "TransactionPipeline"]
 
@@ -87,12 +87,10 @@ _NONCE_ATTEMPTS = 8
 class TransactionPipeline:
     """The production :class:`~coopetition._seam.Sender`: see the module docstring for the steps.
 
-    ``confirmations`` is the number of blocks mined on top of the transaction's block before
-    :meth:`send` returns (0: as soon as it is included). On ``embedded`` nothing else mines blocks,
-    so confirmations are ignored there. ``abis`` maps other contracts' addresses to ``(name, abi)``
-    so their events in a receipt are decoded too; logs from unknown contracts are kept with the name
-    ``"unknown"`` and the raw ``topics``/``data`` as args.
-    """
+    ``confirmations``: blocks mined on top of the transaction's before :meth:`send` returns (0: as
+    soon as it is included; ignored on ``embedded``, where nothing else mines). ``abis`` maps other
+    contracts' addresses to ``(name, abi)`` so their events in a receipt are decoded too; logs from
+    unknown contracts keep the name ``"unknown"`` and the raw ``topics``/``data`` as args."""
 
     def __init__(
         self,
@@ -159,8 +157,8 @@ class TransactionPipeline:
     # ------------------------------------------------------------------ the Sender protocol
 
     def send(self, call: PendingCall) -> TxResult:
-        """Simulate, estimate, (confirm,) sign, send and wait; a dry run stops after estimating.
-        The result carries its ``label`` (``Contract.function``) and ``nonce``, and joins :attr:`sent`."""
+        """Estimate (= simulate), (confirm,) sign, send, wait; a dry run stops after estimating. The
+        result carries its ``label`` (``Contract.function``) and ``nonce``, and joins :attr:`sent`."""
         prepared, label = self.prepare(call), call_label(call)
         if self.dry_run:
             self.sent.append(replace(self.dry_run_result(prepared), label=label))
@@ -171,22 +169,27 @@ class TransactionPipeline:
         return self.sent[-1]
 
     def send_all(self, calls: Sequence[PendingCall]) -> tuple[TxResult, ...]:
-        """Send ``calls`` pipelined: each prepared, signed with the next nonce and broadcast without
-        waiting, then every receipt awaited in order (and added to :attr:`sent`). A call that fails
-        to prepare stops the rest; those already broadcast are awaited before its error is raised."""
+        """Send ``calls`` pipelined: each prepared, signed with the next nonce and broadcast, then every
+        receipt awaited in order (joining :attr:`sent`). A call that fails to prepare stops the rest;
+        those broadcast before it are awaited, then its error is raised."""
         if self.dry_run:
             return tuple(self.send(call) for call in calls)
         signed: list[SignedTx] = []
-        failure: Exception | None = None
+        failure: Exception | None = None  # raised once the ones sent before it are mined
         try:
             for call in calls:
                 signed.append(self.submit(self.prepare(call)))
         except Exception as exc:  # keep what was broadcast: it is waited for below
             failure = exc
-        results = []
-        for tx in signed:
+        mined, results = None, []
+        if signed and not self.confirmations:  # every receipt in one batch once the last is mined
+            last = signed[-1]
+            with self._node(), interrupted(last.transaction_hash, last.nonce, last.sender, resumable=False):
+                mined = mined_receipts(self.w3, [t.transaction_hash for t in signed], timeout=self.timeout,
+                                       poll_interval=self.poll_interval)
+        for k, tx in enumerate(signed):
             with interrupted(tx.transaction_hash, tx.nonce, tx.sender, resumable=False):
-                result = self.wait(tx.transaction_hash, tx.call)
+                result = self.wait(tx.transaction_hash, tx.call, mined=mined[k] if mined else None)
             self.sent.append(replace(result, label=call_label(tx.call), nonce=tx.nonce))
             results.append(self.sent[-1])
         if failure is not None:
@@ -386,26 +389,23 @@ class TransactionPipeline:
         from web3.exceptions import TransactionNotFound
 
         with self._node():
-            try:
+            with suppress(TransactionNotFound):
                 self.w3.eth.get_transaction_receipt(cast(Any, tx_hash))
                 return "mined"
-            except TransactionNotFound:
-                pass
             try:
                 self.w3.eth.get_transaction(cast(Any, tx_hash))
                 return "pending"
             except TransactionNotFound:
                 return "unknown"
 
-    def wait(self, tx_hash: str, call: PendingCall | None = None) -> TxResult:
-        """Wait for the receipt and the confirmations (telling :attr:`progress` each change);
-        decode events, or raise the decoded revert."""
+    def wait(self, tx_hash: str, call: PendingCall | None = None, *, mined: Any = None) -> TxResult:
+        """Wait for the receipt (``mined``: already read) and the confirmations (telling
+        :attr:`progress` each change); decode events, or raise the decoded revert."""
         with self._node():
             receipt = await_receipt(
                 self.w3, tx_hash, label=call_label(call), timeout=self.timeout,
                 confirmations=0 if self.network == "embedded" else self.confirmations,
-                poll_interval=self.poll_interval, progress=self.progress,
-            )
+                poll_interval=self.poll_interval, progress=self.progress, mined=mined)
             if int(receipt["status"]) == 0:
                 raise replay_failure(self.w3, receipt, tx_hash, call)
             return result_from_receipt(receipt, tx_hash, call, self._abis)

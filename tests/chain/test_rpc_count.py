@@ -132,3 +132,24 @@ def test_send_all_stops_at_a_call_that_would_revert_and_still_waits_for_the_ones
     assert probe_value(chain.w3, probe) == 21
     assert pipeline.sent[-1].status == 1 and pipeline.sent[-1].nonce == 1
     assert chain.w3.eth.get_transaction_count(anvil_dev_accounts()[0].address) == 2
+
+
+def test_send_all_is_two_round_trips_a_send_and_one_batch_of_receipts(anvil: Any) -> None:
+    from fixtures.pipeline.support import deploy_probe, probe_call
+
+    from coopetition._chain.devnet import anvil_dev_accounts
+    from coopetition._chain.nonce import NonceManager
+    from coopetition._chain.tx import TransactionPipeline
+
+    chain = connect_chain(resolve_network(anvil.url))
+    pipeline = TransactionPipeline(chain.w3, anvil_dev_accounts()[0], network="dev", is_dev=True,
+                                   nonce_manager=NonceManager())
+    probe = deploy_probe(pipeline)
+    counter = RpcCounter.install(chain.w3)
+    results = pipeline.send_all([probe_call(chain.w3, probe, "store", v) for v in range(30, 40)])
+    assert [r.events_named("Stored")[0].args["value"] for r in results] == list(range(30, 40))
+    assert counter.trips[:20] == [PREPARE_BATCH, ("eth_sendRawTransaction",)] * 10
+    receipts = ("eth_getTransactionReceipt",) * 10
+    assert counter.trips[-1] == receipts
+    # a batch is repeated only when the last transaction was not mined yet (asked alone meanwhile)
+    assert set(counter.trips[20:-1]) <= {receipts, ("eth_getTransactionReceipt",)}
