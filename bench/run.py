@@ -252,7 +252,8 @@ def render_markdown(sections: Sequence[Section], info: dict[str, Any], runs: int
             table = markdown_table(as_gas_rows(section.details["gas_rows"]))
             lines += ["", f"## {section.title}", "", *intro, *table]
             continue
-        lines += ["", f"## {section.title}", "", "| what | median | note |", "| --- | ---: | --- |"]
+        intro = [section.details["intro"], ""] if section.details.get("intro") else []
+        lines += ["", f"## {section.title}", "", *intro, "| what | median | note |", "| --- | ---: | --- |"]
         for row in section.rows:
             value = f"{row.value:.3f} {row.unit}" if row.unit == "s" else (
                 f"{row.value:.1f} {row.unit}" if row.unit in ("tx/s", "ms") else f"{row.value:g} {row.unit}")

@@ -301,8 +301,7 @@ def write_results(pop: dict[str, Any], rows: list[dict[str, Any]], size: dict[st
     data["sections"] = {x.key: {"title": x.title, "rows": [run.asdict(r) for r in x.rows], **x.details}
                         for x in sections}
     (BENCH / "results.json").write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
-    markdown = run.render_markdown(sections, data["machine"], data["runs"])
-    (BENCH / "results.md").write_text(markdown.replace(f"## {title}\n", f"## {title}\n\n{intro}\n", 1))
+    (BENCH / "results.md").write_text(run.render_markdown(sections, data["machine"], data["runs"]))
 
 
 def main(argv: list[str] | None = None) -> int:
