@@ -40,8 +40,8 @@ def measure(runs: int, row: Callable[..., Any], sends: int = SENDS) -> tuple[tup
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "tests"))
     from _rpc_count import RpcCounter
-    from reads import _anvil, _rpc
     from web3 import HTTPProvider, Web3
+    from year import rpc, start_anvil
 
     from coopetition import PendingCall
     from coopetition._chain.devnet import anvil_dev_accounts
@@ -51,9 +51,10 @@ def measure(runs: int, row: Callable[..., Any], sends: int = SENDS) -> tuple[tup
 
     accounts = anvil_dev_accounts()
     addr = [a.address for a in accounts]
-    proc, url = _anvil()
+    scratch = tempfile.TemporaryDirectory(prefix="coopetition-writes-")
+    proc, url = start_anvil(Path(scratch.name) / "anvil-cache")  # its states stay in the scratch folder
     try:
-        _rpc(url, "anvil_setCode", [MULTICALL3_ADDRESS, "0x" + multicall3_code().hex()])
+        rpc(url, "anvil_setCode", [MULTICALL3_ADDRESS, "0x" + multicall3_code().hex()])
         with tempfile.TemporaryDirectory(prefix="coopetition-writes-") as tmp:
             root = Path(tmp)
             (root / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{url}"\n')
@@ -152,7 +153,8 @@ def measure(runs: int, row: Callable[..., Any], sends: int = SENDS) -> tuple[tup
                 phases["wait"] += t3 - t2
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=30)
+        scratch.cleanup()
 
     per_send_ms = {k: round(v / sends * 1000, 3) for k, v in phases.items()}
     details = {"sends": sends, "seconds": {name: [round(t, 3) for t in ts] for name, ts in times.items()},
