@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 
-.PHONY: setup test demo lint bench compile bindings clean
+.PHONY: setup test demo lint bench bench-year compile bindings clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -35,6 +35,10 @@ bindings: setup
 
 bench: setup
 	$(PY) bench/run.py
+
+# a consortium's year on anvil (minutes; not in CI): SCALE=0.1 for a tenth of the bulk
+bench-year: setup
+	$(PY) bench/year.py --scale $(or $(SCALE),1)
 
 clean:
 	rm -rf $(VENV) node_modules .coopetition .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -122,6 +122,14 @@ def bench_reads(ctx: Context) -> Section:
     return Section("reads", "Reads at scale (anvil)", rows, details)
 
 
+def bench_writes(ctx: Context) -> Section:
+    """500 escrow deposits on anvil: typed wrapper, service and pipelined, beside raw web3.py (bench/writes.py)."""
+    from writes import measure as measure_writes
+
+    rows, details = measure_writes(max(3, ctx.runs // 2), Row)
+    return Section("writes", "Writes (anvil)", rows, details)
+
+
 def bench_demo(ctx: Context) -> Section:
     """`coopetition demo` after set-up (a first, untimed run compiles the scratch copy; the timed runs
     find nothing to compile), beside `python -c "import web3"` measured in the same run."""
@@ -142,7 +150,7 @@ def bench_demo(ctx: Context) -> Section:
     )
 
 
-SECTIONS: list[Callable[[Context], Section]] = [bench_compile, bench_startup, bench_reads, bench_demo]
+SECTIONS: list[Callable[[Context], Section]] = [bench_compile, bench_startup, bench_reads, bench_writes, bench_demo]
 
 
 # ---------------------------------------------------------------------------------- gas reports
@@ -239,9 +247,11 @@ def render_markdown(sections: Sequence[Section], info: dict[str, Any], runs: int
             table = markdown_table(as_gas_rows(section.details["gas_rows"]))
             lines += ["", f"## {section.title}", "", *intro, *table]
             continue
-        lines += ["", f"## {section.title}", "", "| what | median | note |", "| --- | ---: | --- |"]
+        intro = [section.details["intro"], ""] if section.details.get("intro") else []
+        lines += ["", f"## {section.title}", "", *intro, "| what | median | note |", "| --- | ---: | --- |"]
         for row in section.rows:
-            value = f"{row.value:.3f} {row.unit}" if row.unit == "s" else f"{row.value:g} {row.unit}"
+            value = f"{row.value:.3f} {row.unit}" if row.unit == "s" else (
+                f"{row.value:.1f} {row.unit}" if row.unit in ("tx/s", "ms") else f"{row.value:g} {row.unit}")
             lines.append(f"| {row.metric} | {value} | {row.note} |")
     return "\n".join(lines) + "\n"
 

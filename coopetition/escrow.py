@@ -348,11 +348,11 @@ class EscrowService(Service):
         approval; ether deposits get the same answers. A fee-on-transfer token is refused by the
         contract (exactly the amount must arrive)."""
         vid = _venture_id(venture_id)
-        raw = self.contract.venture(vid)
-        info = self.asset(raw.asset)
-        value = info.parse(amount)
         me = self.sender_address
-        position = self.contract.partner(vid, me)
+        with read_batch(self.w3) as batch:  # both reads in one round trip
+            batch.prefetch((partial(self.contract.venture, vid), partial(self.contract.partner, vid, me)))
+            raw, position = self.contract.venture(vid), self.contract.partner(vid, me)
+        value = (info := self.asset(raw.asset)).parse(amount)
         if position.owed == 0:
             raise InputError(f"{me} is not a partner of venture #{vid}")
         if value <= 0:

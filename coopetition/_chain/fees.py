@@ -51,8 +51,11 @@ def _priority_fee(w3: Web3, base_fee: int) -> int:
             return 0 if base_fee == 0 else DEFAULT_PRIORITY_FEE
 
 
-def quote_fees(w3: Web3, *, latest_block: Any = None) -> FeeQuote:
-    """EIP-1559 ``maxFee = 2 x baseFee + tip`` (survives six full blocks of base-fee growth), else legacy."""
+def quote_fees(w3: Web3, *, latest_block: Any = None, priority_fee: int | None = None) -> FeeQuote:
+    """EIP-1559 ``maxFee = 2 x baseFee + tip`` (survives six full blocks of base-fee growth), else legacy.
+
+    ``latest_block`` and ``priority_fee`` (``eth_maxPriorityFeePerGas``) may come from a batch the
+    caller already made (:mod:`coopetition._chain.quote`); what is missing is asked for here."""
     block = latest_block if latest_block is not None else w3.eth.get_block("latest")
     base_fee = block.get("baseFeePerGas") if hasattr(block, "get") else None
     if base_fee is None:
@@ -62,7 +65,7 @@ def quote_fees(w3: Web3, *, latest_block: Any = None) -> FeeQuote:
         # free-gas chain: nodes may still suggest a 1 gwei tip (anvil does), which would make an
         # unfunded consortium account unable to send anything
         return FeeQuote(eip1559=True, max_fee_per_gas=0, max_priority_fee_per_gas=0, base_fee_per_gas=0)
-    tip = _priority_fee(w3, base)
+    tip = priority_fee if priority_fee is not None else _priority_fee(w3, base)
     return FeeQuote(
         eip1559=True,
         max_fee_per_gas=2 * base + tip,

@@ -67,12 +67,15 @@ class NonceManager:
     def _pending_count(w3: Web3, address: str) -> int:
         return int(w3.eth.get_transaction_count(to_checksum_address(address), "pending"))
 
-    def reserve(self, w3: Web3, address: str, *, chain_id: int | None = None) -> int:
-        """The nonce to sign with: a released one, else ``max(local cursor, node's pending count)``."""
+    def reserve(self, w3: Web3, address: str, *, chain_id: int | None = None, pending: int | None = None) -> int:
+        """The nonce to sign with: a released one, else ``max(local cursor, node's pending count)``.
+        ``pending`` is that count if the caller has just read it (the pipeline reads it in the same
+        round trip as the gas estimate); otherwise it is asked for here."""
         cid = int(w3.eth.chain_id) if chain_id is None else chain_id
         with self._lock:
             slot = self._slot(cid, address)
-            pending = self._pending_count(w3, address)
+            if pending is None:
+                pending = self._pending_count(w3, address)
             slot.released = {n for n in slot.released if n >= pending and n not in slot.inflight}
             if slot.released:
                 nonce = min(slot.released)

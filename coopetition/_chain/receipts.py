@@ -1,6 +1,7 @@
 """Waiting for a receipt, and a mined receipt as a :class:`~coopetition._seam.TxResult`.
 
-:func:`await_receipt` polls for the receipt and then for ``confirmations`` more blocks, telling one
+:func:`await_receipt` polls for the receipt (first after 1/16 of the poll interval, doubling up to
+it) and then for ``confirmations`` more blocks, telling one
 ``progress`` callback each state change as a :class:`TxProgress` (``sent``, ``mined``, ``confirmed``
 k/n, and always ``done`` last, also when waiting fails). The library installs no callback (silent);
 the CLI installs a spinner on a terminal or a plain line per change (:mod:`coopetition.cli.progress`).
@@ -26,7 +27,7 @@ from .failures import hex_str, timeout_error
 if TYPE_CHECKING:
     from web3 import Web3
 
-__all__ = ["ProgressCallback", "TxProgress", "await_receipt", "call_label", "result_from_receipt"]
+__all__ = ["ProgressCallback", "TxProgress", "await_receipt", "call_label", "mined_receipts", "result_from_receipt"]
 
 
 @dataclass(frozen=True)
@@ -56,13 +57,45 @@ def call_label(call: PendingCall | None) -> str:
     return f"deploy {call.contract}" if not call.address else f"{call.contract}.{call.function.split('(')[0]}"
 
 
+def mined_receipts(w3: Web3, hashes: Sequence[str], *, timeout: float, poll_interval: float) -> list[Any] | None:
+    """The receipts of ``hashes`` (one sender's consecutive nonces) in JSON-RPC batches, or ``None``
+    when the provider cannot batch, there are fewer than two, or the last is not mined within
+    ``timeout`` (then each is waited for). While the last is pending only it is asked for: once it
+    is mined, so is every lower nonce of its sender."""
+    from web3.exceptions import TransactionNotFound
+
+    if len(hashes) < 2 or not hasattr(w3.provider, "make_batch_request"):
+        return None
+    deadline, pause = time.monotonic() + timeout, poll_interval / 16
+    while True:
+        receipts: list[Any] = []
+        try:
+            for start in range(0, len(hashes), 500):  # well under a node's request-size cap
+                with w3.batch_requests() as batch:
+                    for tx_hash in hashes[start:start + 500]:
+                        batch.add(w3.eth.get_transaction_receipt(cast(Any, tx_hash)))
+                    receipts.extend(batch.execute())
+            return receipts
+        except TransactionNotFound:
+            pass
+        while True:
+            try:
+                w3.eth.get_transaction_receipt(cast(Any, hashes[-1]))
+                break
+            except TransactionNotFound:
+                if time.monotonic() >= deadline:
+                    return None
+                time.sleep(pause)
+                pause = min(2 * pause, poll_interval)
+
+
 def await_receipt(
     w3: Web3, tx_hash: str, *, label: str, confirmations: int, timeout: float, poll_interval: float,
-    progress: ProgressCallback | None = None,
+    progress: ProgressCallback | None = None, mined: Any = None,
 ) -> Any:
-    """The receipt of ``tx_hash`` once it has ``confirmations`` blocks on top of it (read again
-    after them, in case its block was replaced). Raises :class:`TransactionError` on time-out or
-    when the transaction disappeared (reorganisation)."""
+    """The receipt of ``tx_hash`` (``mined`` if it was already read) once it has ``confirmations``
+    blocks on top of it (read again after them, in case its block was replaced). Raises
+    :class:`TransactionError` on time-out or when the transaction disappeared (reorganisation)."""
     from web3.exceptions import TransactionNotFound
 
     def tell(stage: Any, **kw: Any) -> None:
@@ -72,14 +105,16 @@ def await_receipt(
     deadline = time.monotonic() + timeout
     try:
         tell("sent")
-        receipt: Any = None
+        receipt: Any = mined
+        pause = poll_interval / 16  # a dev node mines within milliseconds: ask again soon, then back off
         while receipt is None:
             try:
                 receipt = w3.eth.get_transaction_receipt(cast(Any, tx_hash))
             except TransactionNotFound:
                 if time.monotonic() >= deadline:
                     raise timeout_error(tx_hash, timeout) from None
-                time.sleep(poll_interval)
+                time.sleep(pause)
+                pause = min(2 * pause, poll_interval)
         mined = int(receipt["blockNumber"])
         tell("mined", block_number=mined)
         if not confirmations:

@@ -1,35 +1,32 @@
 """The transaction pipeline: the one way anything in coopetition changes chain state.
 
-``simulate → estimate → fees → funds check → confirm → sign → send → wait → decode``
+``estimate (= simulate) → fees → funds check → confirm → sign → send → wait → decode``
 
-* **Simulate first.** ``eth_call`` from the sender with the same value and data, at ``latest``. A
-  revert stops here with the decoded, typed error (the contract's custom error, ``Error(string)`` or
-  ``Panic``) and nothing is signed, so no gas is spent and no nonce is used.
-* **Estimate** with ``eth_estimateGas`` and multiply by ``gas_margin`` (default 1.2). Estimates are
-  taken against the state of the latest block; by the time the transaction is mined other
-  transactions may have changed the branch it takes or the storage slots it touches (a slot going
-  from zero to non-zero costs 20,000 gas instead of 2,900), and a transaction short of gas fails
-  *and* pays for everything it used. Unused gas is refunded, so 20% of headroom costs nothing on
-  success. The result is capped at the block gas limit.
-* **Fees** (:mod:`coopetition._chain.fees`): EIP-1559 when the latest block has ``baseFeePerGas``
-  (``maxFee = 2 x baseFee + tip``, tip from ``eth_maxPriorityFeePerGas`` with a fallback), legacy
-  ``gasPrice`` otherwise. Free-gas chains (both zero) work: the quote is zero and the transaction
-  is still signed and sent.
-* **Funds**: ``balance ≥ value + gas x max fee`` is checked before signing (the node would refuse
-  anyway; this says so in one line with the figures).
+* **Estimate, which simulates.** An ``eth_estimateGas`` that succeeds has executed the call from
+  the sender with the same value and data: it proves the call does not revert. It travels in one
+  JSON-RPC batch with the latest block, priority fee, balance and pending nonce
+  (:mod:`coopetition._chain.quote`): preparing is one round trip. When it fails (or the provider
+  cannot batch, or with state overrides) the steps run one by one: value against balance,
+  ``eth_call`` at ``latest`` raising the decoded, typed revert (custom error, ``Error(string)``,
+  ``Panic``), the estimate. Nothing is signed, so no gas is spent and no nonce is used. Gas limit =
+  estimate x ``gas_margin`` (default 1.2), capped at the block gas limit: other transactions mined
+  first may change the branch taken or the slots touched (zero to non-zero costs 20,000 gas instead
+  of 2,900), a transaction short of gas fails *and* pays, and unused gas is refunded.
+* **Fees** (:mod:`coopetition._chain.fees`): EIP-1559 (``maxFee = 2 x baseFee + tip``) when the
+  block has ``baseFeePerGas``, else legacy ``gasPrice``; free-gas chains get a zero quote.
+* **Funds**: ``balance ≥ value + gas x max fee`` before signing, in one line with the figures.
 * **Confirm**: an optional callback receives a :class:`TxPreview` (the CLI prompts with it on
   non-dev networks unless ``--yes``); returning ``False`` stops with nothing sent.
-* **Sign** locally with eth-account, with a nonce from the :class:`~coopetition._chain.nonce.NonceManager`.
-* **Send** with ``eth_sendRawTransaction``; "nonce too low" / "replacement underpriced" resync the
-  nonce from the node and sign again (a few attempts).
+* **Sign** locally (eth-account, nonce from the :class:`~coopetition._chain.nonce.NonceManager`), **send**
+  with ``eth_sendRawTransaction``; "nonce too low" / "replacement underpriced": resync, sign again.
 * **Wait** for the receipt and ``confirmations`` more blocks, telling an optional ``progress``
-  callback each change (:func:`~coopetition._chain.receipts.await_receipt`; the CLI shows it). Status 0 replays the call at the receipt's block to recover and decode the revert.
+  callback each change (:func:`~coopetition._chain.receipts.await_receipt`; the CLI shows it).
+  Status 0 replays the call at the receipt's block to recover and decode the revert.
 
 Deployments go through the same steps (a :class:`~coopetition._seam.PendingCall` with an empty
-address and ``function="constructor"``). :func:`coopetition._chain.deployments.deploy_contract` uses the
-split API (:meth:`TransactionPipeline.prepare`, :meth:`~TransactionPipeline.submit` with a
-``before_broadcast`` hook, :meth:`~TransactionPipeline.wait`) to persist the transaction between
-signing and waiting.
+address, ``function="constructor"``); :func:`coopetition._chain.deployments.deploy_contract` uses the split
+API (:meth:`TransactionPipeline.prepare`, :meth:`~TransactionPipeline.submit` with a ``before_broadcast``
+hook, :meth:`~TransactionPipeline.wait`) to persist the transaction between signing and waiting.
 """
 
 from __future__ import annotations
@@ -38,7 +35,7 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, suppress
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal, NoReturn, cast
 
@@ -66,14 +63,17 @@ from .failures import (
     replay_failure,
     unreachable_message,
 )
-from .fees import quote_fees
+from .fees import FeeQuote, quote_fees
 from .nonce import NonceManager, default_nonce_manager
-from .receipts import ProgressCallback, await_receipt, call_label, result_from_receipt
+from .quote import quote_send
+from .receipts import await_receipt, call_label, mined_receipts, result_from_receipt
 from .txdata import PreparedTx, SignedTx, TxPreview, create_address, interrupted
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
     from web3 import Web3
+
+    from .receipts import ProgressCallback
 
 __all__ = ["DEFAULT_GAS_MARGIN", "TransactionPipeline"]
 
@@ -87,12 +87,10 @@ _NONCE_ATTEMPTS = 8
 class TransactionPipeline:
     """The production :class:`~coopetition._seam.Sender`: see the module docstring for the steps.
 
-    ``confirmations`` is the number of blocks mined on top of the transaction's block before
-    :meth:`send` returns (0: as soon as it is included). On ``embedded`` nothing else mines blocks,
-    so confirmations are ignored there. ``abis`` maps other contracts' addresses to ``(name, abi)``
-    so their events in a receipt are decoded too; logs from unknown contracts are kept with the name
-    ``"unknown"`` and the raw ``topics``/``data`` as args.
-    """
+    ``confirmations``: blocks mined on top of the transaction's before :meth:`send` returns (0: as
+    soon as it is included; ignored on ``embedded``, where nothing else mines). ``abis`` maps other
+    contracts' addresses to ``(name, abi)`` so their events in a receipt are decoded too; logs from
+    unknown contracts keep the name ``"unknown"`` and the raw ``topics``/``data`` as args."""
 
     def __init__(
         self,
@@ -159,10 +157,9 @@ class TransactionPipeline:
     # ------------------------------------------------------------------ the Sender protocol
 
     def send(self, call: PendingCall) -> TxResult:
-        """Simulate, estimate, (confirm,) sign, send and wait; a dry run stops after estimating.
-        The result carries its ``label`` (``Contract.function``) and ``nonce``, and joins :attr:`sent`."""
-        prepared = self.prepare(call)
-        label = call_label(call)
+        """Estimate (= simulate), (confirm,) sign, send, wait; a dry run stops after estimating. The
+        result carries its ``label`` (``Contract.function``) and ``nonce``, and joins :attr:`sent`."""
+        prepared, label = self.prepare(call), call_label(call)
         if self.dry_run:
             self.sent.append(replace(self.dry_run_result(prepared), label=label))
             return self.sent[-1]
@@ -170,6 +167,34 @@ class TransactionPipeline:
         with interrupted(signed.transaction_hash, signed.nonce, signed.sender, resumable=False):
             self.sent.append(replace(self.wait(signed.transaction_hash, call), label=label, nonce=signed.nonce))
         return self.sent[-1]
+
+    def send_all(self, calls: Sequence[PendingCall]) -> tuple[TxResult, ...]:
+        """Send ``calls`` pipelined: each prepared, signed with the next nonce and broadcast, then every
+        receipt awaited in order (joining :attr:`sent`). A call that fails to prepare stops the rest;
+        those broadcast before it are awaited, then its error is raised."""
+        if self.dry_run:
+            return tuple(self.send(call) for call in calls)
+        signed: list[SignedTx] = []
+        failure: Exception | None = None  # raised once the ones sent before it are mined
+        try:
+            for call in calls:
+                signed.append(self.submit(self.prepare(call)))
+        except Exception as exc:  # keep what was broadcast: it is waited for below
+            failure = exc
+        mined, results = None, []
+        if signed and not self.confirmations:  # every receipt in one batch once the last is mined
+            last = signed[-1]
+            with self._node(), interrupted(last.transaction_hash, last.nonce, last.sender, resumable=False):
+                mined = mined_receipts(self.w3, [t.transaction_hash for t in signed], timeout=self.timeout,
+                                       poll_interval=self.poll_interval)
+        for k, tx in enumerate(signed):
+            with interrupted(tx.transaction_hash, tx.nonce, tx.sender, resumable=False):
+                result = self.wait(tx.transaction_hash, tx.call, mined=mined[k] if mined else None)
+            self.sent.append(replace(result, label=call_label(tx.call), nonce=tx.nonce))
+            results.append(self.sent[-1])
+        if failure is not None:
+            raise failure
+        return tuple(results)
 
     # ------------------------------------------------------------------ the split steps
 
@@ -182,27 +207,15 @@ class TransactionPipeline:
                                    "yet (eth-tester has no state overrides): dry-run the suite on dev instead")
         with self._node():
             sender = self.address
-            if call.value:
-                balance = int(self.w3.eth.get_balance(sender))
-                if balance < call.value:
-                    raise self._insufficient(balance, call.value, 0, 0, call)
-            tx = self._call_fields(call)
-            self._simulate(call, tx, "latest", overrides)
-            try:
-                extra = ("latest", overrides) if overrides else ()
-                estimate = int(self.w3.eth.estimate_gas(cast(Any, tx), *extra))
-            except CoopetitionError:
-                raise
-            except Exception as exc:
-                self._raise_call_failure(exc, call)
-            latest = self.w3.eth.get_block("latest")
+            quote = None if overrides else quote_send(self.w3, sender, call)
+            if quote is None:
+                estimate, gas_limit, fees, balance = self._prepare_step_by_step(call, overrides)
+            else:
+                estimate, gas_limit, fees, balance = quote.estimate, quote.block_gas_limit, quote.fees, quote.balance
             gas = int(estimate * self.gas_margin)
-            gas_limit = latest.get("gasLimit")
             if gas_limit:
                 gas = min(gas, int(gas_limit))
-            fees = quote_fees(self.w3, latest_block=latest)
             max_cost = call.value + gas * fees.max_fee_per_gas
-            balance = int(self.w3.eth.get_balance(sender))
             if balance < max_cost:
                 raise self._insufficient(balance, call.value, gas, fees.max_fee_per_gas, call)
         preview = TxPreview(
@@ -219,7 +232,28 @@ class TransactionPipeline:
             max_priority_fee_per_gas=fees.max_priority_fee_per_gas,
             max_cost=max_cost,
         )
-        return PreparedTx(call=call, gas_estimate=estimate, gas=gas, fees=fees, preview=preview)
+        return PreparedTx(call=call, gas_estimate=estimate, gas=gas, fees=fees, preview=preview,
+                          pending_nonce=quote.pending_nonce if quote is not None else None)
+
+    def _prepare_step_by_step(self, call: PendingCall, overrides: Any) -> tuple[int, int | None, FeeQuote, int]:
+        """One request each (no batching provider, state overrides, or a failed estimate: say why)."""
+        sender = self.address
+        if call.value:
+            balance = int(self.w3.eth.get_balance(sender))
+            if balance < call.value:
+                raise self._insufficient(balance, call.value, 0, 0, call)
+        tx = self._call_fields(call)
+        self._simulate(call, tx, "latest", overrides)
+        try:
+            extra = ("latest", overrides) if overrides else ()
+            estimate = int(self.w3.eth.estimate_gas(cast(Any, tx), *extra))
+        except CoopetitionError:
+            raise
+        except Exception as exc:
+            self._raise_call_failure(exc, call)
+        latest = self.w3.eth.get_block("latest")
+        fees = quote_fees(self.w3, latest_block=latest)
+        return estimate, latest.get("gasLimit"), fees, int(self.w3.eth.get_balance(sender))
 
     def dry_run_result(self, prepared: PreparedTx, *, nonce_offset: int = 0) -> TxResult:
         """What :meth:`send` returns with ``dry_run``: the estimate, nothing sent. A deployment's
@@ -254,9 +288,12 @@ class TransactionPipeline:
             raise TransactionError("cancelled: nothing was sent")
         chain_id = self.chain_id
         last = ""
+        # the pending count read with the estimate, unless a person took time to confirm
+        hint = prepared.pending_nonce if self.confirm is None else None
         for _attempt in range(_NONCE_ATTEMPTS):
             with self._node():
-                nonce = self.nonces.reserve(self.w3, self.address, chain_id=chain_id)
+                nonce = self.nonces.reserve(self.w3, self.address, chain_id=chain_id, pending=hint)
+            hint = None
             try:
                 signed = self.sign(prepared, nonce=nonce)
                 if before_broadcast is not None:
@@ -352,26 +389,23 @@ class TransactionPipeline:
         from web3.exceptions import TransactionNotFound
 
         with self._node():
-            try:
+            with suppress(TransactionNotFound):
                 self.w3.eth.get_transaction_receipt(cast(Any, tx_hash))
                 return "mined"
-            except TransactionNotFound:
-                pass
             try:
                 self.w3.eth.get_transaction(cast(Any, tx_hash))
                 return "pending"
             except TransactionNotFound:
                 return "unknown"
 
-    def wait(self, tx_hash: str, call: PendingCall | None = None) -> TxResult:
-        """Wait for the receipt and the confirmations (telling :attr:`progress` each change);
-        decode events, or raise the decoded revert."""
+    def wait(self, tx_hash: str, call: PendingCall | None = None, *, mined: Any = None) -> TxResult:
+        """Wait for the receipt (``mined``: already read) and the confirmations (telling
+        :attr:`progress` each change); decode events, or raise the decoded revert."""
         with self._node():
             receipt = await_receipt(
                 self.w3, tx_hash, label=call_label(call), timeout=self.timeout,
                 confirmations=0 if self.network == "embedded" else self.confirmations,
-                poll_interval=self.poll_interval, progress=self.progress,
-            )
+                poll_interval=self.poll_interval, progress=self.progress, mined=mined)
             if int(receipt["status"]) == 0:
                 raise replay_failure(self.w3, receipt, tx_hash, call)
             return result_from_receipt(receipt, tx_hash, call, self._abis)

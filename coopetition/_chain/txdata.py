@@ -64,6 +64,8 @@ class PreparedTx:
     gas: int
     fees: FeeQuote
     preview: TxPreview
+    pending_nonce: int | None = None
+    """The node's pending transaction count for the sender, read with the estimate (if it was)."""
 
 
 @dataclass(frozen=True)

@@ -351,8 +351,8 @@ class _StaleOnce(NonceManager):
         super().__init__()
         self.stale_given = False
 
-    def reserve(self, w3: Web3, address: str, *, chain_id: int | None = None) -> int:
-        nonce = super().reserve(w3, address, chain_id=chain_id)
+    def reserve(self, w3: Web3, address: str, *, chain_id: int | None = None, pending: int | None = None) -> int:
+        nonce = super().reserve(w3, address, chain_id=chain_id, pending=pending)
         if not self.stale_given and nonce > 0:
             self.stale_given = True
             self.release(address, nonce, chain_id=chain_id if chain_id is not None else w3.eth.chain_id)
