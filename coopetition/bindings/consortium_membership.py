@@ -23,6 +23,7 @@ __all__ = [
     "ABI",
     "ERRORS",
     "ApprovalRevokedEvent",
+    "AreMembersResult",
     "ConsortiumAlreadyApproved",
     "ConsortiumAlreadyMember",
     "ConsortiumAlreadyObjected",
@@ -126,6 +127,7 @@ _ABI_JSON = r'''[
 {"inputs":[],"name":"MAX_LABEL_LENGTH","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"MAX_MEMBERS","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"},{"internalType":"string","name":"label","type":"string"}],"name":"addMember","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"address","name":"a","type":"address"},{"internalType":"address","name":"b","type":"address"}],"name":"areMembers","outputs":[{"internalType":"bool","name":"aIsMember","type":"bool"},{"internalType":"bool","name":"bIsMember","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"epoch","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"isMember","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"string","name":"label","type":"string"}],"name":"labelHolder","outputs":[{"internalType":"address","name":"","type":"address"}],"stateMutability":"view","type":"function"},
@@ -175,6 +177,14 @@ class Member:
     def to_abi(self) -> tuple[Any, ...]:
         """The ABI tuple to encode."""
         return (self.account, self.label)
+
+
+@dataclass(frozen=True)
+class AreMembersResult:
+    """What ``areMembers(address,address)`` returns."""
+
+    a_is_member: bool
+    b_is_member: bool
 
 
 @dataclass(frozen=True)
@@ -1635,6 +1645,23 @@ class ConsortiumMembership(BoundContract):
     def encode_add_member(account: str, label: str) -> bytes:
         """Calldata of ``addMember(address,string)`` (for a governance proposal or a multicall)."""
         return ConsortiumMembership._encode("addMember(address,string)", (account, label))
+
+    def are_members(
+        self,
+        a: str,
+        b: str,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> AreMembersResult:
+        """Whether `a` and `b` are current members (two {isMember} answers in one call).
+
+        Solidity: ``areMembers(address,address)``, view.
+        """
+        out = self._call("areMembers(address,address)", (a, b), ("bool", "bool"), block_identifier)
+        return AreMembersResult(
+            a_is_member=bool(out[0]),
+            b_is_member=bool(out[1]),
+        )
 
     def epoch(self, *, block_identifier: BlockIdentifier = "latest") -> int:
         """The current configuration epoch (1 at deployment, +1 on every membership or quorum

@@ -23,6 +23,7 @@ __all__ = [
     "ABI",
     "ERRORS",
     "ApprovalRevokedEvent",
+    "AreMembersResult",
     "ConsortiumAlreadyApproved",
     "ConsortiumAlreadyMember",
     "ConsortiumAlreadyObjected",
@@ -142,6 +143,7 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"address","name":"account","type":"address"},{"internalType":"string","name":"label","type":"string"}],"name":"addMember","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"approvalDigest","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"approvers","outputs":[{"internalType":"address[]","name":"","type":"address[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"address","name":"a","type":"address"},{"internalType":"address","name":"b","type":"address"}],"name":"areMembers","outputs":[{"internalType":"bool","name":"aIsMember","type":"bool"},{"internalType":"bool","name":"bIsMember","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"target","type":"address"},{"internalType":"bytes","name":"data","type":"bytes"}],"name":"delayFor","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"domainSeparator","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"eip712Domain","outputs":[{"internalType":"bytes1","name":"fields","type":"bytes1"},{"internalType":"string","name":"name","type":"string"},{"internalType":"string","name":"version","type":"string"},{"internalType":"uint256","name":"chainId","type":"uint256"},{"internalType":"address","name":"verifyingContract","type":"address"},{"internalType":"bytes32","name":"salt","type":"bytes32"},{"internalType":"uint256[]","name":"extensions","type":"uint256[]"}],"stateMutability":"view","type":"function"},
@@ -238,6 +240,14 @@ class ProposalInfo:
     def to_abi(self) -> tuple[Any, ...]:
         """The ABI tuple to encode."""
         return (int(self.state), self.proposer, self.epoch, self.expiry, self.eta, self.threshold, self.approvals, self.objections)
+
+
+@dataclass(frozen=True)
+class AreMembersResult:
+    """What ``areMembers(address,address)`` returns."""
+
+    a_is_member: bool
+    b_is_member: bool
 
 
 @dataclass(frozen=True)
@@ -1844,6 +1854,23 @@ class ConsortiumProposals(BoundContract):
         """
         out = self._call("approvers(bytes32)", (proposal_id,), ("address[]",), block_identifier)
         return tuple(checksum(x0) for x0 in out[0])
+
+    def are_members(
+        self,
+        a: str,
+        b: str,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> AreMembersResult:
+        """Whether `a` and `b` are current members (two {isMember} answers in one call).
+
+        Solidity: ``areMembers(address,address)``, view.
+        """
+        out = self._call("areMembers(address,address)", (a, b), ("bool", "bool"), block_identifier)
+        return AreMembersResult(
+            a_is_member=bool(out[0]),
+            b_is_member=bool(out[1]),
+        )
 
     def delay_for(
         self,

@@ -23,6 +23,7 @@ __all__ = [
     "ABI",
     "ERRORS",
     "ApprovalRevokedEvent",
+    "AreMembersResult",
     "ConsortiumAlreadyApproved",
     "ConsortiumAlreadyMember",
     "ConsortiumAlreadyObjected",
@@ -137,6 +138,7 @@ _ABI_JSON = r'''[
 {"inputs":[],"name":"PROPOSAL_TYPEHASH","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"},{"internalType":"string","name":"label","type":"string"}],"name":"addMember","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"approvalDigest","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"address","name":"a","type":"address"},{"internalType":"address","name":"b","type":"address"}],"name":"areMembers","outputs":[{"internalType":"bool","name":"aIsMember","type":"bool"},{"internalType":"bool","name":"bIsMember","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"domainSeparator","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"eip712Domain","outputs":[{"internalType":"bytes1","name":"fields","type":"bytes1"},{"internalType":"string","name":"name","type":"string"},{"internalType":"string","name":"version","type":"string"},{"internalType":"uint256","name":"chainId","type":"uint256"},{"internalType":"address","name":"verifyingContract","type":"address"},{"internalType":"bytes32","name":"salt","type":"bytes32"},{"internalType":"uint256[]","name":"extensions","type":"uint256[]"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"epoch","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
@@ -190,6 +192,14 @@ class Member:
     def to_abi(self) -> tuple[Any, ...]:
         """The ABI tuple to encode."""
         return (self.account, self.label)
+
+
+@dataclass(frozen=True)
+class AreMembersResult:
+    """What ``areMembers(address,address)`` returns."""
+
+    a_is_member: bool
+    b_is_member: bool
 
 
 @dataclass(frozen=True)
@@ -1757,6 +1767,23 @@ class ConsortiumSignatures(BoundContract):
         """
         out = self._call("approvalDigest(bytes32)", (proposal_id,), ("bytes32",), block_identifier)
         return bytes(out[0])
+
+    def are_members(
+        self,
+        a: str,
+        b: str,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> AreMembersResult:
+        """Whether `a` and `b` are current members (two {isMember} answers in one call).
+
+        Solidity: ``areMembers(address,address)``, view.
+        """
+        out = self._call("areMembers(address,address)", (a, b), ("bool", "bool"), block_identifier)
+        return AreMembersResult(
+            a_is_member=bool(out[0]),
+            b_is_member=bool(out[1]),
+        )
 
     def domain_separator(self, *, block_identifier: BlockIdentifier = "latest") -> bytes:
         """The EIP-712 domain separator (name "Consortium", version "2", chain id, this address).

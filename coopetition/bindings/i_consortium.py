@@ -23,6 +23,7 @@ __all__ = [
     "ABI",
     "ERRORS",
     "ApprovalRevokedEvent",
+    "AreMembersResult",
     "ConsortiumAlreadyApproved",
     "ConsortiumAlreadyMember",
     "ConsortiumAlreadyObjected",
@@ -122,6 +123,7 @@ _ABI_JSON = r'''[
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":false,"internalType":"uint64","name":"eta","type":"uint64"}],"name":"ProposalQueued","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"indexed":false,"internalType":"uint256","name":"objections","type":"uint256"}],"name":"ProposalVetoed","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":false,"internalType":"uint256","name":"oldQuorum","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"newQuorum","type":"uint256"},{"indexed":false,"internalType":"uint64","name":"epoch","type":"uint64"}],"name":"QuorumChanged","type":"event"},
+{"inputs":[{"internalType":"address","name":"a","type":"address"},{"internalType":"address","name":"b","type":"address"}],"name":"areMembers","outputs":[{"internalType":"bool","name":"aIsMember","type":"bool"},{"internalType":"bool","name":"bIsMember","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"address","name":"account","type":"address"}],"name":"isMember","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"quorum","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"}
 ]'''
@@ -140,6 +142,14 @@ class ProposalState(IntEnum):
     VETOED = 5
     EXPIRED = 6
     SUPERSEDED = 7
+
+
+@dataclass(frozen=True)
+class AreMembersResult:
+    """What ``areMembers(address,address)`` returns."""
+
+    a_is_member: bool
+    b_is_member: bool
 
 
 @dataclass(frozen=True)
@@ -1535,6 +1545,23 @@ class IConsortium(BoundContract):
     def encode_deploy_args() -> bytes:
         """ABI-encoded constructor arguments (to append to the creation bytecode)."""
         return IConsortium._encode("constructor()", ())[4:]
+
+    def are_members(
+        self,
+        a: str,
+        b: str,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> AreMembersResult:
+        """Whether `a` and `b` are current members (two {isMember} answers in one call).
+
+        Solidity: ``areMembers(address,address)``, view.
+        """
+        out = self._call("areMembers(address,address)", (a, b), ("bool", "bool"), block_identifier)
+        return AreMembersResult(
+            a_is_member=bool(out[0]),
+            b_is_member=bool(out[1]),
+        )
 
     def is_member(self, account: str, *, block_identifier: BlockIdentifier = "latest") -> bool:
         """Whether `account` is a current member.

@@ -1215,7 +1215,7 @@ class TitleExchangeSelfFill(ContractCustomError):
 
 
 class TitleExchangeTokenNotContract(ContractCustomError):
-    """The payment token `token` is not a contract.
+    """The payment token `token` is not a contract (or does not answer `balanceOf` with a word).
 
     Solidity: ``error TitleExchangeTokenNotContract(address token)``, selector ``0xe0f18879``.
     """
