@@ -22,6 +22,7 @@ from ._context import CliContext, pass_cli
 from .history import history_options, show_history
 from .output import Money, print_table, report, report_proposal, to_json, when
 from .params import ADDRESS, AMOUNT, COUNT, DEADLINE, HASH32, ID, MEMBER, NONCE, SUPPLY, KeyValue
+from .titles_caps import cap
 
 if TYPE_CHECKING:
     from .._domain.titles_history import TitleActivity
@@ -35,6 +36,9 @@ NO_CAP = ("NO CAP: the consortium's quorum alone may issue more titles of this c
 @click.group("titles")
 def titles() -> None:
     """Title classes, holdings, and the member-to-member title exchange."""
+
+
+titles.add_command(cap)
 
 
 # ------------------------------------------------------------------------------ reading
