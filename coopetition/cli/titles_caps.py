@@ -10,6 +10,7 @@ consents weigh now. Every consent names one deadline, which the proposal must re
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,11 +103,11 @@ def sign_cmd(cli: CliContext, class_id: int, max_supply: int, deadline: str, out
     service = open_suite(cli).titles
     consent = service.sign_cap_consent(class_id, max_supply, deadline=deadline)
     where = _write(cli, service, consent, output)
+    chain_id, registry = int(service.registry.w3.eth.chain_id), service.registry.address
     cli.emit(f"consent signed: class #{consent.class_id} to {_cap_words(consent.max_supply)} (cap change "
              f"#{consent.cap_nonce}), valid until {when(consent.deadline)}; nothing sent{where}",
-             {"classId": consent.class_id, "maxSupply": str(consent.max_supply), "capNonce": consent.cap_nonce,
-              "deadline": consent.deadline, "holder": consent.holder,
-              "signature": "0x" + consent.signature.hex(), "file": None if output is None else str(output)})
+             {**json.loads(consent.to_json(chain_id=chain_id, registry=registry)),
+              "file": None if output is None else str(output)})
 
 
 @cap.command("consent")
@@ -128,7 +129,7 @@ def consent_cmd(cli: CliContext, class_id: int, max_supply: int, deadline: str, 
     what = (f"consent to class #{consent.class_id} becoming {_cap_words(consent.max_supply)} recorded, valid "
             f"until {when(consent.deadline)}")
     report(cli, what if ref.tx.dry_run else what + where, ref.tx,
-           {"classId": consent.class_id, "maxSupply": str(consent.max_supply), "capNonce": consent.cap_nonce,
+           {"classId": consent.class_id, "maxSupply": consent.max_supply, "capNonce": consent.cap_nonce,
             "deadline": consent.deadline, "file": None if output is None else str(output)})
 
 
