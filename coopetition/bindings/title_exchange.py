@@ -1727,7 +1727,8 @@ class TitleExchange(BoundContract):
         ({quoteOrder}) is at most `maxPayment`. Ether (`asset` zero): `msg.value` at least the
         payment, credited to the maker, the excess refunded to the caller; ERC-20: `msg.value ==
         0`, the caller approved the exchange and the maker receives the payment in full. The
-        maker holds the titles. Emits {OrderFilled}.
+        maker holds the titles. `signature` is 65 bytes, 64 (ERC-2098) or, for a contract maker,
+        what its ERC-1271 check accepts. Emits {OrderFilled}.
 
         Returns:
             payment: What the caller paid.

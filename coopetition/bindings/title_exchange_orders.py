@@ -1440,23 +1440,29 @@ class TitleExchangeOrders(BoundContract):
     an order is void on another   chain and on another exchange. Type:   `Order(address
     maker,uint256 titleId,uint256 amount,address asset,uint256 price,address taker,uint64
     expiry,uint256 nonce,bool partialFills)`;   `asset` is an ERC-20 or zero for ether; `taker`
-    zero lets any member take it. - **Signatures.** 65-byte `r \u2016 s \u2016 v` ECDSA for an EOA maker,
-    checked with OpenZeppelin's ECDSA,   which refuses malleable (high-s) signatures; for a
+    zero lets any member take it. - **Signatures.** ECDSA for an EOA maker, as 65-byte `r \u2016 s \u2016
+    v` or its 64-byte ERC-2098 form   `r \u2016 vs` (the same signature, 32 bytes less calldata),
+    checked with OpenZeppelin's ECDSA, which   refuses malleable (high-s) signatures; for a
     contract maker whatever its ERC-1271   `isValidSignature` accepts (tried only when the ECDSA
-    check fails). - **Nonces.** Each order names a nonce of its maker's choice. A nonce serves
-    one order: taking an   order whole (or its last titles) and {cancelOrder} mark it used, in a
-    bitmap of 256 nonces per   storage slot (so a maker's later orders settle on a non-zero
-    slot); {cancelOrdersBelow} voids   every nonce below a floor at once by marking them in the
-    bitmap, so a fill reads one word and no   separate floor. Nonces are meant to be taken in
-    sequence (the library takes the next unused one),   which keeps that sweep short; it marks at
-    most {MAX_CANCEL_WORDS} words per call. A used nonce is   refused ({TitleExchangeNonceUsed}):
-    no reuse after a fill, no replay. - **Partial fills.** An order with `partialFills` may be
-    taken in parts; the titles taken so far are   kept per order hash and each part pays by the
-    same cumulative rounding as on-chain offers, so the   parts sum to exactly `price`. - **Both
-    legs atomic.** The titles come from the maker's own balance (the exchange is every holder's
-    operator in the registry, see there) and the payment from the taker: ERC-20 straight to the
-    maker,   ether credited to the maker with any excess refunded. If the maker no longer holds
-    the titles, or   no longer is a member, or the payment fails, nothing moves.
+    check fails). A signature is never an   identifier here: the nonce and the order hash are, so
+    the two encodings of one signature cannot   settle an order twice. - **Gas.** {fillOrder}
+    asks the consortium once for both parties (`areMembers`), reads and writes the   nonce word
+    through one computed slot, hashes the order from its calldata words, and calls the   registry
+    with calldata encoded in place. - **Nonces.** Each order names a nonce of its maker's choice.
+    A nonce serves one order: taking an   order whole (or its last titles) and {cancelOrder} mark
+    it used, in a bitmap of 256 nonces per   storage slot (so a maker's later orders settle on a
+    non-zero slot); {cancelOrdersBelow} voids   every nonce below a floor at once by marking them
+    in the bitmap, so a fill reads one word and no   separate floor. Nonces are meant to be taken
+    in sequence (the library takes the next unused one),   which keeps that sweep short; it marks
+    at most {MAX_CANCEL_WORDS} words per call. A used nonce is   refused
+    ({TitleExchangeNonceUsed}): no reuse after a fill, no replay. - **Partial fills.** An order
+    with `partialFills` may be taken in parts; the titles taken so far are   kept per order hash
+    and each part pays by the same cumulative rounding as on-chain offers, so the   parts sum to
+    exactly `price`. - **Both legs atomic.** The titles come from the maker's own balance (the
+    exchange is every holder's   operator in the registry, see there) and the payment from the
+    taker: ERC-20 straight to the maker,   ether credited to the maker with any excess refunded.
+    If the maker no longer holds the titles, or   no longer is a member, or the payment fails,
+    nothing moves.
 
     Bound to a deployed ``TitleExchangeOrders``: ``TitleExchangeOrders(w3, address,
     sender=None)``. Reads return typed values; writes go through the sender and return a
@@ -1580,7 +1586,8 @@ class TitleExchangeOrders(BoundContract):
         ({quoteOrder}) is at most `maxPayment`. Ether (`asset` zero): `msg.value` at least the
         payment, credited to the maker, the excess refunded to the caller; ERC-20: `msg.value ==
         0`, the caller approved the exchange and the maker receives the payment in full. The
-        maker holds the titles. Emits {OrderFilled}.
+        maker holds the titles. `signature` is 65 bytes, 64 (ERC-2098) or, for a contract maker,
+        what its ERC-1271 check accepts. Emits {OrderFilled}.
 
         Returns:
             payment: What the caller paid.
