@@ -148,3 +148,22 @@ def test_the_library_takes_with_the_compact_signature(world: TitlesWorld) -> Non
     assert len(raw) == 4 + 32 * 9 + 32 * 3 + 32 + 64  # order, offset, amount, maxPayment, length, 64 bytes
     assert raw.endswith(order.submitted_signature())
     assert world.balance(GLOBEX, SHARES) == 510
+
+
+def test_are_members_answers_for_both_accounts_in_their_order(world: TitlesWorld) -> None:
+    """The one consortium call a signed fill makes for its taker and maker."""
+    from _titles_env import OUTSIDER
+
+    c = world.consortium()
+    acme, initech, outsider = world.addr(ACME), world.addr(INITECH), world.addr(OUTSIDER)
+
+    def both(a: str, b: str) -> tuple[bool, bool]:
+        answer = c.are_members(a, b)
+        return answer.a_is_member, answer.b_is_member
+
+    assert both(acme, outsider) == (True, False)
+    assert both(outsider, acme) == (False, True)
+    assert both(acme, acme) == (True, True)
+    world.remove_member(initech)
+    assert both(initech, acme) == (False, True)
+    assert both(outsider, initech) == (False, False)
