@@ -185,6 +185,11 @@ abstract contract ConsortiumMembership is IConsortium {
         return _records[account].position != 0;
     }
 
+    /// @notice Whether `a` and `b` are current members (two {isMember} answers in one call).
+    function areMembers(address a, address b) external view returns (bool aIsMember, bool bIsMember) {
+        return (_records[a].position != 0, _records[b].position != 0);
+    }
+
     /// @notice Approvals needed to execute a proposal (a removal needs `min(quorum, memberCount - 1)`).
     function quorum() external view returns (uint256) {
         return _config.quorum;

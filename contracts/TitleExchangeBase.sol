@@ -141,13 +141,37 @@ abstract contract TitleExchangeBase is ITitleExchange, ConsortiumGated, ERC1155H
         if (msg.value != 0) revert TitleExchangeWrongValue(0, msg.value);
     }
 
-    /// @dev Moves `payment` of ERC-20 `token` from the caller to `maker`, in full or not at all.
+    /// @dev Moves `payment` of ERC-20 `token` from the caller to `maker`, in full or not at all: the
+    /// maker's balance must rise by exactly `payment` (a fee-on-transfer token is refused).
     function _payToken(address token, address maker, uint256 payment) internal {
-        IERC20 erc20 = IERC20(token);
-        uint256 balanceBefore = erc20.balanceOf(maker);
-        erc20.safeTransferFrom(msg.sender, maker, payment);
-        uint256 received = erc20.balanceOf(maker) - balanceBefore;
+        uint256 balanceBefore = _balanceOf(token, maker);
+        IERC20(token).safeTransferFrom(msg.sender, maker, payment);
+        uint256 received;
+        unchecked {
+            // wraps only if the balance fell, and then cannot equal `payment` unless the token is a liar
+            // that could report any balance anyway
+            received = _balanceOf(token, maker) - balanceBefore;
+        }
         if (received != payment) revert TitleExchangePaymentShort(token, payment, received);
+    }
+
+    /// @dev `token.balanceOf(account)` through scratch memory; bubbles a revert, and reverts with
+    /// {TitleExchangeTokenNotContract} when the answer is not a word (no code, or not an ERC-20).
+    function _balanceOf(address token, address account) private view returns (uint256 amount) {
+        bool answered;
+        assembly ("memory-safe") {
+            mstore(0x00, 0x70a08231) // balanceOf(address)
+            mstore(0x20, and(account, 0xffffffffffffffffffffffffffffffffffffffff))
+            let ok := staticcall(gas(), token, 0x1c, 0x24, 0x00, 0x20)
+            if iszero(ok) {
+                let ptr := mload(0x40)
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+            answered := gt(returndatasize(), 0x1f)
+            amount := mload(0x00)
+        }
+        if (!answered) revert TitleExchangeTokenNotContract(token);
     }
 
     /// @dev Returns excess ether to the caller (last, after both legs).

@@ -20,9 +20,16 @@ import {TitleExchangeBase} from "./TitleExchangeBase.sol";
  *   `Order(address maker,uint256 titleId,uint256 amount,address asset,uint256 price,address taker,uint64 expiry,uint256 nonce,bool partialFills)`;
  *   `asset` is an ERC-20 or zero for ether; `taker` zero lets any member take it.
  *
- * - **Signatures.** 65-byte `r ‖ s ‖ v` ECDSA for an EOA maker, checked with OpenZeppelin's ECDSA,
- *   which refuses malleable (high-s) signatures; for a contract maker whatever its ERC-1271
- *   `isValidSignature` accepts (tried only when the ECDSA check fails).
+ * - **Signatures.** ECDSA for an EOA maker, as 65-byte `r ‖ s ‖ v` or its 64-byte ERC-2098 form
+ *   `r ‖ vs` (the same signature, 32 bytes less calldata), checked with OpenZeppelin's ECDSA, which
+ *   refuses malleable (high-s) signatures; for a contract maker whatever its ERC-1271
+ *   `isValidSignature` accepts (tried only when the ECDSA check fails). A signature is never an
+ *   identifier here: the nonce and the order hash are, so the two encodings of one signature cannot
+ *   settle an order twice.
+ *
+ * - **Gas.** {fillOrder} asks the consortium once for both parties (`areMembers`), reads and writes the
+ *   nonce word through one computed slot, hashes the order from its calldata words, and calls the
+ *   registry with calldata encoded in place.
  *
  * - **Nonces.** Each order names a nonce of its maker's choice. A nonce serves one order: taking an
  *   order whole (or its last titles) and {cancelOrder} mark it used, in a bitmap of 256 nonces per
@@ -64,38 +71,30 @@ abstract contract TitleExchangeOrders is TitleExchangeBase, EIP712 {
      * `amount == order.amount` unless `partialFills`; the payment ({quoteOrder}) is at most
      * `maxPayment`. Ether (`asset` zero): `msg.value` at least the payment, credited to the maker, the
      * excess refunded to the caller; ERC-20: `msg.value == 0`, the caller approved the exchange and the
-     * maker receives the payment in full. The maker holds the titles. Emits {OrderFilled}.
+     * maker receives the payment in full. The maker holds the titles. `signature` is 65 bytes, 64
+     * (ERC-2098) or, for a contract maker, what its ERC-1271 check accepts. Emits {OrderFilled}.
      * @return payment What the caller paid.
      */
     function fillOrder(Order calldata order, bytes calldata signature, uint256 amount, uint256 maxPayment)
         external
         payable
         nonReentrant
-        onlyMember
         returns (uint256 payment)
     {
-        (bytes32 orderHash, uint256 before) = _admit(order, signature, amount);
-        uint256 filled = before + amount;
-        payment = _paymentBetween(order.price, order.amount, before, filled);
-        _checkMax(payment, maxPayment);
-
-        // effects
+        (bytes32 orderHash, uint256 before, uint256 nonceSlot) = _admit(order, signature, amount);
+        payment = _record(order, orderHash, before, nonceSlot, amount, maxPayment);
         address maker = order.maker;
-        if (filled == order.amount) _useNonce(maker, order.nonce);
-        if (order.partialFills) _orderFilled[orderHash] = filled;
         address asset = order.asset;
-        uint256 excess = 0;
+        // interactions: payment leg, then delivery leg; either reverting undoes both
         if (asset == address(0)) {
-            excess = _takeEther(maker, payment);
+            uint256 excess = _takeEther(maker, payment);
+            _deliver(maker, order.titleId, amount);
+            _refund(excess);
         } else {
             _noEther();
+            _payToken(asset, maker, payment);
+            _deliver(maker, order.titleId, amount);
         }
-        emit OrderFilled(maker, order.nonce, msg.sender, orderHash, amount, payment, filled);
-
-        // interactions: payment leg, then delivery leg; either reverting undoes both
-        if (asset != address(0)) _payToken(asset, maker, payment);
-        titles.safeTransferFrom(maker, msg.sender, order.titleId, amount, "");
-        _refund(excess);
     }
 
     /**
@@ -181,21 +180,20 @@ abstract contract TitleExchangeOrders is TitleExchangeBase, EIP712 {
 
     // ---------------------------------------------------------------------------- private
 
-    /// The checks of {fillOrder} before any effect; returns the order's hash and the titles taken before.
+    /// The checks of {fillOrder} before any effect; returns the order's hash, the titles taken before
+    /// and the storage slot of the maker's bitmap word holding the order's nonce.
     function _admit(Order calldata order, bytes calldata signature, uint256 amount)
         private
         view
-        returns (bytes32 orderHash, uint256 before)
+        returns (bytes32 orderHash, uint256 before, uint256 nonceSlot)
     {
-        address maker = order.maker;
-        if (maker == msg.sender) revert TitleExchangeSelfFill(0);
-        address taker = order.taker;
-        if (taker != address(0) && taker != msg.sender) revert TitleExchangeWrongTaker(msg.sender, taker);
-        if (block.timestamp >= order.expiry) revert TitleExchangeOrderExpired(order.expiry, block.timestamp);
-        if (nonceUsed(maker, order.nonce)) revert TitleExchangeNonceUsed(maker, order.nonce);
+        bool makerIsMember;
+        (makerIsMember, nonceSlot) = _checkParties(order);
         uint256 total = order.amount;
         if (amount == 0 || order.price == 0) revert TitleExchangeZeroAmount();
-        orderHash = hashOrder(order);
+        // {fillOrder} reads every field through the ABI decoder, which reverts on dirty bits, so hashing the
+        // raw calldata words gives the canonical struct hash of any order that can settle
+        orderHash = _hashOrderCalldata(order);
         if (order.partialFills) {
             before = _orderFilled[orderHash];
             uint256 remaining = total - before; // cannot underflow: the recorded fills never exceed total
@@ -203,16 +201,123 @@ abstract contract TitleExchangeOrders is TitleExchangeBase, EIP712 {
         } else if (amount != total) {
             revert TitleExchangeOrderPartialFillNotAllowed(amount, total);
         }
-        _requireMakerMember(maker);
+        address maker = order.maker;
+        if (!makerIsMember) revert TitleExchangeMakerNotMember(maker);
         _checkSignature(maker, _hashTypedDataV4(orderHash), signature);
+    }
+
+    /// The caller is a member (one consortium call answers for the caller and the maker), not the maker,
+    /// the order's taker if it names one; the order has not expired and its nonce is unused. Returns
+    /// whether the maker is a member and the slot of its nonce's bitmap word.
+    function _checkParties(Order calldata order) private view returns (bool makerIsMember, uint256 nonceSlot) {
+        address maker = order.maker;
+        bool takerIsMember;
+        (takerIsMember, makerIsMember) = consortium.areMembers(msg.sender, maker);
+        if (!takerIsMember) revert TitleExchangeNotMember(msg.sender);
+        if (maker == msg.sender) revert TitleExchangeSelfFill(0);
+        address taker = order.taker;
+        if (taker != address(0) && taker != msg.sender) revert TitleExchangeWrongTaker(msg.sender, taker);
+        uint64 expiry = order.expiry;
+        if (block.timestamp >= expiry) revert TitleExchangeOrderExpired(expiry, block.timestamp);
+        uint256 nonce = order.nonce;
+        nonceSlot = _nonceSlot(maker, nonce);
+        uint256 bits;
+        assembly ("memory-safe") {
+            bits := sload(nonceSlot)
+        }
+        if ((bits >> (nonce & 0xff)) & 1 != 0) revert TitleExchangeNonceUsed(maker, nonce);
+    }
+
+    /// `titles.safeTransferFrom(maker, msg.sender, titleId, amount, "")`, encoded in place; bubbles the
+    /// registry's revert. The registry deployed this exchange, so it has code (no size check needed).
+    function _deliver(address maker, uint256 titleId, uint256 amount) private {
+        address registry = address(titles);
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, shl(224, 0xf242432a)) // safeTransferFrom(address,address,uint256,uint256,bytes)
+            mstore(add(ptr, 0x04), and(maker, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(add(ptr, 0x24), caller())
+            mstore(add(ptr, 0x44), titleId)
+            mstore(add(ptr, 0x64), amount)
+            mstore(add(ptr, 0x84), 0xa0)
+            mstore(add(ptr, 0xa4), 0)
+            if iszero(call(gas(), registry, 0, ptr, 0xc4, 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
+    }
+
+    /// The effects of {fillOrder}: the payment (checked against `maxPayment`), the nonce used once the
+    /// order is taken whole, the titles taken of a partially fillable order, and {OrderFilled}.
+    function _record(
+        Order calldata order,
+        bytes32 orderHash,
+        uint256 before,
+        uint256 nonceSlot,
+        uint256 amount,
+        uint256 maxPayment
+    ) private returns (uint256 payment) {
+        uint256 total = order.amount;
+        uint256 filled = before + amount;
+        payment = _paymentBetween(order.price, total, before, filled);
+        _checkMax(payment, maxPayment);
+        uint256 nonce = order.nonce;
+        if (filled == total) {
+            uint256 bit = 1 << (nonce & 0xff);
+            assembly ("memory-safe") {
+                sstore(nonceSlot, or(sload(nonceSlot), bit))
+            }
+        }
+        if (order.partialFills) _orderFilled[orderHash] = filled;
+        emit OrderFilled(order.maker, nonce, msg.sender, orderHash, amount, payment, filled);
+    }
+
+    /// The struct hash of `order` ({hashOrder}) from its calldata words, without copying field by field.
+    /// Sound because the transaction reads every non-`uint256` field through the ABI decoder too (which
+    /// reverts on dirty bits): an order whose raw words differ from its decoded fields cannot settle.
+    function _hashOrderCalldata(Order calldata order) private pure returns (bytes32 structHash) {
+        bytes32 typeHash = ORDER_TYPEHASH;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typeHash)
+            calldatacopy(add(ptr, 0x20), order, 0x120)
+            structHash := keccak256(ptr, 0x140)
+        }
+    }
+
+    /// The storage slot of `_nonceBits[maker][nonce >> 8]`.
+    function _nonceSlot(address maker, uint256 nonce) private pure returns (uint256 slot) {
+        assembly ("memory-safe") {
+            mstore(0x00, and(maker, 0xffffffffffffffffffffffffffffffffffffffff))
+            mstore(0x20, _nonceBits.slot)
+            mstore(0x20, keccak256(0x00, 0x40))
+            mstore(0x00, shr(8, nonce))
+            slot := keccak256(0x00, 0x40)
+        }
     }
 
     function _useNonce(address maker, uint256 nonce) private {
         _nonceBits[maker][nonce >> 8] |= 1 << (nonce & 0xff);
     }
 
+    /// Accepts `signature` of `digest` by `maker`: a 65-byte `r ‖ s ‖ v` or 64-byte ERC-2098 `r ‖ vs`
+    /// ECDSA signature (OpenZeppelin's ECDSA, low s only), else whatever the maker's ERC-1271
+    /// `isValidSignature` accepts.
     function _checkSignature(address maker, bytes32 digest, bytes calldata signature) private view {
-        (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
+        address recovered;
+        ECDSA.RecoverError err;
+        if (signature.length == 64) {
+            bytes32 r;
+            bytes32 vs;
+            assembly ("memory-safe") {
+                r := calldataload(signature.offset)
+                vs := calldataload(add(signature.offset, 0x20))
+            }
+            (recovered, err,) = ECDSA.tryRecover(digest, r, vs);
+        } else {
+            (recovered, err,) = ECDSA.tryRecoverCalldata(digest, signature);
+        }
         if (err != ECDSA.RecoverError.NoError || recovered != maker) {
             if (!SignatureChecker.isValidERC1271SignatureNowCalldata(maker, digest, signature)) {
                 revert TitleExchangeInvalidSignature(maker);

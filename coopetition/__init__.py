@@ -99,6 +99,8 @@ if TYPE_CHECKING:
     from .escrow import EscrowService, PartnerPosition, Venture, VentureRef
     from .titles import (
         CapConsent,
+        CapConsentRef,
+        CapTally,
         Holding,
         OfferRef,
         Price,
@@ -135,7 +137,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(['CostSharingService', 'Expense', 'ExpenseRef', 'ExpenseStatus', 'Period', 'Pool',
                     'PoolParticipant', 'PoolRef', 'PoolStatus', 'Position', 'SignedAcceptance'], "costs"),
     **dict.fromkeys(['EscrowService', 'PartnerPosition', 'Venture', 'VentureRef'], "escrow"),
-    **dict.fromkeys(['CapConsent', 'Holding', 'OfferRef', 'Price', 'SignedOrder', 'TitleClassInfo', 'TitleOffer',
+    **dict.fromkeys(['CapConsent', 'CapConsentRef', 'CapTally', 'Holding', 'OfferRef', 'Price', 'SignedOrder', 'TitleClassInfo', 'TitleOffer',
                      'TitlesService'], "titles"),
 }
 
@@ -148,6 +150,8 @@ __all__ = [
     "BindingError",
     "BoundContract",
     "CapConsent",
+    "CapConsentRef",
+    "CapTally",
     "Chain",
     "ChainError",
     "ChainIdMismatchError",

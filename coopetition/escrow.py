@@ -38,6 +38,7 @@ block a release), the funding deadline to :data:`DEFAULT_DEADLINE` and the long-
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import TYPE_CHECKING, TypeAlias
 
 from ._domain import checks

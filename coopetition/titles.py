@@ -39,7 +39,7 @@ from ._domain.checks import ZERO_ADDRESS
 from ._domain.members import Members
 from ._domain.paging import scan
 from ._domain.service import Service
-from ._domain.titles_caps import CapChanges, CapConsent
+from ._domain.titles_caps import CapChanges, CapConsent, CapConsentRef, CapTally
 from ._domain.titles_history import OfferEvents as OfferEvents
 from ._domain.titles_history import TitleActivity, exchange_history
 from ._domain.titles_orders import SignedOrder
@@ -68,6 +68,8 @@ __all__ = [
     "DEFAULT_OFFER_EXPIRY",
     "DEFAULT_QUOTE_EXPIRY",
     "CapConsent",
+    "CapConsentRef",
+    "CapTally",
     "Holding",
     "OfferRef",
     "OfferStatus",

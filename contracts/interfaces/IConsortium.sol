@@ -188,6 +188,9 @@ interface IConsortium {
     /// @notice Whether `account` is a current member.
     function isMember(address account) external view returns (bool);
 
+    /// @notice Whether `a` and `b` are current members (two {isMember} answers in one call).
+    function areMembers(address a, address b) external view returns (bool aIsMember, bool bIsMember);
+
     /// @notice Approvals needed to execute a proposal (a removal needs `min(quorum, memberCount - 1)`).
     function quorum() external view returns (uint256);
 }

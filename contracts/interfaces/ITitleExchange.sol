@@ -152,7 +152,7 @@ interface ITitleExchange {
     error TitleExchangeUnexpectedPaymentToken(PaymentKind kind, address token);
     /// @notice A payment of `kind` takes no payment class, but `paymentTitleId` was given.
     error TitleExchangeUnexpectedPaymentClass(PaymentKind kind, uint256 paymentTitleId);
-    /// @notice The payment token `token` is not a contract.
+    /// @notice The payment token `token` is not a contract (or does not answer `balanceOf` with a word).
     error TitleExchangeTokenNotContract(address token);
     /// @notice A payment in titles needs a class `paymentTitleId` other than zero and than the offered `titleId`.
     error TitleExchangeInvalidPaymentClass(uint256 paymentTitleId, uint256 titleId);

@@ -128,7 +128,7 @@ class SignedQuotes:
         bound = due if max_payment is None else whole(max_payment, "max payment", maximum=_UINT256)
         if bound < due:
             raise InputError(f"taking {count} titles costs {due} now, more than the max payment {bound}")
-        signature = order.signature_bytes
+        signature = order.submitted_signature()
         if order.asset is None:
             return self.exchange.fill_order(raw, signature, count, bound, value=bound)
         token = self._token(self._asset(order.asset, "payment token"))

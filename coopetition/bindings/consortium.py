@@ -22,6 +22,7 @@ __all__ = [
     "ERRORS",
     "AddressEmptyCode",
     "ApprovalRevokedEvent",
+    "AreMembersResult",
     "Consortium",
     "ConsortiumAlreadyApproved",
     "ConsortiumAlreadyMember",
@@ -150,6 +151,7 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"approve","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"},{"components":[{"internalType":"address","name":"signer","type":"address"},{"internalType":"bytes","name":"signature","type":"bytes"}],"internalType":"struct IConsortium.Signature[]","name":"signatures","type":"tuple[]"}],"name":"approveWithSignatures","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"approvers","outputs":[{"internalType":"address[]","name":"","type":"address[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"address","name":"a","type":"address"},{"internalType":"address","name":"b","type":"address"}],"name":"areMembers","outputs":[{"internalType":"bool","name":"aIsMember","type":"bool"},{"internalType":"bool","name":"bIsMember","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"cancel","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"bytes32","name":"proposalId","type":"bytes32"}],"name":"cancelProposal","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[],"name":"decisionNonce","outputs":[{"internalType":"uint64","name":"","type":"uint64"}],"stateMutability":"view","type":"function"},
@@ -278,6 +280,14 @@ class ProposalInfo:
     def to_abi(self) -> tuple[Any, ...]:
         """The ABI tuple to encode."""
         return (int(self.state), self.proposer, self.epoch, self.expiry, self.eta, self.threshold, self.approvals, self.objections)
+
+
+@dataclass(frozen=True)
+class AreMembersResult:
+    """What ``areMembers(address,address)`` returns."""
+
+    a_is_member: bool
+    b_is_member: bool
 
 
 @dataclass(frozen=True)
@@ -1984,6 +1994,23 @@ class Consortium(BoundContract):
         """
         out = self._call("approvers(bytes32)", (proposal_id,), ("address[]",), block_identifier)
         return tuple(checksum(x0) for x0 in out[0])
+
+    def are_members(
+        self,
+        a: str,
+        b: str,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> AreMembersResult:
+        """Whether `a` and `b` are current members (two {isMember} answers in one call).
+
+        Solidity: ``areMembers(address,address)``, view.
+        """
+        out = self._call("areMembers(address,address)", (a, b), ("bool", "bool"), block_identifier)
+        return AreMembersResult(
+            a_is_member=bool(out[0]),
+            b_is_member=bool(out[1]),
+        )
 
     def cancel(self, proposal_id: bytes) -> TxResult:
         """Cancels `proposalId` for good, by its proposer, while it is below its threshold.

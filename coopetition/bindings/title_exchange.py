@@ -1215,7 +1215,7 @@ class TitleExchangeSelfFill(ContractCustomError):
 
 
 class TitleExchangeTokenNotContract(ContractCustomError):
-    """The payment token `token` is not a contract.
+    """The payment token `token` is not a contract (or does not answer `balanceOf` with a word).
 
     Solidity: ``error TitleExchangeTokenNotContract(address token)``, selector ``0xe0f18879``.
     """
@@ -1727,7 +1727,8 @@ class TitleExchange(BoundContract):
         ({quoteOrder}) is at most `maxPayment`. Ether (`asset` zero): `msg.value` at least the
         payment, credited to the maker, the excess refunded to the caller; ERC-20: `msg.value ==
         0`, the caller approved the exchange and the maker receives the payment in full. The
-        maker holds the titles. Emits {OrderFilled}.
+        maker holds the titles. `signature` is 65 bytes, 64 (ERC-2098) or, for a contract maker,
+        what its ERC-1271 check accepts. Emits {OrderFilled}.
 
         Returns:
             payment: What the caller paid.

@@ -35,6 +35,7 @@ from .params import (
     SUPPLY,
     KeyValue,
 )
+from .titles_caps import cap
 
 if TYPE_CHECKING:
     from .._domain.titles_history import TitleActivity
@@ -48,6 +49,9 @@ NO_CAP = ("NO CAP: the consortium's quorum alone may issue more titles of this c
 @click.group("titles")
 def titles() -> None:
     """Title classes, holdings, and the member-to-member title exchange."""
+
+
+titles.add_command(cap)
 
 
 # ------------------------------------------------------------------------------ reading

@@ -25,7 +25,7 @@ ETHER = 10**18
 
 NOT_READS = {"compile", "bindings", "demo", "deploy", "devnet start", "devnet stop", "devnet reset",
              "accounts new", "accounts import", "accounts remove", "costs sign-terms", "consortium sign",
-             "attach", "titles quote"}
+             "attach", "titles quote", "titles cap sign"}
 """Commands that send nothing but are not chain reads (build tools, local files, the demo, signing)."""
 
 # read command -> (arguments, the amount keys its output must show as strings)
@@ -46,6 +46,7 @@ READS: dict[str, tuple[tuple[str, ...], set[str]]] = {
     "titles balance": (("Globex",), set()),
     "titles book": (("--all",), {"amount"}),
     "titles history": ((), {"amount"}),
+    "titles cap show": (("1", "--max", "5000"), set()),
     "accounts list": ((), set()),
     "accounts balance": (("2",), {"balance"}),
     "devnet status": ((), set()),
