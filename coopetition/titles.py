@@ -94,9 +94,6 @@ _UINT128 = 2**128 - 1
 _UINT256 = 2**256 - 1
 
 
-# ------------------------------------------------------------------------------------ helpers
-
-
 def _titles(value: object, what: str = "amount of titles", *, minimum: int = 1) -> int:
     return checks.whole(value, what, minimum=minimum, maximum=_UINT128)
 
