@@ -97,6 +97,18 @@ if TYPE_CHECKING:
         SignedAcceptance,
     )
     from .escrow import EscrowService, PartnerPosition, Venture, VentureRef
+    from .rounds import (
+        PledgeCommit,
+        PledgeReveal,
+        RoundPartnerStatus,
+        RoundPhase,
+        RoundRef,
+        RoundsService,
+        SaltRecord,
+        SaltStore,
+        SealedRound,
+        pledge_commitment,
+    )
     from .titles import (
         CapConsent,
         Holding,
@@ -135,6 +147,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(['CostSharingService', 'Expense', 'ExpenseRef', 'ExpenseStatus', 'Period', 'Pool',
                     'PoolParticipant', 'PoolRef', 'PoolStatus', 'Position', 'SignedAcceptance'], "costs"),
     **dict.fromkeys(['EscrowService', 'PartnerPosition', 'Venture', 'VentureRef'], "escrow"),
+    **dict.fromkeys(['PledgeCommit', 'PledgeReveal', 'RoundPartnerStatus', 'RoundPhase', 'RoundRef', 'RoundsService',
+                     'SaltRecord', 'SaltStore', 'SealedRound', 'pledge_commitment'], "rounds"),
     **dict.fromkeys(['CapConsent', 'Holding', 'OfferRef', 'Price', 'SignedOrder', 'TitleClassInfo', 'TitleOffer',
                      'TitlesService'], "titles"),
 }
@@ -186,6 +200,8 @@ __all__ = [
     "PartnerPosition",
     "PendingCall",
     "Period",
+    "PledgeCommit",
+    "PledgeReveal",
     "Pool",
     "PoolParticipant",
     "PoolRef",
@@ -197,6 +213,13 @@ __all__ = [
     "ProposalRef",
     "ProposalState",
     "RevertReasonError",
+    "RoundPartnerStatus",
+    "RoundPhase",
+    "RoundRef",
+    "RoundsService",
+    "SaltRecord",
+    "SaltStore",
+    "SealedRound",
     "SendInterrupted",
     "Sender",
     "SignedAcceptance",
@@ -240,6 +263,7 @@ __all__ = [
     "parse_amount",
     "parse_deadline",
     "parse_duration",
+    "pledge_commitment",
     "resolve_network",
     "verify_suite",
     "write_bindings",

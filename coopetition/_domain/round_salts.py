@@ -123,7 +123,7 @@ class SaltStore:
                 f"a salt file already exists at {where}: it holds the pledge already committed (or about to "
                 "be); reveal with it, or move it away yourself if you are sure it is no longer needed"
             )
-        _make_private_dirs(where.parent, stop=self.root.parent)
+        _make_private_dirs(where.parent)
         fd, tmp = tempfile.mkstemp(prefix=f".{where.name}.", suffix=".tmp", dir=where.parent)
         try:
             os.fchmod(fd, 0o600)  # whatever the umask
@@ -142,11 +142,11 @@ class SaltStore:
         return where
 
 
-def _make_private_dirs(folder: Path, *, stop: Path) -> None:
+def _make_private_dirs(folder: Path) -> None:
     """Create ``folder`` and its missing parents, each mode 0700 whatever the umask."""
     missing = []
     for candidate in (folder, *folder.parents):
-        if candidate.exists() or candidate == stop:
+        if candidate.exists():
             break
         missing.append(candidate)
     for made in reversed(missing):

@@ -105,3 +105,11 @@ def test_the_commitment_binds_every_input() -> None:
 
 def test_fresh_salts_differ() -> None:
     assert len({new_salt() for _ in range(64)}) == 64
+
+
+def test_missing_parent_folders_are_made_private_too(tmp_path: Path) -> None:
+    root = tmp_path / "project" / ".coopetition" / "salts"  # a fresh project: no state folder yet
+    where = SaltStore(root, chain_id=31337, genesis_hash=GENESIS).save(_record())
+    assert where.is_file()
+    for folder in (root, root.parent, root.parent.parent):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder

@@ -1,0 +1,78 @@
+"""``round show`` reads a round in a number of round trips that does not grow with its partners (anvil,
+counted by the counting provider): the same count for 2 and for 20 (the cap) committed partners."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from _embedded import DirectSender
+from _rpc_count import RpcCounter
+from conftest import AnvilNode, rpc, start_anvil
+
+from coopetition._session import SuiteMember, connect, deploy_suite
+from coopetition.rounds import RoundPhase, RoundsService
+
+pytestmark = pytest.mark.anvil
+
+ETHER = 10**18
+
+
+@dataclass
+class Setup:
+    node: AnvilNode
+    service: RoundsService
+    accounts: list[str]
+
+    def as_(self, address: str) -> RoundsService:
+        return self.service.with_sender(DirectSender(self.service.w3, address, gas=3_000_000, gas_price=10**10))
+
+    def round_with(self, partners: list[str]) -> int:
+        opener = self.as_(partners[0])
+        ref = opener.open(opener.terms(f"JV of {len(partners)}", budget="1 ether", bond="0.01 ether",
+                                       partners=partners, beneficiary=self.accounts[21], commit_by="1h",
+                                       reveal_by="2h"))
+        for k, who in enumerate(partners):
+            self.as_(who).commit_pledge(ref.id, ETHER + k)
+        return ref.id
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
+    node = start_anvil("--accounts", "22")
+    root = tmp_path_factory.mktemp("rounds-reads")
+    (root / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{node.url}"\n')
+    try:
+        accounts = [str(a) for a in rpc(node.url, "eth_accounts")]  # type: ignore[union-attr]
+        conn = connect("dev", account=0, project=root)
+        deploy_suite(conn, [SuiteMember(f"M{i}", accounts[i]) for i in range(1, 21)], quorum=2)
+        yield Setup(node, conn.suite().rounds, [conn.w3.to_checksum_address(a) for a in accounts])
+    finally:
+        node.stop()
+
+
+def test_show_round_trips_do_not_grow_with_the_partners(setup: Setup) -> None:
+    small = setup.round_with(setup.accounts[1:3])
+    big = setup.round_with(setup.accounts[1:21])
+    counter = RpcCounter.install(setup.service.w3)
+    setup.service.round(small)  # the first read on a connection also asks whether Multicall3 is there
+    counter.reset()
+    two = setup.service.round(small)
+    at_2 = counter.total
+    counter.reset()
+    twenty = setup.service.round(big)
+    assert counter.total == at_2 == 3, counter.trips  # a batch each (round, then its partners), the latest block
+    assert len(two.partners) == 2 and len(twenty.partners) == 20
+    assert twenty.committed == 20 and all(p.committed and p.commitment for p in twenty.partners)
+    assert twenty.phase == RoundPhase.COMMIT and all(p.pledge is None for p in twenty.partners)
+
+    # what the batches read is what the contract says, read call by call
+    c = setup.service.contract
+    assert [p.commitment for p in twenty.partners] == [
+        "0x" + c.round_partner(big, who).commitment.hex() for who in setup.accounts[1:21]]
+    assert twenty.bond == c.round(big).bond == ETHER // 100
+    counter.reset()
+    listed = setup.service.rounds()
+    assert [r.id for r in listed] == [small, big] and listed[1] == twenty
+    assert counter.total == 4, counter.trips  # the count, two batches, the latest block
