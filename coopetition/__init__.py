@@ -100,6 +100,7 @@ if TYPE_CHECKING:
     from .rounds import (
         PledgeCommit,
         PledgeReveal,
+        RoundMilestone,
         RoundPartnerStatus,
         RoundPhase,
         RoundRef,
@@ -147,8 +148,8 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(['CostSharingService', 'Expense', 'ExpenseRef', 'ExpenseStatus', 'Period', 'Pool',
                     'PoolParticipant', 'PoolRef', 'PoolStatus', 'Position', 'SignedAcceptance'], "costs"),
     **dict.fromkeys(['EscrowService', 'PartnerPosition', 'Venture', 'VentureRef'], "escrow"),
-    **dict.fromkeys(['PledgeCommit', 'PledgeReveal', 'RoundPartnerStatus', 'RoundPhase', 'RoundRef', 'RoundsService',
-                     'SaltRecord', 'SaltStore', 'SealedRound', 'pledge_commitment'], "rounds"),
+    **dict.fromkeys(['PledgeCommit', 'PledgeReveal', 'RoundMilestone', 'RoundPartnerStatus', 'RoundPhase',
+                     'RoundRef', 'RoundsService', 'SaltRecord', 'SaltStore', 'SealedRound', 'pledge_commitment'], "rounds"),
     **dict.fromkeys(['CapConsent', 'Holding', 'OfferRef', 'Price', 'SignedOrder', 'TitleClassInfo', 'TitleOffer',
                      'TitlesService'], "titles"),
 }
@@ -213,6 +214,7 @@ __all__ = [
     "ProposalRef",
     "ProposalState",
     "RevertReasonError",
+    "RoundMilestone",
     "RoundPartnerStatus",
     "RoundPhase",
     "RoundRef",

@@ -35,6 +35,7 @@ from ._domain.escrow_records import when as _when
 from ._domain.round_records import (
     PledgeCommit,
     PledgeReveal,
+    RoundMilestone,
     RoundPartnerStatus,
     RoundPhase,
     RoundRef,
@@ -50,7 +51,14 @@ from .bindings.joint_venture_escrow import (
     RoundState,
     RoundTerms,
 )
-from .escrow import DEFAULT_DEADLINE, DEFAULT_LONG_STOP, Amountish, default_quorum
+from .escrow import (
+    DEFAULT_DEADLINE,
+    DEFAULT_LONG_STOP,
+    MAX_FUNDING_PERIOD,
+    MAX_LONG_STOP,
+    Amountish,
+    default_quorum,
+)
 from .exceptions import CoopetitionError, InputError, TransactionError
 
 if TYPE_CHECKING:
@@ -64,6 +72,7 @@ __all__ = [
     "MAX_ROUND_PARTNERS",
     "PledgeCommit",
     "PledgeReveal",
+    "RoundMilestone",
     "RoundPartnerStatus",
     "RoundPhase",
     "RoundRef",
@@ -142,6 +151,12 @@ class RoundsService(Service):
             if dates[k + 1] <= dates[k]:
                 raise InputError(f"the {names[k + 1]} ({_when(dates[k + 1])}) must come after the {names[k]} "
                                  f"({_when(dates[k])})")
+        now = int(self.w3.eth.get_block("latest")["timestamp"])
+        for when, bound, what in ((dates[2], MAX_FUNDING_PERIOD, "funding deadline"), (dates[3], MAX_LONG_STOP,
+                                                                                        "long-stop")):
+            if when > now + bound:
+                raise InputError(f"the {what} ({_when(when)}) is more than {bound // 86400} days from now: the "
+                                 "escrow refuses it")
         q = checks.whole(default_quorum(len(addresses)) if quorum is None else quorum, "quorum", minimum=1)
         return RoundTerms(
             name=name, asset=info.address, budget=total, bond=deposit,
@@ -213,7 +228,8 @@ class RoundsService(Service):
             bond=raw.bond, committed=raw.committed_count, revealed=raw.revealed_count,
             revealed_total=None if phase == RoundPhase.COMMIT else raw.revealed_total,
             venture_id=raw.venture_id if phase == RoundPhase.SETTLED and raw.venture_id else None,
-            milestones=tuple(c.round_milestones(rid)), partners=tuple(partners),
+            milestones=tuple(RoundMilestone(k, amount, info) for k, amount in enumerate(c.round_milestones(rid))),
+            partners=tuple(partners),
         )
 
     def salt_file(self, round_id: int, partner: str | None = None) -> SaltRecord | None:

@@ -13,7 +13,7 @@ from ..exceptions import InputError
 from . import checks
 from .asset import Asset
 
-__all__ = ["PledgeCommit", "PledgeReveal", "RoundPartnerStatus", "RoundPhase", "RoundRef", "SealedRound",
+__all__ = ["PledgeCommit", "PledgeReveal", "RoundMilestone", "RoundPartnerStatus", "RoundPhase", "RoundRef", "SealedRound",
            "phase_at"]
 
 
@@ -43,6 +43,15 @@ def phase_at(*, settled: bool, failed: bool, commit_deadline: int, reveal_deadli
     if now <= reveal_deadline:
         return RoundPhase.REVEAL
     return RoundPhase.SETTLING
+
+
+@dataclass(frozen=True)
+class RoundMilestone:
+    """A milestone the venture will have."""
+
+    index: int
+    amount: Wei
+    asset: Asset
 
 
 @dataclass(frozen=True)
@@ -92,7 +101,7 @@ class SealedRound:
     """Sum of the revealed pledges (``None`` during the commit phase)."""
     venture_id: int | None
     """The venture the round settled into; ``None`` otherwise."""
-    milestones: tuple[Wei, ...]
+    milestones: tuple[RoundMilestone, ...]
     partners: tuple[RoundPartnerStatus, ...]
 
     def partner(self, address: str) -> RoundPartnerStatus:

@@ -59,7 +59,7 @@ def _print_round(r: SealedRound, labels: dict[str, str]) -> None:
         f"  budget {fmt(r.budget)}, bond {fmt(r.bond)} per partner, in {r.asset.symbol}; opened by {who(r.opener)}",
         f"  commits until {when(r.commit_deadline)}; reveals until {when(r.reveal_deadline)}; "
         f"venture funding deadline {when(r.funding_deadline)}, long-stop {when(r.long_stop)}",
-        f"  beneficiary {who(r.beneficiary)}; milestones {', '.join(fmt(m) for m in r.milestones)}; quorum {r.quorum}",
+        f"  beneficiary {who(r.beneficiary)}; milestones {', '.join(fmt(m.amount) for m in r.milestones)}; quorum {r.quorum}",
         f"  committed {r.committed} of {len(r.partners)}, revealed {r.revealed}"
         + ("" if r.revealed_total is None else f" (revealed total {fmt(r.revealed_total)})"),
     ]

@@ -94,6 +94,7 @@ def test_a_round_from_sealed_pledges_to_a_venture(env: Env) -> None:
     assert seen.revealed_total is None and seen.venture_id is None
     assert [p.commitment for p in seen.partners] == [commits[k].commitment for k in range(3)]
     assert all(p.pledge is None and p.allocation is None for p in seen.partners)
+    assert [m.amount for m in seen.milestones] == [2 * ETHER, 4 * ETHER] and seen.budget == 6 * ETHER
 
     env.travel_to(seen.commit_deadline + 1)
     for k in range(3):
