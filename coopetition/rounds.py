@@ -210,7 +210,7 @@ class RoundsService(Service):
         phase = phase_at(settled=raw.finalized and raw.state == RoundState.SETTLED,
                          failed=raw.finalized and raw.state != RoundState.SETTLED,
                          commit_deadline=raw.commit_deadline, reveal_deadline=raw.reveal_deadline, now=now)
-        done = phase in (RoundPhase.SETTLED, RoundPhase.FAILED)
+        settled = phase == RoundPhase.SETTLED
         partners = []
         for k, who in enumerate(c.round_partners(rid)):
             p = c.round_partner(rid, who)
@@ -218,7 +218,7 @@ class RoundsService(Service):
             partners.append(RoundPartnerStatus(
                 address=who, index=k, committed=p.committed, revealed=p.revealed,
                 commitment="0x" + p.commitment.hex() if sealed else None,
-                pledge=p.pledge if p.revealed else None, allocation=p.allocation if done else None,
+                pledge=p.pledge if p.revealed else None, allocation=p.allocation if settled else None,
                 bond_withdrawn=p.bond_withdrawn, bond_refundable=c.bond_refundable(rid, who), asset=info,
             ))
         return SealedRound(

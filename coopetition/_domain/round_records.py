@@ -69,7 +69,7 @@ class RoundPartnerStatus:
     pledge: Wei | None
     """``None`` until the partner revealed: nothing of a pledge is on chain before."""
     allocation: Wei | None
-    """Its contribution to the venture, ``None`` until the round settled (0: left out)."""
+    """Its contribution to the venture, ``None`` unless the round settled into one (0: left out)."""
     bond_withdrawn: bool
     bond_refundable: Wei
     """What :meth:`RoundsService.withdraw_bond` would pay it now (0 when nothing)."""

@@ -52,7 +52,8 @@ def _print_round(r: SealedRound, labels: dict[str, str]) -> None:
         RoundPhase.REVEAL: f"reveal phase until {when(r.reveal_deadline)}",
         RoundPhase.SETTLING: f"reveal phase over since {when(r.reveal_deadline)}: anyone may settle",
         RoundPhase.SETTLED: f"settled into venture #{r.venture_id}",
-        RoundPhase.FAILED: "failed: the revealed pledges did not cover the budget",
+        RoundPhase.FAILED: "failed, no venture: the pledges kept fell short of the budget (or its funding deadline "
+                           "had passed)",
     }
     lines = [
         f"Round #{r.id} {r.name!r}: {phases[r.phase]}",
@@ -171,7 +172,7 @@ def settle_cmd(cli: CliContext, round_id: int, dry_run: bool) -> None:
         report(cli, f"settle round #{round_id}", tx, {"roundId": round_id})
         return
     r = service.round(round_id)
-    outcome = f"into venture #{r.venture_id}" if r.venture_id else "without a venture (the pledges fell short)"
+    outcome = f"into venture #{r.venture_id}" if r.venture_id else "without a venture (the pledges kept fell short)"
     allocations = [{"partner": p.address, "amount": Money(p.allocation, r.asset)} for p in r.partners if p.allocation]
     report(cli, f"round #{round_id} settled {outcome}", tx,
            {"roundId": round_id, "ventureId": r.venture_id, "state": r.phase, "allocations": allocations})

@@ -253,7 +253,10 @@ def test_a_dry_run_writes_no_salt(env: Env) -> None:
 
 
 def test_salt_files_are_keyed_so_two_rounds_never_collide(env: Env) -> None:
-    one, two = env.open(bond="0"), env.open(bond="0")
+    one = env.open(bond="0")
+    two = env.rounds(0).open_round("Second line", budget="1 ether", partners=["Acme", "Globex"],
+                                   beneficiary=env.beneficiary, commit_by="1h", reveal_by="2h").id
+    assert env.rounds(1).round(two).name == "Second line" and two == one + 1
     a = env.rounds(0).commit_pledge(one, "1 ether")
     b = env.rounds(0).commit_pledge(two, "1 ether")
     assert a.salt_file != b.salt_file and a.salt != b.salt and a.commitment != b.commitment
