@@ -8,6 +8,7 @@ from __future__ import annotations
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -260,3 +261,45 @@ def test_salt_files_are_keyed_so_two_rounds_never_collide(env: Env) -> None:
     a = env.rounds(0).commit_pledge(one, "1 ether")
     b = env.rounds(0).commit_pledge(two, "1 ether")
     assert a.salt_file != b.salt_file and a.salt != b.salt and a.commitment != b.commitment
+
+
+def test_an_erc20_round_approves_the_bond_first_and_pays_it_back(env: Env) -> None:
+    from mocks.mock_erc20 import MockERC20
+
+    from coopetition._artifacts import load_artifact
+    from coopetition._chain.deployments import deploy_contract
+
+    artifact = load_artifact("MockERC20", search=[Path(__file__).resolve().parents[1] / "artifacts"])
+    assert env.base.sender is not None
+    token = deploy_contract(env.base.sender, env.base.store, name="MockERC20", abi=artifact.abi,
+                            bytecode=artifact.bytecode, args=["USD Coin", "USDC", 6], reset=True).address
+    minter = MockERC20(env.base.w3, token, env.base.sender)
+    acme, globex = env.rounds(0), env.rounds(1)
+    usdc = 10**6
+    rid = acme.open(acme.terms("Token JV", asset=token, budget="3000 USDC", bond="50 USDC",
+                               partners=["Acme", "Globex"], beneficiary=env.beneficiary, commit_by="1h",
+                               reveal_by="2h")).id
+    with pytest.raises(InputError, match="holds 0 USDC, less than the bond of 50 USDC"):
+        globex.commit_pledge(rid, "1000 USDC")
+    for who in (acme, globex):
+        minter.mint(who.sender_address, 1_000 * usdc)
+    done = acme.commit_pledge(rid, "3500 USDC")
+    pipeline = env.members[0].sender
+    assert pipeline is not None
+    assert [t.label for t in list(pipeline.sent)[-2:]] == ["ERC20.approve", "JointVentureEscrow.commitPledge"]
+    assert done.pledge == 3_500 * usdc and minter.balance_of(acme.sender_address) == 950 * usdc
+    globex.commit_pledge(rid, "1000 USDC")
+    seen = acme.round(rid)
+    assert seen.asset.symbol == "USDC" and seen.bond == 50 * usdc
+    env.travel_to(seen.commit_deadline + 1)
+    acme.reveal_pledge(rid)
+    globex.reveal_pledge(rid)
+    env.travel_to(seen.reveal_deadline + 1)
+    acme.settle_round(rid)
+    seen = acme.round(rid)
+    budget, pledges = 3_000 * usdc, [3_500 * usdc, 1_000 * usdc]
+    assert [p.allocation for p in seen.partners] == [budget * pledges[0] // sum(pledges),
+                                                     budget - budget * pledges[0] // sum(pledges)]
+    for who in (acme, globex):
+        who.withdraw_bond(rid)
+        assert minter.balance_of(who.sender_address) == 1_000 * usdc
