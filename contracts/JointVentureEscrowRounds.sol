@@ -56,13 +56,12 @@ abstract contract JointVentureEscrowRounds is
         uint96 bond;
     }
 
-    /// @dev One slot per invited partner (`bond` copied here so that a commit reads no other slot);
+    /// @dev One slot per invited partner;
     /// `rank` is its place among the revealers (the split order of the forfeited bonds).
     struct RoundPartnerData {
         uint8 status;
         uint8 rank;
         bool bondWithdrawn;
-        uint96 bond;
         uint112 pledge;
     }
 
@@ -90,15 +89,16 @@ abstract contract JointVentureEscrowRounds is
         _checkRoundDates(terms);
 
         roundId = ++_roundCount;
-        _invite(roundId, terms.partners, terms.bond);
+        _invite(roundId, terms.partners);
         RoundData storage r = _rounds[roundId];
         // Narrowing is safe: dates checked < 2**40 by _checkRoundDates; n <= 20; budget, bond checked above.
-        (r.asset, r.commitDeadline, r.revealDeadline) =
-            (terms.asset, uint40(terms.commitDeadline), uint40(terms.revealDeadline));
+        (r.asset, r.commitDeadline, r.revealDeadline, r.committedCount, r.revealedCount) =
+            (terms.asset, uint40(terms.commitDeadline), uint40(terms.revealDeadline), 0, 0);
         (r.opener, r.fundingDeadline, r.longStop, r.partnerCount) =
             (msg.sender, uint40(terms.fundingDeadline), uint40(terms.longStop), uint8(n));
-        (r.beneficiary, r.quorum, r.budget, r.bond) =
-            (terms.beneficiary, terms.quorum, uint112(terms.budget), uint96(terms.bond));
+        (r.beneficiary, r.quorum, r.outcome, r.finalized, r.ventureId) =
+            (terms.beneficiary, terms.quorum, RoundState.Commit, false, 0);
+        (r.budget, r.bond) = (uint112(terms.budget), uint96(terms.bond));
         _roundNames[roundId] = terms.name;
         _roundPartnerLists[roundId] = terms.partners;
         _roundMilestones[roundId] = terms.milestones;
@@ -110,28 +110,25 @@ abstract contract JointVentureEscrowRounds is
         );
     }
 
-    function _invite(uint256 roundId, address[] memory list, uint256 bond) private {
+    function _invite(uint256 roundId, address[] memory list) private {
         for (uint256 k; k < list.length; ++k) {
             address account = list[k];
             _requireMember(account);
             RoundPartnerData storage p = _roundPartners[roundId][account];
             if (p.status != 0) revert JointVentureEscrowRoundDuplicatePartner(account);
-            (p.status, p.bond) = (_INVITED, uint96(bond));
+            p.status = _INVITED;
             _commitments[roundId][account] = _PLACEHOLDER;
             emit RoundPartnerInvited(roundId, account, k);
         }
     }
 
     function _checkRoundDates(RoundTerms memory terms) private view {
-        if (
-            terms.commitDeadline <= block.timestamp || terms.revealDeadline <= terms.commitDeadline
-                || terms.fundingDeadline <= terms.revealDeadline
-        ) {
-            revert JointVentureEscrowRoundInvalidDates(
-                terms.commitDeadline, terms.revealDeadline, terms.fundingDeadline, block.timestamp
-            );
+        (uint256 commitDeadline, uint256 revealDeadline, uint256 fundingDeadline) =
+            (terms.commitDeadline, terms.revealDeadline, terms.fundingDeadline);
+        if (commitDeadline <= block.timestamp || revealDeadline <= commitDeadline || fundingDeadline <= revealDeadline) {
+            revert JointVentureEscrowRoundInvalidDates(commitDeadline, revealDeadline, fundingDeadline, block.timestamp);
         }
-        _checkDates(terms.fundingDeadline, terms.longStop);
+        _checkDates(fundingDeadline, terms.longStop);
     }
 
     // ---------------------------------------------------------------------- commit and reveal
@@ -143,7 +140,7 @@ abstract contract JointVentureEscrowRounds is
         RoundPartnerData storage p = _roundPartners[roundId][msg.sender];
         uint8 status = p.status;
         if (status != _INVITED) _revertStatus(roundId, msg.sender, status, true);
-        uint256 bond = p.bond;
+        uint256 bond = r.bond;
         address asset = r.asset;
         if (msg.value != (asset == address(0) ? bond : 0)) revert JointVentureEscrowRoundWrongBond(roundId, msg.value, bond);
         p.status = _COMMITTED;
@@ -170,13 +167,13 @@ abstract contract JointVentureEscrowRounds is
         if (computed != committed) {
             revert JointVentureEscrowRoundCommitmentMismatch(roundId, msg.sender, committed, computed);
         }
-        if (pledge > type(uint112).max) revert JointVentureEscrowRoundPledgeTooLarge(roundId, pledge, type(uint112).max);
         uint8 rank = r.revealedCount;
         // Cannot overflow: one reveal per committed partner, at most 20.
         unchecked {
             r.revealedCount = rank + 1;
         }
-        (p.status, p.rank, p.pledge) = (_REVEALED, rank, uint112(pledge));
+        // A pledge above 2**112 - 1 (more than any budget) counts as 2**112 - 1.
+        (p.status, p.rank, p.pledge) = (_REVEALED, rank, uint112(pledge > type(uint112).max ? type(uint112).max : pledge));
         emit PledgeRevealed(roundId, msg.sender, pledge);
     }
 
@@ -244,7 +241,7 @@ abstract contract JointVentureEscrowRounds is
             unchecked {
                 revealedTotal += pledge;
             }
-            if (pledge == 0 || !consortium.isMember(account)) continue;
+            if (pledge == 0 || !_isMember(account)) continue;
             (kept[count], amounts[count]) = (account, pledge);
             unchecked {
                 weight += pledge;
@@ -253,29 +250,25 @@ abstract contract JointVentureEscrowRounds is
         }
         uint256 budget = r.budget;
         if (weight < budget || block.timestamp >= r.fundingDeadline) count = 0;
-        else count = _split(kept, amounts, count, weight, budget);
-        assembly ("memory-safe") {
-            mstore(kept, count)
-            mstore(amounts, count)
-        }
+        amounts = _split(kept, amounts, count, weight, budget);
     }
 
-    /// @dev Replaces the `count` weights in `amounts` by their cumulative-floor shares of `budget`
-    /// (`weight` their sum, >= budget), dropping the partners whose share is zero and splitting again
-    /// over the rest; returns how many are kept (compacted to the front, order kept).
-    function _split(address[] memory kept, uint256[] memory amounts, uint256 count, uint256 weight, uint256 budget)
+    /// @dev The cumulative-floor shares of `budget` of the first `count` partners of `kept` weighted by
+    /// `weights` (`weight` their sum, >= budget), dropping the partners whose share is zero and splitting
+    /// again over the rest; `kept` is compacted in place (order kept) and cut to the partners kept.
+    function _split(address[] memory kept, uint256[] memory weights, uint256 count, uint256 weight, uint256 budget)
         private
         pure
-        returns (uint256)
+        returns (uint256[] memory shares)
     {
-        uint256[] memory shares = new uint256[](count);
+        shares = new uint256[](count);
         while (true) {
             // One pass: the shares over the current partners, compacting out those whose share is
             // zero. The dropped shares are zero, so the kept shares add up to the budget and each is at
             // most its weight: the kept weights still add up to at least the budget (> 0).
             (uint256 before, uint256 next, uint256 rest) = (0, 0, weight);
             for (uint256 k; k < count; ++k) {
-                uint256 w = amounts[k];
+                uint256 w = weights[k];
                 uint256 share = CumulativeSplit.part(budget, before, w, weight);
                 // Cannot overflow: the weights add up to `weight` < 2**117.
                 unchecked {
@@ -285,7 +278,7 @@ abstract contract JointVentureEscrowRounds is
                         continue;
                     }
                 }
-                (kept[next], amounts[next], shares[next]) = (kept[k], w, share);
+                (kept[next], weights[next], shares[next]) = (kept[k], w, share);
                 unchecked {
                     ++next;
                 }
@@ -293,8 +286,10 @@ abstract contract JointVentureEscrowRounds is
             if (next == count) break;
             (count, weight) = (next, rest);
         }
-        for (uint256 k; k < count; ++k) amounts[k] = shares[k];
-        return count;
+        assembly ("memory-safe") {
+            mstore(kept, count)
+            mstore(shares, count)
+        }
     }
 
     // ----------------------------------------------------------------------------------- bonds
@@ -330,7 +325,7 @@ abstract contract JointVentureEscrowRounds is
     /// @dev A committed partner's bond refund (ignoring whether it was taken): its bond and an equal
     /// part of the forfeited bonds if it revealed; its bond if nobody revealed; else nothing.
     function _bondRefund(RoundData storage r, RoundPartnerData storage p) internal view returns (uint256) {
-        uint256 bond = p.bond;
+        uint256 bond = r.bond;
         uint256 revealed = r.revealedCount;
         if (p.status != _REVEALED) return revealed == 0 ? bond : 0;
         // Cannot overflow: bond < 2**96, revealed <= committed <= 20.
@@ -362,10 +357,8 @@ abstract contract JointVentureEscrowRounds is
         (out.commitDeadline, out.revealDeadline) = (r.commitDeadline, r.revealDeadline);
         (out.fundingDeadline, out.longStop, out.quorum) = (r.fundingDeadline, r.longStop, r.quorum);
         (out.partnerCount, out.committedCount, out.revealedCount) = (r.partnerCount, r.committedCount, r.revealedCount);
-        (out.state, out.budget, out.bond) = (_roundState(roundId, r), r.budget, r.bond);
-        (out.ventureId, out.finalized) = (r.ventureId, r.finalized);
-        address[] storage list = _roundPartnerLists[roundId];
-        for (uint256 k; k < list.length; ++k) out.revealedTotal += _roundPartners[roundId][list[k]].pledge;
+        (out.budget, out.bond, out.ventureId, out.finalized) = (r.budget, r.bond, r.ventureId, r.finalized);
+        (out.state, out.revealedTotal) = _roundState(roundId, r);
     }
 
     /// @inheritdoc IJointVentureEscrowRounds
@@ -412,6 +405,16 @@ abstract contract JointVentureEscrowRounds is
         internal
         virtual
         returns (uint256 ventureId);
+
+    /// @dev As in {ConsortiumGated}, through {_isMember}: one copy of the consortium call in the bytecode.
+    function _requireMember(address account) internal view override {
+        if (!_isMember(account)) _revertNotMember(account);
+    }
+
+    /// @dev Whether `account` is a current member of the consortium (read at the consortium).
+    function _isMember(address account) internal view returns (bool) {
+        return consortium.isMember(account);
+    }
 
     /// @dev The beneficiary is not zero; the asset is ether or a contract.
     function _checkParties(address beneficiary, address asset) internal view {
@@ -466,12 +469,14 @@ abstract contract JointVentureEscrowRounds is
     }
 
     /// @dev The effective state: by time, then the stored outcome, or what {settleRound} would give.
-    function _roundState(uint256 roundId, RoundData storage r) internal view returns (RoundState) {
-        if (block.timestamp <= r.commitDeadline) return RoundState.Commit;
-        if (block.timestamp <= r.revealDeadline) return RoundState.Reveal;
-        if (r.finalized) return r.outcome;
-        (address[] memory kept,,) = _allocate(roundId, r);
-        return kept.length == 0 ? RoundState.Failed : RoundState.Settled;
+   
+    /// Also returns the revealed total.
+    function _roundState(uint256 roundId, RoundData storage r) internal view returns (RoundState, uint256) {
+        (address[] memory kept,, uint256 revealedTotal) = _allocate(roundId, r);
+        if (block.timestamp <= r.commitDeadline) return (RoundState.Commit, revealedTotal);
+        if (block.timestamp <= r.revealDeadline) return (RoundState.Reveal, revealedTotal);
+        if (r.finalized) return (r.outcome, revealedTotal);
+        return (kept.length == 0 ? RoundState.Failed : RoundState.Settled, revealedTotal);
     }
 
     /// @dev Reverts for a partner whose `status` does not allow the action (`committing`: a commit).
@@ -484,6 +489,7 @@ abstract contract JointVentureEscrowRounds is
 
     /// @dev Reverts with {JointVentureEscrowRoundWrongPhase} (or Unknown for an unknown round).
     function _revertWrongPhase(uint256 roundId) internal view {
-        revert JointVentureEscrowRoundWrongPhase(roundId, _roundState(roundId, _existingRound(roundId)));
+        (RoundState state,) = _roundState(roundId, _existingRound(roundId));
+        revert JointVentureEscrowRoundWrongPhase(roundId, state);
     }
 }

@@ -20,7 +20,8 @@ pragma solidity 0.8.37;
  *    a secret salt, its address, the round, this contract and the chain, paying the bond. Nothing of a
  *    pledge is stored or emitted before its reveal; pledges themselves are never paid into the round.
  * 3. After the commit deadline, until the reveal deadline included, each committed partner reveals
- *    ({revealPledge}); the contract checks the hash. A pledge is at most 2**112 - 1.
+ *    ({revealPledge}); the contract checks the hash. A pledge above 2**112 - 1 (more than any budget)
+ *    counts as 2**112 - 1.
  * 4. After the reveal deadline anyone settles ({settleRound}); settling earlier is refused even if every
  *    committed partner revealed (one rule, no race with a late reveal).
  *
@@ -153,8 +154,6 @@ interface IJointVentureEscrowRounds {
     error JointVentureEscrowRoundWrongBond(uint256 roundId, uint256 value, uint256 bond);
     /// @notice The revealed (pledge, salt) of `partner` hash to `computed`, not to its commitment `committed`.
     error JointVentureEscrowRoundCommitmentMismatch(uint256 roundId, address partner, bytes32 committed, bytes32 computed);
-    /// @notice The revealed pledge `pledge` is above `max` (2**112 - 1).
-    error JointVentureEscrowRoundPledgeTooLarge(uint256 roundId, uint256 pledge, uint256 max);
     /// @notice Round `roundId` was already settled (or failed) by {settleRound}.
     error JointVentureEscrowRoundAlreadySettled(uint256 roundId, RoundState state);
     /// @notice `partner` has no bond to take from round `roundId` (none paid, or forfeited).
@@ -214,7 +213,7 @@ interface IJointVentureEscrowRounds {
     /**
      * @notice The caller reveals its `pledge` and `salt`; the contract checks them against its commitment.
      * Requirements: the round is in its reveal phase (commitDeadline < block.timestamp <= revealDeadline);
-     * the caller committed and has not revealed; the hash matches; `pledge < 2**112`.
+     * the caller committed and has not revealed; the hash matches.
      */
     function revealPledge(uint256 roundId, uint256 pledge, bytes32 salt) external;
 

@@ -37,7 +37,6 @@ __all__ = [
     "JointVentureEscrowRoundNoBond",
     "JointVentureEscrowRoundNotCommitted",
     "JointVentureEscrowRoundNotInvited",
-    "JointVentureEscrowRoundPledgeTooLarge",
     "JointVentureEscrowRoundUnknown",
     "JointVentureEscrowRoundWrongBond",
     "JointVentureEscrowRoundWrongPhase",
@@ -66,7 +65,6 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowRoundNoBond","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowRoundNotCommitted","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"JointVentureEscrowRoundNotInvited","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"uint256","name":"pledge","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"JointVentureEscrowRoundPledgeTooLarge","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"JointVentureEscrowRoundUnknown","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"uint256","name":"value","type":"uint256"},{"internalType":"uint256","name":"bond","type":"uint256"}],"name":"JointVentureEscrowRoundWrongBond","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"enum IJointVentureEscrowRounds.RoundState","name":"state","type":"uint8"}],"name":"JointVentureEscrowRoundWrongPhase","type":"error"},
@@ -766,27 +764,6 @@ class JointVentureEscrowRoundNotInvited(ContractCustomError):
         return (int(raw[0]), checksum(raw[1]))
 
 
-class JointVentureEscrowRoundPledgeTooLarge(ContractCustomError):
-    """The revealed pledge `pledge` is above `max` (2**112 - 1).
-
-    Solidity: ``error JointVentureEscrowRoundPledgeTooLarge(uint256 roundId, uint256 pledge,
-    uint256 max)``, selector ``0x42d1bb41``.
-    """
-
-    error_name = "JointVentureEscrowRoundPledgeTooLarge"
-    signature = "JointVentureEscrowRoundPledgeTooLarge(uint256,uint256,uint256)"
-    selector = bytes.fromhex("42d1bb41")
-    arg_names = ("round_id", "pledge", "max")
-
-    round_id: int
-    pledge: int
-    max: int
-
-    @classmethod
-    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), int(raw[1]), int(raw[2]))
-
-
 class JointVentureEscrowRoundUnknown(ContractCustomError):
     """No round has id `roundId`.
 
@@ -982,28 +959,29 @@ class IJointVentureEscrowRounds(BoundContract):
     contract and the chain, paying the bond. Nothing of a    pledge is stored or emitted before
     its reveal; pledges themselves are never paid into the round. 3. After the commit deadline,
     until the reveal deadline included, each committed partner reveals    ({revealPledge}); the
-    contract checks the hash. A pledge is at most 2**112 - 1. 4. After the reveal deadline anyone
-    settles ({settleRound}); settling earlier is refused even if every    committed partner
-    revealed (one rule, no race with a late reveal). **Allocation rule** (fixed for every round).
-    The kept partners are the revealers with a pledge above zero that are still consortium
-    members at settle (an expelled revealer is left out, so that it cannot block the round), in
-    invitation order. If the kept pledges add up to less than the budget, or the venture's
-    funding deadline has passed at settle, the round Fails. Otherwise each kept partner's
-    contribution is its cumulative-floor share ({CumulativeSplit-part}) of the budget weighted by
-    its pledge over the kept partners: the contributions add up to exactly the budget and none
-    exceeds its pledge. A partner whose share rounds to zero is left out too and the split is
-    computed again over the partners kept (at most {MAX_ROUND_PARTNERS} passes; the kept pledges
-    still cover the budget). The venture is created in Funding with these contributions, the
-    round's milestones, beneficiary, funding deadline and long-stop; release quorum `min(quorum,
-    n)` and dissolution quorum `n - quorum' + 1` (the easiest exit the escrow allows), `n` the
-    kept partners. Partners then deposit as in any venture. **Bonds.** Every revealer gets its
-    bond back, whatever the outcome. The bonds of committed partners that did not reveal are
-    forfeited to the revealers in equal parts (cumulative floor by reveal order, exact to the
-    wei); if nobody revealed, every committed partner gets its own bond back. Bonds are paid out
-    only by pull ({withdrawBond}) or push ({pushBond}) after the reveal deadline (no settle
-    needed, no payment loop). Bonds always count in {IJointVentureEscrow-reserved}, so that
-    {IJointVentureEscrow-sweepSurplus} can never take them. Every state-changing function that
-    calls out is `nonReentrant`; transfers are exact (fee-on-transfer refused).
+    contract checks the hash. A pledge above 2**112 - 1 (more than any budget)    counts as
+    2**112 - 1. 4. After the reveal deadline anyone settles ({settleRound}); settling earlier is
+    refused even if every    committed partner revealed (one rule, no race with a late reveal).
+    **Allocation rule** (fixed for every round). The kept partners are the revealers with a
+    pledge above zero that are still consortium members at settle (an expelled revealer is left
+    out, so that it cannot block the round), in invitation order. If the kept pledges add up to
+    less than the budget, or the venture's funding deadline has passed at settle, the round
+    Fails. Otherwise each kept partner's contribution is its cumulative-floor share
+    ({CumulativeSplit-part}) of the budget weighted by its pledge over the kept partners: the
+    contributions add up to exactly the budget and none exceeds its pledge. A partner whose share
+    rounds to zero is left out too and the split is computed again over the partners kept (at
+    most {MAX_ROUND_PARTNERS} passes; the kept pledges still cover the budget). The venture is
+    created in Funding with these contributions, the round's milestones, beneficiary, funding
+    deadline and long-stop; release quorum `min(quorum, n)` and dissolution quorum `n - quorum' +
+    1` (the easiest exit the escrow allows), `n` the kept partners. Partners then deposit as in
+    any venture. **Bonds.** Every revealer gets its bond back, whatever the outcome. The bonds of
+    committed partners that did not reveal are forfeited to the revealers in equal parts
+    (cumulative floor by reveal order, exact to the wei); if nobody revealed, every committed
+    partner gets its own bond back. Bonds are paid out only by pull ({withdrawBond}) or push
+    ({pushBond}) after the reveal deadline (no settle needed, no payment loop). Bonds always
+    count in {IJointVentureEscrow-reserved}, so that {IJointVentureEscrow-sweepSurplus} can never
+    take them. Every state-changing function that calls out is `nonReentrant`; transfers are
+    exact (fee-on-transfer refused).
 
     Bound to a deployed ``IJointVentureEscrowRounds``: ``IJointVentureEscrowRounds(w3, address,
     sender=None)``. Reads return typed values; writes go through the sender and return a
@@ -1125,7 +1103,7 @@ class IJointVentureEscrowRounds(BoundContract):
         """The caller reveals its `pledge` and `salt`; the contract checks them against its
         commitment. Requirements: the round is in its reveal phase (commitDeadline <
         block.timestamp <= revealDeadline); the caller committed and has not revealed; the hash
-        matches; `pledge < 2**112`.
+        matches.
 
         Solidity: ``revealPledge(uint256,uint256,bytes32)``, nonpayable; sends a transaction
         through the sender.
@@ -1234,6 +1212,6 @@ class IJointVentureEscrowRounds(BoundContract):
         return IJointVentureEscrowRounds._encode("withdrawBond(uint256,address)", (round_id, to))
 
 
-ERRORS: tuple[type[ContractCustomError], ...] = (JointVentureEscrowRoundAlreadyCommitted, JointVentureEscrowRoundAlreadyRevealed, JointVentureEscrowRoundAlreadySettled, JointVentureEscrowRoundBondAlreadyWithdrawn, JointVentureEscrowRoundCommitmentMismatch, JointVentureEscrowRoundDuplicatePartner, JointVentureEscrowRoundInvalidAmounts, JointVentureEscrowRoundInvalidDates, JointVentureEscrowRoundInvalidPartnerCount, JointVentureEscrowRoundNoBond, JointVentureEscrowRoundNotCommitted, JointVentureEscrowRoundNotInvited, JointVentureEscrowRoundPledgeTooLarge, JointVentureEscrowRoundUnknown, JointVentureEscrowRoundWrongBond, JointVentureEscrowRoundWrongPhase)
+ERRORS: tuple[type[ContractCustomError], ...] = (JointVentureEscrowRoundAlreadyCommitted, JointVentureEscrowRoundAlreadyRevealed, JointVentureEscrowRoundAlreadySettled, JointVentureEscrowRoundBondAlreadyWithdrawn, JointVentureEscrowRoundCommitmentMismatch, JointVentureEscrowRoundDuplicatePartner, JointVentureEscrowRoundInvalidAmounts, JointVentureEscrowRoundInvalidDates, JointVentureEscrowRoundInvalidPartnerCount, JointVentureEscrowRoundNoBond, JointVentureEscrowRoundNotCommitted, JointVentureEscrowRoundNotInvited, JointVentureEscrowRoundUnknown, JointVentureEscrowRoundWrongBond, JointVentureEscrowRoundWrongPhase)
 """Every custom error ``IJointVentureEscrowRounds`` can revert with, as exception classes."""
 register_errors("IJointVentureEscrowRounds", ERRORS)

@@ -76,7 +76,6 @@ __all__ = [
     "JointVentureEscrowRoundNoBond",
     "JointVentureEscrowRoundNotCommitted",
     "JointVentureEscrowRoundNotInvited",
-    "JointVentureEscrowRoundPledgeTooLarge",
     "JointVentureEscrowRoundUnknown",
     "JointVentureEscrowRoundWrongBond",
     "JointVentureEscrowRoundWrongPhase",
@@ -170,7 +169,6 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowRoundNoBond","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowRoundNotCommitted","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"JointVentureEscrowRoundNotInvited","type":"error"},
-{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"uint256","name":"pledge","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"JointVentureEscrowRoundPledgeTooLarge","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"JointVentureEscrowRoundUnknown","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"uint256","name":"value","type":"uint256"},{"internalType":"uint256","name":"bond","type":"uint256"}],"name":"JointVentureEscrowRoundWrongBond","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"enum IJointVentureEscrowRounds.RoundState","name":"state","type":"uint8"}],"name":"JointVentureEscrowRoundWrongPhase","type":"error"},
@@ -2412,27 +2410,6 @@ class JointVentureEscrowRoundNotInvited(ContractCustomError):
         return (int(raw[0]), checksum(raw[1]))
 
 
-class JointVentureEscrowRoundPledgeTooLarge(ContractCustomError):
-    """The revealed pledge `pledge` is above `max` (2**112 - 1).
-
-    Solidity: ``error JointVentureEscrowRoundPledgeTooLarge(uint256 roundId, uint256 pledge,
-    uint256 max)``, selector ``0x42d1bb41``.
-    """
-
-    error_name = "JointVentureEscrowRoundPledgeTooLarge"
-    signature = "JointVentureEscrowRoundPledgeTooLarge(uint256,uint256,uint256)"
-    selector = bytes.fromhex("42d1bb41")
-    arg_names = ("round_id", "pledge", "max")
-
-    round_id: int
-    pledge: int
-    max: int
-
-    @classmethod
-    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
-        return (int(raw[0]), int(raw[1]), int(raw[2]))
-
-
 class JointVentureEscrowRoundUnknown(ContractCustomError):
     """No round has id `roundId`.
 
@@ -3546,7 +3523,7 @@ class JointVentureEscrow(BoundContract):
         """The caller reveals its `pledge` and `salt`; the contract checks them against its
         commitment. Requirements: the round is in its reveal phase (commitDeadline <
         block.timestamp <= revealDeadline); the caller committed and has not revealed; the hash
-        matches; `pledge < 2**112`.
+        matches.
 
         Solidity: ``revealPledge(uint256,uint256,bytes32)``, nonpayable; sends a transaction
         through the sender.
@@ -3762,6 +3739,6 @@ class JointVentureEscrow(BoundContract):
         return int(out[0])
 
 
-ERRORS: tuple[type[ContractCustomError], ...] = (AssetTransferAmountMismatch, FailedCall, InsufficientBalance, JointVentureEscrowAlreadyApproved, JointVentureEscrowAlreadyRefunded, JointVentureEscrowAlreadyVoted, JointVentureEscrowAssetNotContract, JointVentureEscrowDeadlineNotPassed, JointVentureEscrowDepositExceedsOwed, JointVentureEscrowDuplicatePartner, JointVentureEscrowInvalidConsortium, JointVentureEscrowInvalidDissolutionQuorum, JointVentureEscrowInvalidFundingDeadline, JointVentureEscrowInvalidLongStop, JointVentureEscrowInvalidMilestoneCount, JointVentureEscrowInvalidName, JointVentureEscrowInvalidPartnerCount, JointVentureEscrowInvalidQuorum, JointVentureEscrowInvalidState, JointVentureEscrowLengthMismatch, JointVentureEscrowLongStopNotPassed, JointVentureEscrowMilestoneAlreadyReleased, JointVentureEscrowMilestonesExceedTotal, JointVentureEscrowNoSurplus, JointVentureEscrowNotBeneficiary, JointVentureEscrowNotMember, JointVentureEscrowNotPartner, JointVentureEscrowNotVoted, JointVentureEscrowNothingToRefund, JointVentureEscrowNothingToRelease, JointVentureEscrowNothingToWithdraw, JointVentureEscrowOnlyConsortium, JointVentureEscrowQuorumNotReached, JointVentureEscrowRoundAlreadyCommitted, JointVentureEscrowRoundAlreadyRevealed, JointVentureEscrowRoundAlreadySettled, JointVentureEscrowRoundBondAlreadyWithdrawn, JointVentureEscrowRoundCommitmentMismatch, JointVentureEscrowRoundDuplicatePartner, JointVentureEscrowRoundInvalidAmounts, JointVentureEscrowRoundInvalidDates, JointVentureEscrowRoundInvalidPartnerCount, JointVentureEscrowRoundNoBond, JointVentureEscrowRoundNotCommitted, JointVentureEscrowRoundNotInvited, JointVentureEscrowRoundPledgeTooLarge, JointVentureEscrowRoundUnknown, JointVentureEscrowRoundWrongBond, JointVentureEscrowRoundWrongPhase, JointVentureEscrowSweepTouchedHeld, JointVentureEscrowTotalTooLarge, JointVentureEscrowUnknownMilestone, JointVentureEscrowUnknownVenture, JointVentureEscrowWrongValue, JointVentureEscrowZeroBeneficiary, JointVentureEscrowZeroContribution, JointVentureEscrowZeroDeposit, JointVentureEscrowZeroMilestone, JointVentureEscrowZeroPartner, JointVentureEscrowZeroRecipient, ReentrancyGuardReentrantCall, SafeERC20FailedOperation)
+ERRORS: tuple[type[ContractCustomError], ...] = (AssetTransferAmountMismatch, FailedCall, InsufficientBalance, JointVentureEscrowAlreadyApproved, JointVentureEscrowAlreadyRefunded, JointVentureEscrowAlreadyVoted, JointVentureEscrowAssetNotContract, JointVentureEscrowDeadlineNotPassed, JointVentureEscrowDepositExceedsOwed, JointVentureEscrowDuplicatePartner, JointVentureEscrowInvalidConsortium, JointVentureEscrowInvalidDissolutionQuorum, JointVentureEscrowInvalidFundingDeadline, JointVentureEscrowInvalidLongStop, JointVentureEscrowInvalidMilestoneCount, JointVentureEscrowInvalidName, JointVentureEscrowInvalidPartnerCount, JointVentureEscrowInvalidQuorum, JointVentureEscrowInvalidState, JointVentureEscrowLengthMismatch, JointVentureEscrowLongStopNotPassed, JointVentureEscrowMilestoneAlreadyReleased, JointVentureEscrowMilestonesExceedTotal, JointVentureEscrowNoSurplus, JointVentureEscrowNotBeneficiary, JointVentureEscrowNotMember, JointVentureEscrowNotPartner, JointVentureEscrowNotVoted, JointVentureEscrowNothingToRefund, JointVentureEscrowNothingToRelease, JointVentureEscrowNothingToWithdraw, JointVentureEscrowOnlyConsortium, JointVentureEscrowQuorumNotReached, JointVentureEscrowRoundAlreadyCommitted, JointVentureEscrowRoundAlreadyRevealed, JointVentureEscrowRoundAlreadySettled, JointVentureEscrowRoundBondAlreadyWithdrawn, JointVentureEscrowRoundCommitmentMismatch, JointVentureEscrowRoundDuplicatePartner, JointVentureEscrowRoundInvalidAmounts, JointVentureEscrowRoundInvalidDates, JointVentureEscrowRoundInvalidPartnerCount, JointVentureEscrowRoundNoBond, JointVentureEscrowRoundNotCommitted, JointVentureEscrowRoundNotInvited, JointVentureEscrowRoundUnknown, JointVentureEscrowRoundWrongBond, JointVentureEscrowRoundWrongPhase, JointVentureEscrowSweepTouchedHeld, JointVentureEscrowTotalTooLarge, JointVentureEscrowUnknownMilestone, JointVentureEscrowUnknownVenture, JointVentureEscrowWrongValue, JointVentureEscrowZeroBeneficiary, JointVentureEscrowZeroContribution, JointVentureEscrowZeroDeposit, JointVentureEscrowZeroMilestone, JointVentureEscrowZeroPartner, JointVentureEscrowZeroRecipient, ReentrancyGuardReentrantCall, SafeERC20FailedOperation)
 """Every custom error ``JointVentureEscrow`` can revert with, as exception classes."""
 register_errors("JointVentureEscrow", ERRORS)
