@@ -259,8 +259,8 @@ class RoundsService(Service):
                              f"{_when(r.commit_deadline)})")
         pledge = r.asset.parse(amount)
         if not 0 <= pledge < MAX_PLEDGE:
-            raise InputError(f"a pledge is at most 2**112 - 1 base units: the escrow would refuse to reveal "
-                             f"{r.asset.format(pledge)} (and keep the bond)")
+            raise InputError(f"a pledge is at most 2**112 - 1 base units (the escrow would count "
+                             f"{r.asset.format(pledge)} as that): pledge at most 2**112 - 1")
         where, reused = None, False
         saved = self.salts.load(self.address, rid, me) if self.salts is not None else None
         if saved is not None:
