@@ -92,11 +92,9 @@ def demo_act(conn: Connection, members: Sequence[DemoMember], out: Callable[[str
         f"{'yes' if exact else 'NO'}; Globex pledged more than its share and owes less than its pledge.")
 
     bonds = {}
-    for label in PLEDGES:
-        service = rounds[label]
-        due = service.round(rid).partner(service.sender_address).bond_refundable
-        service.withdraw_bond(rid)
-        bonds[label] = due
+    for label, p in zip(PLEDGES, seen.partners, strict=True):
+        rounds[label].withdraw_bond(rid)
+        bonds[label] = p.bond_refundable
     out(f"Each partner takes its bond back: {', '.join(f'{k} {_eth(v)}' for k, v in bonds.items())}.")
     return {
         "roundId": rid,
