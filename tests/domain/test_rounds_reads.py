@@ -3,8 +3,11 @@ counted by the counting provider): the same count for 2 and for 20 (the cap) com
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from _embedded import DirectSender
@@ -24,6 +27,7 @@ class Setup:
     node: AnvilNode
     service: RoundsService
     accounts: list[str]
+    root: Path
 
     def as_(self, address: str) -> RoundsService:
         return self.service.with_sender(DirectSender(self.service.w3, address, gas=3_000_000, gas_price=10**10))
@@ -47,7 +51,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
         accounts = [str(a) for a in rpc(node.url, "eth_accounts")]  # type: ignore[union-attr]
         conn = connect("dev", account=0, project=root)
         deploy_suite(conn, [SuiteMember(f"M{i}", accounts[i]) for i in range(1, 21)], quorum=2)
-        yield Setup(node, conn.suite().rounds, [conn.w3.to_checksum_address(a) for a in accounts])
+        yield Setup(node, conn.suite().rounds, [conn.w3.to_checksum_address(a) for a in accounts], root)
     finally:
         node.stop()
 
@@ -76,3 +80,46 @@ def test_show_round_trips_do_not_grow_with_the_partners(setup: Setup) -> None:
     listed = setup.service.rounds()
     assert [r.id for r in listed] == [small, big] and listed[1] == twenty
     assert counter.total == 4, counter.trips  # the count, two batches, the latest block
+
+
+def _record_requests(w3: object) -> list[str]:
+    """Every JSON-RPC request that reaches the node from now on, as text (method and params)."""
+    seen: list[str] = []
+    provider: Any = w3.provider  # type: ignore[attr-defined]
+    single, batch = provider.make_request, getattr(provider, "make_batch_request", None)
+
+    def make_request(method: Any, params: Any) -> Any:
+        seen.append(f"{method} {json.dumps(params, default=str)}")
+        return single(method, params)
+
+    provider.make_request = make_request
+    if batch is not None:
+        def make_batch_request(requests: Any) -> Any:
+            seen.extend(f"{m} {json.dumps(p, default=str)}" for m, p in requests)
+            return batch(requests)
+
+        provider.make_batch_request = make_batch_request
+    provider._request_func_cache = (None, None)
+    if hasattr(provider, "_batch_request_func_cache"):
+        provider._batch_request_func_cache = (None, None)
+    return seen
+
+
+def test_a_commit_never_shows_the_pledge_to_the_node(setup: Setup) -> None:
+    """The commitment is computed locally: nothing the node receives while a partner commits (reads,
+    simulation, gas estimate, the signed transaction) holds the pledge, in any encoding."""
+    partners = setup.accounts[1:3]
+    rid = setup.as_(partners[0]).open(setup.as_(partners[0]).terms(
+        "Secret", budget="1 ether", bond="0.01 ether", partners=partners, beneficiary=setup.accounts[21],
+        commit_by="1h", reveal_by="2h")).id
+    conn = connect("dev", account=1, project=setup.root)  # the real pipeline: simulate, estimate, sign, send
+    service = conn.suite().rounds
+    assert service.sender_address == partners[0]
+    pledge = 1_234_567_890_123_456_789_012
+    seen = _record_requests(conn.w3)
+    done = service.commit_pledge(rid, pledge)
+    text = "\n".join(seen).lower()
+    assert "eth_sendrawtransaction" in text and "eth_estimategas" in text  # it did talk to the node
+    for form in (str(pledge), f"{pledge:x}", f"{pledge:064x}", "1234567.890123456789012"):
+        assert form not in text, form
+    assert done.commitment[2:] in text  # what the node did get: the hash
