@@ -195,6 +195,14 @@ def test_bad_input_is_one_line_and_sends_nothing(project: Path, node: AnvilNode)
         one_error(run(project, "escrow", "round", "reveal", str(rid), account="2"), f"no salt file at {salt}")
     finally:
         moved.rename(salt)
+    kept = salt.read_text()
+    tampered = kept.replace(f'"pledge": "{ETHER}"', f'"pledge": "{2 * ETHER}"')
+    assert tampered != kept
+    salt.write_text(tampered)  # a file edited by hand (or by someone else)
+    try:
+        one_error(run(project, "escrow", "round", "reveal", str(rid), account="2"), "do not match")
+    finally:
+        salt.write_text(kept)
     assert rpc(node.url, "eth_blockNumber") != block  # travel mined a block
     block = rpc(node.url, "eth_blockNumber")
     ok(run(project, "escrow", "round", "reveal", str(rid), account="2"))
