@@ -243,3 +243,5 @@ def list_cmd(cli: CliContext, limit: int, after: int) -> None:
         table.add_row(str(r.id), r.name, r.phase.value, r.asset.format(r.budget), f"{r.committed}/{len(r.partners)}",
                       str(r.revealed), "" if r.venture_id is None else f"#{r.venture_id}")
     print_table(table)
+    if len(found) == limit and service.round_count() > found[-1].id:
+        click.echo(f"More rounds: `coopetition escrow round list --after {found[-1].id}`.")

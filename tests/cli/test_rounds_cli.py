@@ -272,3 +272,14 @@ def test_a_crash_just_after_the_send_keeps_the_salt_for_the_reveal(
     travel(node, 3601)
     revealed = js(run(project, "--json", "escrow", "round", "reveal", str(rid), account="3"))
     assert revealed["pledge"] == str(2 * ETHER)
+
+
+def test_list_pages_with_limit_and_after(project: Path) -> None:
+    ids = [open_round(project) for _ in range(3)]
+    page = json.loads(ok(run(project, "--json", "escrow", "round", "list", "--after", str(ids[0]),
+                             "--limit", "1")).stdout)
+    assert [r["id"] for r in page] == [ids[1]] and page[0]["phase"] == "commit"
+    human = ok(run(project, "escrow", "round", "list", "--after", str(ids[0]), "--limit", "1")).output
+    assert f"--after {ids[1]}" in human
+    assert "More rounds" not in ok(run(project, "escrow", "round", "list", "--after", str(ids[1]))).output
+    assert "No round after" in ok(run(project, "escrow", "round", "list", "--after", str(ids[2]))).output
