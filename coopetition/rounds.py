@@ -56,6 +56,7 @@ from .escrow import (
     DEFAULT_LONG_STOP,
     MAX_FUNDING_PERIOD,
     MAX_LONG_STOP,
+    MAX_NAME_BYTES,
     Amountish,
     default_quorum,
 )
@@ -125,7 +126,7 @@ class RoundsService(Service):
         the latest block (``"2d"``) or an ISO date; ``milestones`` default to one of the whole budget;
         ``quorum`` (the venture's release quorum, capped at settle to the partners kept) defaults to a
         majority of the invited partners."""
-        checks.text_bytes(name, "round name", minimum=0, maximum=64)
+        checks.text_bytes(name, "round name", minimum=0, maximum=MAX_NAME_BYTES)
         info = self._asset(asset)
         total = info.parse(budget)
         if not 0 < total < MAX_PLEDGE:

@@ -210,6 +210,9 @@ def test_terms_are_checked_before_sending(env: Env) -> None:
     with pytest.raises(InputError, match=r"the reveal deadline .* must come after the commit deadline"):
         acme.terms("x", budget="1 ether", partners=["Acme", "Globex"], beneficiary=env.beneficiary,
                    commit_by="2d", reveal_by="1d")
+    with pytest.raises(InputError, match="commit deadline: deadline 2020-01-01 is in the past"):
+        acme.terms("x", budget="1 ether", partners=["Acme", "Globex"], beneficiary=env.beneficiary,
+                   commit_by="2020-01-01")
     with pytest.raises(InputError, match="budget must be more than zero"):
         acme.terms("x", budget=0, partners=["Acme", "Globex"], beneficiary=env.beneficiary)
     terms = acme.terms("x", budget="1 ether", partners=["Acme", "Globex"], beneficiary=env.beneficiary)
