@@ -123,3 +123,38 @@ def test_a_commit_never_shows_the_pledge_to_the_node(setup: Setup) -> None:
     for form in (str(pledge), f"{pledge:x}", f"{pledge:064x}", "1234567.890123456789012"):
         assert form not in text, form
     assert done.commitment[2:] in text  # what the node did get: the hash
+
+
+def test_the_show_command_makes_as_many_round_trips_at_20_partners_as_at_2(
+        setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``coopetition --json escrow round show`` from the moment it is connected: the same count for a
+    round of 2 and one of 20."""
+    from click.testing import CliRunner
+
+    import coopetition.cli.rounds as command
+    from coopetition.cli import cli
+
+    small = setup.round_with(setup.accounts[1:3])
+    big = setup.round_with(setup.accounts[1:21])
+    counters: list[RpcCounter] = []
+    real = command.open_suite
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        suite = real(*args, **kwargs)
+        counters.append(RpcCounter.install(suite.connection.w3))
+        return suite
+
+    monkeypatch.setattr(command, "open_suite", counted)
+
+    def show(rid: int) -> tuple[int, dict[str, Any]]:
+        result = CliRunner().invoke(cli, ["--project", str(setup.root), "--network", "dev", "--json",
+                                          "escrow", "round", "show", str(rid)])
+        assert result.exit_code == 0, result.output
+        return counters[-1].total, json.loads(result.stdout)
+
+    show(small)  # a first connection may ask once more whether Multicall3 is there
+    at_2, two = show(small)
+    at_20, twenty = show(big)
+    assert at_2 == at_20 and len(two["partners"]) == 2 and len(twenty["partners"]) == 20, counters[-1].trips
+    # after connecting: whether Multicall3 is there (once per connection), the round's two batches, the latest block
+    assert at_20 == 4, counters[-1].trips
