@@ -159,7 +159,7 @@ SECTIONS: list[Callable[[Context], Section]] = [bench_compile, bench_startup, be
 # public zero-argument function the module defines). It returns a gas_common.GasTable or rows that
 # gas_common.as_gas_rows reads: GasRow, (operation, gas, baseline, baseline_gas, note) tuples,
 # mappings or dataclasses with those fields.
-GAS_MODULES = ("gas_consortium", "gas_escrow", "gas_costs", "gas_titles")
+GAS_MODULES = ("gas_consortium", "gas_escrow", "gas_rounds", "gas_costs", "gas_titles")
 GAS_FAILURES: list[str] = []
 
 

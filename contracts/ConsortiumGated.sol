@@ -26,7 +26,7 @@ abstract contract ConsortiumGated {
     }
 
     /// @dev Reverts (through {_revertNotMember}) unless `account` is a current member.
-    function _requireMember(address account) internal view {
+    function _requireMember(address account) internal view virtual {
         if (!consortium.isMember(account)) _revertNotMember(account);
     }
 

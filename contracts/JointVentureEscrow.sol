@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
-import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
-
 import {ConsortiumGated} from "./ConsortiumGated.sol";
 import {IConsortium} from "./interfaces/IConsortium.sol";
-import {JointVentureEscrowState} from "./JointVentureEscrowState.sol";
+import {JointVentureEscrowRounds} from "./JointVentureEscrowRounds.sol";
 import {IJointVentureEscrow} from "./interfaces/IJointVentureEscrow.sol";
 import {AssetTransfer} from "./libraries/AssetTransfer.sol";
 
@@ -14,10 +12,10 @@ import {AssetTransfer} from "./libraries/AssetTransfer.sol";
  * @notice Joint ventures between consortium members, funded together and released milestone by
  * milestone; whoever can block a release can always get out. The behaviour (life cycle, exits, money
  * flow, the reserve books) is documented in {IJointVentureEscrow}, the split rule in {CumulativeSplit};
- * the bounds, storage layout and views are in {JointVentureEscrowState}, this file has every
- * state-changing function.
+ * the bounds, storage layout and views are in {JointVentureEscrowState}, the sealed negotiation rounds
+ * (issue 17) in {JointVentureEscrowRounds}; this file has every state-changing function of the ventures.
  */
-contract JointVentureEscrow is JointVentureEscrowState, ConsortiumGated, ReentrancyGuardTransient {
+contract JointVentureEscrow is JointVentureEscrowRounds {
     /// @param consortium_ the Consortium contract; must have code.
     constructor(IConsortium consortium_) ConsortiumGated(consortium_) {
         if (address(consortium_).code.length == 0) revert JointVentureEscrowInvalidConsortium(address(consortium_));
@@ -26,34 +24,43 @@ contract JointVentureEscrow is JointVentureEscrowState, ConsortiumGated, Reentra
     // -------------------------------------------------------------------------------- creating
 
     /// @inheritdoc IJointVentureEscrow
-    function createVenture(VentureTerms calldata terms) external nonReentrant onlyMember returns (uint256 ventureId) {
+    function createVenture(VentureTerms memory terms) external nonReentrant onlyMember returns (uint256 ventureId) {
+        return _createVenture(terms, msg.sender, true);
+    }
+
+    /// @dev Checks `terms` and creates the venture with `creator` as its creator: the one path of
+    /// {createVenture} and of a settled round. `checkMembers` false skips the partners' membership
+    /// check (a round checked it while allocating, in the same transaction).
+    function _createVenture(VentureTerms memory terms, address creator, bool checkMembers)
+        internal
+        override
+        returns (uint256 ventureId)
+    {
         uint256 n = terms.partners.length;
-        if (terms.beneficiary == address(0)) revert JointVentureEscrowZeroBeneficiary();
-        if (terms.asset != address(0) && terms.asset.code.length == 0) revert JointVentureEscrowAssetNotContract(terms.asset);
+        _checkParties(terms.beneficiary, terms.asset);
         if (n != terms.contributions.length) revert JointVentureEscrowLengthMismatch(n, terms.contributions.length);
         if (n == 0 || n > MAX_PARTNERS) revert JointVentureEscrowInvalidPartnerCount(n, MAX_PARTNERS);
-        uint256 mcount = terms.milestones.length;
-        if (mcount == 0 || mcount > MAX_MILESTONES) revert JointVentureEscrowInvalidMilestoneCount(mcount, MAX_MILESTONES);
+        uint256 milestoneTotal = _checkMilestones(terms.milestones);
         if (terms.quorum == 0 || terms.quorum > n) revert JointVentureEscrowInvalidQuorum(terms.quorum, n);
         uint256 maxDissolution = n - terms.quorum + 1;
         if (terms.dissolutionQuorum == 0 || terms.dissolutionQuorum > maxDissolution) {
             revert JointVentureEscrowInvalidDissolutionQuorum(terms.dissolutionQuorum, maxDissolution);
         }
         _checkDates(terms.fundingDeadline, terms.longStop);
-        if (bytes(terms.name).length > MAX_NAME_LENGTH) {
-            revert JointVentureEscrowInvalidName(bytes(terms.name).length, MAX_NAME_LENGTH);
-        }
+        _checkName(terms.name);
 
         ventureId = ++_ventureCount;
-        uint256 total = _addPartners(ventureId, terms.partners, terms.contributions);
-        uint256 milestoneTotal = _addMilestones(ventureId, terms.milestones);
+        uint256 total = _addPartners(ventureId, terms.partners, terms.contributions, checkMembers);
+        _addMilestones(ventureId, terms.milestones);
         if (milestoneTotal > total) revert JointVentureEscrowMilestonesExceedTotal(milestoneTotal, total);
 
-        _record(ventureId, terms, total, milestoneTotal);
+        _record(ventureId, terms, total, milestoneTotal, creator);
     }
 
     /// @dev Writes the venture header, reserves its total and emits {VentureCreated}.
-    function _record(uint256 ventureId, VentureTerms calldata terms, uint256 total, uint256 milestoneTotal) private {
+    function _record(uint256 ventureId, VentureTerms memory terms, uint256 total, uint256 milestoneTotal, address creator)
+        private
+    {
         _partnerLists[ventureId] = terms.partners;
         _names[ventureId] = terms.name;
         VentureData storage v = _ventures[ventureId];
@@ -63,29 +70,17 @@ contract JointVentureEscrow is JointVentureEscrowState, ConsortiumGated, Reentra
         (v.partnerCount, v.quorum, v.total) = (uint8(terms.partners.length), uint8(terms.quorum), uint112(total));
         (v.beneficiary, v.native, v.dissolutionQuorum, v.milestoneCount) =
             (terms.beneficiary, terms.asset == address(0), uint8(terms.dissolutionQuorum), uint8(terms.milestones.length));
-        (v.milestoneTotal, v.reserve, v.creator) = (uint112(milestoneTotal), uint112(total), msg.sender);
+        (v.milestoneTotal, v.reserve, v.creator) = (uint112(milestoneTotal), uint112(total), creator);
         _reserved[terms.asset] += total;
-        if (!_assetListed[terms.asset]) {
-            _assetListed[terms.asset] = true;
-            _assets.push(terms.asset);
-        }
+        _listAsset(terms.asset);
         emit VentureCreated(
-            ventureId, msg.sender, terms.asset, terms.beneficiary, total, terms.fundingDeadline, terms.longStop,
+            ventureId, creator, terms.asset, terms.beneficiary, total, terms.fundingDeadline, terms.longStop,
             terms.quorum, terms.dissolutionQuorum, terms.name
         );
     }
 
-    function _checkDates(uint256 deadline, uint256 longStop) private view {
-        uint256 latest = block.timestamp + MAX_FUNDING_PERIOD;
-        if (deadline <= block.timestamp || deadline > latest) {
-            revert JointVentureEscrowInvalidFundingDeadline(deadline, block.timestamp, latest);
-        }
-        latest = block.timestamp + MAX_LONG_STOP;
-        if (longStop <= deadline || longStop > latest) revert JointVentureEscrowInvalidLongStop(longStop, deadline, latest);
-    }
-
     /// @dev Records the partners in order with their `C_(k-1)`; returns the total, < 2**112.
-    function _addPartners(uint256 ventureId, address[] calldata list, uint256[] calldata contributions)
+    function _addPartners(uint256 ventureId, address[] memory list, uint256[] memory contributions, bool checkMembers)
         private
         returns (uint256 total)
     {
@@ -93,7 +88,7 @@ contract JointVentureEscrow is JointVentureEscrowState, ConsortiumGated, Reentra
             address account = list[k];
             uint256 amount = contributions[k];
             if (account == address(0)) revert JointVentureEscrowZeroPartner(k);
-            _requireMember(account);
+            if (checkMembers) _requireMember(account);
             if (amount == 0) revert JointVentureEscrowZeroContribution(account);
             PartnerData storage p = _partners[ventureId][account];
             if (p.owed != 0) revert JointVentureEscrowDuplicatePartner(account);
@@ -105,12 +100,10 @@ contract JointVentureEscrow is JointVentureEscrowState, ConsortiumGated, Reentra
         }
     }
 
-    /// @dev Records the milestones; returns their sum (the caller checks it against the total).
-    function _addMilestones(uint256 ventureId, uint256[] calldata milestones) private returns (uint256 sum) {
+    /// @dev Records the milestones (checked by _checkMilestones; the caller checks their sum against the total).
+    function _addMilestones(uint256 ventureId, uint256[] memory milestones) private {
         for (uint256 i; i < milestones.length; ++i) {
             uint256 amount = milestones[i];
-            if (amount == 0) revert JointVentureEscrowZeroMilestone(i);
-            sum += amount;
             // Truncation impossible once the caller checked sum <= total < 2**112 (else it reverts).
             _milestones[ventureId][i].amount = uint112(amount);
             emit MilestoneSet(ventureId, i, amount);

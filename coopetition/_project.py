@@ -45,6 +45,11 @@ class Project:
         return self.root / ".coopetition"
 
     @property
+    def salts_dir(self) -> Path:
+        """Where the salts of sealed pledges are kept (one private file each, by chain)."""
+        return self.state_dir / "salts"
+
+    @property
     def networks(self) -> dict[str, dict[str, Any]]:
         nets = self.config.get("networks", {})
         if not isinstance(nets, dict):

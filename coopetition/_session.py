@@ -36,9 +36,11 @@ if TYPE_CHECKING:
     from ._chain.records import Deployment, DeploymentStore
     from ._chain.tx import TransactionPipeline
     from ._chain.txdata import TxPreview
+    from ._domain.round_salts import SaltStore
     from .consortium import ConsortiumService
     from .costs import CostSharingService
     from .escrow import EscrowService
+    from .rounds import RoundsService
     from .titles import TitlesService
 
 __all__ = [
@@ -74,6 +76,12 @@ class Connection:
     def suite(self) -> Suite:
         """The contract suite recorded for this network (``coopetition deploy`` creates it)."""
         return Suite.from_records(self)
+
+    def salt_store(self) -> SaltStore:
+        """The salts of sealed pledges made on this chain, under the project's private state."""
+        from ._domain.round_salts import SaltStore
+
+        return SaltStore(self.project.salts_dir, chain_id=self.chain.chain_id, genesis_hash=self.chain.genesis_hash)
 
     def as_account(self, account: LocalAccount) -> Connection:
         """The same connection signing as ``account`` (shares nonce manager and records).
@@ -369,3 +377,12 @@ class Suite:
         from .escrow import EscrowService
 
         return EscrowService.at(self.connection.w3, self.address("JointVentureEscrow"), self.connection.sender)
+
+    @property
+    def rounds(self) -> RoundsService:
+        """The escrow's sealed rounds. Salts are returned to the caller, not saved;
+        ``.with_salts(conn.salt_store())`` also keeps each one in the project's private state (as the
+        CLI does)."""
+        from .rounds import RoundsService
+
+        return RoundsService.at(self.connection.w3, self.address("JointVentureEscrow"), self.connection.sender)

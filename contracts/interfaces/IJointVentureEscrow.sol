@@ -295,7 +295,7 @@ interface IJointVentureEscrow {
      * - `dissolutionQuorum`: votes to dissolve, 1..(partners - quorum + 1).
      * Requirements: the caller is a consortium member; the terms are valid as above.
      */
-    function createVenture(VentureTerms calldata terms) external returns (uint256 ventureId);
+    function createVenture(VentureTerms memory terms) external returns (uint256 ventureId);
 
     /**
      * @notice Pays `amount` towards the caller's contribution to venture `ventureId`: exactly `amount`

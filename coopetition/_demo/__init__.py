@@ -3,7 +3,7 @@
 Act one: three companies found a consortium (quorum 2 of 3), admit a fourth by a proposal approved
 on chain, then pay an auditor by a one-shot decision two members sign off chain and a third submits
 in one transaction; the gas of each path is printed.
-Later acts (joint-venture escrow, shared R&D costs, title exchange) run when their modules exist.
+Later acts (joint-venture escrow, a sealed round, shared R&D costs, title exchange) run when their modules exist.
 Everything is printed through ``out`` so tests can capture it.
 """
 
@@ -27,7 +27,7 @@ __all__ = ["DemoMember", "run_demo"]
 
 FOUNDERS = ("Acme", "Globex", "Initech")
 NEWCOMER = "Umbrella"
-ACTS = ("escrow", "costs", "titles")
+ACTS = ("escrow", "rounds", "costs", "titles")
 """Family acts, run in this order when ``coopetition._demo.<family>`` is present."""
 
 

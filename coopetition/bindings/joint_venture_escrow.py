@@ -23,6 +23,7 @@ __all__ = [
     "ABI",
     "ERRORS",
     "AssetTransferAmountMismatch",
+    "BondWithdrawnEvent",
     "CancelReason",
     "ContributionSetEvent",
     "DepositedEvent",
@@ -63,6 +64,21 @@ __all__ = [
     "JointVentureEscrowNothingToWithdraw",
     "JointVentureEscrowOnlyConsortium",
     "JointVentureEscrowQuorumNotReached",
+    "JointVentureEscrowRoundAlreadyCommitted",
+    "JointVentureEscrowRoundAlreadyRevealed",
+    "JointVentureEscrowRoundAlreadySettled",
+    "JointVentureEscrowRoundBondAlreadyWithdrawn",
+    "JointVentureEscrowRoundCommitmentMismatch",
+    "JointVentureEscrowRoundDuplicatePartner",
+    "JointVentureEscrowRoundInvalidAmounts",
+    "JointVentureEscrowRoundInvalidDates",
+    "JointVentureEscrowRoundInvalidPartnerCount",
+    "JointVentureEscrowRoundNoBond",
+    "JointVentureEscrowRoundNotCommitted",
+    "JointVentureEscrowRoundNotInvited",
+    "JointVentureEscrowRoundUnknown",
+    "JointVentureEscrowRoundWrongBond",
+    "JointVentureEscrowRoundWrongPhase",
     "JointVentureEscrowSweepTouchedHeld",
     "JointVentureEscrowTotalTooLarge",
     "JointVentureEscrowUnknownMilestone",
@@ -81,9 +97,19 @@ __all__ = [
     "MilestoneSetEvent",
     "MilestoneState",
     "Partner",
+    "PledgeCommittedEvent",
+    "PledgeRevealedEvent",
     "ReentrancyGuardReentrantCall",
     "RefundedEvent",
     "ReserveReleasedEvent",
+    "Round",
+    "RoundFailedEvent",
+    "RoundOpenedEvent",
+    "RoundPartner",
+    "RoundPartnerInvitedEvent",
+    "RoundSettledEvent",
+    "RoundState",
+    "RoundTerms",
     "SafeERC20FailedOperation",
     "State",
     "SurplusSweptEvent",
@@ -131,6 +157,21 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"JointVentureEscrowNothingToWithdraw","type":"error"},
 {"inputs":[{"internalType":"address","name":"caller","type":"address"}],"name":"JointVentureEscrowOnlyConsortium","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"},{"internalType":"uint256","name":"approvals","type":"uint256"},{"internalType":"uint256","name":"quorum","type":"uint256"}],"name":"JointVentureEscrowQuorumNotReached","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowRoundAlreadyCommitted","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowRoundAlreadyRevealed","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"enum IJointVentureEscrowRounds.RoundState","name":"state","type":"uint8"}],"name":"JointVentureEscrowRoundAlreadySettled","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowRoundBondAlreadyWithdrawn","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"},{"internalType":"bytes32","name":"committed","type":"bytes32"},{"internalType":"bytes32","name":"computed","type":"bytes32"}],"name":"JointVentureEscrowRoundCommitmentMismatch","type":"error"},
+{"inputs":[{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowRoundDuplicatePartner","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"budget","type":"uint256"},{"internalType":"uint256","name":"bond","type":"uint256"},{"internalType":"uint256","name":"quorum","type":"uint256"}],"name":"JointVentureEscrowRoundInvalidAmounts","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"commitDeadline","type":"uint256"},{"internalType":"uint256","name":"revealDeadline","type":"uint256"},{"internalType":"uint256","name":"fundingDeadline","type":"uint256"},{"internalType":"uint256","name":"timestamp","type":"uint256"}],"name":"JointVentureEscrowRoundInvalidDates","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"count","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"JointVentureEscrowRoundInvalidPartnerCount","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowRoundNoBond","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowRoundNotCommitted","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"JointVentureEscrowRoundNotInvited","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"JointVentureEscrowRoundUnknown","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"uint256","name":"value","type":"uint256"},{"internalType":"uint256","name":"bond","type":"uint256"}],"name":"JointVentureEscrowRoundWrongBond","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"enum IJointVentureEscrowRounds.RoundState","name":"state","type":"uint8"}],"name":"JointVentureEscrowRoundWrongPhase","type":"error"},
 {"inputs":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"uint256","name":"balance","type":"uint256"},{"internalType":"uint256","name":"expected","type":"uint256"}],"name":"JointVentureEscrowSweepTouchedHeld","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"total","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"JointVentureEscrowTotalTooLarge","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"},{"internalType":"uint256","name":"count","type":"uint256"}],"name":"JointVentureEscrowUnknownMilestone","type":"error"},
@@ -144,6 +185,7 @@ _ABI_JSON = r'''[
 {"inputs":[],"name":"JointVentureEscrowZeroRecipient","type":"error"},
 {"inputs":[],"name":"ReentrancyGuardReentrantCall","type":"error"},
 {"inputs":[{"internalType":"address","name":"token","type":"address"}],"name":"SafeERC20FailedOperation","type":"error"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"roundId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"address","name":"to","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"BondWithdrawn","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"uint256","name":"index","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"ContributionSet","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"paid","type":"uint256"}],"name":"Deposited","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"uint256","name":"votes","type":"uint256"}],"name":"DissolutionVoteWithdrawn","type":"event"},
@@ -152,8 +194,14 @@ _ABI_JSON = r'''[
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"index","type":"uint256"}],"name":"MilestoneReleasable","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"index","type":"uint256"},{"indexed":true,"internalType":"address","name":"beneficiary","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"MilestoneReleased","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"index","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"MilestoneSet","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"roundId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"bytes32","name":"commitment","type":"bytes32"}],"name":"PledgeCommitted","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"roundId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"uint256","name":"pledge","type":"uint256"}],"name":"PledgeRevealed","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"address","name":"to","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"Refunded","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":true,"internalType":"address","name":"asset","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"reserve","type":"uint256"}],"name":"ReserveReleased","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"roundId","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"revealedTotal","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"budget","type":"uint256"}],"name":"RoundFailed","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"roundId","type":"uint256"},{"indexed":true,"internalType":"address","name":"opener","type":"address"},{"indexed":true,"internalType":"address","name":"asset","type":"address"},{"indexed":false,"internalType":"uint256","name":"budget","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"bond","type":"uint256"},{"indexed":false,"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"indexed":false,"internalType":"uint64","name":"revealDeadline","type":"uint64"},{"indexed":false,"internalType":"string","name":"name","type":"string"}],"name":"RoundOpened","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"roundId","type":"uint256"},{"indexed":true,"internalType":"address","name":"partner","type":"address"},{"indexed":false,"internalType":"uint256","name":"index","type":"uint256"}],"name":"RoundPartnerInvited","type":"event"},
+{"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"roundId","type":"uint256"},{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":false,"internalType":"uint256","name":"revealedTotal","type":"uint256"}],"name":"RoundSettled","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"address","name":"asset","type":"address"},{"indexed":true,"internalType":"address","name":"to","type":"address"},{"indexed":false,"internalType":"uint256","name":"amount","type":"uint256"}],"name":"SurplusSwept","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"VentureActivated","type":"event"},
 {"anonymous":false,"inputs":[{"indexed":true,"internalType":"uint256","name":"ventureId","type":"uint256"},{"indexed":false,"internalType":"enum IJointVentureEscrow.CancelReason","name":"reason","type":"uint8"}],"name":"VentureCancelled","type":"event"},
@@ -165,9 +213,12 @@ _ABI_JSON = r'''[
 {"inputs":[],"name":"MAX_MILESTONES","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"MAX_NAME_LENGTH","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"MAX_PARTNERS","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"MAX_ROUND_PARTNERS","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"}],"name":"approveMilestone","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"bondRefundable","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"cancelAfterLongStop","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"cancelExpired","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"bytes32","name":"commitment","type":"bytes32"}],"name":"commitPledge","outputs":[],"stateMutability":"payable","type":"function"},
 {"inputs":[],"name":"consortium","outputs":[{"internalType":"contract IConsortium","name":"","type":"address"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"components":[{"internalType":"string","name":"name","type":"string"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"beneficiary","type":"address"},{"internalType":"address[]","name":"partners","type":"address[]"},{"internalType":"uint256[]","name":"contributions","type":"uint256[]"},{"internalType":"uint256[]","name":"milestones","type":"uint256[]"},{"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"internalType":"uint64","name":"longStop","type":"uint64"},{"internalType":"uint32","name":"quorum","type":"uint32"},{"internalType":"uint32","name":"dissolutionQuorum","type":"uint32"}],"internalType":"struct IJointVentureEscrow.VentureTerms","name":"terms","type":"tuple"}],"name":"createVenture","outputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"amount","type":"uint256"}],"name":"deposit","outputs":[],"stateMutability":"payable","type":"function"},
@@ -175,8 +226,11 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"hasApproved","outputs":[{"internalType":"bool","name":"","type":"bool"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"heldFor","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"}],"name":"milestone","outputs":[{"components":[{"internalType":"uint256","name":"amount","type":"uint256"},{"internalType":"uint32","name":"approvals","type":"uint32"},{"internalType":"enum IJointVentureEscrow.MilestoneState","name":"state","type":"uint8"}],"internalType":"struct IJointVentureEscrow.Milestone","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"components":[{"internalType":"string","name":"name","type":"string"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"uint256","name":"budget","type":"uint256"},{"internalType":"uint256","name":"bond","type":"uint256"},{"internalType":"address","name":"beneficiary","type":"address"},{"internalType":"address[]","name":"partners","type":"address[]"},{"internalType":"uint256[]","name":"milestones","type":"uint256[]"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint64","name":"revealDeadline","type":"uint64"},{"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"internalType":"uint64","name":"longStop","type":"uint64"},{"internalType":"uint32","name":"quorum","type":"uint32"}],"internalType":"struct IJointVentureEscrowRounds.RoundTerms","name":"terms","type":"tuple"}],"name":"openRound","outputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"partner","outputs":[{"components":[{"internalType":"uint256","name":"owed","type":"uint256"},{"internalType":"uint256","name":"paid","type":"uint256"},{"internalType":"uint256","name":"owedBefore","type":"uint256"},{"internalType":"uint32","name":"index","type":"uint32"},{"internalType":"bool","name":"refunded","type":"bool"},{"internalType":"bool","name":"votedDissolution","type":"bool"}],"internalType":"struct IJointVentureEscrow.Partner","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"partners","outputs":[{"internalType":"address[]","name":"","type":"address[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"},{"internalType":"uint256","name":"pledge","type":"uint256"},{"internalType":"bytes32","name":"salt","type":"bytes32"}],"name":"pledgeCommitment","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"pushBond","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"pushRefund","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"pushWithdrawal","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"to","type":"address"}],"name":"refund","outputs":[],"stateMutability":"nonpayable","type":"function"},
@@ -184,6 +238,14 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"}],"name":"releaseMilestone","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"releaseReserve","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"address","name":"asset","type":"address"}],"name":"reserved","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"uint256","name":"pledge","type":"uint256"},{"internalType":"bytes32","name":"salt","type":"bytes32"}],"name":"revealPledge","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"round","outputs":[{"components":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"opener","type":"address"},{"internalType":"address","name":"beneficiary","type":"address"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint64","name":"revealDeadline","type":"uint64"},{"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"internalType":"uint64","name":"longStop","type":"uint64"},{"internalType":"uint32","name":"quorum","type":"uint32"},{"internalType":"uint32","name":"partnerCount","type":"uint32"},{"internalType":"uint32","name":"committedCount","type":"uint32"},{"internalType":"uint32","name":"revealedCount","type":"uint32"},{"internalType":"enum IJointVentureEscrowRounds.RoundState","name":"state","type":"uint8"},{"internalType":"uint256","name":"budget","type":"uint256"},{"internalType":"uint256","name":"bond","type":"uint256"},{"internalType":"uint256","name":"revealedTotal","type":"uint256"},{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"bool","name":"finalized","type":"bool"}],"internalType":"struct IJointVentureEscrowRounds.Round","name":"out","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[],"name":"roundCount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"roundMilestones","outputs":[{"internalType":"uint256[]","name":"milestones","type":"uint256[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"roundName","outputs":[{"internalType":"string","name":"name","type":"string"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"roundPartner","outputs":[{"components":[{"internalType":"bool","name":"invited","type":"bool"},{"internalType":"bool","name":"committed","type":"bool"},{"internalType":"bool","name":"revealed","type":"bool"},{"internalType":"bool","name":"bondWithdrawn","type":"bool"},{"internalType":"bytes32","name":"commitment","type":"bytes32"},{"internalType":"uint256","name":"pledge","type":"uint256"},{"internalType":"uint256","name":"allocation","type":"uint256"}],"internalType":"struct IJointVentureEscrowRounds.RoundPartner","name":"out","type":"tuple"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"roundPartners","outputs":[{"internalType":"address[]","name":"","type":"address[]"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"settleRound","outputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"to","type":"address"}],"name":"sweepSurplus","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"venture","outputs":[{"components":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"beneficiary","type":"address"},{"internalType":"address","name":"creator","type":"address"},{"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"internalType":"uint64","name":"longStop","type":"uint64"},{"internalType":"uint32","name":"partnerCount","type":"uint32"},{"internalType":"uint32","name":"quorum","type":"uint32"},{"internalType":"uint32","name":"dissolutionQuorum","type":"uint32"},{"internalType":"enum IJointVentureEscrow.State","name":"state","type":"uint8"},{"internalType":"uint32","name":"fundedPartners","type":"uint32"},{"internalType":"uint32","name":"dissolutionVotes","type":"uint32"},{"internalType":"uint32","name":"milestoneCount","type":"uint32"},{"internalType":"uint32","name":"milestonesReleased","type":"uint32"},{"internalType":"uint256","name":"total","type":"uint256"},{"internalType":"uint256","name":"released","type":"uint256"},{"internalType":"uint256","name":"withdrawn","type":"uint256"},{"internalType":"uint256","name":"withdrawable","type":"uint256"},{"internalType":"uint256","name":"milestoneTotal","type":"uint256"},{"internalType":"uint256","name":"reserve","type":"uint256"}],"internalType":"struct IJointVentureEscrow.Venture","name":"out","type":"tuple"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"ventureCount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
@@ -191,6 +253,7 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"ventureState","outputs":[{"internalType":"enum IJointVentureEscrow.State","name":"","type":"uint8"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"voteDissolution","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"to","type":"address"}],"name":"withdraw","outputs":[],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"to","type":"address"}],"name":"withdrawBond","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"withdrawVote","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"withdrawable","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"}
 ]'''
@@ -205,6 +268,15 @@ class State(IntEnum):
     ACTIVE = 1
     COMPLETED = 2
     CANCELLED = 3
+
+
+class RoundState(IntEnum):
+    """Solidity ``enum IJointVentureEscrowRounds.RoundState``."""
+
+    COMMIT = 0
+    REVEAL = 1
+    SETTLED = 2
+    FAILED = 3
 
 
 class CancelReason(IntEnum):
@@ -284,6 +356,48 @@ class Milestone:
 
 
 @dataclass(frozen=True)
+class RoundTerms:
+    """Solidity ``struct IJointVentureEscrowRounds.RoundTerms``:
+    ``(string,address,uint256,uint256,address,address[],uint256[],uint64,uint64,uint64,uint64,uint32)``.
+    """
+
+    name: str
+    asset: str
+    budget: int
+    bond: int
+    beneficiary: str
+    partners: tuple[str, ...]
+    milestones: tuple[int, ...]
+    commit_deadline: int
+    reveal_deadline: int
+    funding_deadline: int
+    long_stop: int
+    quorum: int
+
+    @classmethod
+    def from_abi(cls, raw: Any) -> RoundTerms:
+        """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
+        return cls(
+            name=str(field(raw, 0, "name")),
+            asset=checksum(field(raw, 1, "asset")),
+            budget=int(field(raw, 2, "budget")),
+            bond=int(field(raw, 3, "bond")),
+            beneficiary=checksum(field(raw, 4, "beneficiary")),
+            partners=tuple(checksum(x0) for x0 in field(raw, 5, "partners")),
+            milestones=tuple(int(x0) for x0 in field(raw, 6, "milestones")),
+            commit_deadline=int(field(raw, 7, "commitDeadline")),
+            reveal_deadline=int(field(raw, 8, "revealDeadline")),
+            funding_deadline=int(field(raw, 9, "fundingDeadline")),
+            long_stop=int(field(raw, 10, "longStop")),
+            quorum=int(field(raw, 11, "quorum")),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The ABI tuple to encode."""
+        return (self.name, self.asset, self.budget, self.bond, self.beneficiary, list(self.partners), list(self.milestones), self.commit_deadline, self.reveal_deadline, self.funding_deadline, self.long_stop, self.quorum)
+
+
+@dataclass(frozen=True)
 class Partner:
     """Solidity ``struct IJointVentureEscrow.Partner``:
     ``(uint256,uint256,uint256,uint32,bool,bool)``.
@@ -311,6 +425,90 @@ class Partner:
     def to_abi(self) -> tuple[Any, ...]:
         """The ABI tuple to encode."""
         return (self.owed, self.paid, self.owed_before, self.index, self.refunded, self.voted_dissolution)
+
+
+@dataclass(frozen=True)
+class Round:
+    """Solidity ``struct IJointVentureEscrowRounds.Round``:
+    ``(address,address,address,uint64,uint64,uint64,uint64,uint32,uint32,uint32,uint32,uint8,uint256,uint256,uint256,uint256,bool)``.
+    """
+
+    asset: str
+    opener: str
+    beneficiary: str
+    commit_deadline: int
+    reveal_deadline: int
+    funding_deadline: int
+    long_stop: int
+    quorum: int
+    partner_count: int
+    committed_count: int
+    revealed_count: int
+    state: RoundState
+    budget: int
+    bond: int
+    revealed_total: int
+    venture_id: int
+    finalized: bool
+
+    @classmethod
+    def from_abi(cls, raw: Any) -> Round:
+        """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
+        return cls(
+            asset=checksum(field(raw, 0, "asset")),
+            opener=checksum(field(raw, 1, "opener")),
+            beneficiary=checksum(field(raw, 2, "beneficiary")),
+            commit_deadline=int(field(raw, 3, "commitDeadline")),
+            reveal_deadline=int(field(raw, 4, "revealDeadline")),
+            funding_deadline=int(field(raw, 5, "fundingDeadline")),
+            long_stop=int(field(raw, 6, "longStop")),
+            quorum=int(field(raw, 7, "quorum")),
+            partner_count=int(field(raw, 8, "partnerCount")),
+            committed_count=int(field(raw, 9, "committedCount")),
+            revealed_count=int(field(raw, 10, "revealedCount")),
+            state=RoundState(field(raw, 11, "state")),
+            budget=int(field(raw, 12, "budget")),
+            bond=int(field(raw, 13, "bond")),
+            revealed_total=int(field(raw, 14, "revealedTotal")),
+            venture_id=int(field(raw, 15, "ventureId")),
+            finalized=bool(field(raw, 16, "finalized")),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The ABI tuple to encode."""
+        return (self.asset, self.opener, self.beneficiary, self.commit_deadline, self.reveal_deadline, self.funding_deadline, self.long_stop, self.quorum, self.partner_count, self.committed_count, self.revealed_count, int(self.state), self.budget, self.bond, self.revealed_total, self.venture_id, self.finalized)
+
+
+@dataclass(frozen=True)
+class RoundPartner:
+    """Solidity ``struct IJointVentureEscrowRounds.RoundPartner``:
+    ``(bool,bool,bool,bool,bytes32,uint256,uint256)``.
+    """
+
+    invited: bool
+    committed: bool
+    revealed: bool
+    bond_withdrawn: bool
+    commitment: bytes
+    pledge: int
+    allocation: int
+
+    @classmethod
+    def from_abi(cls, raw: Any) -> RoundPartner:
+        """Build from a decoded ABI tuple (or a mapping keyed by Solidity field name)."""
+        return cls(
+            invited=bool(field(raw, 0, "invited")),
+            committed=bool(field(raw, 1, "committed")),
+            revealed=bool(field(raw, 2, "revealed")),
+            bond_withdrawn=bool(field(raw, 3, "bondWithdrawn")),
+            commitment=bytes(field(raw, 4, "commitment")),
+            pledge=int(field(raw, 5, "pledge")),
+            allocation=int(field(raw, 6, "allocation")),
+        )
+
+    def to_abi(self) -> tuple[Any, ...]:
+        """The ABI tuple to encode."""
+        return (self.invited, self.committed, self.revealed, self.bond_withdrawn, self.commitment, self.pledge, self.allocation)
 
 
 @dataclass(frozen=True)
@@ -375,6 +573,47 @@ class DissolutionVotesResult:
 
     needed: int
     standing: int
+
+
+@dataclass(frozen=True)
+class BondWithdrawnEvent:
+    """`partner`'s bond refund of `amount` from round `roundId` was paid to `to`.
+
+    Solidity event ``BondWithdrawn(uint256,address,address,uint256)``.
+    """
+
+    round_id: int
+    partner: str
+    to: str
+    amount: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "BondWithdrawn"
+    signature: ClassVar[str] = "BondWithdrawn(uint256,address,address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("roundId", "partner", "to", "amount")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> BondWithdrawnEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            round_id=int(args["roundId"]),
+            partner=checksum(args["partner"]),
+            to=checksum(args["to"]),
+            amount=int(args["amount"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[BondWithdrawnEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
 
 
 @dataclass(frozen=True)
@@ -696,6 +935,84 @@ class MilestoneSetEvent:
 
 
 @dataclass(frozen=True)
+class PledgeCommittedEvent:
+    """`partner` committed `commitment` (and paid the bond) in round `roundId`.
+
+    Solidity event ``PledgeCommitted(uint256,address,bytes32)``.
+    """
+
+    round_id: int
+    partner: str
+    commitment: bytes
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "PledgeCommitted"
+    signature: ClassVar[str] = "PledgeCommitted(uint256,address,bytes32)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("roundId", "partner", "commitment")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> PledgeCommittedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            round_id=int(args["roundId"]),
+            partner=checksum(args["partner"]),
+            commitment=bytes(args["commitment"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[PledgeCommittedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class PledgeRevealedEvent:
+    """`partner` revealed its pledge `pledge` in round `roundId`.
+
+    Solidity event ``PledgeRevealed(uint256,address,uint256)``.
+    """
+
+    round_id: int
+    partner: str
+    pledge: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "PledgeRevealed"
+    signature: ClassVar[str] = "PledgeRevealed(uint256,address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("roundId", "partner", "pledge")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> PledgeRevealedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            round_id=int(args["roundId"]),
+            partner=checksum(args["partner"]),
+            pledge=int(args["pledge"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[PledgeRevealedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
 class RefundedEvent:
     """`partner`'s refund of `amount` was paid to `to`.
 
@@ -773,6 +1090,174 @@ class ReserveReleasedEvent:
 
     @classmethod
     def from_result(cls, result: TxResult, address: str | None = None) -> tuple[ReserveReleasedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class RoundFailedEvent:
+    """Round `roundId` failed: the kept pledges (`revealedTotal` revealed in all) did not cover
+    `budget`, or the funding deadline had passed.
+
+    Solidity event ``RoundFailed(uint256,uint256,uint256)``.
+    """
+
+    round_id: int
+    revealed_total: int
+    budget: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "RoundFailed"
+    signature: ClassVar[str] = "RoundFailed(uint256,uint256,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("roundId", "revealedTotal", "budget")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> RoundFailedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            round_id=int(args["roundId"]),
+            revealed_total=int(args["revealedTotal"]),
+            budget=int(args["budget"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[RoundFailedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class RoundOpenedEvent:
+    """Round `roundId` was opened by `opener`; its partners follow as {RoundPartnerInvited}.
+
+    Solidity event ``RoundOpened(uint256,address,address,uint256,uint256,uint64,uint64,string)``.
+    """
+
+    round_id: int
+    opener: str
+    asset: str
+    budget: int
+    bond: int
+    commit_deadline: int
+    reveal_deadline: int
+    name: str
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "RoundOpened"
+    signature: ClassVar[str] = "RoundOpened(uint256,address,address,uint256,uint256,uint64,uint64,string)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("roundId", "opener", "asset", "budget", "bond", "commitDeadline", "revealDeadline", "name")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> RoundOpenedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            round_id=int(args["roundId"]),
+            opener=checksum(args["opener"]),
+            asset=checksum(args["asset"]),
+            budget=int(args["budget"]),
+            bond=int(args["bond"]),
+            commit_deadline=int(args["commitDeadline"]),
+            reveal_deadline=int(args["revealDeadline"]),
+            name=str(args["name"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[RoundOpenedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class RoundPartnerInvitedEvent:
+    """`partner` (number `index` from 0, the split order) is invited to round `roundId`.
+
+    Solidity event ``RoundPartnerInvited(uint256,address,uint256)``.
+    """
+
+    round_id: int
+    partner: str
+    index: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "RoundPartnerInvited"
+    signature: ClassVar[str] = "RoundPartnerInvited(uint256,address,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("roundId", "partner", "index")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> RoundPartnerInvitedEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            round_id=int(args["roundId"]),
+            partner=checksum(args["partner"]),
+            index=int(args["index"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[RoundPartnerInvitedEvent, ...]:
+        """The events of this type in a transaction result (optionally only those from ``address``)."""
+        return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
+
+
+@dataclass(frozen=True)
+class RoundSettledEvent:
+    """Round `roundId` settled into venture `ventureId`; the revealed pledges added up to
+    `revealedTotal`.
+
+    Solidity event ``RoundSettled(uint256,uint256,uint256)``.
+    """
+
+    round_id: int
+    venture_id: int
+    revealed_total: int
+    block_number: int
+    transaction_hash: str
+    log_index: int
+    address: str
+
+    event_name: ClassVar[str] = "RoundSettled"
+    signature: ClassVar[str] = "RoundSettled(uint256,uint256,uint256)"
+    arg_keys: ClassVar[tuple[str, ...]] = ("roundId", "ventureId", "revealedTotal")
+
+    @classmethod
+    def from_decoded(cls, event: DecodedEvent) -> RoundSettledEvent:
+        """Type a log decoded by the transaction pipeline or an event query."""
+        args = event.args
+        return cls(
+            round_id=int(args["roundId"]),
+            venture_id=int(args["ventureId"]),
+            revealed_total=int(args["revealedTotal"]),
+            block_number=event.block_number,
+            transaction_hash=event.transaction_hash,
+            log_index=event.log_index,
+            address=event.address,
+        )
+
+    @classmethod
+    def from_result(cls, result: TxResult, address: str | None = None) -> tuple[RoundSettledEvent, ...]:
         """The events of this type in a transaction result (optionally only those from ``address``)."""
         return tuple(cls.from_decoded(e) for e in events_in(result, cls.event_name, cls.arg_keys, address))
 
@@ -1678,6 +2163,312 @@ class JointVentureEscrowQuorumNotReached(ContractCustomError):
         return (int(raw[0]), int(raw[1]), int(raw[2]), int(raw[3]))
 
 
+class JointVentureEscrowRoundAlreadyCommitted(ContractCustomError):
+    """`partner` already committed in round `roundId`.
+
+    Solidity: ``error JointVentureEscrowRoundAlreadyCommitted(uint256 roundId, address
+    partner)``, selector ``0xaf73c0a7``.
+    """
+
+    error_name = "JointVentureEscrowRoundAlreadyCommitted"
+    signature = "JointVentureEscrowRoundAlreadyCommitted(uint256,address)"
+    selector = bytes.fromhex("af73c0a7")
+    arg_names = ("round_id", "partner")
+
+    round_id: int
+    partner: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), checksum(raw[1]))
+
+
+class JointVentureEscrowRoundAlreadyRevealed(ContractCustomError):
+    """`partner` already revealed in round `roundId`.
+
+    Solidity: ``error JointVentureEscrowRoundAlreadyRevealed(uint256 roundId, address partner)``,
+    selector ``0x85e7c58d``.
+    """
+
+    error_name = "JointVentureEscrowRoundAlreadyRevealed"
+    signature = "JointVentureEscrowRoundAlreadyRevealed(uint256,address)"
+    selector = bytes.fromhex("85e7c58d")
+    arg_names = ("round_id", "partner")
+
+    round_id: int
+    partner: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), checksum(raw[1]))
+
+
+class JointVentureEscrowRoundAlreadySettled(ContractCustomError):
+    """Round `roundId` was already settled (or failed) by {settleRound}.
+
+    Solidity: ``error JointVentureEscrowRoundAlreadySettled(uint256 roundId,
+    IJointVentureEscrowRounds.RoundState state)``, selector ``0xba8409f4``.
+    """
+
+    error_name = "JointVentureEscrowRoundAlreadySettled"
+    signature = "JointVentureEscrowRoundAlreadySettled(uint256,uint8)"
+    selector = bytes.fromhex("ba8409f4")
+    arg_names = ("round_id", "state")
+
+    round_id: int
+    state: RoundState
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), RoundState(raw[1]))
+
+
+class JointVentureEscrowRoundBondAlreadyWithdrawn(ContractCustomError):
+    """`partner` already took its bond from round `roundId`.
+
+    Solidity: ``error JointVentureEscrowRoundBondAlreadyWithdrawn(uint256 roundId, address
+    partner)``, selector ``0x94326a64``.
+    """
+
+    error_name = "JointVentureEscrowRoundBondAlreadyWithdrawn"
+    signature = "JointVentureEscrowRoundBondAlreadyWithdrawn(uint256,address)"
+    selector = bytes.fromhex("94326a64")
+    arg_names = ("round_id", "partner")
+
+    round_id: int
+    partner: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), checksum(raw[1]))
+
+
+class JointVentureEscrowRoundCommitmentMismatch(ContractCustomError):
+    """The revealed (pledge, salt) of `partner` hash to `computed`, not to its commitment
+    `committed`.
+
+    Solidity: ``error JointVentureEscrowRoundCommitmentMismatch(uint256 roundId, address partner,
+    bytes32 committed, bytes32 computed)``, selector ``0xe0fbfca7``.
+    """
+
+    error_name = "JointVentureEscrowRoundCommitmentMismatch"
+    signature = "JointVentureEscrowRoundCommitmentMismatch(uint256,address,bytes32,bytes32)"
+    selector = bytes.fromhex("e0fbfca7")
+    arg_names = ("round_id", "partner", "committed", "computed")
+
+    round_id: int
+    partner: str
+    committed: bytes
+    computed: bytes
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), checksum(raw[1]), bytes(raw[2]), bytes(raw[3]))
+
+
+class JointVentureEscrowRoundDuplicatePartner(ContractCustomError):
+    """`partner` is invited twice.
+
+    Solidity: ``error JointVentureEscrowRoundDuplicatePartner(address partner)``, selector
+    ``0x206a4456``.
+    """
+
+    error_name = "JointVentureEscrowRoundDuplicatePartner"
+    signature = "JointVentureEscrowRoundDuplicatePartner(address)"
+    selector = bytes.fromhex("206a4456")
+    arg_names = ("partner",)
+
+    partner: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (checksum(raw[0]),)
+
+
+class JointVentureEscrowRoundInvalidAmounts(ContractCustomError):
+    """The budget must be 1..2**112 - 1, the bond at most 2**96 - 1 and the quorum at least 1;
+    `budget`, `bond` and `quorum` were given.
+
+    Solidity: ``error JointVentureEscrowRoundInvalidAmounts(uint256 budget, uint256 bond, uint256
+    quorum)``, selector ``0x454943f0``.
+    """
+
+    error_name = "JointVentureEscrowRoundInvalidAmounts"
+    signature = "JointVentureEscrowRoundInvalidAmounts(uint256,uint256,uint256)"
+    selector = bytes.fromhex("454943f0")
+    arg_names = ("budget", "bond", "quorum")
+
+    budget: int
+    bond: int
+    quorum: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class JointVentureEscrowRoundInvalidDates(ContractCustomError):
+    """The dates are not in order: `timestamp` (now) < `commitDeadline` < `revealDeadline` <
+    `fundingDeadline`.
+
+    Solidity: ``error JointVentureEscrowRoundInvalidDates(uint256 commitDeadline, uint256
+    revealDeadline, uint256 fundingDeadline, uint256 timestamp)``, selector ``0x484ef017``.
+    """
+
+    error_name = "JointVentureEscrowRoundInvalidDates"
+    signature = "JointVentureEscrowRoundInvalidDates(uint256,uint256,uint256,uint256)"
+    selector = bytes.fromhex("484ef017")
+    arg_names = ("commit_deadline", "reveal_deadline", "funding_deadline", "timestamp")
+
+    commit_deadline: int
+    reveal_deadline: int
+    funding_deadline: int
+    timestamp: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]), int(raw[3]))
+
+
+class JointVentureEscrowRoundInvalidPartnerCount(ContractCustomError):
+    """A round needs 2..`max` invited partners; `count` were given.
+
+    Solidity: ``error JointVentureEscrowRoundInvalidPartnerCount(uint256 count, uint256 max)``,
+    selector ``0x76051816``.
+    """
+
+    error_name = "JointVentureEscrowRoundInvalidPartnerCount"
+    signature = "JointVentureEscrowRoundInvalidPartnerCount(uint256,uint256)"
+    selector = bytes.fromhex("76051816")
+    arg_names = ("count", "max")
+
+    count: int
+    max: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]))
+
+
+class JointVentureEscrowRoundNoBond(ContractCustomError):
+    """`partner` has no bond to take from round `roundId` (none paid, or forfeited).
+
+    Solidity: ``error JointVentureEscrowRoundNoBond(uint256 roundId, address partner)``, selector
+    ``0xa95f7ee8``.
+    """
+
+    error_name = "JointVentureEscrowRoundNoBond"
+    signature = "JointVentureEscrowRoundNoBond(uint256,address)"
+    selector = bytes.fromhex("a95f7ee8")
+    arg_names = ("round_id", "partner")
+
+    round_id: int
+    partner: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), checksum(raw[1]))
+
+
+class JointVentureEscrowRoundNotCommitted(ContractCustomError):
+    """`partner` did not commit in round `roundId`.
+
+    Solidity: ``error JointVentureEscrowRoundNotCommitted(uint256 roundId, address partner)``,
+    selector ``0x69a1e487``.
+    """
+
+    error_name = "JointVentureEscrowRoundNotCommitted"
+    signature = "JointVentureEscrowRoundNotCommitted(uint256,address)"
+    selector = bytes.fromhex("69a1e487")
+    arg_names = ("round_id", "partner")
+
+    round_id: int
+    partner: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), checksum(raw[1]))
+
+
+class JointVentureEscrowRoundNotInvited(ContractCustomError):
+    """`account` is not invited to round `roundId`.
+
+    Solidity: ``error JointVentureEscrowRoundNotInvited(uint256 roundId, address account)``,
+    selector ``0xfd9dcf17``.
+    """
+
+    error_name = "JointVentureEscrowRoundNotInvited"
+    signature = "JointVentureEscrowRoundNotInvited(uint256,address)"
+    selector = bytes.fromhex("fd9dcf17")
+    arg_names = ("round_id", "account")
+
+    round_id: int
+    account: str
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), checksum(raw[1]))
+
+
+class JointVentureEscrowRoundUnknown(ContractCustomError):
+    """No round has id `roundId`.
+
+    Solidity: ``error JointVentureEscrowRoundUnknown(uint256 roundId)``, selector ``0x306fd202``.
+    """
+
+    error_name = "JointVentureEscrowRoundUnknown"
+    signature = "JointVentureEscrowRoundUnknown(uint256)"
+    selector = bytes.fromhex("306fd202")
+    arg_names = ("round_id",)
+
+    round_id: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]),)
+
+
+class JointVentureEscrowRoundWrongBond(ContractCustomError):
+    """`msg.value` (`value`) does not fit: the bond `bond` for an ether round, 0 for a token round.
+
+    Solidity: ``error JointVentureEscrowRoundWrongBond(uint256 roundId, uint256 value, uint256
+    bond)``, selector ``0xeacd5051``.
+    """
+
+    error_name = "JointVentureEscrowRoundWrongBond"
+    signature = "JointVentureEscrowRoundWrongBond(uint256,uint256,uint256)"
+    selector = bytes.fromhex("eacd5051")
+    arg_names = ("round_id", "value", "bond")
+
+    round_id: int
+    value: int
+    bond: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), int(raw[1]), int(raw[2]))
+
+
+class JointVentureEscrowRoundWrongPhase(ContractCustomError):
+    """Round `roundId` is in (effective) state `state`, which does not allow this.
+
+    Solidity: ``error JointVentureEscrowRoundWrongPhase(uint256 roundId,
+    IJointVentureEscrowRounds.RoundState state)``, selector ``0x6dcf1939``.
+    """
+
+    error_name = "JointVentureEscrowRoundWrongPhase"
+    signature = "JointVentureEscrowRoundWrongPhase(uint256,uint8)"
+    selector = bytes.fromhex("6dcf1939")
+    arg_names = ("round_id", "state")
+
+    round_id: int
+    state: RoundState
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]), RoundState(raw[1]))
+
+
 class JointVentureEscrowSweepTouchedHeld(ContractCustomError):
     """A sweep moved `asset` that ventures hold: its balance fell to `balance`, below `expected`.
 
@@ -1912,6 +2703,22 @@ class SafeERC20FailedOperation(ContractCustomError):
 class JointVentureEscrowEvents(EventsBase):
     """Typed log queries for :class:`JointVentureEscrow` (``contract.events.<name>(...)``)."""
 
+    def bond_withdrawn(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        round_id: int | None = None,
+        partner: str | None = None,
+    ) -> list[BondWithdrawnEvent]:
+        """``BondWithdrawn`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"roundId": round_id, "partner": partner}
+        logs = self._query("BondWithdrawn(uint256,address,address,uint256)", from_block, to_block, filters)
+        return [BondWithdrawnEvent.from_decoded(e) for e in logs]
+
     def contribution_set(
         self,
         *,
@@ -2043,6 +2850,38 @@ class JointVentureEscrowEvents(EventsBase):
         logs = self._query("MilestoneSet(uint256,uint256,uint256)", from_block, to_block, filters)
         return [MilestoneSetEvent.from_decoded(e) for e in logs]
 
+    def pledge_committed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        round_id: int | None = None,
+        partner: str | None = None,
+    ) -> list[PledgeCommittedEvent]:
+        """``PledgeCommitted`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"roundId": round_id, "partner": partner}
+        logs = self._query("PledgeCommitted(uint256,address,bytes32)", from_block, to_block, filters)
+        return [PledgeCommittedEvent.from_decoded(e) for e in logs]
+
+    def pledge_revealed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        round_id: int | None = None,
+        partner: str | None = None,
+    ) -> list[PledgeRevealedEvent]:
+        """``PledgeRevealed`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"roundId": round_id, "partner": partner}
+        logs = self._query("PledgeRevealed(uint256,address,uint256)", from_block, to_block, filters)
+        return [PledgeRevealedEvent.from_decoded(e) for e in logs]
+
     def refunded(
         self,
         *,
@@ -2074,6 +2913,70 @@ class JointVentureEscrowEvents(EventsBase):
         filters = {"ventureId": venture_id, "asset": asset}
         logs = self._query("ReserveReleased(uint256,address,uint256,uint256)", from_block, to_block, filters)
         return [ReserveReleasedEvent.from_decoded(e) for e in logs]
+
+    def round_failed(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        round_id: int | None = None,
+    ) -> list[RoundFailedEvent]:
+        """``RoundFailed`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"roundId": round_id}
+        logs = self._query("RoundFailed(uint256,uint256,uint256)", from_block, to_block, filters)
+        return [RoundFailedEvent.from_decoded(e) for e in logs]
+
+    def round_opened(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        round_id: int | None = None,
+        opener: str | None = None,
+        asset: str | None = None,
+    ) -> list[RoundOpenedEvent]:
+        """``RoundOpened`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"roundId": round_id, "opener": opener, "asset": asset}
+        logs = self._query("RoundOpened(uint256,address,address,uint256,uint256,uint64,uint64,string)", from_block, to_block, filters)
+        return [RoundOpenedEvent.from_decoded(e) for e in logs]
+
+    def round_partner_invited(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        round_id: int | None = None,
+        partner: str | None = None,
+    ) -> list[RoundPartnerInvitedEvent]:
+        """``RoundPartnerInvited`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"roundId": round_id, "partner": partner}
+        logs = self._query("RoundPartnerInvited(uint256,address,uint256)", from_block, to_block, filters)
+        return [RoundPartnerInvitedEvent.from_decoded(e) for e in logs]
+
+    def round_settled(
+        self,
+        *,
+        from_block: BlockIdentifier = 0,
+        to_block: BlockIdentifier = "latest",
+        round_id: int | None = None,
+        venture_id: int | None = None,
+    ) -> list[RoundSettledEvent]:
+        """``RoundSettled`` events emitted by this contract in ``[from_block, to_block]``.
+
+        Indexed arguments given (not ``None``) must match.
+        """
+        filters = {"roundId": round_id, "ventureId": venture_id}
+        logs = self._query("RoundSettled(uint256,uint256,uint256)", from_block, to_block, filters)
+        return [RoundSettledEvent.from_decoded(e) for e in logs]
 
     def surplus_swept(
         self,
@@ -2176,8 +3079,9 @@ class JointVentureEscrow(BoundContract):
     Joint ventures between consortium members, funded together and released milestone by
     milestone; whoever can block a release can always get out. The behaviour (life cycle, exits,
     money flow, the reserve books) is documented in {IJointVentureEscrow}, the split rule in
-    {CumulativeSplit}; the bounds, storage layout and views are in {JointVentureEscrowState},
-    this file has every state-changing function.
+    {CumulativeSplit}; the bounds, storage layout and views are in {JointVentureEscrowState}, the
+    sealed negotiation rounds (issue 17) in {JointVentureEscrowRounds}; this file has every
+    state-changing function of the ventures.
 
     Bound to a deployed ``JointVentureEscrow``: ``JointVentureEscrow(w3, address, sender=None)``.
     Reads return typed values; writes go through the sender and return a ``TxResult``.
@@ -2240,6 +3144,14 @@ class JointVentureEscrow(BoundContract):
         out = self._call("MAX_PARTNERS()", (), ("uint256",), block_identifier)
         return int(out[0])
 
+    def max_round_partners(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """Most partners a round may invite.
+
+        Solidity: ``MAX_ROUND_PARTNERS()``, view.
+        """
+        out = self._call("MAX_ROUND_PARTNERS()", (), ("uint256",), block_identifier)
+        return int(out[0])
+
     def approve_milestone(self, venture_id: int, index: int) -> TxResult:
         """The caller approves milestone `index` of venture `ventureId`; at the quorum the milestone
         becomes releasable. Requirements: the venture is Active; the caller is a partner and has
@@ -2256,6 +3168,21 @@ class JointVentureEscrow(BoundContract):
         multicall).
         """
         return JointVentureEscrow._encode("approveMilestone(uint256,uint256)", (venture_id, index))
+
+    def bond_refundable(
+        self,
+        round_id: int,
+        partner: str,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> int:
+        """What `partner` would get from {withdrawBond} now (0 before the reveal deadline, after it
+        took its bond, or if its bond is forfeited).
+
+        Solidity: ``bondRefundable(uint256,address)``, view.
+        """
+        out = self._call("bondRefundable(uint256,address)", (round_id, partner), ("uint256",), block_identifier)
+        return int(out[0])
 
     def cancel_after_long_stop(self, venture_id: int) -> TxResult:
         """A partner cancels an Active venture whose long-stop date has passed: no more releases,
@@ -2285,6 +3212,23 @@ class JointVentureEscrow(BoundContract):
     def encode_cancel_expired(venture_id: int) -> bytes:
         """Calldata of ``cancelExpired(uint256)`` (for a governance proposal or a multicall)."""
         return JointVentureEscrow._encode("cancelExpired(uint256)", (venture_id,))
+
+    def commit_pledge(self, round_id: int, commitment: bytes, *, value: int = 0) -> TxResult:
+        """The caller commits `commitment` = {pledgeCommitment}(roundId, caller, pledge, salt) and
+        pays the bond: exactly `bond` wei as `msg.value` for ether; for a token no ether and this
+        contract approved for `bond` (exactly `bond` must arrive). Requirements: the round is in
+        its commit phase (block.timestamp <= commitDeadline); the caller is invited and has not
+        committed.
+
+        Solidity: ``commitPledge(uint256,bytes32)``, payable; sends a transaction through the
+        sender.
+        """
+        return self._transact("commit_pledge", "commitPledge(uint256,bytes32)", (round_id, commitment), value)
+
+    @staticmethod
+    def encode_commit_pledge(round_id: int, commitment: bytes) -> bytes:
+        """Calldata of ``commitPledge(uint256,bytes32)`` (for a governance proposal or a multicall)."""
+        return JointVentureEscrow._encode("commitPledge(uint256,bytes32)", (round_id, commitment))
 
     def consortium(self, *, block_identifier: BlockIdentifier = "latest") -> str:
         """The consortium whose members may use this contract (and whose proposals govern it).
@@ -2391,6 +3335,29 @@ class JointVentureEscrow(BoundContract):
         out = self._call("milestone(uint256,uint256)", (venture_id, index), ("(uint256,uint32,uint8)",), block_identifier)
         return Milestone.from_abi(out[0])
 
+    def open_round(self, terms: RoundTerms) -> TxResult:
+        """Opens a sealed round with `terms` and returns its id (1, 2, ...); reserves `bond *
+        partners` of the asset. Requirements: the caller and every partner are current members;
+        `name` at most MAX_NAME_LENGTH bytes; `asset` address(0) or a contract; `beneficiary` not
+        zero; `0 < budget < 2**112`; `bond < 2**96`; 2..{MAX_ROUND_PARTNERS} partners, no
+        duplicates; 1..MAX_MILESTONES milestones, each > 0, sum <= budget; `now < commitDeadline
+        < revealDeadline < fundingDeadline <= now + MAX_FUNDING_PERIOD`; `fundingDeadline <
+        longStop <= now + MAX_LONG_STOP`; `quorum >= 1`.
+
+        Solidity:
+        ``openRound((string,address,uint256,uint256,address,address[],uint256[],uint64,uint64,uint64,uint64,uint32))``,
+        nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("open_round", "openRound((string,address,uint256,uint256,address,address[],uint256[],uint64,uint64,uint64,uint64,uint32))", (terms.to_abi(),))
+
+    @staticmethod
+    def encode_open_round(terms: RoundTerms) -> bytes:
+        """Calldata of
+        ``openRound((string,address,uint256,uint256,address,address[],uint256[],uint64,uint64,uint64,uint64,uint32))``
+        (for a governance proposal or a multicall).
+        """
+        return JointVentureEscrow._encode("openRound((string,address,uint256,uint256,address,address[],uint256[],uint64,uint64,uint64,uint64,uint32))", (terms.to_abi(),))
+
     def partner(
         self,
         venture_id: int,
@@ -2417,6 +3384,37 @@ class JointVentureEscrow(BoundContract):
         """
         out = self._call("partners(uint256)", (venture_id,), ("address[]",), block_identifier)
         return tuple(checksum(x0) for x0 in out[0])
+
+    def pledge_commitment(
+        self,
+        round_id: int,
+        partner: str,
+        pledge: int,
+        salt: bytes,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> bytes:
+        """The commitment `partner` must send to commit `pledge` with `salt` in round `roundId`:
+        keccak256(abi.encode(block.chainid, address(this), roundId, partner, pledge, salt)).
+
+        Solidity: ``pledgeCommitment(uint256,address,uint256,bytes32)``, view.
+        """
+        out = self._call("pledgeCommitment(uint256,address,uint256,bytes32)", (round_id, partner, pledge, salt), ("bytes32",), block_identifier)
+        return bytes(out[0])
+
+    def push_bond(self, round_id: int, partner: str) -> TxResult:
+        """Pays `partner`'s bond refund from round `roundId` to `partner` itself. Anyone may call
+        it. Requirements: as for {withdrawBond}, with `partner` in place of the caller.
+
+        Solidity: ``pushBond(uint256,address)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("push_bond", "pushBond(uint256,address)", (round_id, partner))
+
+    @staticmethod
+    def encode_push_bond(round_id: int, partner: str) -> bytes:
+        """Calldata of ``pushBond(uint256,address)`` (for a governance proposal or a multicall)."""
+        return JointVentureEscrow._encode("pushBond(uint256,address)", (round_id, partner))
 
     def push_refund(self, venture_id: int, account: str) -> TxResult:
         """Pays `account`'s refund from venture `ventureId` to `account` itself. Anyone may call it.
@@ -2521,6 +3519,103 @@ class JointVentureEscrow(BoundContract):
         out = self._call("reserved(address)", (asset,), ("uint256",), block_identifier)
         return int(out[0])
 
+    def reveal_pledge(self, round_id: int, pledge: int, salt: bytes) -> TxResult:
+        """The caller reveals its `pledge` and `salt`; the contract checks them against its
+        commitment. Requirements: the round is in its reveal phase (commitDeadline <
+        block.timestamp <= revealDeadline); the caller committed and has not revealed; the hash
+        matches.
+
+        Solidity: ``revealPledge(uint256,uint256,bytes32)``, nonpayable; sends a transaction
+        through the sender.
+        """
+        return self._transact("reveal_pledge", "revealPledge(uint256,uint256,bytes32)", (round_id, pledge, salt))
+
+    @staticmethod
+    def encode_reveal_pledge(round_id: int, pledge: int, salt: bytes) -> bytes:
+        """Calldata of ``revealPledge(uint256,uint256,bytes32)`` (for a governance proposal or a
+        multicall).
+        """
+        return JointVentureEscrow._encode("revealPledge(uint256,uint256,bytes32)", (round_id, pledge, salt))
+
+    def round(self, round_id: int, *, block_identifier: BlockIdentifier = "latest") -> Round:
+        """Round `roundId` (its `state` is the effective one).
+
+        Solidity: ``round(uint256)``, view.
+        """
+        out = self._call("round(uint256)", (round_id,), ("(address,address,address,uint64,uint64,uint64,uint64,uint32,uint32,uint32,uint32,uint8,uint256,uint256,uint256,uint256,bool)",), block_identifier)
+        return Round.from_abi(out[0])
+
+    def round_count(self, *, block_identifier: BlockIdentifier = "latest") -> int:
+        """How many rounds were opened (ids run from 1 to this).
+
+        Solidity: ``roundCount()``, view.
+        """
+        out = self._call("roundCount()", (), ("uint256",), block_identifier)
+        return int(out[0])
+
+    def round_milestones(
+        self,
+        round_id: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> tuple[int, ...]:
+        """The milestones of round `roundId` (the venture's milestones).
+
+        Solidity: ``roundMilestones(uint256)``, view.
+        """
+        out = self._call("roundMilestones(uint256)", (round_id,), ("uint256[]",), block_identifier)
+        return tuple(int(x0) for x0 in out[0])
+
+    def round_name(self, round_id: int, *, block_identifier: BlockIdentifier = "latest") -> str:
+        """The name round `roundId` was opened with (the venture's name).
+
+        Solidity: ``roundName(uint256)``, view.
+        """
+        out = self._call("roundName(uint256)", (round_id,), ("string",), block_identifier)
+        return str(out[0])
+
+    def round_partner(
+        self,
+        round_id: int,
+        partner: str,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> RoundPartner:
+        """`partner`'s position in round `roundId` (all zero if it is not invited).
+
+        Solidity: ``roundPartner(uint256,address)``, view.
+        """
+        out = self._call("roundPartner(uint256,address)", (round_id, partner), ("(bool,bool,bool,bool,bytes32,uint256,uint256)",), block_identifier)
+        return RoundPartner.from_abi(out[0])
+
+    def round_partners(
+        self,
+        round_id: int,
+        *,
+        block_identifier: BlockIdentifier = "latest",
+    ) -> tuple[str, ...]:
+        """The invited partners of round `roundId`, in invitation (split) order.
+
+        Solidity: ``roundPartners(uint256)``, view.
+        """
+        out = self._call("roundPartners(uint256)", (round_id,), ("address[]",), block_identifier)
+        return tuple(checksum(x0) for x0 in out[0])
+
+    def settle_round(self, round_id: int) -> TxResult:
+        """Settles round `roundId` by the allocation rule: creates the venture and returns its id,
+        or writes the round down as Failed and returns 0. Either way releases the bond exposure
+        of the partners that did not commit. Anyone may call it. Loops over the round's partners
+        only. Requirements: block.timestamp > revealDeadline; not settled before.
+
+        Solidity: ``settleRound(uint256)``, nonpayable; sends a transaction through the sender.
+        """
+        return self._transact("settle_round", "settleRound(uint256)", (round_id,))
+
+    @staticmethod
+    def encode_settle_round(round_id: int) -> bytes:
+        """Calldata of ``settleRound(uint256)`` (for a governance proposal or a multicall)."""
+        return JointVentureEscrow._encode("settleRound(uint256)", (round_id,))
+
     def sweep_surplus(self, asset: str, to: str) -> TxResult:
         """Sends `to` what this contract holds of `asset` (address(0): ether) beyond what ventures
         reserve in it: forced ether, tokens sent directly. Afterwards every asset that a venture
@@ -2606,6 +3701,21 @@ class JointVentureEscrow(BoundContract):
         """Calldata of ``withdraw(uint256,address)`` (for a governance proposal or a multicall)."""
         return JointVentureEscrow._encode("withdraw(uint256,address)", (venture_id, to))
 
+    def withdraw_bond(self, round_id: int, to: str) -> TxResult:
+        """The caller takes its bond refund ({bondRefundable}) from round `roundId`, paid to `to`.
+        Requirements: block.timestamp > revealDeadline; the caller committed, has a refund above
+        zero and did not take it; `to` is not zero; the payment succeeds.
+
+        Solidity: ``withdrawBond(uint256,address)``, nonpayable; sends a transaction through the
+        sender.
+        """
+        return self._transact("withdraw_bond", "withdrawBond(uint256,address)", (round_id, to))
+
+    @staticmethod
+    def encode_withdraw_bond(round_id: int, to: str) -> bytes:
+        """Calldata of ``withdrawBond(uint256,address)`` (for a governance proposal or a multicall)."""
+        return JointVentureEscrow._encode("withdrawBond(uint256,address)", (round_id, to))
+
     def withdraw_vote(self, venture_id: int) -> TxResult:
         """The caller withdraws its standing dissolution vote on venture `ventureId`. Requirements:
         the venture is Funding (deadline not passed) or Active; the caller is a partner with a
@@ -2629,6 +3739,6 @@ class JointVentureEscrow(BoundContract):
         return int(out[0])
 
 
-ERRORS: tuple[type[ContractCustomError], ...] = (AssetTransferAmountMismatch, FailedCall, InsufficientBalance, JointVentureEscrowAlreadyApproved, JointVentureEscrowAlreadyRefunded, JointVentureEscrowAlreadyVoted, JointVentureEscrowAssetNotContract, JointVentureEscrowDeadlineNotPassed, JointVentureEscrowDepositExceedsOwed, JointVentureEscrowDuplicatePartner, JointVentureEscrowInvalidConsortium, JointVentureEscrowInvalidDissolutionQuorum, JointVentureEscrowInvalidFundingDeadline, JointVentureEscrowInvalidLongStop, JointVentureEscrowInvalidMilestoneCount, JointVentureEscrowInvalidName, JointVentureEscrowInvalidPartnerCount, JointVentureEscrowInvalidQuorum, JointVentureEscrowInvalidState, JointVentureEscrowLengthMismatch, JointVentureEscrowLongStopNotPassed, JointVentureEscrowMilestoneAlreadyReleased, JointVentureEscrowMilestonesExceedTotal, JointVentureEscrowNoSurplus, JointVentureEscrowNotBeneficiary, JointVentureEscrowNotMember, JointVentureEscrowNotPartner, JointVentureEscrowNotVoted, JointVentureEscrowNothingToRefund, JointVentureEscrowNothingToRelease, JointVentureEscrowNothingToWithdraw, JointVentureEscrowOnlyConsortium, JointVentureEscrowQuorumNotReached, JointVentureEscrowSweepTouchedHeld, JointVentureEscrowTotalTooLarge, JointVentureEscrowUnknownMilestone, JointVentureEscrowUnknownVenture, JointVentureEscrowWrongValue, JointVentureEscrowZeroBeneficiary, JointVentureEscrowZeroContribution, JointVentureEscrowZeroDeposit, JointVentureEscrowZeroMilestone, JointVentureEscrowZeroPartner, JointVentureEscrowZeroRecipient, ReentrancyGuardReentrantCall, SafeERC20FailedOperation)
+ERRORS: tuple[type[ContractCustomError], ...] = (AssetTransferAmountMismatch, FailedCall, InsufficientBalance, JointVentureEscrowAlreadyApproved, JointVentureEscrowAlreadyRefunded, JointVentureEscrowAlreadyVoted, JointVentureEscrowAssetNotContract, JointVentureEscrowDeadlineNotPassed, JointVentureEscrowDepositExceedsOwed, JointVentureEscrowDuplicatePartner, JointVentureEscrowInvalidConsortium, JointVentureEscrowInvalidDissolutionQuorum, JointVentureEscrowInvalidFundingDeadline, JointVentureEscrowInvalidLongStop, JointVentureEscrowInvalidMilestoneCount, JointVentureEscrowInvalidName, JointVentureEscrowInvalidPartnerCount, JointVentureEscrowInvalidQuorum, JointVentureEscrowInvalidState, JointVentureEscrowLengthMismatch, JointVentureEscrowLongStopNotPassed, JointVentureEscrowMilestoneAlreadyReleased, JointVentureEscrowMilestonesExceedTotal, JointVentureEscrowNoSurplus, JointVentureEscrowNotBeneficiary, JointVentureEscrowNotMember, JointVentureEscrowNotPartner, JointVentureEscrowNotVoted, JointVentureEscrowNothingToRefund, JointVentureEscrowNothingToRelease, JointVentureEscrowNothingToWithdraw, JointVentureEscrowOnlyConsortium, JointVentureEscrowQuorumNotReached, JointVentureEscrowRoundAlreadyCommitted, JointVentureEscrowRoundAlreadyRevealed, JointVentureEscrowRoundAlreadySettled, JointVentureEscrowRoundBondAlreadyWithdrawn, JointVentureEscrowRoundCommitmentMismatch, JointVentureEscrowRoundDuplicatePartner, JointVentureEscrowRoundInvalidAmounts, JointVentureEscrowRoundInvalidDates, JointVentureEscrowRoundInvalidPartnerCount, JointVentureEscrowRoundNoBond, JointVentureEscrowRoundNotCommitted, JointVentureEscrowRoundNotInvited, JointVentureEscrowRoundUnknown, JointVentureEscrowRoundWrongBond, JointVentureEscrowRoundWrongPhase, JointVentureEscrowSweepTouchedHeld, JointVentureEscrowTotalTooLarge, JointVentureEscrowUnknownMilestone, JointVentureEscrowUnknownVenture, JointVentureEscrowWrongValue, JointVentureEscrowZeroBeneficiary, JointVentureEscrowZeroContribution, JointVentureEscrowZeroDeposit, JointVentureEscrowZeroMilestone, JointVentureEscrowZeroPartner, JointVentureEscrowZeroRecipient, ReentrancyGuardReentrantCall, SafeERC20FailedOperation)
 """Every custom error ``JointVentureEscrow`` can revert with, as exception classes."""
 register_errors("JointVentureEscrow", ERRORS)

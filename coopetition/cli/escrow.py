@@ -4,7 +4,9 @@
 anyone may ``release`` one to the beneficiary, who ``withdraw``s, or anyone ``push``es it to the
 beneficiary). The ways out: ``dissolve`` by vote (``unvote`` withdraws a vote), ``cancel-after-long-stop``
 once the long-stop date passed; then each partner takes its ``refund`` (or anyone ``push``es it with
-``--partner``). ``show`` (with each partner's ways out) and ``list`` read the chain.
+``--partner``). ``show`` (with each partner's ways out) and ``list`` read the chain. Sealed rounds
+(``round ...``, :mod:`coopetition.cli.rounds`) settle the contributions first, each partner pledging
+in secret.
 
 Amounts are written in the venture's asset: ``"2.5 ether"``, ``"12000 USDC"`` (read with the token's
 decimals) or whole base units; deadlines and long-stop dates as ``30d``, ``12h`` or an ISO date.
@@ -21,6 +23,7 @@ from ._context import CliContext, pass_cli
 from .history import history_options, show_history
 from .output import Money, next_page, print_table, report, to_json, when
 from .params import AMOUNT, ASSET, COUNT, DEADLINE, ID, INDEX, LIST_PAGE, MEMBER, KeyValue
+from .rounds import rounds
 
 DEFAULT_DEADLINE = "30d"
 DEFAULT_LONG_STOP = "730d"
@@ -75,6 +78,9 @@ def _print_venture(v: Venture, labels: dict[str, str], history: list[str] | None
 @click.group("escrow")
 def escrow() -> None:
     """Joint ventures: partners fund, approve milestones, release to the beneficiary, or dissolve."""
+
+
+escrow.add_command(rounds)
 
 
 @escrow.command("create")

@@ -32,6 +32,8 @@ HEXDATA        ``0x`` + an even number of hex digits (calldata)
 ACCOUNT_NAME   a keystore name
 KeyValue       ``KEY=VALUE`` with a type for each side: ``--member LABEL=ADDRESS``,
                ``--partner MEMBER=AMOUNT``, ``--participant MEMBER=SHARE``
+ListOf         ``A,B,C``: a comma-separated list, each item read by one type (``--partner Acme,Globex``;
+               repeat the option to add more)
 =============  ===================================================================================
 
 Every type has an ``example``: a valid value, used in messages and by the tests that walk the
@@ -74,6 +76,7 @@ __all__ = [
     "HexType",
     "KeyValue",
     "LabelType",
+    "ListOf",
     "MemberType",
     "ShareType",
     "WholeType",
@@ -285,6 +288,21 @@ class KeyValue(CliType[tuple[K, V]]):
         if not sep or not left.strip() or not right.strip():
             self.fail(f"{value!r} is not {self.name}: write e.g. {self.example!r}", param, ctx)
         return self.key.convert(left, param, ctx), self.value.convert(right, param, ctx)
+
+
+class ListOf(CliType[tuple[T, ...]]):
+    """``A,B,C``: items separated by commas, each read by ``item``; an empty item is refused."""
+
+    def __init__(self, item: CliType[T]) -> None:
+        self.item = item
+        self.name = f"{item.name}[,{item.name}...]"
+        self.example = item.example
+
+    def check(self, text: str, what: str) -> tuple[T, ...]:
+        parts = [part.strip() for part in text.split(",")]
+        if not all(parts):
+            raise InputError(f"{what} {text!r} has an empty item: separate the items with single commas")
+        return tuple(self.item.check(part, what) for part in parts)
 
 
 ADDRESS = AddressType()

@@ -56,7 +56,7 @@ def test_the_walk_finds_the_address_options_of_every_family() -> None:
 
 
 FREE_TEXT = {
-    ("costs create", "name"), ("escrow create", "name"), ("titles create-class", "name"),
+    ("costs create", "name"), ("escrow create", "name"), ("escrow round open", "name"), ("titles create-class", "name"),
     ("consortium propose add-member", "description"), ("consortium propose remove-member", "description"),
     ("consortium propose set-quorum", "description"), ("consortium propose call", "description"),
     ("consortium propose cancel", "description"),

@@ -16,7 +16,7 @@ import pytest
 from _cli_env import ADDR, WRONG_CHECKSUM, chain_state, commands, deployed_project, module_node, run
 from conftest import AnvilNode
 
-from coopetition.cli.params import CliType, KeyValue
+from coopetition.cli.params import CliType, KeyValue, ListOf
 
 pytestmark = pytest.mark.anvil
 
@@ -75,6 +75,10 @@ CASES: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
     (("escrow", "create", "X", "--partner", "Acme 1 ether", "--milestone", "1 ether", "--beneficiary", ADDR[4]),
      ("PARTNER=AMOUNT",), "'Acme 1 ether' is not PARTNER=AMOUNT"),
     (("costs", "create", "X", "-p", "Acme", "--quorum", "1"), ("MEMBER=SHARE",), "'Acme' is not MEMBER=SHARE"),
+    (("escrow", "round", "open", "X", "--budget", "1 ether", "--partner", "Acme,,Globex", "--beneficiary", ADDR[4]),
+     ("member[,member...]",), "has an empty item"),
+    (("escrow", "round", "open", "X", "--budget", "1 ether", "--partner", "Acme,0x123", "--beneficiary", ADDR[4]),
+     ("member[,member...]",), "is not an address"),
     (("costs", "expenses", "1", "--status", "open"), ("Choice",), "'open' is not one of"),
     (("titles", "create-class", "X", "--terms", "/nonexistent/terms.pdf"), ("Path",), "does not exist"),
     (("titles", "create-class", "X", "--terms-hash", HASH, "--max-supply", "lots"), ("max supply",),
@@ -127,6 +131,8 @@ def test_every_parameter_type_in_the_tree_has_a_bad_value_case() -> None:
             used.add(kind(param.type))
             if isinstance(param.type, KeyValue):
                 used |= {kind(param.type.key), kind(param.type.value)}
+            if isinstance(param.type, ListOf):
+                used.add(kind(param.type.item))
     covered = {k for _, kinds, _ in CASES for k in kinds}
     assert used <= covered, sorted(used - covered)
 

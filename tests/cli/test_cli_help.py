@@ -10,7 +10,7 @@ VERBS = {
     "accept", "approve", "cancel", "change", "check", "collect", "compile", "create", "delete", "deploy",
     "dispute", "execute", "generate", "import", "leave", "list", "object", "pay", "propose", "record",
     "release", "remove", "revoke", "send", "show", "sign", "start", "stop", "submit", "take", "vote",
-    "withdraw", "admit", "as",  # "As a partner, cancel ...": the role first, then the imperative
+    "withdraw", "commit", "reveal", "open", "settle", "admit", "as",  # "As a partner, cancel ...": the role first, then the imperative
 }
 TITLES_AREA = ("titles",)
 """Another helper's family this session: its texts are checked once that work lands."""

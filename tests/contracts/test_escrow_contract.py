@@ -769,13 +769,15 @@ def test_a_payout_to_an_address_that_cannot_receive_fails_and_changes_nothing(wo
 
 
 def test_every_custom_error_of_the_escrow_is_exercised_by_a_test() -> None:
-    """A guard for this file and the attack tests: each error in the ABI is named in one of them."""
+    """A guard for this file and the attack tests (the ventures' and the sealed rounds'): each error in
+    the ABI is named in one of them."""
     from pathlib import Path
 
     from coopetition.bindings.joint_venture_escrow import ABI
 
     here = Path(__file__).resolve().parent
-    text = (here / "test_escrow_contract.py").read_text() + (here / "test_escrow_attacks.py").read_text()
+    files = ("test_escrow_contract.py", "test_escrow_attacks.py", "test_rounds_contract.py", "test_rounds_attacks.py")
+    text = "".join((here / name).read_text() for name in files if (here / name).exists())
     # Address.sendValue's InsufficientBalance cannot happen: every payout is backed by the reserve
     # books (the stateful test checks balance >= owed after every step).
     unreachable = {"InsufficientBalance"}
