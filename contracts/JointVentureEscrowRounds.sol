@@ -230,8 +230,8 @@ abstract contract JointVentureEscrowRounds is
         uint256 n = list.length;
         kept = new address[](n);
         amounts = new uint256[](n);
-        uint256 count;
-        uint256 weight;
+        uint256 count = 0;
+        uint256 weight = 0;
         for (uint256 k; k < n; ++k) {
             address account = list[k];
             RoundPartnerData storage p = _roundPartners[roundId][account];

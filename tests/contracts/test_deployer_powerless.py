@@ -194,7 +194,7 @@ def _consortium_of_two(env: EmbeddedEnv) -> str:
 
 
 def _escrow(env: EmbeddedEnv) -> Deployed:
-    from coopetition.bindings.joint_venture_escrow import JointVentureEscrow
+    from coopetition.bindings.joint_venture_escrow import JointVentureEscrow, RoundTerms
     from coopetition.escrow import EscrowService
 
     address = env.deploy("JointVentureEscrow", [_consortium_of_two(env)], by=DEPLOYER)
@@ -207,13 +207,23 @@ def _escrow(env: EmbeddedEnv) -> Deployed:
     view = JointVentureEscrow(env.w3, address)
     me = env.address(DEPLOYER)
     terms = ("Deployer JV", "0x" + "00" * 20, me, [me], [1], [1], env.now() + 86_400, env.now() + 2 * 86_400, 1, 1)
+    # a sealed round (issue 17) the deployer could try to commit into, settle or take bonds from
+    now = env.now()
+    round_terms = RoundTerms("JV round", "0x" + "00" * 20, 100, 10, env.address(3), (env.address(1), env.address(2)),
+                             (50,), now + 3600, now + 7200, now + 86_400, now + 2 * 86_400, 2)
+    JointVentureEscrow(env.w3, address, env.pipeline(1)).open_round(round_terms)
+    JointVentureEscrow(env.w3, address, env.pipeline(1)).commit_pledge(1, b"\x22" * 32, value=10)
+    deployer_round = ("Deployer round", "0x" + "00" * 20, 1, 0, me, [me, env.address(1)], [1], now + 3600,
+                      now + 7200, now + 86_400, now + 2 * 86_400, 1)
 
     def snapshot() -> Any:
-        return view.venture_count(), EscrowService.at(env.w3, address).venture(venture.id), env.balance(address)
+        return (view.venture_count(), EscrowService.at(env.w3, address).venture(venture.id), env.balance(address),
+                view.round_count(), view.round(1), view.round_partner(1, env.address(1)))
 
     return Deployed(
         contract=JointVentureEscrow(env.w3, address, env.pipeline(DEPLOYER)),
-        pools={"uint256": [venture.id], "(string,address,address,address[],uint256[],uint256[],uint64,uint64,uint32,uint32)": [terms]},
+        pools={"uint256": [venture.id], "(string,address,address,address[],uint256[],uint256[],uint64,uint64,uint32,uint32)": [terms],
+               "(string,address,uint256,uint256,address,address[],uint256[],uint64,uint64,uint64,uint64,uint32)": [deployer_round]},
         snapshot=snapshot,
     )
 
