@@ -62,6 +62,7 @@ FREE_TEXT = {
     ("consortium propose cancel", "description"),
     ("consortium sign", "description"),
     ("titles create-class", "description"), ("titles issue", "description"), ("costs submit", "reference"),
+    ("titles cap propose", "description"),
     ("costs dispute", "reason"),
     ("compile", "solc_path"), ("coopetition", "network"),
     ("titles take", "order"), ("titles cancel-quote", "quote"),
