@@ -31,6 +31,8 @@ from typing import TYPE_CHECKING, Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gas_common import GasRow, GasTable, deploy, fresh_connection, markdown_table, raw_send
 
+from coopetition import pledge_commitment
+
 if TYPE_CHECKING:
     from coopetition._session import Connection
 
@@ -127,7 +129,10 @@ def measure_rounds(partners: int = 3, bond_kind: str = "ether") -> RoundsGas:
     pledges = [ETHER * (k + 1) for k in range(partners)]
     salts = [keccak(text=f"salt {k}") for k in range(len(members))]  # fixed: calldata gas is exact
     view = JointVentureEscrow(conn.w3, address, None)
-    commits = [as_(people[k]).commit_pledge(rid, view.pledge_commitment(rid, who, pledges[k], salts[k]), value=value)
+    chain_id = int(conn.w3.eth.chain_id)
+    commits = [as_(people[k]).commit_pledge(rid, pledge_commitment(chain_id=chain_id, escrow=address, round_id=rid,
+                                                                    partner=who, pledge=pledges[k], salt=salts[k]),
+                                            value=value)
                for k, who in enumerate(members)]
     tester.time_travel(terms.commit_deadline + 1)
     tester.mine_blocks(1)
@@ -145,7 +150,8 @@ def measure_rounds(partners: int = 3, bond_kind: str = "ether") -> RoundsGas:
     direct = as_(people[0]).create_venture(VentureTerms(
         "bench", asset, str(beneficiary.address), tuple(members), tuple(shares), milestones,
         terms.funding_deadline, terms.long_stop, quorum, n - quorum + 1))
-    settle = as_(outsider).settle_round(rid)
+    lists = view.round_lists(rid)  # settle takes them back (checked against the hash recorded at open)
+    settle = as_(outsider).settle_round(rid, lists.name, lists.partners, lists.milestones)
     withdraw = as_(people[0]).withdraw_bond(rid, members[0]) if bond else None
     push = as_(outsider).push_bond(rid, members[1]) if bond else None
     return RoundsGas(partners, bond_kind, opened.gas_used, commits[0].gas_used, commits[-1].gas_used,

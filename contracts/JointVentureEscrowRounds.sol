@@ -26,7 +26,7 @@ abstract contract JointVentureEscrowRounds is
     IJointVentureEscrowRounds
 {
     /// @notice Most partners a round may invite.
-    uint256 public constant MAX_ROUND_PARTNERS = 20;
+    uint256 internal constant MAX_ROUND_PARTNERS = 20;
 
     uint8 private constant _INVITED = 1;
     uint8 private constant _COMMITTED = 2;
@@ -54,6 +54,8 @@ abstract contract JointVentureEscrowRounds is
         // slot 3
         uint112 budget;
         uint96 bond;
+        // slot 4 — keccak256(abi.encode(name, partners, milestones)): settle takes them as calldata
+        bytes32 listsHash;
     }
 
     /// @dev One slot per invited partner;
@@ -99,6 +101,7 @@ abstract contract JointVentureEscrowRounds is
         (r.beneficiary, r.quorum, r.outcome, r.finalized, r.ventureId) =
             (terms.beneficiary, terms.quorum, RoundState.Commit, false, 0);
         (r.budget, r.bond) = (uint112(terms.budget), uint96(terms.bond));
+        r.listsHash = keccak256(abi.encode(terms.name, terms.partners, terms.milestones));
         _roundNames[roundId] = terms.name;
         _roundPartnerLists[roundId] = terms.partners;
         _roundMilestones[roundId] = terms.milestones;
@@ -180,11 +183,18 @@ abstract contract JointVentureEscrowRounds is
     // -------------------------------------------------------------------------------- settling
 
     /// @inheritdoc IJointVentureEscrowRounds
-    function settleRound(uint256 roundId) external nonReentrant returns (uint256 ventureId) {
+    function settleRound(
+        uint256 roundId,
+        string memory name,
+        address[] memory partners,
+        uint256[] memory milestones
+    ) external nonReentrant returns (uint256 ventureId) {
         RoundData storage r = _existingRound(roundId);
         if (block.timestamp <= r.revealDeadline) _revertWrongPhase(roundId);
         if (r.finalized) revert JointVentureEscrowRoundAlreadySettled(roundId, r.outcome);
-        (address[] memory kept, uint256[] memory amounts, uint256 revealedTotal) = _allocate(roundId, r);
+        bytes32 given = keccak256(abi.encode(name, partners, milestones));
+        if (given != r.listsHash) revert JointVentureEscrowRoundListsMismatch(roundId);
+        (address[] memory kept, uint256[] memory amounts, uint256 revealedTotal) = _allocate(roundId, r, partners);
         // The bonds of the partners that never committed will never be paid in: stop reserving them.
         // Cannot underflow or overflow: committedCount <= partnerCount <= 20, bond < 2**96.
         uint256 unused;
@@ -200,12 +210,12 @@ abstract contract JointVentureEscrowRounds is
         }
         uint256 quorum = r.quorum < n ? r.quorum : n;
         VentureTerms memory terms = VentureTerms({
-            name: _roundNames[roundId],
+            name: name,
             asset: r.asset,
             beneficiary: r.beneficiary,
             partners: kept,
             contributions: amounts,
-            milestones: _roundMilestones[roundId],
+            milestones: milestones,
             fundingDeadline: r.fundingDeadline,
             longStop: r.longStop,
             quorum: uint32(quorum),
@@ -221,12 +231,11 @@ abstract contract JointVentureEscrowRounds is
      * still members) and their contributions, empty if the round fails; and the revealed total.
      * Loops over the round's partners (at most 20), at most 20 passes of the split.
      */
-    function _allocate(uint256 roundId, RoundData storage r)
+    function _allocate(uint256 roundId, RoundData storage r, address[] memory list)
         internal
         view
         returns (address[] memory kept, uint256[] memory amounts, uint256 revealedTotal)
     {
-        address[] storage list = _roundPartnerLists[roundId];
         uint256 n = list.length;
         kept = new address[](n);
         amounts = new uint256[](n);
@@ -337,15 +346,6 @@ abstract contract JointVentureEscrowRounds is
     // ------------------------------------------------------------------------------------ views
 
     /// @inheritdoc IJointVentureEscrowRounds
-    function pledgeCommitment(uint256 roundId, address partner, uint256 pledge, bytes32 salt)
-        external
-        view
-        returns (bytes32)
-    {
-        return _pledgeCommitment(roundId, partner, pledge, salt);
-    }
-
-    /// @inheritdoc IJointVentureEscrowRounds
     function roundCount() external view returns (uint256) {
         return _roundCount;
     }
@@ -362,15 +362,13 @@ abstract contract JointVentureEscrowRounds is
     }
 
     /// @inheritdoc IJointVentureEscrowRounds
-    function roundName(uint256 roundId) external view returns (string memory name) {
+    function roundLists(uint256 roundId)
+        external
+        view
+        returns (string memory name, address[] memory partners, uint256[] memory milestones)
+    {
         _existingRound(roundId);
-        name = _roundNames[roundId];
-    }
-
-    /// @inheritdoc IJointVentureEscrowRounds
-    function roundPartners(uint256 roundId) external view returns (address[] memory) {
-        _existingRound(roundId);
-        return _roundPartnerLists[roundId];
+        (name, partners, milestones) = (_roundNames[roundId], _roundPartnerLists[roundId], _roundMilestones[roundId]);
     }
 
     /// @inheritdoc IJointVentureEscrowRounds
@@ -382,12 +380,6 @@ abstract contract JointVentureEscrowRounds is
         (out.bondWithdrawn, out.pledge) = (p.bondWithdrawn, p.pledge);
         if (status >= _COMMITTED) out.commitment = _commitments[roundId][partner];
         if (r.ventureId != 0) out.allocation = _partners[r.ventureId][partner].owed;
-    }
-
-    /// @inheritdoc IJointVentureEscrowRounds
-    function roundMilestones(uint256 roundId) external view returns (uint256[] memory milestones) {
-        _existingRound(roundId);
-        milestones = _roundMilestones[roundId];
     }
 
     /// @inheritdoc IJointVentureEscrowRounds
@@ -472,7 +464,7 @@ abstract contract JointVentureEscrowRounds is
    
     /// Also returns the revealed total.
     function _roundState(uint256 roundId, RoundData storage r) internal view returns (RoundState, uint256) {
-        (address[] memory kept,, uint256 revealedTotal) = _allocate(roundId, r);
+        (address[] memory kept,, uint256 revealedTotal) = _allocate(roundId, r, _roundPartnerLists[roundId]);
         if (block.timestamp <= r.commitDeadline) return (RoundState.Commit, revealedTotal);
         if (block.timestamp <= r.revealDeadline) return (RoundState.Reveal, revealedTotal);
         if (r.finalized) return (r.outcome, revealedTotal);

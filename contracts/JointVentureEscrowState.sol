@@ -153,11 +153,6 @@ abstract contract JointVentureEscrowState is IJointVentureEscrow {
     }
 
     /// @inheritdoc IJointVentureEscrow
-    function withdrawable(uint256 ventureId) external view returns (uint256) {
-        return _existing(ventureId).withdrawable;
-    }
-
-    /// @inheritdoc IJointVentureEscrow
     function heldFor(uint256 ventureId) external view returns (uint256) {
         return _owes(_existing(ventureId), ventureId, _effectiveState(ventureId));
     }

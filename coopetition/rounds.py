@@ -194,12 +194,12 @@ class RoundsService(Service):
         c = self.contract
         with read_batch(self.w3) as batch:
             batch.prefetch([c.round_count, *(partial(read, r) for r in ids
-                                             for read in (c.round, c.round_name, c.round_partners, c.round_milestones))])
+                                             for read in (c.round, c.round_lists))])
             count = c.round_count()
             for r in ids:
                 if r > count:
                     raise InputError(f"there is no round #{r} (rounds so far: {count})")
-            batch.prefetch(partial(read, r, who) for r in ids for who in c.round_partners(r)
+            batch.prefetch(partial(read, r, who) for r in ids for who in c.round_lists(r).partners
                            for read in (c.round_partner, c.bond_refundable))
             now = int(self.w3.eth.get_block("latest")["timestamp"])
             return tuple(self._round(r, now) for r in ids)
@@ -212,8 +212,9 @@ class RoundsService(Service):
                          failed=raw.finalized and raw.state != RoundState.SETTLED,
                          commit_deadline=raw.commit_deadline, reveal_deadline=raw.reveal_deadline, now=now)
         settled = phase == RoundPhase.SETTLED
+        lists = c.round_lists(rid)
         partners = []
-        for k, who in enumerate(c.round_partners(rid)):
+        for k, who in enumerate(lists.partners):
             p = c.round_partner(rid, who)
             sealed = p.committed and not p.revealed and p.commitment != _ZERO_WORD
             partners.append(RoundPartnerStatus(
@@ -223,13 +224,13 @@ class RoundsService(Service):
                 bond_withdrawn=p.bond_withdrawn, bond_refundable=c.bond_refundable(rid, who), asset=info,
             ))
         return SealedRound(
-            id=rid, name=c.round_name(rid), asset=info, opener=raw.opener, beneficiary=raw.beneficiary,
+            id=rid, name=lists.name, asset=info, opener=raw.opener, beneficiary=raw.beneficiary,
             phase=phase, now=now, commit_deadline=raw.commit_deadline, reveal_deadline=raw.reveal_deadline,
             funding_deadline=raw.funding_deadline, long_stop=raw.long_stop, quorum=raw.quorum, budget=raw.budget,
             bond=raw.bond, committed=raw.committed_count, revealed=raw.revealed_count,
             revealed_total=None if phase == RoundPhase.COMMIT else raw.revealed_total,
             venture_id=raw.venture_id if phase == RoundPhase.SETTLED and raw.venture_id else None,
-            milestones=tuple(RoundMilestone(k, amount, info) for k, amount in enumerate(c.round_milestones(rid))),
+            milestones=tuple(RoundMilestone(k, amount, info) for k, amount in enumerate(lists.milestones)),
             partners=tuple(partners),
         )
 
@@ -353,7 +354,10 @@ class RoundsService(Service):
         if r.phase != RoundPhase.SETTLING:
             raise InputError(f"round #{rid} settles after its reveal deadline {_when(r.reveal_deadline)} "
                              f"(it is in its {r.phase.value} phase now)")
-        return self.contract.settle_round(rid)
+        # The escrow takes the round's lists back as calldata and checks them against the hash it
+        # recorded at open (cheaper than reading them from storage): pass them exactly as read.
+        return self.contract.settle_round(rid, r.name, [p.address for p in r.partners],
+                                          [int(m.amount) for m in r.milestones])
 
     def withdraw_bond(self, round_id: int, to: str | None = None) -> TxResult:
         """As a partner, take the bond due back (its own, plus any forfeited share), paid to ``to``."""

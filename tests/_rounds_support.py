@@ -126,8 +126,12 @@ class RoundPlay:
         return self.world.escrow(who).reveal_pledge(
             self.round_id, self.pledges[address] if pledge is None else pledge, salt or self.salts[address])
 
+    def lists(self) -> tuple[str, tuple[str, ...], tuple[int, ...]]:
+        """What settleRound takes back after the round id: the name, partners and milestones as opened."""
+        return self.terms.name, tuple(self.terms.partners), tuple(self.terms.milestones)
+
     def settle(self, by: int = 0) -> int:
-        tx = self.world.escrow(by).settle_round(self.round_id)
+        tx = self.world.escrow(by).settle_round(self.round_id, *self.lists())
         settled = RoundSettledEvent.from_result(tx)
         return settled[0].venture_id if settled else 0
 

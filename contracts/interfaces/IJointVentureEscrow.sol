@@ -423,9 +423,6 @@ interface IJointVentureEscrow {
     /// @notice What `account` would get from {refund} now (0 if not refundable now or already refunded).
     function refundable(uint256 ventureId, address account) external view returns (uint256);
 
-    /// @notice What the beneficiary of venture `ventureId` may withdraw now.
-    function withdrawable(uint256 ventureId) external view returns (uint256);
-
     /// @notice What venture `ventureId` owes now: the beneficiary's unpaid credit plus every refund
     /// not yet taken (while funding: what the partners paid). Loops over the partners.
     function heldFor(uint256 ventureId) external view returns (uint256);

@@ -14,16 +14,20 @@ pragma solidity 0.8.37;
  *        --> Settled | Failed (t > revealDeadline: what {settleRound} gives; it writes it down)
  *
  * 1. A member opens a round ({openRound}): the venture's name, asset, beneficiary, milestones, dates
- *    and quorum, its budget, a bond, and 2..{MAX_ROUND_PARTNERS} invited partners (current members).
+ *    and quorum, its budget, a bond, and 2..20 invited partners (current members).
  *    The largest bond exposure (`bond * partners`) is reserved at once in {IJointVentureEscrow-reserved}.
- * 2. Each invited partner commits once ({commitPledge}) the hash {pledgeCommitment} of its pledge,
- *    a secret salt, its address, the round, this contract and the chain, paying the bond. Nothing of a
- *    pledge is stored or emitted before its reveal; pledges themselves are never paid into the round.
+ * 2. Each invited partner commits once ({commitPledge}) the hash of its pledge, a secret salt, its
+ *    address, the round, this contract and the chain (see {commitPledge}), paying the bond. Nothing of
+ *    a pledge is stored or emitted before its reveal; pledges themselves are never paid into the round.
+ *    There is deliberately no view that computes the hash: calling one on a node would show the pledge
+ *    to the node's operator before its reveal. Compute it locally.
  * 3. After the commit deadline, until the reveal deadline included, each committed partner reveals
  *    ({revealPledge}); the contract checks the hash. A pledge above 2**112 - 1 (more than any budget)
  *    counts as 2**112 - 1.
  * 4. After the reveal deadline anyone settles ({settleRound}); settling earlier is refused even if every
- *    committed partner revealed (one rule, no race with a late reveal).
+ *    committed partner revealed (one rule, no race with a late reveal). The settler passes the round's
+ *    name, partners and milestones back ({roundLists}); the contract checks them against the hash it
+ *    recorded at open, so they cannot be changed.
  *
  * **Allocation rule** (fixed for every round). The kept partners are the revealers with a pledge above
  * zero that are still consortium members at settle (an expelled revealer is left out, so that it cannot
@@ -32,7 +36,7 @@ pragma solidity 0.8.37;
  * contribution is its cumulative-floor share ({CumulativeSplit-part}) of the budget weighted by its
  * pledge over the kept partners: the contributions add up to exactly the budget and none exceeds its
  * pledge. A partner whose share rounds to zero is left out too and the split is computed again over
- * the partners kept (at most {MAX_ROUND_PARTNERS} passes; the kept pledges still cover the budget).
+ * the partners kept (at most 20 passes; the kept pledges still cover the budget).
  * The venture is created in Funding with these contributions, the round's milestones, beneficiary,
  * funding deadline and long-stop; release quorum `min(quorum, n)` and dissolution quorum
  * `n - quorum' + 1` (the easiest exit the escrow allows), `n` the kept partners. Partners then deposit
@@ -74,7 +78,7 @@ interface IJointVentureEscrowRounds {
         uint256 bond;
         /// Who the venture's milestones pay (not zero).
         address beneficiary;
-        /// Invited members, 2..{MAX_ROUND_PARTNERS}, no duplicates; their order is the split order.
+        /// Invited members, 2..20, no duplicates; their order is the split order.
         address[] partners;
         /// The venture's milestones (1..{IJointVentureEscrow-MAX_MILESTONES}, each > 0), sum <= budget.
         uint256[] milestones;
@@ -160,6 +164,9 @@ interface IJointVentureEscrowRounds {
     error JointVentureEscrowRoundNoBond(uint256 roundId, address partner);
     /// @notice `partner` already took its bond from round `roundId`.
     error JointVentureEscrowRoundBondAlreadyWithdrawn(uint256 roundId, address partner);
+    /// @notice The name, partners and milestones given to {settleRound} hash to `given`, not to the
+    /// round's recorded `recorded` (they are not the ones round `roundId` was opened with).
+    error JointVentureEscrowRoundListsMismatch(uint256 roundId);
 
     // ---------------------------------------------------------------------------------- events
 
@@ -194,7 +201,7 @@ interface IJointVentureEscrowRounds {
      * @notice Opens a sealed round with `terms` and returns its id (1, 2, ...); reserves
      * `bond * partners` of the asset. Requirements: the caller and every partner are current members;
      * `name` at most MAX_NAME_LENGTH bytes; `asset` address(0) or a contract; `beneficiary` not zero;
-     * `0 < budget < 2**112`; `bond < 2**96`; 2..{MAX_ROUND_PARTNERS} partners, no duplicates;
+     * `0 < budget < 2**112`; `bond < 2**96`; 2..20 partners, no duplicates;
      * 1..MAX_MILESTONES milestones, each > 0, sum <= budget; `now < commitDeadline < revealDeadline <
      * fundingDeadline <= now + MAX_FUNDING_PERIOD`; `fundingDeadline < longStop <= now + MAX_LONG_STOP`;
      * `quorum >= 1`.
@@ -202,7 +209,8 @@ interface IJointVentureEscrowRounds {
     function openRound(RoundTerms memory terms) external returns (uint256 roundId);
 
     /**
-     * @notice The caller commits `commitment` = {pledgeCommitment}(roundId, caller, pledge, salt) and
+     * @notice The caller commits `commitment` = keccak256(abi.encode(block.chainid, address(this),
+     * roundId, caller, pledge, salt)), computed off chain (`salt` 32 secret random bytes), and
      * pays the bond: exactly `bond` wei as `msg.value` for ether; for a token no ether and this
      * contract approved for `bond` (exactly `bond` must arrive).
      * Requirements: the round is in its commit phase (block.timestamp <= commitDeadline); the caller
@@ -221,9 +229,20 @@ interface IJointVentureEscrowRounds {
      * @notice Settles round `roundId` by the allocation rule: creates the venture and returns its id,
      * or writes the round down as Failed and returns 0. Either way releases the bond exposure of the
      * partners that did not commit. Anyone may call it. Loops over the round's partners only.
-     * Requirements: block.timestamp > revealDeadline; not settled before.
+     * The caller passes the round's `name`, `partners` and `milestones` back exactly as opened (as
+     * {roundLists} returns them): the contract checks their hash against the one recorded at open
+     * instead of reading them from storage again, which keeps settling within 30,000 gas of creating
+     * the same venture directly. Lists that are not the round's own are refused, so the caller cannot
+     * change the venture.
+     * Requirements: block.timestamp > revealDeadline; not settled before; `keccak256(abi.encode(name,
+     * partners, milestones))` equals the hash recorded at open.
      */
-    function settleRound(uint256 roundId) external returns (uint256 ventureId);
+    function settleRound(
+        uint256 roundId,
+        string memory name,
+        address[] memory partners,
+        uint256[] memory milestones
+    ) external returns (uint256 ventureId);
 
     /**
      * @notice The caller takes its bond refund ({bondRefundable}) from round `roundId`, paid to `to`.
@@ -238,35 +257,24 @@ interface IJointVentureEscrowRounds {
      */
     function pushBond(uint256 roundId, address partner) external;
 
-    /// @notice The commitment `partner` must send to commit `pledge` with `salt` in round `roundId`:
-    /// keccak256(abi.encode(block.chainid, address(this), roundId, partner, pledge, salt)).
-    function pledgeCommitment(uint256 roundId, address partner, uint256 pledge, bytes32 salt)
-        external
-        view
-        returns (bytes32);
-
     /// @notice How many rounds were opened (ids run from 1 to this).
     function roundCount() external view returns (uint256);
 
     /// @notice Round `roundId` (its `state` is the effective one).
     function round(uint256 roundId) external view returns (Round memory);
 
-    /// @notice The name round `roundId` was opened with (the venture's name).
-    function roundName(uint256 roundId) external view returns (string memory);
-
-    /// @notice The invited partners of round `roundId`, in invitation (split) order.
-    function roundPartners(uint256 roundId) external view returns (address[] memory);
+    /// @notice The name (the venture's name), the invited partners (in invitation, that is split,
+    /// order) and the milestones (the venture's) round `roundId` was opened with: what {settleRound}
+    /// takes back.
+    function roundLists(uint256 roundId)
+        external
+        view
+        returns (string memory name, address[] memory partners, uint256[] memory milestones);
 
     /// @notice `partner`'s position in round `roundId` (all zero if it is not invited).
     function roundPartner(uint256 roundId, address partner) external view returns (RoundPartner memory);
 
-    /// @notice The milestones of round `roundId` (the venture's milestones).
-    function roundMilestones(uint256 roundId) external view returns (uint256[] memory);
-
     /// @notice What `partner` would get from {withdrawBond} now (0 before the reveal deadline, after
     /// it took its bond, or if its bond is forfeited).
     function bondRefundable(uint256 roundId, address partner) external view returns (uint256);
-
-    /// @notice Most partners a round may invite.
-    function MAX_ROUND_PARTNERS() external view returns (uint256);
 }

@@ -1,8 +1,9 @@
 """The secret half of a sealed pledge: the commitment rule and the local salt store.
 
 A partner commits ``keccak256(abi.encode(chainId, escrow, roundId, partner, pledge, salt))``
-(:func:`pledge_commitment`, the contract's ``pledgeCommitment`` computed here, so the pledge never
-leaves the machine before its reveal: asking a node's ``eth_call`` would show it to the node).
+(:func:`pledge_commitment`, the rule of the escrow's ``commitPledge`` NatSpec computed here, so the
+pledge never leaves the machine before its reveal: the escrow has deliberately no view for it, since
+asking a node's ``eth_call`` would show the pledge to the node).
 
 The salt store keeps what the reveal needs, one JSON file per (chain, escrow, round, partner)::
 
@@ -40,7 +41,7 @@ def new_salt() -> bytes:
 
 def pledge_commitment(*, chain_id: int, escrow: str, round_id: int, partner: str, pledge: int,
                       salt: bytes) -> bytes:
-    """The commitment the escrow checks at reveal (its ``pledgeCommitment`` view), computed locally."""
+    """The commitment the escrow checks at reveal, computed locally (the escrow has no view for it)."""
     from eth_abi import abi as eth_abi
     from eth_utils.crypto import keccak
 

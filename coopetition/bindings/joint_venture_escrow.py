@@ -73,6 +73,7 @@ __all__ = [
     "JointVentureEscrowRoundInvalidAmounts",
     "JointVentureEscrowRoundInvalidDates",
     "JointVentureEscrowRoundInvalidPartnerCount",
+    "JointVentureEscrowRoundListsMismatch",
     "JointVentureEscrowRoundNoBond",
     "JointVentureEscrowRoundNotCommitted",
     "JointVentureEscrowRoundNotInvited",
@@ -104,6 +105,7 @@ __all__ = [
     "ReserveReleasedEvent",
     "Round",
     "RoundFailedEvent",
+    "RoundListsResult",
     "RoundOpenedEvent",
     "RoundPartner",
     "RoundPartnerInvitedEvent",
@@ -166,6 +168,7 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint256","name":"budget","type":"uint256"},{"internalType":"uint256","name":"bond","type":"uint256"},{"internalType":"uint256","name":"quorum","type":"uint256"}],"name":"JointVentureEscrowRoundInvalidAmounts","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"commitDeadline","type":"uint256"},{"internalType":"uint256","name":"revealDeadline","type":"uint256"},{"internalType":"uint256","name":"fundingDeadline","type":"uint256"},{"internalType":"uint256","name":"timestamp","type":"uint256"}],"name":"JointVentureEscrowRoundInvalidDates","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"count","type":"uint256"},{"internalType":"uint256","name":"max","type":"uint256"}],"name":"JointVentureEscrowRoundInvalidPartnerCount","type":"error"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"JointVentureEscrowRoundListsMismatch","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowRoundNoBond","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"JointVentureEscrowRoundNotCommitted","type":"error"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"JointVentureEscrowRoundNotInvited","type":"error"},
@@ -213,7 +216,6 @@ _ABI_JSON = r'''[
 {"inputs":[],"name":"MAX_MILESTONES","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"MAX_NAME_LENGTH","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"MAX_PARTNERS","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[],"name":"MAX_ROUND_PARTNERS","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"uint256","name":"index","type":"uint256"}],"name":"approveMilestone","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"bondRefundable","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"cancelAfterLongStop","outputs":[],"stateMutability":"nonpayable","type":"function"},
@@ -229,7 +231,6 @@ _ABI_JSON = r'''[
 {"inputs":[{"components":[{"internalType":"string","name":"name","type":"string"},{"internalType":"address","name":"asset","type":"address"},{"internalType":"uint256","name":"budget","type":"uint256"},{"internalType":"uint256","name":"bond","type":"uint256"},{"internalType":"address","name":"beneficiary","type":"address"},{"internalType":"address[]","name":"partners","type":"address[]"},{"internalType":"uint256[]","name":"milestones","type":"uint256[]"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint64","name":"revealDeadline","type":"uint64"},{"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"internalType":"uint64","name":"longStop","type":"uint64"},{"internalType":"uint32","name":"quorum","type":"uint32"}],"internalType":"struct IJointVentureEscrowRounds.RoundTerms","name":"terms","type":"tuple"}],"name":"openRound","outputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"partner","outputs":[{"components":[{"internalType":"uint256","name":"owed","type":"uint256"},{"internalType":"uint256","name":"paid","type":"uint256"},{"internalType":"uint256","name":"owedBefore","type":"uint256"},{"internalType":"uint32","name":"index","type":"uint32"},{"internalType":"bool","name":"refunded","type":"bool"},{"internalType":"bool","name":"votedDissolution","type":"bool"}],"internalType":"struct IJointVentureEscrow.Partner","name":"","type":"tuple"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"partners","outputs":[{"internalType":"address[]","name":"","type":"address[]"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"},{"internalType":"uint256","name":"pledge","type":"uint256"},{"internalType":"bytes32","name":"salt","type":"bytes32"}],"name":"pledgeCommitment","outputs":[{"internalType":"bytes32","name":"","type":"bytes32"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"pushBond","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"account","type":"address"}],"name":"pushRefund","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"pushWithdrawal","outputs":[],"stateMutability":"nonpayable","type":"function"},
@@ -241,11 +242,9 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"uint256","name":"pledge","type":"uint256"},{"internalType":"bytes32","name":"salt","type":"bytes32"}],"name":"revealPledge","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"round","outputs":[{"components":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"opener","type":"address"},{"internalType":"address","name":"beneficiary","type":"address"},{"internalType":"uint64","name":"commitDeadline","type":"uint64"},{"internalType":"uint64","name":"revealDeadline","type":"uint64"},{"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"internalType":"uint64","name":"longStop","type":"uint64"},{"internalType":"uint32","name":"quorum","type":"uint32"},{"internalType":"uint32","name":"partnerCount","type":"uint32"},{"internalType":"uint32","name":"committedCount","type":"uint32"},{"internalType":"uint32","name":"revealedCount","type":"uint32"},{"internalType":"enum IJointVentureEscrowRounds.RoundState","name":"state","type":"uint8"},{"internalType":"uint256","name":"budget","type":"uint256"},{"internalType":"uint256","name":"bond","type":"uint256"},{"internalType":"uint256","name":"revealedTotal","type":"uint256"},{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"bool","name":"finalized","type":"bool"}],"internalType":"struct IJointVentureEscrowRounds.Round","name":"out","type":"tuple"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"roundCount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"roundMilestones","outputs":[{"internalType":"uint256[]","name":"milestones","type":"uint256[]"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"roundName","outputs":[{"internalType":"string","name":"name","type":"string"}],"stateMutability":"view","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"roundLists","outputs":[{"internalType":"string","name":"name","type":"string"},{"internalType":"address[]","name":"partners","type":"address[]"},{"internalType":"uint256[]","name":"milestones","type":"uint256[]"}],"stateMutability":"view","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"partner","type":"address"}],"name":"roundPartner","outputs":[{"components":[{"internalType":"bool","name":"invited","type":"bool"},{"internalType":"bool","name":"committed","type":"bool"},{"internalType":"bool","name":"revealed","type":"bool"},{"internalType":"bool","name":"bondWithdrawn","type":"bool"},{"internalType":"bytes32","name":"commitment","type":"bytes32"},{"internalType":"uint256","name":"pledge","type":"uint256"},{"internalType":"uint256","name":"allocation","type":"uint256"}],"internalType":"struct IJointVentureEscrowRounds.RoundPartner","name":"out","type":"tuple"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"roundPartners","outputs":[{"internalType":"address[]","name":"","type":"address[]"}],"stateMutability":"view","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"}],"name":"settleRound","outputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
+{"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"string","name":"name","type":"string"},{"internalType":"address[]","name":"partners","type":"address[]"},{"internalType":"uint256[]","name":"milestones","type":"uint256[]"}],"name":"settleRound","outputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"to","type":"address"}],"name":"sweepSurplus","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"venture","outputs":[{"components":[{"internalType":"address","name":"asset","type":"address"},{"internalType":"address","name":"beneficiary","type":"address"},{"internalType":"address","name":"creator","type":"address"},{"internalType":"uint64","name":"fundingDeadline","type":"uint64"},{"internalType":"uint64","name":"longStop","type":"uint64"},{"internalType":"uint32","name":"partnerCount","type":"uint32"},{"internalType":"uint32","name":"quorum","type":"uint32"},{"internalType":"uint32","name":"dissolutionQuorum","type":"uint32"},{"internalType":"enum IJointVentureEscrow.State","name":"state","type":"uint8"},{"internalType":"uint32","name":"fundedPartners","type":"uint32"},{"internalType":"uint32","name":"dissolutionVotes","type":"uint32"},{"internalType":"uint32","name":"milestoneCount","type":"uint32"},{"internalType":"uint32","name":"milestonesReleased","type":"uint32"},{"internalType":"uint256","name":"total","type":"uint256"},{"internalType":"uint256","name":"released","type":"uint256"},{"internalType":"uint256","name":"withdrawn","type":"uint256"},{"internalType":"uint256","name":"withdrawable","type":"uint256"},{"internalType":"uint256","name":"milestoneTotal","type":"uint256"},{"internalType":"uint256","name":"reserve","type":"uint256"}],"internalType":"struct IJointVentureEscrow.Venture","name":"out","type":"tuple"}],"stateMutability":"view","type":"function"},
 {"inputs":[],"name":"ventureCount","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"},
@@ -254,8 +253,7 @@ _ABI_JSON = r'''[
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"voteDissolution","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"},{"internalType":"address","name":"to","type":"address"}],"name":"withdraw","outputs":[],"stateMutability":"nonpayable","type":"function"},
 {"inputs":[{"internalType":"uint256","name":"roundId","type":"uint256"},{"internalType":"address","name":"to","type":"address"}],"name":"withdrawBond","outputs":[],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"withdrawVote","outputs":[],"stateMutability":"nonpayable","type":"function"},
-{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"withdrawable","outputs":[{"internalType":"uint256","name":"","type":"uint256"}],"stateMutability":"view","type":"function"}
+{"inputs":[{"internalType":"uint256","name":"ventureId","type":"uint256"}],"name":"withdrawVote","outputs":[],"stateMutability":"nonpayable","type":"function"}
 ]'''
 ABI: tuple[Mapping[str, Any], ...] = tuple(json.loads(_ABI_JSON))
 """The ABI of ``JointVentureEscrow`` (the bytecode stays in the artifact)."""
@@ -573,6 +571,15 @@ class DissolutionVotesResult:
 
     needed: int
     standing: int
+
+
+@dataclass(frozen=True)
+class RoundListsResult:
+    """What ``roundLists(uint256)`` returns."""
+
+    name: str
+    partners: tuple[str, ...]
+    milestones: tuple[int, ...]
 
 
 @dataclass(frozen=True)
@@ -2350,6 +2357,26 @@ class JointVentureEscrowRoundInvalidPartnerCount(ContractCustomError):
         return (int(raw[0]), int(raw[1]))
 
 
+class JointVentureEscrowRoundListsMismatch(ContractCustomError):
+    """The name, partners and milestones given to {settleRound} hash to `given`, not to the round's
+    recorded `recorded` (they are not the ones round `roundId` was opened with).
+
+    Solidity: ``error JointVentureEscrowRoundListsMismatch(uint256 roundId)``, selector
+    ``0x1fbedfb7``.
+    """
+
+    error_name = "JointVentureEscrowRoundListsMismatch"
+    signature = "JointVentureEscrowRoundListsMismatch(uint256)"
+    selector = bytes.fromhex("1fbedfb7")
+    arg_names = ("round_id",)
+
+    round_id: int
+
+    @classmethod
+    def _convert_args(cls, raw: Sequence[Any]) -> tuple[Any, ...]:
+        return (int(raw[0]),)
+
+
 class JointVentureEscrowRoundNoBond(ContractCustomError):
     """`partner` has no bond to take from round `roundId` (none paid, or forfeited).
 
@@ -3144,14 +3171,6 @@ class JointVentureEscrow(BoundContract):
         out = self._call("MAX_PARTNERS()", (), ("uint256",), block_identifier)
         return int(out[0])
 
-    def max_round_partners(self, *, block_identifier: BlockIdentifier = "latest") -> int:
-        """Most partners a round may invite.
-
-        Solidity: ``MAX_ROUND_PARTNERS()``, view.
-        """
-        out = self._call("MAX_ROUND_PARTNERS()", (), ("uint256",), block_identifier)
-        return int(out[0])
-
     def approve_milestone(self, venture_id: int, index: int) -> TxResult:
         """The caller approves milestone `index` of venture `ventureId`; at the quorum the milestone
         becomes releasable. Requirements: the venture is Active; the caller is a partner and has
@@ -3214,7 +3233,8 @@ class JointVentureEscrow(BoundContract):
         return JointVentureEscrow._encode("cancelExpired(uint256)", (venture_id,))
 
     def commit_pledge(self, round_id: int, commitment: bytes, *, value: int = 0) -> TxResult:
-        """The caller commits `commitment` = {pledgeCommitment}(roundId, caller, pledge, salt) and
+        """The caller commits `commitment` = keccak256(abi.encode(block.chainid, address(this),
+        roundId, caller, pledge, salt)), computed off chain (`salt` 32 secret random bytes), and
         pays the bond: exactly `bond` wei as `msg.value` for ether; for a token no ether and this
         contract approved for `bond` (exactly `bond` must arrive). Requirements: the round is in
         its commit phase (block.timestamp <= commitDeadline); the caller is invited and has not
@@ -3339,9 +3359,9 @@ class JointVentureEscrow(BoundContract):
         """Opens a sealed round with `terms` and returns its id (1, 2, ...); reserves `bond *
         partners` of the asset. Requirements: the caller and every partner are current members;
         `name` at most MAX_NAME_LENGTH bytes; `asset` address(0) or a contract; `beneficiary` not
-        zero; `0 < budget < 2**112`; `bond < 2**96`; 2..{MAX_ROUND_PARTNERS} partners, no
-        duplicates; 1..MAX_MILESTONES milestones, each > 0, sum <= budget; `now < commitDeadline
-        < revealDeadline < fundingDeadline <= now + MAX_FUNDING_PERIOD`; `fundingDeadline <
+        zero; `0 < budget < 2**112`; `bond < 2**96`; 2..20 partners, no duplicates;
+        1..MAX_MILESTONES milestones, each > 0, sum <= budget; `now < commitDeadline <
+        revealDeadline < fundingDeadline <= now + MAX_FUNDING_PERIOD`; `fundingDeadline <
         longStop <= now + MAX_LONG_STOP`; `quorum >= 1`.
 
         Solidity:
@@ -3384,23 +3404,6 @@ class JointVentureEscrow(BoundContract):
         """
         out = self._call("partners(uint256)", (venture_id,), ("address[]",), block_identifier)
         return tuple(checksum(x0) for x0 in out[0])
-
-    def pledge_commitment(
-        self,
-        round_id: int,
-        partner: str,
-        pledge: int,
-        salt: bytes,
-        *,
-        block_identifier: BlockIdentifier = "latest",
-    ) -> bytes:
-        """The commitment `partner` must send to commit `pledge` with `salt` in round `roundId`:
-        keccak256(abi.encode(block.chainid, address(this), roundId, partner, pledge, salt)).
-
-        Solidity: ``pledgeCommitment(uint256,address,uint256,bytes32)``, view.
-        """
-        out = self._call("pledgeCommitment(uint256,address,uint256,bytes32)", (round_id, partner, pledge, salt), ("bytes32",), block_identifier)
-        return bytes(out[0])
 
     def push_bond(self, round_id: int, partner: str) -> TxResult:
         """Pays `partner`'s bond refund from round `roundId` to `partner` itself. Anyone may call
@@ -3553,26 +3556,24 @@ class JointVentureEscrow(BoundContract):
         out = self._call("roundCount()", (), ("uint256",), block_identifier)
         return int(out[0])
 
-    def round_milestones(
+    def round_lists(
         self,
         round_id: int,
         *,
         block_identifier: BlockIdentifier = "latest",
-    ) -> tuple[int, ...]:
-        """The milestones of round `roundId` (the venture's milestones).
+    ) -> RoundListsResult:
+        """The name (the venture's name), the invited partners (in invitation, that is split, order)
+        and the milestones (the venture's) round `roundId` was opened with: what {settleRound}
+        takes back.
 
-        Solidity: ``roundMilestones(uint256)``, view.
+        Solidity: ``roundLists(uint256)``, view.
         """
-        out = self._call("roundMilestones(uint256)", (round_id,), ("uint256[]",), block_identifier)
-        return tuple(int(x0) for x0 in out[0])
-
-    def round_name(self, round_id: int, *, block_identifier: BlockIdentifier = "latest") -> str:
-        """The name round `roundId` was opened with (the venture's name).
-
-        Solidity: ``roundName(uint256)``, view.
-        """
-        out = self._call("roundName(uint256)", (round_id,), ("string",), block_identifier)
-        return str(out[0])
+        out = self._call("roundLists(uint256)", (round_id,), ("string", "address[]", "uint256[]"), block_identifier)
+        return RoundListsResult(
+            name=str(out[0]),
+            partners=tuple(checksum(x0) for x0 in out[1]),
+            milestones=tuple(int(x0) for x0 in out[2]),
+        )
 
     def round_partner(
         self,
@@ -3588,33 +3589,40 @@ class JointVentureEscrow(BoundContract):
         out = self._call("roundPartner(uint256,address)", (round_id, partner), ("(bool,bool,bool,bool,bytes32,uint256,uint256)",), block_identifier)
         return RoundPartner.from_abi(out[0])
 
-    def round_partners(
+    def settle_round(
         self,
         round_id: int,
-        *,
-        block_identifier: BlockIdentifier = "latest",
-    ) -> tuple[str, ...]:
-        """The invited partners of round `roundId`, in invitation (split) order.
-
-        Solidity: ``roundPartners(uint256)``, view.
-        """
-        out = self._call("roundPartners(uint256)", (round_id,), ("address[]",), block_identifier)
-        return tuple(checksum(x0) for x0 in out[0])
-
-    def settle_round(self, round_id: int) -> TxResult:
+        name: str,
+        partners: Sequence[str],
+        milestones: Sequence[int],
+    ) -> TxResult:
         """Settles round `roundId` by the allocation rule: creates the venture and returns its id,
         or writes the round down as Failed and returns 0. Either way releases the bond exposure
         of the partners that did not commit. Anyone may call it. Loops over the round's partners
-        only. Requirements: block.timestamp > revealDeadline; not settled before.
+        only. The caller passes the round's `name`, `partners` and `milestones` back exactly as
+        opened (as {roundLists} returns them): the contract checks their hash against the one
+        recorded at open instead of reading them from storage again, which keeps settling within
+        30,000 gas of creating the same venture directly. Lists that are not the round's own are
+        refused, so the caller cannot change the venture. Requirements: block.timestamp >
+        revealDeadline; not settled before; `keccak256(abi.encode(name, partners, milestones))`
+        equals the hash recorded at open.
 
-        Solidity: ``settleRound(uint256)``, nonpayable; sends a transaction through the sender.
+        Solidity: ``settleRound(uint256,string,address[],uint256[])``, nonpayable; sends a
+        transaction through the sender.
         """
-        return self._transact("settle_round", "settleRound(uint256)", (round_id,))
+        return self._transact("settle_round", "settleRound(uint256,string,address[],uint256[])", (round_id, name, list(partners), list(milestones)))
 
     @staticmethod
-    def encode_settle_round(round_id: int) -> bytes:
-        """Calldata of ``settleRound(uint256)`` (for a governance proposal or a multicall)."""
-        return JointVentureEscrow._encode("settleRound(uint256)", (round_id,))
+    def encode_settle_round(
+        round_id: int,
+        name: str,
+        partners: Sequence[str],
+        milestones: Sequence[int],
+    ) -> bytes:
+        """Calldata of ``settleRound(uint256,string,address[],uint256[])`` (for a governance
+        proposal or a multicall).
+        """
+        return JointVentureEscrow._encode("settleRound(uint256,string,address[],uint256[])", (round_id, name, list(partners), list(milestones)))
 
     def sweep_surplus(self, asset: str, to: str) -> TxResult:
         """Sends `to` what this contract holds of `asset` (address(0): ether) beyond what ventures
@@ -3730,15 +3738,7 @@ class JointVentureEscrow(BoundContract):
         """Calldata of ``withdrawVote(uint256)`` (for a governance proposal or a multicall)."""
         return JointVentureEscrow._encode("withdrawVote(uint256)", (venture_id,))
 
-    def withdrawable(self, venture_id: int, *, block_identifier: BlockIdentifier = "latest") -> int:
-        """What the beneficiary of venture `ventureId` may withdraw now.
 
-        Solidity: ``withdrawable(uint256)``, view.
-        """
-        out = self._call("withdrawable(uint256)", (venture_id,), ("uint256",), block_identifier)
-        return int(out[0])
-
-
-ERRORS: tuple[type[ContractCustomError], ...] = (AssetTransferAmountMismatch, FailedCall, InsufficientBalance, JointVentureEscrowAlreadyApproved, JointVentureEscrowAlreadyRefunded, JointVentureEscrowAlreadyVoted, JointVentureEscrowAssetNotContract, JointVentureEscrowDeadlineNotPassed, JointVentureEscrowDepositExceedsOwed, JointVentureEscrowDuplicatePartner, JointVentureEscrowInvalidConsortium, JointVentureEscrowInvalidDissolutionQuorum, JointVentureEscrowInvalidFundingDeadline, JointVentureEscrowInvalidLongStop, JointVentureEscrowInvalidMilestoneCount, JointVentureEscrowInvalidName, JointVentureEscrowInvalidPartnerCount, JointVentureEscrowInvalidQuorum, JointVentureEscrowInvalidState, JointVentureEscrowLengthMismatch, JointVentureEscrowLongStopNotPassed, JointVentureEscrowMilestoneAlreadyReleased, JointVentureEscrowMilestonesExceedTotal, JointVentureEscrowNoSurplus, JointVentureEscrowNotBeneficiary, JointVentureEscrowNotMember, JointVentureEscrowNotPartner, JointVentureEscrowNotVoted, JointVentureEscrowNothingToRefund, JointVentureEscrowNothingToRelease, JointVentureEscrowNothingToWithdraw, JointVentureEscrowOnlyConsortium, JointVentureEscrowQuorumNotReached, JointVentureEscrowRoundAlreadyCommitted, JointVentureEscrowRoundAlreadyRevealed, JointVentureEscrowRoundAlreadySettled, JointVentureEscrowRoundBondAlreadyWithdrawn, JointVentureEscrowRoundCommitmentMismatch, JointVentureEscrowRoundDuplicatePartner, JointVentureEscrowRoundInvalidAmounts, JointVentureEscrowRoundInvalidDates, JointVentureEscrowRoundInvalidPartnerCount, JointVentureEscrowRoundNoBond, JointVentureEscrowRoundNotCommitted, JointVentureEscrowRoundNotInvited, JointVentureEscrowRoundUnknown, JointVentureEscrowRoundWrongBond, JointVentureEscrowRoundWrongPhase, JointVentureEscrowSweepTouchedHeld, JointVentureEscrowTotalTooLarge, JointVentureEscrowUnknownMilestone, JointVentureEscrowUnknownVenture, JointVentureEscrowWrongValue, JointVentureEscrowZeroBeneficiary, JointVentureEscrowZeroContribution, JointVentureEscrowZeroDeposit, JointVentureEscrowZeroMilestone, JointVentureEscrowZeroPartner, JointVentureEscrowZeroRecipient, ReentrancyGuardReentrantCall, SafeERC20FailedOperation)
+ERRORS: tuple[type[ContractCustomError], ...] = (AssetTransferAmountMismatch, FailedCall, InsufficientBalance, JointVentureEscrowAlreadyApproved, JointVentureEscrowAlreadyRefunded, JointVentureEscrowAlreadyVoted, JointVentureEscrowAssetNotContract, JointVentureEscrowDeadlineNotPassed, JointVentureEscrowDepositExceedsOwed, JointVentureEscrowDuplicatePartner, JointVentureEscrowInvalidConsortium, JointVentureEscrowInvalidDissolutionQuorum, JointVentureEscrowInvalidFundingDeadline, JointVentureEscrowInvalidLongStop, JointVentureEscrowInvalidMilestoneCount, JointVentureEscrowInvalidName, JointVentureEscrowInvalidPartnerCount, JointVentureEscrowInvalidQuorum, JointVentureEscrowInvalidState, JointVentureEscrowLengthMismatch, JointVentureEscrowLongStopNotPassed, JointVentureEscrowMilestoneAlreadyReleased, JointVentureEscrowMilestonesExceedTotal, JointVentureEscrowNoSurplus, JointVentureEscrowNotBeneficiary, JointVentureEscrowNotMember, JointVentureEscrowNotPartner, JointVentureEscrowNotVoted, JointVentureEscrowNothingToRefund, JointVentureEscrowNothingToRelease, JointVentureEscrowNothingToWithdraw, JointVentureEscrowOnlyConsortium, JointVentureEscrowQuorumNotReached, JointVentureEscrowRoundAlreadyCommitted, JointVentureEscrowRoundAlreadyRevealed, JointVentureEscrowRoundAlreadySettled, JointVentureEscrowRoundBondAlreadyWithdrawn, JointVentureEscrowRoundCommitmentMismatch, JointVentureEscrowRoundDuplicatePartner, JointVentureEscrowRoundInvalidAmounts, JointVentureEscrowRoundInvalidDates, JointVentureEscrowRoundInvalidPartnerCount, JointVentureEscrowRoundListsMismatch, JointVentureEscrowRoundNoBond, JointVentureEscrowRoundNotCommitted, JointVentureEscrowRoundNotInvited, JointVentureEscrowRoundUnknown, JointVentureEscrowRoundWrongBond, JointVentureEscrowRoundWrongPhase, JointVentureEscrowSweepTouchedHeld, JointVentureEscrowTotalTooLarge, JointVentureEscrowUnknownMilestone, JointVentureEscrowUnknownVenture, JointVentureEscrowWrongValue, JointVentureEscrowZeroBeneficiary, JointVentureEscrowZeroContribution, JointVentureEscrowZeroDeposit, JointVentureEscrowZeroMilestone, JointVentureEscrowZeroPartner, JointVentureEscrowZeroRecipient, ReentrancyGuardReentrantCall, SafeERC20FailedOperation)
 """Every custom error ``JointVentureEscrow`` can revert with, as exception classes."""
 register_errors("JointVentureEscrow", ERRORS)

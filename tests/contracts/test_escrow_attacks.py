@@ -231,13 +231,13 @@ def test_a_beneficiary_contract_that_cannot_call_withdraw_is_paid_by_a_push(worl
     for i in (0, 1):
         world.escrow(0).approve_milestone(vid, i)
         world.escrow(0).release_milestone(vid, i)
-    assert world.escrow(None).withdrawable(vid) == ETHER + ETHER // 2
+    assert world.escrow(None).venture(vid).withdrawable == ETHER + ETHER // 2
     tx = world.escrow(3).push_withdrawal(vid)  # any member or outsider
     received = EscrowPassiveBeneficiary(world.w3, passive, None).events.received(
         from_block=tx.block_number, to_block=tx.block_number)
     assert [(r.from_, r.amount) for r in received] == [(world.escrow_address, ETHER + ETHER // 2)]
     assert world.env.balance(passive) == ETHER + ETHER // 2
-    assert world.escrow(None).withdrawable(vid) == 0
+    assert world.escrow(None).venture(vid).withdrawable == 0
     for i in (0, 1):
         world.escrow(3).push_refund(vid, world.address(i))
     assert world.escrow(None).held_for(vid) == 0
@@ -281,7 +281,7 @@ def test_reentrant_beneficiary_cannot_withdraw_twice_or_refund_through_the_hook(
     actor(world, 1).act(world.escrow_address, withdraw_call, 0)
     assert actor(world, 1).reentry_return_data() == REENTRANT_CALL
     assert world.env.balance(b) - before == ETHER
-    assert world.escrow(None).withdrawable(vid) == 0
+    assert world.escrow(None).venture(vid).withdrawable == 0
     # a pushed payout re-entering to release the next milestone is blocked too
     world.escrow(1).approve_milestone(vid, 1)
     actor(world, 1).configure(REENTER, world.escrow_address, JointVentureEscrow.encode_release_milestone(vid, 1))
@@ -310,7 +310,7 @@ def test_reverting_receiver_changes_nothing_and_can_be_paid_elsewhere(world: Esc
         actor(world, 0).act(world.escrow_address, JointVentureEscrow.encode_refund(vid, a), 0)
     with pytest.raises(EscrowTestActorRefused):  # a push to it fails the same way
         actor(world, 1, by=2).act(world.escrow_address, JointVentureEscrow.encode_push_withdrawal(vid), 0)
-    assert world.escrow(None).withdrawable(vid) == ETHER  # nothing changed
+    assert world.escrow(None).venture(vid).withdrawable == ETHER  # nothing changed
     assert world.escrow(None).refundable(vid, a) == ETHER // 2
     elsewhere = fresh()
     actor(world, 0).act(world.escrow_address, JointVentureEscrow.encode_withdraw(vid, elsewhere), 0)

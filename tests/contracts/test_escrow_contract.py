@@ -184,7 +184,7 @@ def test_create_records_terms_partners_and_milestones(world: EscrowWorld) -> Non
     m1 = esc.milestone(vid, 1)
     assert (m1.amount, m1.approvals, m1.state) == (4 * ETHER, 0, MilestoneState.PENDING)
     assert esc.venture_state(vid) == State.FUNDING
-    assert esc.held_for(vid) == 0 and esc.withdrawable(vid) == 0
+    assert esc.held_for(vid) == 0 and esc.venture(vid).withdrawable == 0
 
 
 def test_create_fails_when_caller_is_not_a_member(world: EscrowWorld) -> None:
@@ -439,7 +439,7 @@ def test_milestone_needs_quorum_then_releases_once_and_beneficiary_withdraws(wor
         world.escrow(4).release_milestone(vid, 1)
     with pytest.raises(JointVentureEscrowMilestoneAlreadyReleased):
         world.escrow(1).approve_milestone(vid, 1)
-    assert world.escrow(None).withdrawable(vid) == 2 * ETHER
+    assert world.escrow(None).venture(vid).withdrawable == 2 * ETHER
     with pytest.raises(JointVentureEscrowNotBeneficiary) as err3:
         world.escrow(0).withdraw(vid, world.address(0))
     assert err3.value.beneficiary == world.address(5)
@@ -564,7 +564,7 @@ def test_dissolution_refunds_follow_the_remainder_rule_to_the_wei(
     got.reverse()
     assert got == [c - p for c, p in zip(contributions, parts, strict=True)]
     assert sum(got) == sum(contributions) - released
-    assert world.escrow(None).held_for(vid) == world.escrow(None).withdrawable(vid) == released
+    assert world.escrow(None).held_for(vid) == world.escrow(None).venture(vid).withdrawable == released
     with pytest.raises(JointVentureEscrowAlreadyRefunded):
         world.escrow(0).refund(vid, world.address(0))
     with pytest.raises(JointVentureEscrowNotPartner):
@@ -581,7 +581,7 @@ def test_beneficiary_keeps_released_money_after_a_dissolution(world: EscrowWorld
     world.escrow(2).vote_dissolution(vid)
     with pytest.raises(JointVentureEscrowInvalidState):
         world.escrow(0).release_milestone(vid, 1)
-    assert world.escrow(None).withdrawable(vid) == ETHER
+    assert world.escrow(None).venture(vid).withdrawable == ETHER
     world.escrow(5).withdraw(vid, world.address(5))
     for i in range(3):
         world.escrow(i).refund(vid, world.address(i))
@@ -721,7 +721,7 @@ def test_any_partner_may_cancel_after_the_long_stop_date(world: EscrowWorld) -> 
         to = fresh_address()
         world.escrow(i).refund(vid, to)
         assert world.env.balance(to) == owed - parts[i]
-    assert world.escrow(None).held_for(vid) == world.escrow(None).withdrawable(vid) == 2 * ETHER
+    assert world.escrow(None).held_for(vid) == world.escrow(None).venture(vid).withdrawable == 2 * ETHER
 
 
 # ------------------------------------------------------------------------------ push payouts
@@ -764,7 +764,7 @@ def test_a_payout_to_an_address_that_cannot_receive_fails_and_changes_nothing(wo
     world.escrow(0).release_milestone(vid, 0)
     with pytest.raises(FailedCall):
         world.escrow(5).withdraw(vid, token)
-    assert world.escrow(None).withdrawable(vid) == ETHER
+    assert world.escrow(None).venture(vid).withdrawable == ETHER
     world.escrow(5).withdraw(vid, world.address(5))
 
 

@@ -526,7 +526,7 @@ class EscrowMachine(RuleBasedStateMachine):
                     break
                 if not esc.partner(vid, self.w.address(k)).voted_dissolution:
                     self.esc(k).vote_dissolution(vid)
-            if esc.withdrawable(vid) > 0:
+            if esc.venture(vid).withdrawable > 0:
                 self.esc(OUTSIDER).push_withdrawal(vid)
             for k in m.partners:
                 if esc.refundable(vid, self.w.address(k)) > 0:

@@ -27,6 +27,7 @@ from coopetition.bindings.joint_venture_escrow import (
     JointVentureEscrowRoundAlreadyRevealed,
     JointVentureEscrowRoundBondAlreadyWithdrawn,
     JointVentureEscrowRoundCommitmentMismatch,
+    JointVentureEscrowRoundListsMismatch,
     JointVentureEscrowRoundNotCommitted,
     JointVentureEscrowRoundNotInvited,
     RoundState,
@@ -129,6 +130,41 @@ def test_a_partner_that_commits_and_never_reveals_cannot_block_and_pays_for_it(w
 
 
 # ------------------------------------------------------------------- the sweep and the bonds
+
+
+def test_a_settler_cannot_change_the_venture_through_the_lists_it_passes_back(world: EscrowWorld) -> None:
+    """settleRound takes the round's name, partners and milestones back as calldata (checked against the
+    hash recorded at open): every other list is refused, whoever sends it, and the round's own lists
+    then settle into exactly the venture its opening terms say."""
+    pledges = {0: ETHER, 1: 2 * ETHER, 2: 3 * ETHER}
+    play = RoundPlay.open(world, list(pledges), budget=3 * ETHER, milestones=[ETHER, 2 * ETHER])
+    for who, pledge in pledges.items():
+        play.commit(who, pledge)
+    play.after_commit()
+    for who in pledges:
+        play.reveal(who)
+    play.after_reveal()
+    name, partners, milestones = play.lists()
+    hostile = [
+        (name, partners[::-1], milestones),                     # another split order
+        (name, partners[:2], milestones),                       # a partner dropped (its share to the others)
+        (name, (*partners, world.address(3)), milestones),      # an uninvited member added
+        (name, partners, (3 * ETHER,)),                         # the whole budget in the first milestone
+        (name, partners, milestones[::-1]),                     # the milestones reordered
+        ("sealed!", partners, milestones),                      # another name
+    ]
+    for who in (2, OUTSIDER):
+        for lists in hostile:
+            with pytest.raises(JointVentureEscrowRoundListsMismatch) as refused:
+                play.simulate(who).settle_round(play.round_id, *lists)
+            assert refused.value.round_id == play.round_id
+    vid = play.settle(by=OUTSIDER)
+    esc = world.escrow(None)
+    expected = allocate(list(partners), {world.address(i): p for i, p in pledges.items()},
+                        {m.address for m in world.members}, 3 * ETHER)
+    assert [(a, esc.partner(vid, a).owed) for a in esc.partners(vid)] == expected
+    assert [esc.milestone(vid, k).amount for k in range(2)] == [ETHER, 2 * ETHER]
+    assert esc.venture_name(vid) == name
 
 
 def test_the_consortium_sweep_cannot_take_the_bonds() -> None:

@@ -13,6 +13,7 @@ from _escrow_support import EscrowWorld
 from _rounds_support import BOND, ETH, ETHER, U112, RoundPlay, allocate, bond_refunds, commitment
 from eth_account import Account
 
+from coopetition.bindings.joint_venture_escrow import ABI as ESCROW_ABI
 from coopetition.bindings.joint_venture_escrow import (
     BondWithdrawnEvent,
     JointVentureEscrowAssetNotContract,
@@ -92,8 +93,9 @@ def test_open_records_the_terms_and_reserves_the_bond_exposure(world: EscrowWorl
         world.address(1), terms.beneficiary, 3 * ETHER, BOND, 3, 2)
     assert (r.committed_count, r.revealed_count, r.revealed_total, r.venture_id, r.finalized) == (0, 0, 0, 0, False)
     assert r.state == RoundState.COMMIT and r.funding_deadline == terms.funding_deadline
-    assert esc.round_name(rid) == "sealed" and list(esc.round_milestones(rid)) == [ETHER, 2 * ETHER]
-    assert list(esc.round_partners(rid)) == [world.address(i) for i in range(3)]
+    lists = esc.round_lists(rid)
+    assert (lists.name, lists.milestones) == ("sealed", (ETHER, 2 * ETHER))
+    assert lists.partners == tuple(world.address(i) for i in range(3))
     p = esc.round_partner(rid, world.address(0))
     assert (p.invited, p.committed, p.revealed, p.commitment, p.pledge, p.allocation) == (
         True, False, False, b"\0" * 32, 0, 0)
@@ -150,12 +152,19 @@ def test_open_refuses_bad_terms_each_with_its_error(world: EscrowWorld) -> None:
 # ------------------------------------------------------------------------------ commitments
 
 
-def test_pledge_commitment_is_the_documented_hash(world: EscrowWorld) -> None:
+def test_the_escrow_accepts_exactly_the_documented_hash_and_has_no_view_that_takes_a_pledge(
+        world: EscrowWorld) -> None:
+    # No view computes a commitment: calling one on a node would hand the pledge to the node before
+    # its reveal. The hash is computed locally (tests/_rounds_support.commitment, written from the NatSpec).
+    assert not [f for f in ESCROW_ABI if f.get("type") == "function" and "ommitment" in f["name"]]
     play = RoundPlay.open(world, [0, 1])
     salt = os.urandom(32)
-    on_chain = world.escrow(None).pledge_commitment(play.round_id, world.address(0), 12345, salt)
     chain_id = int(world.w3.eth.chain_id)
-    assert on_chain == commitment(chain_id, world.escrow_address, play.round_id, world.address(0), 12345, salt)
+    documented = commitment(chain_id, world.escrow_address, play.round_id, world.address(0), 12345, salt)
+    world.escrow(0).commit_pledge(play.round_id, documented, value=play.terms.bond)
+    play.after_commit()
+    world.escrow(0).reveal_pledge(play.round_id, 12345, salt)
+    assert world.escrow(None).round_partner(play.round_id, world.address(0)).pledge == 12345
 
 
 def test_commitments_bind_amount_salt_partner_round_escrow_and_chain(world: EscrowWorld) -> None:
@@ -260,9 +269,9 @@ def test_reveal_at_the_commit_deadline_and_settle_at_the_reveal_deadline_are_ref
     play.reveal(1)
     play.clock_at(t.reveal_deadline)
     with pytest.raises(JointVentureEscrowRoundWrongPhase) as err:  # AT the reveal deadline: too early
-        play.simulate(OUTSIDER).settle_round(play.round_id)
+        play.simulate(OUTSIDER).settle_round(play.round_id, *play.lists())
     assert err.value.state == RoundState.REVEAL
-    tx = play.direct(OUTSIDER).settle_round(play.round_id)  # one second later anyone settles
+    tx = play.direct(OUTSIDER).settle_round(play.round_id, *play.lists())  # one second later anyone settles
     assert block_time(world, tx) == t.reveal_deadline + 1
     assert RoundSettledEvent.from_result(tx)[0].venture_id > 0
 
@@ -276,7 +285,7 @@ def test_settle_creates_the_venture_by_the_allocation_rule(world: EscrowWorld) -
     play = played(world, pledges, budget=3 * ETHER, quorum=2, by=1)
     esc = world.escrow(None)
     assert esc.round(play.round_id).state == RoundState.SETTLED and not esc.round(play.round_id).finalized
-    tx = world.escrow(OUTSIDER).settle_round(play.round_id)
+    tx = world.escrow(OUTSIDER).settle_round(play.round_id, *play.lists())
     settled = RoundSettledEvent.from_result(tx)[0]
     vid = settled.venture_id
     assert settled.revealed_total == sum(pledges.values())
@@ -298,7 +307,7 @@ def test_settle_creates_the_venture_by_the_allocation_rule(world: EscrowWorld) -
     for i, (a, s) in enumerate(expected):
         assert esc.round_partner(play.round_id, a).allocation == s, i
     with pytest.raises(JointVentureEscrowRoundAlreadySettled):
-        world.escrow(0).settle_round(play.round_id)
+        world.escrow(0).settle_round(play.round_id, *play.lists())
     # partners deposit as in any venture
     for i, (_, s) in enumerate(expected):
         world.escrow(i).deposit(vid, s, value=s)
@@ -317,7 +326,7 @@ def test_short_pledges_fail_the_round_and_every_bond_returns(world: EscrowWorld)
     esc = world.escrow(None)
     assert esc.round(play.round_id).state == RoundState.FAILED
     count = esc.venture_count()
-    tx = world.escrow(OUTSIDER).settle_round(play.round_id)
+    tx = world.escrow(OUTSIDER).settle_round(play.round_id, *play.lists())
     failed = RoundFailedEvent.from_result(tx)[0]
     assert (failed.revealed_total, failed.budget) == (2 * ETHER, 3 * ETHER)
     assert esc.venture_count() == count and esc.round(play.round_id).finalized

@@ -100,6 +100,10 @@ class RoundModel:
         return allocate([w.address(k) for k in self.partners], pledges, {m.address for m in w.members},
                         self.terms.budget, expired=t >= self.terms.funding_deadline)
 
+    def lists(self) -> tuple[str, tuple[str, ...], tuple[int, ...]]:
+        """What settleRound takes back: the name, partners and milestones the round was opened with."""
+        return self.terms.name, tuple(self.terms.partners), tuple(self.terms.milestones)
+
     def refunds(self, w: EscrowWorld) -> dict[str, int]:
         return bond_refunds(self.terms.bond, [w.address(k) for k in self.committed],
                             [w.address(k) for k in self.revealed])
@@ -226,7 +230,7 @@ class RoundsMachine(RuleBasedStateMachine):
             error = JointVentureEscrowRoundWrongPhase
         elif r.finalized:
             error = JointVentureEscrowRoundAlreadySettled
-        tx = self.expect(error, lambda e: e.settle_round(r.id), who)
+        tx = self.expect(error, lambda e: e.settle_round(r.id, *r.lists()), who)
         if error is not None:
             return
         expected = r.allocation(self.w, t)
@@ -328,7 +332,7 @@ class RoundsMachine(RuleBasedStateMachine):
         esc = self.w.escrow(None)
         for r in self.rounds:
             if not r.finalized:
-                self.esc(OUTSIDER).settle_round(r.id)
+                self.esc(OUTSIDER).settle_round(r.id, *r.lists())
                 r.finalized = True
             for k in r.committed:
                 if esc.bond_refundable(r.id, self.w.address(k)) > 0:
