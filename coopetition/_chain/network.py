@@ -367,16 +367,9 @@ def connect_chain(spec: NetworkSpec, *, project: Project | None = None) -> Chain
     from web3 import Web3
 
     if spec.kind == "embedded":
-        from eth_tester import EthereumTester, PyEVMBackend
-        from web3 import EthereumTesterProvider
+        from .embedded import embedded_web3
 
-        from .multicall import multicall3_genesis
-
-        # the ten funded tester accounts, plus Multicall3 at its canonical address
-        state = {**PyEVMBackend.generate_genesis_state(num_accounts=10), **multicall3_genesis()}
-        backend = PyEVMBackend(genesis_state=state)
-        backend.account_keys = backend.account_keys[:10]
-        w3 = Web3(EthereumTesterProvider(EthereumTester(backend)))
+        w3 = embedded_web3()
     else:
         assert spec.url is not None
         w3 = Web3(make_provider(spec.url, spec.timeout))
