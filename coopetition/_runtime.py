@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar, cast
+from weakref import WeakKeyDictionary
 
 from eth_abi import abi as eth_abi
 from eth_abi.exceptions import DecodingError, EncodingError
@@ -48,7 +49,7 @@ if TYPE_CHECKING:
     from web3 import Web3
     from web3.types import BlockIdentifier
 
-__all__ = ["BoundContract", "EventsBase", "ReadBatch", "events_in", "field", "read_batch"]
+__all__ = ["BoundContract", "EventsBase", "ReadBatch", "events_in", "field", "known_block_times", "read_batch"]
 
 
 class _Deferred(Exception):
@@ -97,6 +98,14 @@ class ReadBatch:
 
 
 _BATCH: ContextVar[ReadBatch | None] = ContextVar("coopetition_read_batch", default=None)
+
+_BLOCK_TIMES: WeakKeyDictionary[Any, dict[int, int]] = WeakKeyDictionary()
+
+
+def known_block_times(w3: Web3) -> dict[int, int]:
+    """Block number -> timestamp of the blocks whose logs this connection read with a node that puts
+    ``blockTimestamp`` in its logs (anvil, recent geth): histories need no block read for them."""
+    return _BLOCK_TIMES.setdefault(w3, {})
 
 
 @contextmanager
@@ -319,10 +328,14 @@ class BoundContract:
         except OSError as exc:
             raise self._unreachable(exc) from None
         found: list[DecodedEvent] = []
+        times = known_block_times(self.w3)
         for log in logs:
             event = decode_log(entry, cast(Mapping[str, Any], log))
             if event is not None:
                 found.append(event)
+                stamp: Any = cast(Mapping[str, Any], log).get("blockTimestamp")
+                if stamp is not None:
+                    times[event.block_number] = int(stamp, 16) if isinstance(stamp, str) else int(stamp)
         found.sort(key=lambda e: (e.block_number, e.log_index))
         return found
 

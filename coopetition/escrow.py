@@ -326,14 +326,11 @@ class EscrowService(Service):
         if vid is not None:
             self.contract.venture(vid)
         events = venture_history(self.contract, vid, span=BlockSpan.upto_head(self.contract.w3, from_block))
-        assets: dict[int, Asset] = {}
-
-        def asset_of(v: int) -> Asset:
-            if v not in assets:
-                assets[v] = self._asset(self.contract.venture(v).asset)
-            return assets[v]
-
-        return stamped(self.contract.w3, venture_rows(events, asset_of))
+        ids = sorted({e.venture_id for e in events})
+        with read_batch(self.w3) as batch:  # every venture's asset in one batch, not a read each
+            batch.prefetch(partial(self.contract.venture, v) for v in ids)
+            assets = {v: self._asset(self.contract.venture(v).asset) for v in ids}
+        return stamped(self.contract.w3, venture_rows(events, assets.__getitem__))
 
     # ----------------------------------------------------------------------------- actions
 

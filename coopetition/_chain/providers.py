@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlsplit
 
@@ -13,7 +14,10 @@ if TYPE_CHECKING:
     from web3 import Web3
     from web3.types import RPCEndpoint, RPCResponse
 
-__all__ = ["make_provider", "pin_chain_id", "websocket_provider"]
+__all__ = ["BATCH_SIZE", "in_batches", "make_provider", "pin_chain_id", "websocket_provider"]
+
+BATCH_SIZE = 500
+"""Most requests in one JSON-RPC batch (well under a node's request-size cap)."""
 
 
 def websocket_provider(url: str, timeout: float) -> Any:
@@ -105,3 +109,18 @@ def pin_chain_id(w3: Web3, chain_id: int) -> None:
         onion.remove("validation")
     if "pinned_chain_id" not in onion:
         onion.inject(_PinnedChainId, name="pinned_chain_id", layer=0)
+
+
+def in_batches(w3: Web3, requests: Sequence[Callable[[], Any]], size: int = BATCH_SIZE) -> list[Any]:
+    """Each of ``requests`` (a web3 call such as ``partial(w3.eth.get_block, 7)``), answered in order,
+    ``size`` to a JSON-RPC batch (one round trip each) where the provider batches, else one by one.
+    An error answer raises as web3 raises it."""
+    if len(requests) < 2 or not hasattr(w3.provider, "make_batch_request"):
+        return [request() for request in requests]
+    answers: list[Any] = []
+    for start in range(0, len(requests), size):
+        with w3.batch_requests() as batch:
+            for request in requests[start:start + size]:
+                batch.add(request())
+            answers.extend(batch.execute())
+    return answers

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from eth_utils.address import to_checksum_address
@@ -23,6 +24,7 @@ from .._abi import decode_log
 from .._seam import DecodedEvent, PendingCall, TxResult
 from ..exceptions import TransactionError
 from .failures import hex_str, timeout_error
+from .providers import in_batches
 
 if TYPE_CHECKING:
     from web3 import Web3
@@ -68,14 +70,8 @@ def mined_receipts(w3: Web3, hashes: Sequence[str], *, timeout: float, poll_inte
         return None
     deadline, pause = time.monotonic() + timeout, poll_interval / 16
     while True:
-        receipts: list[Any] = []
         try:
-            for start in range(0, len(hashes), 500):  # well under a node's request-size cap
-                with w3.batch_requests() as batch:
-                    for tx_hash in hashes[start:start + 500]:
-                        batch.add(w3.eth.get_transaction_receipt(cast(Any, tx_hash)))
-                    receipts.extend(batch.execute())
-            return receipts
+            return in_batches(w3, [partial(w3.eth.get_transaction_receipt, cast(Any, h)) for h in hashes])
         except TransactionNotFound:
             pass
         while True:

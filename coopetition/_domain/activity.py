@@ -1,16 +1,20 @@
 """One shape for every family's history: :class:`Activity` rows, read with eth_getLogs over block ranges.
 
 :class:`BlockSpan` splits ``[first, last]`` into ranges of at most :data:`LOG_RANGE` blocks (nodes cap
-one ``eth_getLogs``); :func:`stamped` adds each row's block time (one block read per block)."""
+one ``eth_getLogs``); :func:`stamped` adds each row's block time: from the logs where the node puts ``blockTimestamp`` in
+them (anvil, recent geth), else the blocks read in JSON-RPC batches (one round trip per 500 blocks)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 
 from web3 import Web3
 
+from .._chain.providers import in_batches
+from .._runtime import known_block_times
 from .._units import Wei
 from .asset import Asset
 
@@ -81,10 +85,10 @@ def kind_of(event: Any) -> str:
 def stamped(w3: Web3, rows: Iterable[Row]) -> tuple[Activity, ...]:
     """The rows as :class:`Activity`, with block times, in chain order."""
     ordered = sorted(rows, key=lambda r: (r[0].block_number, r[0].log_index))
-    times: dict[int, int] = {}
-    for event, *_rest in ordered:
-        if event.block_number not in times:
-            times[event.block_number] = int(w3.eth.get_block(event.block_number)["timestamp"])
+    times = known_block_times(w3)  # from the logs themselves where the node gives them
+    missing = sorted({event.block_number for event, *_rest in ordered} - times.keys())
+    blocks = in_batches(w3, [partial(w3.eth.get_block, n) for n in missing])
+    times.update((n, int(block["timestamp"])) for n, block in zip(missing, blocks, strict=True))
     return tuple(
         Activity(e.block_number, times[e.block_number], kind, actor, what, amount, asset, e.transaction_hash,
                  e.log_index)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _embedded import DirectSender
@@ -77,6 +78,9 @@ def test_list_and_show_round_trips_do_not_grow_with_the_ventures(setup: Setup) -
     counter.reset()
     shown = setup.service.venture(1)
     show_trips = counter.total
+    counter.reset()
+    history_small = setup.service.activity()
+    history_trips = counter.total
 
     setup.populate(1000)
     counter.reset()
@@ -88,6 +92,15 @@ def test_list_and_show_round_trips_do_not_grow_with_the_ventures(setup: Setup) -
     counter.reset()
     assert setup.service.venture(1000).id == 1000
     assert counter.total == show_trips == 3  # a batch each, the latest block
+    counter.reset()
+    history_big = setup.service.activity()
+    # the head, one eth_getLogs per event kind, the ventures' assets in one batch; block times come
+    # with anvil's logs (blockTimestamp), so no block is read
+    assert counter.total == history_trips == 17, counter.trips
+    assert len(history_big) > len(history_small) + 5 * 990
+    assert "eth_getBlockByNumber" not in counter.by_method, counter.trips
+    stamp = setup.service.w3.eth.get_block(history_big[-1].block_number)["timestamp"]
+    assert history_big[-1].timestamp == stamp
     counter.reset()
     big = setup.service.ventures()
     # all 1,000 at once: the same two batches, sent as several HTTP requests of at most 1.5 MB
@@ -115,3 +128,32 @@ def test_pages_and_unknown_ids(setup: Setup) -> None:
     assert setup.service.ventures(after=count) == ()
     with pytest.raises(Exception, match="UnknownVenture"):
         setup.service.venture(count + 1)
+
+
+def test_history_on_a_node_without_block_times_in_its_logs_reads_the_blocks_in_batches(setup: Setup) -> None:
+    """Older nodes give no ``blockTimestamp`` in eth_getLogs: the block times are then read in
+    JSON-RPC batches of 500 blocks, one round trip each, with the same result."""
+    from web3 import HTTPProvider, Web3
+
+    setup.populate(10)
+    w3 = Web3(HTTPProvider(setup.node.url))
+    provider: Any = w3.provider
+    plain = provider.make_request
+
+    def without_block_times(method: Any, params: Any) -> Any:
+        answer = plain(method, params)
+        if method == "eth_getLogs":
+            for log in answer.get("result") or ():
+                log.pop("blockTimestamp", None)
+        return answer
+
+    provider.make_request = without_block_times
+    counter = RpcCounter.install(w3)
+    rows = EscrowService.at(w3, setup.service.address).activity()
+    blocks = {r.block_number for r in rows}
+    reads = [trip for trip in counter.trips if "eth_getBlockByNumber" in trip]
+    assert len(reads) == -(-len(blocks) // 500) and sum(len(t) for t in reads) == len(blocks), counter.trips
+    some = sorted(blocks)[:: max(1, len(blocks) // 40)]
+    real = {n: int(w3.eth.get_block(n)["timestamp"]) for n in some}
+    assert {r.block_number: r.timestamp for r in rows if r.block_number in real} == real
+    assert rows == setup.service.activity()
