@@ -31,6 +31,7 @@ order) and owes ``floor(T*upper_i/10000) - floor(T*lower_i/10000)`` of a period'
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -436,9 +437,12 @@ class CostSharingService(Service):
         """What happened in pool ``pool_id`` (every pool if ``None``) as :class:`Activity` rows with
         block times, read in block ranges from ``from_block`` to the head."""
         span = BlockSpan.upto_head(self.w3, from_block)
-        ids = range(1, self.pool_count() + 1) if pool_id is None else (_pool_id(pool_id),)
-        return stamped(self.w3, [row for p in ids
-                                 for row in pool_rows(p, pool_history(self.contract, p, self._pool_asset(p), span))])
+        pid = None if pool_id is None else _pool_id(pool_id)
+        ids = range(1, self.pool_count() + 1) if pid is None else (pid,)
+        with read_batch(self.w3) as batch:  # every pool's asset in one batch, not a read each
+            batch.prefetch(partial(self.contract.pool_info, p) for p in ids)
+            assets = {p: self._pool_asset(p) for p in ids}
+        return stamped(self.w3, pool_rows(pool_history(self.contract, pid, assets.__getitem__, span)))
 
 
 def _pool_id(value: object) -> int:

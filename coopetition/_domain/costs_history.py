@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,19 +33,25 @@ class HistoryEntry:
     detail: str
     asset: Asset
     """The pool's asset, which :attr:`amount` is counted in."""
+    pool_id: int
+    """The pool it happened in."""
 
 
-def pool_history(contract: CostSharing, pool_id: int, asset: Asset, span: BlockSpan | None = None,
-                 ) -> tuple[HistoryEntry, ...]:
-    """Everything that happened in ``pool_id``, in chain order (read over ``span``: default every block)."""
+def pool_history(contract: CostSharing, pool_id: int | None, asset: Asset | Callable[[int], Asset],
+                 span: BlockSpan | None = None) -> tuple[HistoryEntry, ...]:
+    """Everything that happened in ``pool_id`` (in every pool if ``None``), in chain order, read over
+    ``span`` (default every block): one eth_getLogs per event kind and block range, whatever the number
+    of pools. ``asset`` is the pool's asset, or a function from pool id to asset."""
     ev = contract.events
     logs = (span or BlockSpan.upto_head(contract.w3)).logs
+    asset_of = asset if callable(asset) else (lambda _pool: asset)
     entries: list[HistoryEntry] = []
 
     def add(e: Any, kind: str, account: str | None = None, expense_id: int | None = None,
-            amount: int | None = None, *, period: int | None = None, detail: str = "") -> None:
+            amount: int | None = None, *, period: int | None = None, detail: str = "", pool: int | None = None) -> None:
+        where = e.pool_id if pool is None else pool
         entries.append(HistoryEntry(e.block_number, e.log_index, e.transaction_hash, kind, account, expense_id,
-                                    period, amount, detail, asset))
+                                    period, amount, detail, asset_of(where), where))
 
     for p in logs(ev.pool_proposed, pool_id=pool_id):
         add(p, "proposed", p.creator, detail=p.name)
@@ -61,15 +68,15 @@ def pool_history(contract: CostSharing, pool_id: int, asset: Asset, span: BlockS
     for c in logs(ev.pool_closed, pool_id=pool_id):
         add(c, "closed")
     submitted = logs(ev.expense_submitted, pool_id=pool_id)
-    ids = {s.expense_id for s in submitted}
+    pools = {s.expense_id: s.pool_id for s in submitted}  # the events keyed by expense only
     for s in submitted:
         add(s, "submitted", s.submitter, s.expense_id, s.amount, detail=s.ref)
     for r in logs(ev.approval_recorded):
-        if r.expense_id in ids:
-            add(r, "approved", r.participant, r.expense_id)
+        if r.expense_id in pools:
+            add(r, "approved", r.participant, r.expense_id, pool=pools[r.expense_id])
     for j in logs(ev.rejection_recorded):
-        if j.expense_id in ids:
-            add(j, "rejection", j.participant, j.expense_id)
+        if j.expense_id in pools:
+            add(j, "rejection", j.participant, j.expense_id, pool=pools[j.expense_id])
     for x in logs(ev.expense_rejected, pool_id=pool_id):
         add(x, "rejected", None, x.expense_id)
     for w in logs(ev.expense_withdrawn, pool_id=pool_id):
@@ -77,8 +84,9 @@ def pool_history(contract: CostSharing, pool_id: int, asset: Asset, span: BlockS
     for b in logs(ev.expense_booked, pool_id=pool_id):
         add(b, "booked", b.payee, b.expense_id, b.amount, period=b.period)
     for q in logs(ev.expense_disputed):
-        if q.expense_id in ids:
-            add(q, "disputed", q.participant, q.expense_id, detail="0x" + bytes(q.reason).hex())
+        if q.expense_id in pools:
+            add(q, "disputed", q.participant, q.expense_id, detail="0x" + bytes(q.reason).hex(),
+                pool=pools[q.expense_id])
     for rv in logs(ev.expense_reversed, pool_id=pool_id):
         add(rv, "reversed", rv.payee, rv.expense_id, rv.amount, period=rv.period)
     for pi in logs(ev.paid_in, pool_id=pool_id):
@@ -89,11 +97,11 @@ def pool_history(contract: CostSharing, pool_id: int, asset: Asset, span: BlockS
     return tuple(entries)
 
 
-def pool_rows(pool_id: int, entries: tuple[HistoryEntry, ...]) -> list[Row]:
-    """``entries`` of pool ``pool_id`` described in words, amounts in the pool's asset."""
+def pool_rows(entries: tuple[HistoryEntry, ...]) -> list[Row]:
+    """``entries`` described in words, amounts in their pool's asset."""
     rows: list[Row] = []
     for h in entries:
-        words = [f"pool #{pool_id}:", h.kind]
+        words = [f"pool #{h.pool_id}:", h.kind]
         if h.expense_id is not None:
             words.append(f"expense #{h.expense_id}")
         if h.amount is not None:

@@ -136,7 +136,17 @@ def test_pools_do_not_grow_with_the_pools(setup: Setup) -> None:
     counter.reset()
     small = service.pools()
     at_10 = counter.total
+    counter.reset()
+    history_small = service.activity()
+    history_trips = counter.total
     setup.propose_pools(1000)
+    counter.reset()
+    history_big = service.activity()
+    # the count, the head, one eth_getLogs per event kind (17), the pools' assets in one batch; the
+    # block times come with anvil's logs: the same for 10 and 1,000 pools
+    assert counter.total == history_trips == 20, counter.trips
+    assert len({r.what.split(":")[0] for r in history_big}) == 1000 > len({r.what.split(":")[0] for r in history_small})
+    assert [r for r in history_big if r.what.startswith(f"pool #{setup.pool}:")] == list(service.activity(setup.pool))
     counter.reset()
     page = service.pools(after=900, limit=10)
     assert counter.total == at_10 <= 5, counter.trips  # count, logs, block, two batches
