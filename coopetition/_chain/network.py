@@ -311,12 +311,39 @@ def _raw(w3: Web3, method: str, params: list[Any], spec: NetworkSpec) -> Any:
     try:
         response = w3.provider.make_request(RPCEndpoint(method), params)
     except Exception as exc:
+        raise _unusable(exc, method, spec) from None
+    return _result(response, method, spec)
+
+
+def _raw_batch(w3: Web3, calls: list[tuple[str, list[Any]]], spec: NetworkSpec) -> list[Any] | None:
+    """:func:`_raw` for each of ``calls`` in one JSON-RPC batch (one round trip); ``None`` when the
+    provider or the node does not batch (then ask one by one)."""
+    from web3.types import RPCEndpoint
+
+    batch = getattr(w3.provider, "make_batch_request", None)
+    if batch is None:
+        return None
+    try:
+        responses = batch([(RPCEndpoint(m), p) for m, p in calls])
+    except Exception as exc:
         if _is_connection_failure(exc):
             raise _unreachable(spec) from None
-        raise ChainError(
-            f"the node at {spec.display_url} (network {spec.name}) gave an unusable answer to {method}: "
-            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        ) from None
+        return None  # NotImplementedError, or a node that refuses batches
+    if not isinstance(responses, list) or len(responses) != len(calls):
+        return None
+    return [_result(response, method, spec) for (method, _), response in zip(calls, responses, strict=True)]
+
+
+def _unusable(exc: Exception, method: str, spec: NetworkSpec) -> Exception:
+    if _is_connection_failure(exc):
+        return _unreachable(spec)
+    return ChainError(
+        f"the node at {spec.display_url} (network {spec.name}) gave an unusable answer to {method}: "
+        f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    )
+
+
+def _result(response: Any, method: str, spec: NetworkSpec) -> Any:
     if not isinstance(response, Mapping) or "result" not in response:
         error: Any = response.get("error") if isinstance(response, Mapping) else response
         if isinstance(error, Mapping):
@@ -380,20 +407,26 @@ def chain_from_web3(spec: NetworkSpec, w3: Web3) -> Chain:
     """Guard an already built :class:`~web3.Web3` (any provider: IPC, a custom one) as a :class:`Chain`:
     chain-id check, PoA middleware when the extra-data needs it, EIP-1559 detection; afterwards the chain
     id is answered locally and web3's per-request validation (two ``eth_chainId`` per read) is dropped."""
+    answers: list[Any] | None = None
     if spec.kind == "embedded":  # eth-tester's provider wants python values, not hex quantities
         chain_id = int(w3.eth.chain_id)
         genesis: Any = dict(w3.eth.get_block(0))
         latest: Any = dict(w3.eth.get_block("latest"))
-    else:
-        chain_id = _as_int(_raw(w3, "eth_chainId", [], spec))
+    else:  # one round trip where the node batches (three reads: nothing is sent before the check)
+        answers = _raw_batch(w3, [("eth_chainId", []), ("eth_getBlockByNumber", ["0x0", False]),
+                                  ("eth_getBlockByNumber", ["latest", False])], spec)
+        chain_id = _as_int(answers[0] if answers else _raw(w3, "eth_chainId", [], spec))
     if spec.chain_id is not None and chain_id != spec.chain_id:
         raise ChainIdMismatchError(
             f"network {spec.name} expects chain id {spec.chain_id} but the node at "
             f"{spec.display_url} reports {chain_id}"
         )
     if spec.kind != "embedded":
-        genesis = _raw(w3, "eth_getBlockByNumber", ["0x0", False], spec)
-        latest = _raw(w3, "eth_getBlockByNumber", ["latest", False], spec)
+        if answers:
+            genesis, latest = answers[1], answers[2]
+        else:
+            genesis = _raw(w3, "eth_getBlockByNumber", ["0x0", False], spec)
+            latest = _raw(w3, "eth_getBlockByNumber", ["latest", False], spec)
     if not genesis or not latest:
         raise ChainError(f"the node at {spec.display_url} (network {spec.name}) returned no blocks")
     poa = spec.poa or extra_data_is_poa(genesis) or extra_data_is_poa(latest)

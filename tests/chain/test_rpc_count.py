@@ -153,3 +153,34 @@ def test_send_all_is_two_round_trips_a_send_and_one_batch_of_receipts(anvil: Any
     assert counter.trips[-1] == receipts
     # a batch is repeated only when the last transaction was not mined yet (asked alone meanwhile)
     assert set(counter.trips[20:-1]) <= {receipts, ("eth_getTransactionReceipt",)}
+
+
+def test_connecting_is_one_round_trip_where_the_node_batches(anvil: Any) -> None:
+    from web3 import HTTPProvider, Web3
+
+    from coopetition._chain.network import chain_from_web3
+
+    w3 = Web3(HTTPProvider(anvil.url))
+    counter = RpcCounter.install(w3)
+    chain = chain_from_web3(resolve_network(anvil.url), w3)
+    assert counter.trips == [("eth_chainId", "eth_getBlockByNumber", "eth_getBlockByNumber")]
+    assert chain.chain_id == 31337 and chain.genesis_hash == w3.eth.get_block(0)["hash"].to_0x_hex()
+
+
+def test_a_node_that_refuses_batches_is_asked_one_by_one(anvil: Any) -> None:
+    from web3 import HTTPProvider, Web3
+
+    from coopetition._chain.network import chain_from_web3
+
+    w3 = Web3(HTTPProvider(anvil.url))
+    provider: Any = w3.provider
+
+    def refuse(requests: Any) -> Any:
+        return {"jsonrpc": "2.0", "id": None, "error": {"code": -32600, "message": "batch requests are disabled"}}
+
+    provider.make_batch_request = refuse
+    counter = RpcCounter.install(w3)
+    chain = chain_from_web3(resolve_network(anvil.url), w3)
+    assert [t for t in counter.trips if len(t) == 1] == [("eth_chainId",), ("eth_getBlockByNumber",),
+                                                          ("eth_getBlockByNumber",)]
+    assert chain.chain_id == 31337
