@@ -31,7 +31,6 @@ order) and owes ``floor(T*upper_i/10000) - floor(T*lower_i/10000)`` of a period'
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -438,10 +437,8 @@ class CostSharingService(Service):
         block times, read in block ranges from ``from_block`` to the head."""
         span = BlockSpan.upto_head(self.w3, from_block)
         pid = None if pool_id is None else _pool_id(pool_id)
-        ids = range(1, self.pool_count() + 1) if pid is None else (pid,)
-        with read_batch(self.w3) as batch:  # every pool's asset in one batch, not a read each
-            batch.prefetch(partial(self.contract.pool_info, p) for p in ids)
-            assets = {p: self._pool_asset(p) for p in ids}
+        assets = costs_reads.pool_assets(self.contract, range(1, self.pool_count() + 1) if pid is None else (pid,),
+                                         self.asset_info)
         return stamped(self.w3, pool_rows(pool_history(self.contract, pid, assets.__getitem__, span)))
 
 

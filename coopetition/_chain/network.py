@@ -311,7 +311,12 @@ def _raw(w3: Web3, method: str, params: list[Any], spec: NetworkSpec) -> Any:
     try:
         response = w3.provider.make_request(RPCEndpoint(method), params)
     except Exception as exc:
-        raise _unusable(exc, method, spec) from None
+        if _is_connection_failure(exc):
+            raise _unreachable(spec) from None
+        raise ChainError(
+            f"the node at {spec.display_url} (network {spec.name}) gave an unusable answer to {method}: "
+            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+        ) from None
     return _result(response, method, spec)
 
 
@@ -332,15 +337,6 @@ def _raw_batch(w3: Web3, calls: list[tuple[str, list[Any]]], spec: NetworkSpec) 
     if not isinstance(responses, list) or len(responses) != len(calls):
         return None
     return [_result(response, method, spec) for (method, _), response in zip(calls, responses, strict=True)]
-
-
-def _unusable(exc: Exception, method: str, spec: NetworkSpec) -> Exception:
-    if _is_connection_failure(exc):
-        return _unreachable(spec)
-    return ChainError(
-        f"the node at {spec.display_url} (network {spec.name}) gave an unusable answer to {method}: "
-        f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    )
 
 
 def _result(response: Any, method: str, spec: NetworkSpec) -> Any:

@@ -12,9 +12,10 @@ from ..bindings.cost_sharing import CostSharing, ExpenseStatus, ExpenseSubmitted
 from .paging import scan
 
 if TYPE_CHECKING:
+    from .asset import Asset
     from .costs_records import Expense
 
-__all__ = ["accounts_of", "begun_periods", "prefetch_expenses", "prefetch_periods", "prefetch_pools",
+__all__ = ["accounts_of", "begun_periods", "pool_assets", "prefetch_expenses", "prefetch_periods", "prefetch_pools",
            "prefetch_positions", "seats_in", "select_expenses", "select_pools"]
 
 
@@ -90,6 +91,13 @@ def select_expenses(c: CostSharing, pool_id: int, submitted: Sequence[ExpenseSub
         if not submitted:
             c.pool_info(pool_id)
         return scan(submitted, limit, read, None if status is None else lambda e: e.status is status)
+
+
+def pool_assets(c: CostSharing, ids: Sequence[int], asset_info: Callable[[str], Asset]) -> dict[int, Asset]:
+    """Each pool's asset, the pools read in one batch (not a read each)."""
+    with read_batch(c.w3) as batch:
+        batch.prefetch(partial(c.pool_info, p) for p in ids)
+        return {p: asset_info(c.pool_info(p).asset) for p in ids}
 
 
 def accounts_of(c: CostSharing, pool_id: int) -> list[str]:
