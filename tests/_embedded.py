@@ -197,10 +197,11 @@ class LeanClient:
         self.w3 = Web3(HTTPProvider(url, session=session), middleware=[])
         self.gas_price = 2 * int(self.w3.eth.get_block("latest")["baseFeePerGas"])
 
-    def sender(self, address: str, *, simulate_first: bool = False) -> DirectSender:
+    def sender(self, address: str, *, simulate_first: bool = False, gas: int = 29_000_000) -> DirectSender:
         """A direct sender as ``address`` (an unlocked account of the node) sending with anvil's
         ``eth_sendTransactionSync`` (one round trip per transaction)."""
-        return DirectSender(self.w3, address, gas_price=self.gas_price, simulate_first=simulate_first, sync=True)
+        return DirectSender(self.w3, address, gas=gas, gas_price=self.gas_price, simulate_first=simulate_first,
+                            sync=True)
 
     def rpc(self, method: str, params: list[Any] | None = None) -> Any:
         response = self.w3.provider.make_request(method, params or [])  # type: ignore[arg-type]
