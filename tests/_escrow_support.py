@@ -3,6 +3,7 @@ the escrow, test tokens and the escrow's test actor, all bound through their typ
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +16,8 @@ from conftest import start_anvil
 from eth_abi import abi as eth_abi
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from coopetition._abi import decode_revert, revert_data
 from coopetition._artifacts import load_artifact
@@ -191,6 +194,17 @@ def escrow_on_anvil(n_members: int) -> Iterator[tuple[EscrowWorld, LeanClient]]:
         yield world, lean
     finally:
         node.stop()
+
+
+def run_examples(machine: type[RuleBasedStateMachine], max_examples: int, steps: int) -> float:
+    """Run ``machine``'s examples (derandomized, no deadline, no health checks); the seconds it took."""
+    started = time.monotonic()
+    run_state_machine_as_test(
+        machine,
+        settings=settings(max_examples=max_examples, stateful_step_count=steps, deadline=None,
+                          suppress_health_check=list(HealthCheck), derandomize=True),
+    )
+    return time.monotonic() - started
 
 
 def _deploy(env: EmbeddedEnv, name: str, args: Sequence[Any], *, pipeline: TransactionPipeline | None = None) -> str:

@@ -28,16 +28,14 @@ the latest block's time + 1, as the model assumes), except the time jumps.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from _embedded import LeanClient
-from _escrow_support import EscrowWorld, SimulatingSender, escrow_on_anvil
+from _escrow_support import EscrowWorld, SimulatingSender, escrow_on_anvil, run_examples
 from eth_account import Account
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -45,7 +43,6 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 from mocks.escrow_lens import EscrowLens
 from mocks.mock_erc20 import MockERC20
@@ -543,13 +540,8 @@ class EscrowMachine(RuleBasedStateMachine):
 def _run(max_examples: int, steps: int) -> tuple[int, float]:
     with escrow_on_anvil(N_MEMBERS) as (world, lean):
         s = EscrowMachine.s = Shared.set_up(world, lean)
-        started = time.monotonic()
-        run_state_machine_as_test(
-            EscrowMachine,
-            settings=settings(max_examples=max_examples, stateful_step_count=steps, deadline=None,
-                              suppress_health_check=list(HealthCheck), derandomize=True),
-        )
-        return s.steps, time.monotonic() - started
+        seconds = run_examples(EscrowMachine, max_examples, steps)
+        return s.steps, seconds
 
 
 @pytest.mark.anvil

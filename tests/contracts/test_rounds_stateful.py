@@ -26,19 +26,17 @@ interval), as the phase logic below assumes, except the ``wait`` rule's jumps.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from _embedded import LeanClient
-from _escrow_support import EscrowWorld, SimulatingSender, escrow_on_anvil
+from _escrow_support import EscrowWorld, SimulatingSender, escrow_on_anvil, run_examples
 from _rounds_support import U112, allocate, bond_refunds, commitment
 from eth_abi import abi as eth_abi
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from coopetition._seam import TxResult
 from coopetition.bindings.joint_venture_escrow import (
@@ -367,13 +365,8 @@ class RoundsMachine(RuleBasedStateMachine):
 def _run(max_examples: int, steps: int) -> tuple[int, float]:
     with escrow_on_anvil(N_MEMBERS) as (world, lean):
         s = RoundsMachine.s = Shared(world, lean, str(lean.rpc("evm_snapshot")))
-        started = time.monotonic()
-        run_state_machine_as_test(
-            RoundsMachine,
-            settings=settings(max_examples=max_examples, stateful_step_count=steps, deadline=None,
-                              suppress_health_check=list(HealthCheck), derandomize=True),
-        )
-        return s.steps, time.monotonic() - started
+        seconds = run_examples(RoundsMachine, max_examples, steps)
+        return s.steps, seconds
 
 
 @pytest.mark.anvil
