@@ -379,6 +379,6 @@ def test_round_invariants_hold_over_three_thousand_steps() -> None:
 @pytest.mark.slow
 @pytest.mark.anvil
 def test_round_invariants_hold_over_twenty_thousand_steps() -> None:
-    steps, seconds = _run(max_examples=150, steps=250)
+    steps, seconds = _run(max_examples=220, steps=250)
     print(f"rounds state machine: {steps} steps in {seconds:.1f} s")
     assert steps >= 20_000
