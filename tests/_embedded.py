@@ -11,6 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import requests
+from web3 import HTTPProvider, Web3
+
 from coopetition._abi import decode_logs, decode_revert, revert_data
 from coopetition._artifacts import load_artifact
 from coopetition._chain.deployments import deploy_contract
@@ -23,7 +26,6 @@ from coopetition.exceptions import TransactionFailedError
 
 if TYPE_CHECKING:
     from eth_account.signers.local import LocalAccount
-    from web3 import Web3
 
 
 @dataclass
@@ -110,7 +112,7 @@ class DirectSender:
     """
 
     def __init__(self, w3: Web3, address: str, gas: int = 29_000_000, gas_price: int | None = None,
-                 simulate_first: bool = False) -> None:
+                 simulate_first: bool = False, sync: bool = False) -> None:
         self.w3 = w3
         self.address = address
         self.gas = gas
@@ -119,6 +121,9 @@ class DirectSender:
         """Simulate before sending, so that a revert is raised without a mined failed transaction (which
         would still take the sender's nonce and gas): for models that track ether balances. A caller
         that expects success may turn it off for a call (one round trip less)."""
+        self.sync = sync
+        """Send with anvil's ``eth_sendTransactionSync``: the node answers with the receipt, so a
+        transaction takes one round trip instead of a send, a receipt look-up and its polls."""
 
     def send(self, call: PendingCall) -> TxResult:
         tx: dict[str, Any] = {"from": self.address, "value": call.value, "data": call.data, "gas": self.gas}
@@ -128,9 +133,13 @@ class DirectSender:
             tx["to"] = call.address
         if self.simulate_first:
             self._raise_revert(tx, call)
-        tx_hash = self.w3.eth.send_transaction(tx)  # type: ignore[arg-type]
-        # eth-tester and an auto-mining anvil have the receipt at once; the poll is for anything else
-        receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.002)
+        if self.sync:
+            receipt = self._send_sync(tx, call)
+            tx_hash = bytes.fromhex(receipt["transactionHash"][2:])
+        else:
+            tx_hash = self.w3.eth.send_transaction(tx)  # type: ignore[arg-type]
+            # eth-tester has the receipt at once; the poll is for anything else
+            receipt = self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30, poll_latency=0.002)  # type: ignore[assignment]
         if receipt["status"] != 1:
             # eth-tester mines reverted transactions; a reverted transaction changed nothing but the
             # sender's nonce and balance, so replaying it at `latest` reproduces the revert data.
@@ -148,6 +157,22 @@ class DirectSender:
             events=decode_logs(call.abi, receipt["logs"]),  # type: ignore[arg-type]
         )
 
+    def _send_sync(self, tx: dict[str, Any], call: PendingCall) -> dict[str, Any]:
+        """``eth_sendTransactionSync`` (raw JSON-RPC); the receipt with its numbers as ints."""
+        raw = {k: v if k in ("from", "to") else "0x" + v.hex() if isinstance(v, bytes) else hex(v) for k, v in tx.items()}
+        response = self.w3.provider.make_request("eth_sendTransactionSync", [raw])  # type: ignore[arg-type]
+        if "error" in response:
+            self._raise_revert(tx, call)
+            raise TransactionFailedError(f"{call.contract}.{call.function}: {response['error']}")
+        receipt = dict(response["result"])
+        for key in ("status", "blockNumber", "gasUsed", "effectiveGasPrice"):
+            receipt[key] = int(receipt.get(key) or "0x0", 16)
+        receipt["logs"] = [{**log, **{k: int(log[k], 16) for k in ("logIndex", "blockNumber") if log.get(k)}}
+                           for log in receipt["logs"]]
+        if receipt.get("contractAddress"):
+            receipt["contractAddress"] = Web3.to_checksum_address(receipt["contractAddress"])
+        return receipt
+
     def _raise_revert(self, tx: dict[str, Any], call: PendingCall) -> None:
         """``eth_call`` the transaction; a revert is raised as the binding's typed exception."""
         try:
@@ -157,3 +182,52 @@ class DirectSender:
             if data is None:
                 raise
             raise decode_revert(data, contract=call.contract, abi=call.abi) from None
+
+
+class LeanClient:
+    """A web3 client of a node (e.g. anvil) for a state machine's step budget, and its fast senders.
+
+    No middleware (no per-request chain-id validation or fee look-up), a requests session that never
+    looks up proxies, and one fixed legacy gas price (twice the base fee when made: base fees only fall
+    on a node whose blocks stay below half full) for every :class:`DirectSender` it makes."""
+
+    def __init__(self, url: str) -> None:
+        session = requests.Session()
+        session.trust_env = False
+        self.w3 = Web3(HTTPProvider(url, session=session), middleware=[])
+        self.gas_price = 2 * int(self.w3.eth.get_block("latest")["baseFeePerGas"])
+
+    def sender(self, address: str, *, simulate_first: bool = False, gas: int = 29_000_000) -> DirectSender:
+        """A direct sender as ``address`` (an unlocked account of the node) sending with anvil's
+        ``eth_sendTransactionSync`` (one round trip per transaction)."""
+        return DirectSender(self.w3, address, gas=gas, gas_price=self.gas_price, simulate_first=simulate_first,
+                            sync=True)
+
+    def rpc(self, method: str, params: list[Any] | None = None) -> Any:
+        response = self.w3.provider.make_request(method, params or [])  # type: ignore[arg-type]
+        if "error" in response:
+            raise RuntimeError(f"{method}: {response['error']}")
+        return response.get("result")
+
+    def now(self) -> int:
+        """Timestamp of the latest block."""
+        return int(self.w3.eth.get_block("latest")["timestamp"])
+
+    def balance(self, address: str) -> int:
+        return int(self.w3.eth.get_balance(address))  # type: ignore[arg-type]
+
+    def tick_seconds(self) -> None:
+        """From now on every block is mined exactly one second after the one before (anvil), so that a
+        transaction runs at the latest block's time + 1, where a model expects it."""
+        self.rpc("anvil_setBlockTimestampInterval", [1])
+
+    def time_travel(self, seconds: int) -> None:
+        """Mine a block ``seconds`` after the latest one (the blocks after it go on from there)."""
+        self.rpc("evm_setNextBlockTimestamp", [self.now() + seconds])
+        self.rpc("evm_mine")
+
+    def back_to(self, snapshot: str) -> str:
+        """Revert the node to ``snapshot``; a fresh snapshot of the same state (anvil uses one up by
+        reverting to it)."""
+        assert self.rpc("evm_revert", [snapshot]) is True
+        return str(self.rpc("evm_snapshot"))

@@ -3,15 +3,21 @@ the escrow, test tokens and the escrow's test actor, all bound through their typ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from _embedded import EmbeddedEnv
+from _embedded import EmbeddedEnv, LeanClient
+from _titles_env import AnvilEnv
+from conftest import start_anvil
 from eth_abi import abi as eth_abi
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
 from coopetition._abi import decode_revert, revert_data
 from coopetition._artifacts import load_artifact
@@ -50,8 +56,9 @@ class EscrowWorld:
 
     @classmethod
     def start(cls, n_members: int = 4, *, n_actors: int = 0, quorum: int = 1, fast: bool = False,
-              member_contracts: Sequence[str] = ()) -> EscrowWorld:
-        env = EmbeddedEnv.start()
+              member_contracts: Sequence[str] = (), env: EmbeddedEnv | None = None) -> EscrowWorld:
+        """``env``: another chain than a fresh embedded one (e.g. ``AnvilEnv.at(url)``)."""
+        env = env or EmbeddedEnv.start()
         accounts = list(env.accounts[:n_members])
         while len(accounts) < n_members:  # more members than dev accounts: fresh funded keys
             acct = Account.create()
@@ -173,6 +180,31 @@ class EscrowWorld:
 
     def balance(self, who: int | str) -> int:
         return self.env.balance(self.address(who))
+
+
+@contextmanager
+def escrow_on_anvil(n_members: int) -> Iterator[tuple[EscrowWorld, LeanClient]]:
+    """An :class:`EscrowWorld` of ``n_members`` on a fresh anvil node, and the lean client of that node
+    for a state machine's steps (its blocks one second apart); the node is stopped afterwards."""
+    node = start_anvil()
+    try:
+        world = EscrowWorld.start(n_members, env=AnvilEnv.at(node.url))
+        lean = LeanClient(node.url)
+        lean.tick_seconds()
+        yield world, lean
+    finally:
+        node.stop()
+
+
+def run_examples(machine: type[RuleBasedStateMachine], max_examples: int, steps: int) -> float:
+    """Run ``machine``'s examples (derandomized, no deadline, no health checks); the seconds it took."""
+    started = time.monotonic()
+    run_state_machine_as_test(
+        machine,
+        settings=settings(max_examples=max_examples, stateful_step_count=steps, deadline=None,
+                          suppress_health_check=list(HealthCheck), derandomize=True),
+    )
+    return time.monotonic() - started
 
 
 def _deploy(env: EmbeddedEnv, name: str, args: Sequence[Any], *, pipeline: TransactionPipeline | None = None) -> str:

@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 from click.testing import CliRunner, Result
@@ -113,9 +114,34 @@ def ok(result: Result) -> Result:
     return result
 
 
-def data(project: Path, *args: str, account: str | None = SENDER) -> object:
+def data(project: Path, *args: str, account: str | None = SENDER) -> Any:
     """The ``--json`` output of a command that must succeed."""
     return json.loads(ok(run(project, "--json", *args, account=account)).stdout)
+
+
+def js(result: Result) -> dict[str, object]:
+    """The JSON object a successful ``--json`` run printed."""
+    out = json.loads(ok(result).stdout)
+    assert isinstance(out, dict)
+    return out
+
+
+def one_line_error(result: Result, *fragments: str) -> None:
+    """The command failed with exit code 1 and one ``Error:`` line on stderr holding every fragment."""
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error:"), result.output
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def passed(project: Path, proposal: dict[str, Any]) -> None:
+    """Globex (2) approves and Initech (3) executes the proposal Acme made (a quorum of 2 in
+    :func:`deployed_project`)."""
+    pid = str(proposal["proposalId"])
+    data(project, "consortium", "approve", pid, account="2")
+    data(project, "consortium", "execute", pid, account="3")
 
 
 def chain_state(node: AnvilNode) -> tuple[object, ...]:
@@ -125,10 +151,12 @@ def chain_state(node: AnvilNode) -> tuple[object, ...]:
 
 
 def deployed_project(root: Path, node: AnvilNode) -> Path:
-    """A project on ``node`` with the suite deployed for Acme (1), Globex (2) and Initech (3), quorum 2."""
+    """A project on ``node`` with the suite deployed for Acme (1), Globex (2) and Initech (3), quorum 2
+    (by dev account 0, as an admin would)."""
     (root / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{node.url}"\n')
-    ok(run(root, "deploy", "--member", f"Acme={ADDR[1]}", "--member", f"Globex={ADDR[2]}",
-           "--member", f"Initech={ADDR[3]}", "--quorum", "2", account="0"))
+    deployed = data(root, "deploy", "--member", f"Acme={ADDR[1]}", "--member", f"Globex={ADDR[2]}",
+                    "--member", f"Initech={ADDR[3]}", "--quorum", "2", account="0")
+    assert "JointVentureEscrow" in [c["name"] for c in deployed["contracts"]]
     return root
 
 

@@ -8,98 +8,62 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from _cli_env import ADDR, data, deployed_project, one_line_error, passed, run
 from conftest import AnvilNode, rpc
-
-from coopetition._chain.devnet import anvil_dev_accounts
-from coopetition.cli import cli
 
 pytestmark = pytest.mark.anvil
 
-ADDR = [a.address for a in anvil_dev_accounts()]
 ACME, GLOBEX, INITECH, OUTSIDER = "1", "2", "3", "5"
 
 
 @pytest.fixture
-def project(tmp_path: Path, anvil: AnvilNode) -> Path:
-    (tmp_path / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{anvil.url}"\n')
-    return tmp_path
-
-
-def run(project: Path, *args: str, account: str = ACME) -> Result:
-    return CliRunner().invoke(cli, ["--project", str(project), "--network", "dev", "--account", account, *args])
-
-
-def ok(project: Path, *args: str, account: str = ACME) -> dict:  # type: ignore[type-arg]
-    result = run(project, "--json", *args, account=account)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
-
-
-def one_line_error(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error:"), result.output
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-
-
-def passed(project: Path, proposal: dict) -> None:  # type: ignore[type-arg]
-    pid = str(proposal["proposalId"])
-    ok(project, "consortium", "approve", pid, account=GLOBEX)
-    ok(project, "consortium", "execute", pid, account=INITECH)
-
-
-@pytest.fixture
-def traded(project: Path, tmp_path: Path) -> Path:
+def traded(tmp_path: Path, anvil: AnvilNode) -> Path:
     """Deployed suite; class 1 "JV Hydrogen shares" with 1,000 titles issued to Acme."""
-    ok(project, "deploy", "--member", f"Acme={ADDR[1]}", "--member", f"Globex={ADDR[2]}",
-       "--member", f"Initech={ADDR[3]}", "--quorum", "2", account="0")
+    project = deployed_project(tmp_path, anvil)
     terms = tmp_path / "terms.pdf"
     terms.write_bytes(b"JV Hydrogen shareholders' agreement v3")
-    passed(project, ok(project, "titles", "create-class", "JV Hydrogen shares", "--terms", str(terms),
-                       "--max-supply", "5000", "--issue", "Acme=1000"))
+    passed(project, data(project, "titles", "create-class", "JV Hydrogen shares", "--terms", str(terms),
+                         "--max-supply", "5000", "--issue", "Acme=1000"))
     return project
 
 
 def test_classes_and_balances_after_governed_creation_and_issue(traded: Path) -> None:
     import hashlib
 
-    classes = ok(traded, "titles", "classes")
+    classes = data(traded, "titles", "classes")
     assert [(c["id"], c["name"], c["issued"], c["maxSupply"]) for c in classes] == [
         (1, "JV Hydrogen shares", 1000, 5000)]
     assert classes[0]["termsHash"] == "0x" + hashlib.sha256(b"JV Hydrogen shareholders' agreement v3").hexdigest()
-    assert ok(traded, "titles", "balance", "Acme")["holdings"] == [
+    assert data(traded, "titles", "balance", "Acme")["holdings"] == [
         {"holder": ADDR[1], "classId": 1, "name": "JV Hydrogen shares", "amount": 1000}]
-    assert ok(traded, "titles", "balance", account=GLOBEX)["holdings"] == []
+    assert data(traded, "titles", "balance", account=GLOBEX)["holdings"] == []
     table = run(traded, "titles", "classes")
     assert "JV Hydrogen shares" in table.output and "1000" in table.output
 
 
 def test_offer_partial_fill_cancel_and_withdraw(traded: Path) -> None:
-    made = ok(traded, "titles", "offer", "1", "300", "--price", "3 ether", "--partial", "--expiry", "2d")
+    made = data(traded, "titles", "offer", "1", "300", "--price", "3 ether", "--partial", "--expiry", "2d")
     assert made["offerId"] == 1
-    book = ok(traded, "titles", "book")
+    book = data(traded, "titles", "book")
     assert [(o["id"], o["remaining"], o["price"]["amountFormatted"], o["allowPartial"]) for o in book] == [
         (1, 300, "3 ETH", True)]
     assert book[0]["price"]["amount"] == str(3 * 10**18) and book[0]["price"]["kind"] == "ether"
     human = run(traded, "titles", "book")
     assert "Acme" in human.output and "300/300 JV Hydrogen shares" in human.output
 
-    filled = ok(traded, "titles", "fill", "1", "100", account=GLOBEX)
+    filled = data(traded, "titles", "fill", "1", "100", account=GLOBEX)
     assert filled["payment"] == str(10**18) and filled["paymentFormatted"] == "1 ETH" and filled["amount"] == 100
-    assert ok(traded, "titles", "balance", account=GLOBEX)["holdings"][0]["amount"] == 100
+    assert data(traded, "titles", "balance", account=GLOBEX)["holdings"][0]["amount"] == 100
 
-    cancelled = ok(traded, "titles", "cancel", "1")
+    cancelled = data(traded, "titles", "cancel", "1")
     assert cancelled["offerId"] == 1
-    assert ok(traded, "titles", "balance", "Acme")["holdings"][0]["amount"] == 900
-    assert ok(traded, "titles", "book") == []
-    assert ok(traded, "titles", "book", "--all")[0]["state"] == "cancelled"
+    assert data(traded, "titles", "balance", "Acme")["holdings"][0]["amount"] == 900
+    assert data(traded, "titles", "book") == []
+    assert data(traded, "titles", "book", "--all")[0]["state"] == "cancelled"
 
-    withdrawn = ok(traded, "titles", "withdraw")
+    withdrawn = data(traded, "titles", "withdraw")
     assert withdrawn["amount"] == str(10**18) and withdrawn["amountFormatted"] == "1 ETH"
-    rows = ok(traded, "titles", "history")
+    rows = data(traded, "titles", "history")
     assert [(r["kind"], r["actorLabel"], r["what"], r.get("amountFormatted")) for r in rows] == [
         ("made", "Acme", "made offer #1 (300 titles)", None),
         ("filled", "Globex", "filled offer #1 (100 titles, paid 1 ETH)", "1 ETH"),
@@ -113,24 +77,24 @@ def test_offer_partial_fill_cancel_and_withdraw(traded: Path) -> None:
 
 
 def test_offer_to_a_named_member_and_a_wrong_taker_is_refused(traded: Path, anvil: AnvilNode) -> None:
-    ok(traded, "titles", "offer", "1", "10", "--price", "0.5 ether", "--to", "Initech")
+    data(traded, "titles", "offer", "1", "10", "--price", "0.5 ether", "--to", "Initech")
     block = rpc(anvil.url, "eth_blockNumber")
     one_line_error(run(traded, "titles", "fill", "1", account=GLOBEX), "reserved for")
     assert rpc(anvil.url, "eth_blockNumber") == block
-    ok(traded, "titles", "fill", "1", account=INITECH)
-    assert ok(traded, "titles", "balance", "Initech")["holdings"][0]["amount"] == 10
+    data(traded, "titles", "fill", "1", account=INITECH)
+    assert data(traded, "titles", "balance", "Initech")["holdings"][0]["amount"] == 10
 
 
 def test_a_non_member_taker_gets_the_contract_error_and_nothing_is_sent(traded: Path, anvil: AnvilNode) -> None:
-    ok(traded, "titles", "offer", "1", "10", "--price", "1 ether")
+    data(traded, "titles", "offer", "1", "10", "--price", "1 ether")
     block = rpc(anvil.url, "eth_blockNumber")
     one_line_error(run(traded, "titles", "fill", "1", account=OUTSIDER), "TitleExchangeNotMember")
     assert rpc(anvil.url, "eth_blockNumber") == block
 
 
 def test_transfer_between_members_and_to_an_outsider(traded: Path, anvil: AnvilNode) -> None:
-    ok(traded, "titles", "transfer", "Globex", "1", "25")
-    assert ok(traded, "titles", "balance", "Globex")["holdings"][0]["amount"] == 25
+    data(traded, "titles", "transfer", "Globex", "1", "25")
+    assert data(traded, "titles", "balance", "Globex")["holdings"][0]["amount"] == 25
     block = rpc(anvil.url, "eth_blockNumber")
     one_line_error(run(traded, "titles", "transfer", ADDR[5], "1", "1"), "TitleRegistryNotMember")
     assert rpc(anvil.url, "eth_blockNumber") == block
@@ -163,10 +127,10 @@ def test_bad_input_fails_with_one_line_and_sends_nothing(
 
 def test_dry_run_offer_sends_nothing(traded: Path, anvil: AnvilNode) -> None:
     block = rpc(anvil.url, "eth_blockNumber")
-    dry = ok(traded, "titles", "offer", "1", "10", "--price", "1 ether", "--dry-run")
+    dry = data(traded, "titles", "offer", "1", "10", "--price", "1 ether", "--dry-run")
     assert dry["dryRun"] is True and dry["offerId"] == 0 and dry["gasUsed"] > 0
     assert rpc(anvil.url, "eth_blockNumber") == block
-    assert ok(traded, "titles", "book") == []
+    assert data(traded, "titles", "book") == []
 
 
 def test_create_class_with_first_titles_in_one_proposal_and_no_cap_is_loud(traded: Path) -> None:
@@ -174,35 +138,35 @@ def test_create_class_with_first_titles_in_one_proposal_and_no_cap_is_loud(trade
                  "--issue", "Globex=300", "--issue", "Initech=200")
     assert result.exit_code == 0, result.output
     assert "WARNING: NO CAP" in result.stderr and "NO CAP" in result.stdout
-    proposal = ok(traded, "consortium", "proposals")[-1]
+    proposal = data(traded, "consortium", "proposals")[-1]
     passed(traded, {"proposalId": proposal["id"]})
-    assert ok(traded, "titles", "balance", "Initech")["holdings"][0]["amount"] == 200
+    assert data(traded, "titles", "balance", "Initech")["holdings"][0]["amount"] == 200
     assert "NO CAP" in run(traded, "titles", "classes").output
 
 
 def test_quote_take_and_cancel_quotes(traded: Path, tmp_path: Path, anvil: AnvilNode) -> None:
     order = tmp_path / "order.json"
     block = rpc(anvil.url, "eth_blockNumber")
-    signed = ok(traded, "titles", "quote", "1", "300", "--price", "3 ether", "--to", "Globex", "--expires", "2h",
-                "-o", str(order))
+    signed = data(traded, "titles", "quote", "1", "300", "--price", "3 ether", "--to", "Globex", "--expires", "2h",
+                  "-o", str(order))
     assert rpc(anvil.url, "eth_blockNumber") == block  # signing sends nothing
     assert signed["nonce"] == "0" and signed["taker"] == ADDR[2] and signed["priceFormatted"] == "3 ETH"
     assert json.loads(order.read_text())["signature"] == signed["signature"]
     one_line_error(run(traded, "titles", "take", str(order), account=INITECH), "reserved for")
-    taken = ok(traded, "titles", "take", str(order), "--amount", "300", "--max-payment", "3.1 ether",
-               account=GLOBEX)
+    taken = data(traded, "titles", "take", str(order), "--amount", "300", "--max-payment", "3.1 ether",
+                 account=GLOBEX)
     assert taken["payment"] == str(3 * 10**18) and taken["amount"] == 300 and taken["nonce"] == "0"
-    assert ok(traded, "titles", "balance", "Globex")["holdings"][0]["amount"] == 300
+    assert data(traded, "titles", "balance", "Globex")["holdings"][0]["amount"] == 300
     one_line_error(run(traded, "titles", "take", str(order), account=GLOBEX), "taken or cancelled already")
 
     other = tmp_path / "other.json"
-    ok(traded, "titles", "quote", "1", "10", "--price", "1 ether", "--partial", "-o", str(other))
-    ok(traded, "titles", "cancel-quote", str(other))
+    data(traded, "titles", "quote", "1", "10", "--price", "1 ether", "--partial", "-o", str(other))
+    data(traded, "titles", "cancel-quote", str(other))
     one_line_error(run(traded, "titles", "take", str(other), account=INITECH), "taken or cancelled already")
     printed = run(traded, "titles", "quote", "1", "10", "--price", "1 ether", "--nonce", "7")
     assert printed.exit_code == 0 and '"nonce": "7"' in printed.stdout
     # by default: every nonce up to the first unused one (what this command would hand out next)...
-    assert ok(traded, "titles", "cancel-all-quotes")["below"] == "3"
+    assert data(traded, "titles", "cancel-all-quotes")["below"] == "3"
     # ...an explicit --nonce above it needs --below
-    assert ok(traded, "titles", "cancel-all-quotes", "--below", "8")["below"] == "8"
+    assert data(traded, "titles", "cancel-all-quotes", "--below", "8")["below"] == "8"
     one_line_error(run(traded, "titles", "cancel-quote", "7"), "already taken or cancelled")

@@ -8,108 +8,72 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
+from _cli_env import ADDR, data, deployed_project, one_line_error, passed, run
 from conftest import AnvilNode, rpc
-
-from coopetition._chain.devnet import anvil_dev_accounts
-from coopetition.cli import cli
 
 pytestmark = pytest.mark.anvil
 
-ADDR = [a.address for a in anvil_dev_accounts()]
 ACME, GLOBEX, INITECH = "1", "2", "3"
 DEADLINE = "2090-01-01"
 
 
 @pytest.fixture
-def project(tmp_path: Path, anvil: AnvilNode) -> Path:
-    (tmp_path / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{anvil.url}"\n')
-    return tmp_path
-
-
-def run(project: Path, *args: str, account: str = ACME) -> Result:
-    return CliRunner().invoke(cli, ["--project", str(project), "--network", "dev", "--account", account, *args])
-
-
-def ok(project: Path, *args: str, account: str = ACME) -> dict:  # type: ignore[type-arg]
-    result = run(project, "--json", *args, account=account)
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
-
-
-def one_line_error(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 1
-    assert result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error:"), result.output
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-
-
-def passed(project: Path, proposal: dict) -> None:  # type: ignore[type-arg]
-    pid = str(proposal["proposalId"])
-    ok(project, "consortium", "approve", pid, account=GLOBEX)
-    ok(project, "consortium", "execute", pid, account=INITECH)
-
-
-@pytest.fixture
-def capped(project: Path) -> Path:
+def capped(tmp_path: Path, anvil: AnvilNode) -> Path:
     """Deployed suite; class 1 capped at 5,000 with Acme 600 and Globex 400 issued."""
-    ok(project, "deploy", "--member", f"Acme={ADDR[1]}", "--member", f"Globex={ADDR[2]}",
-       "--member", f"Initech={ADDR[3]}", "--quorum", "2", account="0")
-    passed(project, ok(project, "titles", "create-class", "JV shares", "--terms-hash", "0x" + "11" * 32,
-                       "--max-supply", "5000", "--issue", "Acme=600", "--issue", "Globex=400"))
+    project = deployed_project(tmp_path, anvil)
+    passed(project, data(project, "titles", "create-class", "JV shares", "--terms-hash", "0x" + "11" * 32,
+                         "--max-supply", "5000", "--issue", "Acme=600", "--issue", "Globex=400"))
     return project
 
 
 def test_raise_the_cap_with_a_signed_and_an_on_chain_consent(capped: Path, tmp_path: Path, anvil: AnvilNode) -> None:
-    shown = ok(capped, "titles", "cap", "show", "1")
+    shown = data(capped, "titles", "cap", "show", "1")
     assert (shown["maxSupply"], shown["issued"], shown["capNonce"], shown["capped"]) == (5000, 1000, 0, True)
     assert "a cap of 5000, 1000 titles issued" in run(capped, "titles", "cap", "show", "1").output
 
     acme, globex = tmp_path / "acme.json", tmp_path / "globex.json"
     block = rpc(anvil.url, "eth_blockNumber")
-    signed = ok(capped, "titles", "cap", "sign", "1", "8000", "--deadline", DEADLINE, "-o", str(acme))
+    signed = data(capped, "titles", "cap", "sign", "1", "8000", "--deadline", DEADLINE, "-o", str(acme))
     assert rpc(anvil.url, "eth_blockNumber") == block  # signing sends nothing
     assert signed["holder"] == ADDR[1] and len(bytes.fromhex(signed["signature"][2:])) == 65
     assert json.loads(acme.read_text())["signature"] == signed["signature"]
-    recorded = ok(capped, "titles", "cap", "consent", "1", "8000", "--deadline", DEADLINE, "-o", str(globex),
-                  account=GLOBEX)
+    recorded = data(capped, "titles", "cap", "consent", "1", "8000", "--deadline", DEADLINE, "-o", str(globex),
+                    account=GLOBEX)
     assert recorded["capNonce"] == 0 and recorded["transactionHash"]
     assert json.loads(globex.read_text())["signature"] == "0x"
 
-    alone = ok(capped, "titles", "cap", "show", "1", "--max", "8000", "--consent", str(globex))
+    alone = data(capped, "titles", "cap", "show", "1", "--max", "8000", "--consent", str(globex))
     assert (alone["consenting"], alone["needed"], alone["enough"], alone["counted"]) == (400, 501, False, [ADDR[2]])
     block = rpc(anvil.url, "eth_blockNumber")
     one_line_error(run(capped, "titles", "cap", "propose", "1", "8000", "--consent", str(globex)),
                    "more than half of the 1000 titles", "weigh 400")
     assert rpc(anvil.url, "eth_blockNumber") == block
 
-    both = ok(capped, "titles", "cap", "show", "1", "--max", "8000", "--consent", str(acme), "--consent", str(globex))
+    both = data(capped, "titles", "cap", "show", "1", "--max", "8000", "--consent", str(acme), "--consent", str(globex))
     assert (both["consenting"], both["enough"], both["notCounted"]) == (1000, True, [])
-    proposal = ok(capped, "titles", "cap", "propose", "1", "8000", "--consent", str(acme), "--consent", str(globex))
+    proposal = data(capped, "titles", "cap", "propose", "1", "8000", "--consent", str(acme), "--consent", str(globex))
     passed(capped, proposal)
-    after = ok(capped, "titles", "cap", "show", "1")
+    after = data(capped, "titles", "cap", "show", "1")
     assert (after["maxSupply"], after["capNonce"]) == (8000, 1)
     # the consents served once: for the next change they are for an old cap change
-    stale = ok(capped, "titles", "cap", "show", "1", "--max", "8000", "--consent", str(acme))
+    stale = data(capped, "titles", "cap", "show", "1", "--max", "8000", "--consent", str(acme))
     assert stale["counted"] == [] and stale["notCounted"][0]["reason"] == "for another class, cap or cap change"
 
 
 def test_lowering_the_cap_needs_no_consent(capped: Path) -> None:
     human = run(capped, "titles", "cap", "show", "1", "--max", "2000")
     assert "needs the quorum only" in human.output
-    passed(capped, ok(capped, "titles", "cap", "propose", "1", "2000"))
-    assert ok(capped, "titles", "cap", "show", "1")["maxSupply"] == 2000
+    passed(capped, data(capped, "titles", "cap", "propose", "1", "2000"))
+    assert data(capped, "titles", "cap", "show", "1")["maxSupply"] == 2000
 
 
 def test_a_forged_signature_is_not_counted(capped: Path, tmp_path: Path) -> None:
     forged = tmp_path / "forged.json"
-    ok(capped, "titles", "cap", "sign", "1", "0", "--deadline", DEADLINE, "-o", str(forged), account=INITECH)
-    data = json.loads(forged.read_text())
-    data["holder"] = ADDR[1]  # Initech's signature, presented as Acme's
-    forged.write_text(json.dumps(data))
-    shown = ok(capped, "titles", "cap", "show", "1", "--max", "0", "--consent", str(forged))
+    data(capped, "titles", "cap", "sign", "1", "0", "--deadline", DEADLINE, "-o", str(forged), account=INITECH)
+    consent = json.loads(forged.read_text())
+    consent["holder"] = ADDR[1]  # Initech's signature, presented as Acme's
+    forged.write_text(json.dumps(consent))
+    shown = data(capped, "titles", "cap", "show", "1", "--max", "0", "--consent", str(forged))
     assert shown["counted"] == [] and shown["notCounted"] == [
         {"holder": ADDR[1], "reason": "the signature is not the holder's"}]
     one_line_error(run(capped, "titles", "cap", "propose", "1", "0", "--consent", str(forged)),
@@ -134,7 +98,7 @@ def test_bad_input_fails_with_one_line_and_sends_nothing(
     capped: Path, tmp_path: Path, anvil: AnvilNode, args: tuple[str, ...], fragment: str
 ) -> None:
     consent, junk = tmp_path / "consent.json", tmp_path / "junk.json"
-    ok(capped, "titles", "cap", "sign", "1", "8000", "--deadline", DEADLINE, "-o", str(consent))
+    data(capped, "titles", "cap", "sign", "1", "8000", "--deadline", DEADLINE, "-o", str(consent))
     junk.write_text('{"format": "something else"}')
     words = [w.format(consent=consent, junk=junk) for w in args]
     block = rpc(anvil.url, "eth_blockNumber")

@@ -11,51 +11,26 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner, Result
-from conftest import AnvilNode, rpc, start_anvil
+from _cli_env import ADDR, deployed_project, js, module_node, ok, run
+from click.testing import Result
+from conftest import AnvilNode, rpc
 
-from coopetition._chain.devnet import anvil_dev_accounts
-from coopetition.cli import cli
 from coopetition.rounds import RoundsService
 
 pytestmark = pytest.mark.anvil
 
-ADDR = [a.address for a in anvil_dev_accounts()]
 ETHER = 10**18
 ACCOUNT = {"Acme": "1", "Globex": "2", "Initech": "3"}
 
 
 @pytest.fixture(scope="module")
 def node() -> Iterator[AnvilNode]:
-    anvil = start_anvil()
-    yield anvil
-    anvil.stop()
+    yield from module_node()
 
 
 @pytest.fixture(scope="module")
 def project(node: AnvilNode, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("rounds-cli")
-    (root / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{node.url}"\n')
-    deployed = run(root, "--json", "deploy", "--member", f"Acme={ADDR[1]}", "--member", f"Globex={ADDR[2]}",
-                   "--member", f"Initech={ADDR[3]}", "--quorum", "2", account="0")
-    assert deployed.exit_code == 0, deployed.output
-    return root
-
-
-def run(project: Path, *args: str, account: str = "1") -> Result:
-    return CliRunner(env={"COLUMNS": "200"}).invoke(
-        cli, ["--project", str(project), "--network", "dev", "--account", account, *args])
-
-
-def ok(result: Result) -> Result:
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def js(result: Result) -> dict[str, object]:
-    data = json.loads(ok(result).stdout)
-    assert isinstance(data, dict)
-    return data
+    return deployed_project(tmp_path_factory.mktemp("rounds-cli"), node)
 
 
 def one_error(result: Result, message: str) -> None:

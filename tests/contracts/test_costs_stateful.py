@@ -33,7 +33,6 @@ from collections import Counter
 from fractions import Fraction
 
 import pytest
-import requests
 from _costs import (
     ACME,
     GLOBEX,
@@ -45,7 +44,7 @@ from _costs import (
     evidence,
     sign_acceptance,
 )
-from _embedded import DirectSender, EmbeddedEnv
+from _embedded import EmbeddedEnv, LeanClient
 from _titles_env import AnvilEnv
 from conftest import start_anvil
 from eth_abi import abi as eth_abi
@@ -59,7 +58,6 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from web3 import HTTPProvider, Web3
 
 from coopetition.bindings.cost_sharing import CostSharing, ExpenseStatus, PoolStatus, Position
 
@@ -72,15 +70,12 @@ class World:
 
     def __init__(self, env: EmbeddedEnv, url: str) -> None:
         self.costs = Costs.start(env=env)
-        # the steps go through a lean client of the same node, for the step budget: no middleware (no
-        # per-request chain-id validation or fee look-up), no proxy look-up per request, a fixed gas price
-        session = requests.Session()
-        session.trust_env = False
-        w3 = self.w3 = Web3(HTTPProvider(url, session=session), middleware=[])
-        price = 2 * int(w3.eth.get_block("latest")["baseFeePerGas"])
+        # the steps go through a lean client of the same node, for the step budget (tests/_embedded.py)
+        lean = LeanClient(url)
+        w3 = self.w3 = lean.w3
         self.view = CostSharing(w3, self.costs.address)
         self.chain_id = int(w3.eth.chain_id)
-        self.bindings = {i: CostSharing(w3, self.costs.address, DirectSender(w3, env.address(i), gas_price=price))
+        self.bindings = {i: CostSharing(w3, self.costs.address, lean.sender(env.address(i)))
                          for i in (*PARTICIPANT_POOL, *EXTERNAL)}
         self.evidence = 0
         self.held_elsewhere = 0  # what earlier examples' pools still hold
@@ -304,7 +299,9 @@ class CostPoolMachine(RuleBasedStateMachine):
 
 def run(min_steps: int, *, steps_per_example: int = 30, examples_per_round: int = 10) -> int:
     """Run rounds of random examples on one deployment until at least ``min_steps`` rule steps ran."""
-    node = start_anvil()
+    # one deployment for the whole run, thousands of blocks: without its history the node does not slow
+    # down as the chain grows (every read is at the latest block)
+    node = start_anvil("--prune-history")
     try:
         world = World(AnvilEnv.at(node.url), node.url)
         CostPoolMachine.world = world

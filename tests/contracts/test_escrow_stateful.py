@@ -1,4 +1,4 @@
-"""A Hypothesis state machine over the JointVentureEscrow (v2) on eth-tester: random partners create,
+"""A Hypothesis state machine over the JointVentureEscrow (v2) on anvil (a node the test starts and stops): random partners create,
 fund, approve, release, withdraw (pulled by the beneficiary or pushed by anyone), vote and unvote a
 dissolution, cancel after the long-stop date, refund (pulled or pushed), release reserves and let
 deadlines pass, in ETH and in an ERC-20, with amounts of a few wei so that every rounding case of the
@@ -19,20 +19,23 @@ every step:
 When an example ends, every venture is driven to its end (dissolved if needed), everyone takes its
 money and every reserve is released: nothing may stay behind, in the venture or in the books.
 
-The default run executes at least 3,000 steps (counted and asserted); ``-m slow`` at least 20,000.
+The default run executes at least 3,000 steps (counted and asserted); ``-m slow`` at least 20,000. For
+the step budget the steps go through the tests' lean client of the node (tests/_embedded.py: no
+middleware, no proxy look-up, a fixed gas price, the direct sender), each example starts from a snapshot
+of the set-up, and every block is mined exactly one second after the one before (a transaction runs at
+the latest block's time + 1, as the model assumes), except the time jumps.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from _escrow_support import EscrowWorld, SimulatingSender
+from _embedded import LeanClient
+from _escrow_support import EscrowWorld, SimulatingSender, escrow_on_anvil, run_examples
 from eth_account import Account
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     Bundle,
@@ -40,9 +43,9 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 from mocks.escrow_lens import EscrowLens
+from mocks.mock_erc20 import MockERC20
 
 from coopetition.bindings.joint_venture_escrow import (
     JointVentureEscrow,
@@ -93,30 +96,23 @@ FORWARD = {State.FUNDING: {State.FUNDING, State.ACTIVE, State.CANCELLED},
 @dataclass
 class Shared:
     world: EscrowWorld
+    lean: LeanClient
     token: str
     lens: EscrowLens
-    snapshot: int = 0
-    """eth-tester snapshot after the set-up: every example starts from it, so the chain stays short."""
+    snapshot: str
+    """Snapshot after the set-up: every example starts from it, so the chain stays short."""
     steps: int = 0
     expected_held: dict[str, int] = field(default_factory=dict)
     """What the escrow must hold per asset over every venture of every example, from the models."""
 
-
-_SHARED: Shared | None = None
-
-
-def shared() -> Shared:
-    global _SHARED
-    if _SHARED is None:
-        world = EscrowWorld.start(N_MEMBERS, fast=True)
+    @classmethod
+    def set_up(cls, world: EscrowWorld, lean: LeanClient) -> Shared:
         token = world.deploy_test("MockERC20", ["USD Coin", "USDC", 6])
         for i in range(N_MEMBERS - 1):
             world.token(token, i).mint(world.address(i), 10**30)
             world.token(token, i).approve(world.escrow_address, 2**256 - 1)
-        lens = EscrowLens(world.w3, world.deploy_test("EscrowLens", []), None)
-        snapshot = world.w3.provider.ethereum_tester.take_snapshot()  # type: ignore[attr-defined]
-        _SHARED = Shared(world, token, lens, snapshot, expected_held={ETH: 0, token: 0})
-    return _SHARED
+        lens = EscrowLens(lean.w3, world.deploy_test("EscrowLens", []), None)
+        return cls(world, lean, token, lens, str(lean.rpc("evm_snapshot")), expected_held={ETH: 0, token: 0})
 
 
 @dataclass
@@ -167,14 +163,17 @@ class Model:
 
 class EscrowMachine(RuleBasedStateMachine):
     ventures = Bundle("ventures")
+    s: Shared
 
     def __init__(self) -> None:
         super().__init__()
-        self.s = shared()
         self.w = self.s.world
+        self.lean = self.s.lean
         # Each example starts from the set-up (the previous one drove everything to zero anyway);
         # transactions go through senders whose nonces the node tracks (see esc()).
-        self.w.w3.provider.ethereum_tester.revert_to_snapshot(self.s.snapshot)  # type: ignore[attr-defined]
+        self.s.snapshot = self.lean.back_to(self.s.snapshot)
+        self.view = JointVentureEscrow(self.lean.w3, self.w.escrow_address)
+        self.token = MockERC20(self.lean.w3, self.s.token)
         self.s.expected_held = dict.fromkeys(self.s.expected_held, 0)
         self.models: dict[int, Model] = {}
         self.seen: dict[int, State] = {}
@@ -185,25 +184,23 @@ class EscrowMachine(RuleBasedStateMachine):
     # ----------------------------------------------------------------------------- helpers
 
     def now(self) -> int:
-        return self.w.env.now()
+        return self.lean.now()
 
     def held_by_escrow(self, asset: str) -> int:
-        if asset == ETH:
-            return self.w.env.balance(self.w.escrow_address)
-        return int(self.w.token(self.s.token).balance_of(self.w.escrow_address))
+        return self.received(asset, self.w.escrow_address)
 
     def received(self, asset: str, address: str) -> int:
         if asset == ETH:
-            return self.w.env.balance(address)
-        return int(self.w.token(self.s.token).balance_of(address))
+            return self.lean.balance(address)
+        return int(self.token.balance_of(address))
 
     def esc(self, who: int, error: type[ContractCustomError] | None = None) -> JointVentureEscrow:
         """The escrow sending as ``who``. When the model predicts ``error``, the call is only simulated
         (one ``eth_call``, its revert decoded into the typed error; nothing is sent, so nothing can
         change); else it is sent straight (one EVM execution; an unexpected revert still raises)."""
         address = self.w.env.address(who) if who >= len(self.w.members) else self.w.address(who)
-        sender = SimulatingSender(self.w.w3, address) if error is not None else self.w.env.direct(who)
-        return JointVentureEscrow(self.w.w3, self.w.escrow_address, sender)
+        sender = SimulatingSender(self.lean.w3, address) if error is not None else self.lean.sender(address)
+        return JointVentureEscrow(self.lean.w3, self.w.escrow_address, sender)
 
     def expect(self, error: type[ContractCustomError] | None, action: Callable[[], Any]) -> Any:
         """Run ``action``; it must succeed, or revert with exactly ``error``. A predicted revert is
@@ -467,7 +464,7 @@ class EscrowMachine(RuleBasedStateMachine):
     def let_time_pass(self) -> None:
         self.s.steps += 1
         self.changed = False
-        self.w.env.time_travel(JUMP)
+        self.lean.time_travel(JUMP)
         self.touched = None
         for vid in self.models:  # every venture's effective state may have changed
             self.check_venture(vid, self.now())
@@ -483,7 +480,7 @@ class EscrowMachine(RuleBasedStateMachine):
         """After every step: the escrow's ether is exactly what the models say it owes (nothing is
         forced in here), and the books of the venture the step touched (a venture's books change only
         when it is touched; a time jump checks every venture)."""
-        assert self.w.env.balance(self.w.escrow_address) == self.s.expected_held[ETH]
+        assert self.lean.balance(self.w.escrow_address) == self.s.expected_held[ETH]
         if self.touched is not None and self.changed:
             self.check_venture(self.touched, self.now())
 
@@ -518,7 +515,7 @@ class EscrowMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         """Drive every venture to its end; everyone takes its money; every reserve is released;
         nothing may stay behind."""
-        esc = self.w.escrow(None)
+        esc = self.view
         for vid, m in self.models.items():
             assert esc.venture_state(vid) == m.effective(self.now())
             for k in m.partners:
@@ -541,16 +538,13 @@ class EscrowMachine(RuleBasedStateMachine):
 
 
 def _run(max_examples: int, steps: int) -> tuple[int, float]:
-    s = shared()
-    start_steps, started = s.steps, time.monotonic()
-    run_state_machine_as_test(
-        EscrowMachine,
-        settings=settings(max_examples=max_examples, stateful_step_count=steps, deadline=None,
-                          suppress_health_check=list(HealthCheck), derandomize=True),
-    )
-    return s.steps - start_steps, time.monotonic() - started
+    with escrow_on_anvil(N_MEMBERS) as (world, lean):
+        s = EscrowMachine.s = Shared.set_up(world, lean)
+        seconds = run_examples(EscrowMachine, max_examples, steps)
+        return s.steps, seconds
 
 
+@pytest.mark.anvil
 def test_escrow_invariants_hold_over_three_thousand_steps() -> None:
     steps, seconds = _run(max_examples=16, steps=250)
     print(f"escrow state machine: {steps} steps in {seconds:.1f} s")
@@ -558,6 +552,7 @@ def test_escrow_invariants_hold_over_three_thousand_steps() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.anvil
 def test_escrow_invariants_hold_over_twenty_thousand_steps() -> None:
     steps, seconds = _run(max_examples=115, steps=250)
     print(f"escrow state machine: {steps} steps in {seconds:.1f} s")

@@ -1,4 +1,5 @@
-"""A state machine (hypothesis) over the sealed rounds of the JointVentureEscrow (issue 17), on a real EVM.
+"""A state machine (hypothesis) over the sealed rounds of the JointVentureEscrow (issue 17), on a real EVM
+(an anvil node the test starts and stops).
 
 Random rounds (2..4 partners, budgets, bonds with odd wei, quorums), random commits (pledges of zero, of
 a few wei, of ether, above 2**112), correct and wrong reveals, settlements, bond pulls and pushes, in any
@@ -15,23 +16,29 @@ allocation rule applied to the revealed pledges (``allocate`` in tests/_rounds_s
 independently of the contract), and each bond refund is ``bond_refunds``. At the end every bond is
 pushed out and every venture's reserve released: nothing may stay behind.
 
-The default run executes at least 3,000 steps (counted and asserted); ``-m slow`` at least 20,000.
+The default run executes at least 3,000 steps (counted and asserted); ``-m slow`` at least 20,000. For
+the step budget the steps go through the tests' lean client of the node (tests/_embedded.py: no
+middleware, no proxy look-up, a fixed gas price, the direct sender), the invariant reads the balance,
+the reserve, the clock and the round in one JSON-RPC batch, each example starts from a snapshot of the
+deployment, and every block is mined exactly one second after the one before (anvil's block timestamp
+interval), as the phase logic below assumes, except the ``wait`` rule's jumps.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from _escrow_support import EscrowWorld, SimulatingSender
+from _embedded import LeanClient
+from _escrow_support import EscrowWorld, SimulatingSender, escrow_on_anvil, run_examples
 from _rounds_support import U112, allocate, bond_refunds, commitment
-from hypothesis import HealthCheck, settings
+from eth_abi import abi as eth_abi
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from coopetition._seam import TxResult
 from coopetition.bindings.joint_venture_escrow import (
     JointVentureEscrow,
     JointVentureEscrowRoundAlreadyCommitted,
@@ -43,6 +50,7 @@ from coopetition.bindings.joint_venture_escrow import (
     JointVentureEscrowRoundNotCommitted,
     JointVentureEscrowRoundNotInvited,
     JointVentureEscrowRoundWrongPhase,
+    Round,
     RoundOpenedEvent,
     RoundSettledEvent,
     RoundState,
@@ -57,24 +65,18 @@ BENEFICIARY = 4
 OUTSIDER = 9
 COMMIT_IN, REVEAL_FOR, FUNDING_FOR = 2_500, 2_500, 10_000
 JUMP = 1_000
+ROUND = "(address,address,address,uint64,uint64,uint64,uint64,uint32,uint32,uint32,uint32,uint8,uint256,uint256,uint256,uint256,bool)"
+"""What ``round(uint256)`` returns (the generated binding's output type), decoded from the invariant's batch."""
 
 
 @dataclass
 class Shared:
+    """One deployment on one anvil node for every example of a run (each starts from ``snapshot``)."""
+
     world: EscrowWorld
-    snapshot: int = 0
+    lean: LeanClient
+    snapshot: str
     steps: int = 0
-
-
-_SHARED: Shared | None = None
-
-
-def shared() -> Shared:
-    global _SHARED
-    if _SHARED is None:
-        world = EscrowWorld.start(N_MEMBERS, fast=True)
-        _SHARED = Shared(world, world.w3.provider.ethereum_tester.take_snapshot())  # type: ignore[attr-defined]
-    return _SHARED
 
 
 @dataclass
@@ -110,27 +112,37 @@ class RoundModel:
 
 
 class RoundsMachine(RuleBasedStateMachine):
+    s: Shared
+
     def __init__(self) -> None:
         super().__init__()
-        self.s = shared()
         self.w = self.s.world
-        self.w.w3.provider.ethereum_tester.revert_to_snapshot(self.s.snapshot)  # type: ignore[attr-defined]
+        self.lean = self.s.lean
+        self.s.snapshot = self.lean.back_to(self.s.snapshot)
+        self.view = JointVentureEscrow(self.lean.w3, self.w.escrow_address)
         self.rounds: list[RoundModel] = []
         self.venture_totals = 0
         self.bonds_in = 0
         self.bonds_out = 0
-        self.chain_id = int(self.w.w3.eth.chain_id)
+        self.chain_id = int(self.lean.w3.eth.chain_id)
         self.touched: RoundModel | None = None
 
     # ----------------------------------------------------------------------------- helpers
 
     def now(self) -> int:
-        return self.w.env.now()
+        return self.lean.now()
+
+    def balance(self, address: str) -> int:
+        return self.lean.balance(address)
 
     def esc(self, who: int, error: type[ContractCustomError] | None = None) -> JointVentureEscrow:
         address = self.w.env.address(who) if who >= len(self.w.members) else self.w.address(who)
-        sender = SimulatingSender(self.w.w3, address) if error is not None else self.w.env.direct(who)
-        return JointVentureEscrow(self.w.w3, self.w.escrow_address, sender)
+        sender = SimulatingSender(self.lean.w3, address) if error is not None else self.lean.sender(address)
+        return JointVentureEscrow(self.lean.w3, self.w.escrow_address, sender)
+
+    def settle_round(self, esc: JointVentureEscrow, r: RoundModel) -> TxResult:
+        """Every settlement of the machine (the rule's, simulated or sent, and the teardown's) goes here."""
+        return esc.settle_round(r.id, *r.lists())
 
     def expect(self, error: type[ContractCustomError] | None, action: Callable[[JointVentureEscrow], Any],
                who: int) -> Any:
@@ -230,13 +242,13 @@ class RoundsMachine(RuleBasedStateMachine):
             error = JointVentureEscrowRoundWrongPhase
         elif r.finalized:
             error = JointVentureEscrowRoundAlreadySettled
-        tx = self.expect(error, lambda e: e.settle_round(r.id, *r.lists()), who)
+        tx = self.expect(error, lambda e: self.settle_round(e, r), who)
         if error is not None:
             return
         expected = r.allocation(self.w, t)
         r.finalized = True
         settled = RoundSettledEvent.from_result(tx)
-        esc = self.w.escrow(None)
+        esc = self.view
         if not expected:
             assert not settled and esc.round(r.id).state == RoundState.FAILED
             return
@@ -269,7 +281,7 @@ class RoundsMachine(RuleBasedStateMachine):
         elif amount == 0:
             error = JointVentureEscrowRoundNoBond
         to = self.w.env.address(8)
-        before = self.w.env.balance(address if push else to)
+        before = self.balance(address if push else to)
         if push:
             self.expect(error, lambda e: e.push_bond(r.id, address), OUTSIDER)
         else:
@@ -278,14 +290,14 @@ class RoundsMachine(RuleBasedStateMachine):
             r.withdrawn.add(who)
             self.bonds_out += amount
             if not push:  # (a push's gas is paid by the outsider, so the partner receives exactly it)
-                assert self.w.env.balance(to) == before + amount
+                assert self.balance(to) == before + amount
             else:
-                assert self.w.env.balance(address) == before + amount
+                assert self.balance(address) == before + amount
 
     @rule(seconds=st.sampled_from([JUMP, 2 * JUMP, 3 * JUMP]))
     def wait(self, seconds: int) -> None:
         self.s.steps += 1
-        self.w.env.time_travel(seconds)
+        self.lean.time_travel(seconds)
 
     # -------------------------------------------------------------------------- invariants
 
@@ -299,40 +311,51 @@ class RoundsMachine(RuleBasedStateMachine):
                 total += r.terms.bond * len(r.partners) - paid
         return total
 
-    @invariant()
-    def books_balance_to_the_wei(self) -> None:
-        esc = self.w.escrow(None)
-        assert self.w.env.balance(self.w.escrow_address) == self.bonds_in - self.bonds_out
-        assert esc.reserved(ETH) == self.exposure() + self.venture_totals
+    def read(self, rounds: list[RoundModel]) -> tuple[int, int, int, list[Round]]:
+        """The escrow's ether, ``reserved(ETH)``, the latest block's timestamp and ``rounds``' views, in one
+        JSON-RPC batch (one round trip, all at the same block)."""
+        w3, escrow = self.lean.w3, self.w.escrow_address
+        calls = [JointVentureEscrow._encode("reserved(address)", (ETH,))]
+        calls += [JointVentureEscrow._encode("round(uint256)", (r.id,)) for r in rounds]
+        with w3.batch_requests() as batch:
+            batch.add(w3.eth.get_balance(escrow))  # type: ignore[arg-type]
+            batch.add(w3.eth.get_block("latest"))
+            for data in calls:
+                batch.add(w3.eth.call({"to": escrow, "data": "0x" + data.hex()}))  # type: ignore[typeddict-item]
+            balance, block, reserved, *views = batch.execute()
+        return (int(balance), int(eth_abi.decode(["uint256"], bytes(reserved))[0]), int(block["timestamp"]),
+                [Round.from_abi(eth_abi.decode([ROUND], bytes(v))[0]) for v in views])
 
     @invariant()
-    def the_round_touched_matches_the_model(self) -> None:
+    def books_balance_to_the_wei_and_the_round_touched_matches_the_model(self) -> None:
+        balance, reserved, t, views = self.read([self.touched] if self.touched is not None else [])
+        assert balance == self.bonds_in - self.bonds_out
+        assert reserved == self.exposure() + self.venture_totals
         if self.touched is not None:
-            self.check_rounds([self.touched])
+            self.check_round(self.touched, views[0], t)
 
-    def check_rounds(self, rounds: list[RoundModel]) -> None:
-        esc = self.w.escrow(None)
-        t = self.now()
-        for r in rounds:
-            view = esc.round(r.id)
-            assert (view.committed_count, view.revealed_count, view.finalized) == (
-                len(r.committed), len(r.revealed), r.finalized)
-            phase = r.phase(t)
-            if phase is None:
-                settled = bool(r.venture_id) if r.finalized else bool(r.allocation(self.w, t))
-                phase = RoundState.SETTLED if settled else RoundState.FAILED
-            assert view.state == phase
+    def check_round(self, r: RoundModel, view: Round, t: int) -> None:
+        """The round's counters and its effective state at time ``t`` are the model's."""
+        assert (view.committed_count, view.revealed_count, view.finalized) == (
+            len(r.committed), len(r.revealed), r.finalized)
+        phase = r.phase(t)
+        if phase is None:
+            settled = bool(r.venture_id) if r.finalized else bool(r.allocation(self.w, t))
+            phase = RoundState.SETTLED if settled else RoundState.FAILED
+        assert view.state == phase
 
     def teardown(self) -> None:
         """Settle every round, push every bond, release every venture's reserve: nothing stays."""
-        self.check_rounds(self.rounds)
+        _, _, t, views = self.read(self.rounds)
+        for r, view in zip(self.rounds, views, strict=True):
+            self.check_round(r, view, t)
         latest = max((r.terms.funding_deadline for r in self.rounds), default=0)
         if latest:
-            self.w.env.time_travel(max(1, latest + 2 - self.now()))
-        esc = self.w.escrow(None)
+            self.lean.time_travel(max(1, latest + 2 - self.now()))
+        esc = self.view
         for r in self.rounds:
             if not r.finalized:
-                self.esc(OUTSIDER).settle_round(r.id, *r.lists())
+                self.settle_round(self.esc(OUTSIDER), r)
                 r.finalized = True
             for k in r.committed:
                 if esc.bond_refundable(r.id, self.w.address(k)) > 0:
@@ -340,20 +363,17 @@ class RoundsMachine(RuleBasedStateMachine):
             vid = esc.round(r.id).venture_id
             if vid and esc.venture(vid).reserve > 0:
                 self.esc(OUTSIDER).release_reserve(vid)
-        assert self.w.env.balance(self.w.escrow_address) == esc.reserved(ETH) == 0
+        assert self.balance(self.w.escrow_address) == esc.reserved(ETH) == 0
 
 
 def _run(max_examples: int, steps: int) -> tuple[int, float]:
-    s = shared()
-    start_steps, started = s.steps, time.monotonic()
-    run_state_machine_as_test(
-        RoundsMachine,
-        settings=settings(max_examples=max_examples, stateful_step_count=steps, deadline=None,
-                          suppress_health_check=list(HealthCheck), derandomize=True),
-    )
-    return s.steps - start_steps, time.monotonic() - started
+    with escrow_on_anvil(N_MEMBERS) as (world, lean):
+        s = RoundsMachine.s = Shared(world, lean, str(lean.rpc("evm_snapshot")))
+        seconds = run_examples(RoundsMachine, max_examples, steps)
+        return s.steps, seconds
 
 
+@pytest.mark.anvil
 def test_round_invariants_hold_over_three_thousand_steps() -> None:
     steps, seconds = _run(max_examples=34, steps=250)
     print(f"rounds state machine: {steps} steps in {seconds:.1f} s")
@@ -361,7 +381,8 @@ def test_round_invariants_hold_over_three_thousand_steps() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.anvil
 def test_round_invariants_hold_over_twenty_thousand_steps() -> None:
-    steps, seconds = _run(max_examples=150, steps=250)
+    steps, seconds = _run(max_examples=220, steps=250)
     print(f"rounds state machine: {steps} steps in {seconds:.1f} s")
     assert steps >= 20_000

@@ -20,9 +20,10 @@ state) and checks it; after every step the invariants of the issue hold on chain
 * the exchange's ether equals what it owes makers (``totalProceeds``), per maker too.
 
 The default run is at least 3,000 steps (asserted) on one anvil node (each example starts from an
-anvil snapshot); ``-m slow`` runs at least 20,000. Sends go through the generated bindings with a lean
-test sender (simulate, then send); the registry's views of an invariant are batched in one
-``multicall``.
+anvil snapshot); ``-m slow`` runs at least 20,000. Sends go through the generated bindings with the
+tests' lean client of the node (tests/_embedded.py: no middleware, no proxy look-up, a fixed gas price,
+a direct sender that simulates, then sends and gets the receipt in one round trip); the registry's views
+of an invariant are batched in one ``multicall``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from _embedded import DirectSender
+from _embedded import LeanClient
 from _titles_env import (
     ACME,
     BOND,
@@ -105,6 +106,8 @@ MAX_GOVERNED = 2
 
 _BASE: TitlesWorld | None = None
 _SNAP: object = None
+_LEAN: LeanClient | None = None
+"""The steps' lean client of the module's node (tests/_embedded.py)."""
 
 
 def _world() -> TitlesWorld:
@@ -119,14 +122,15 @@ def _world() -> TitlesWorld:
 
 @pytest.fixture(scope="module")
 def titles_world() -> Iterator[TitlesWorld]:
-    global _BASE, _SNAP
+    global _BASE, _SNAP, _LEAN
     node = start_anvil()
     try:
         _BASE = TitlesWorld.start(env=AnvilEnv.at(node.url))
+        _LEAN = LeanClient(node.url)
         _SNAP = None
         yield _BASE
     finally:
-        _BASE = None
+        _BASE = _LEAN = None
         node.stop()
 
 
@@ -161,8 +165,9 @@ class TitlesMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.world = _world()
-        w3 = self.world.env.w3
-        self.senders = {i: DirectSender(w3, self.world.addr(i), gas=3_000_000, simulate_first=True) for i in ACTORS}
+        assert _LEAN is not None
+        self.w3 = w3 = _LEAN.w3
+        self.senders = {i: _LEAN.sender(self.world.addr(i), gas=3_000_000, simulate_first=True) for i in ACTORS}
         self.balances: dict[tuple[int, int], int] = {(a, c): START.get((a, c), 0) for a in ACTORS for c in CLASSES}
         self.offers: dict[int, ModelOffer] = {}
         self.orders: list[ModelOrder] = []
@@ -181,10 +186,10 @@ class TitlesMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------------------ helpers
 
     def ex(self, who: int) -> TitleExchange:
-        return TitleExchange(self.world.env.w3, self.world.exchange_address, self.senders[who])
+        return TitleExchange(self.w3, self.world.exchange_address, self.senders[who])
 
     def reg(self, who: int) -> TitleRegistry:
-        return TitleRegistry(self.world.env.w3, self.world.registry_address, self.senders[who])
+        return TitleRegistry(self.w3, self.world.registry_address, self.senders[who])
 
     def now(self) -> int:
         """Latest block's timestamp (expiries sit 10,000 s from any step's clock, so the next block's
@@ -192,7 +197,7 @@ class TitlesMachine(RuleBasedStateMachine):
         return self.clock
 
     def ether(self, who: int) -> int:
-        return int(self.world.env.w3.eth.get_balance(self.world.addr(who)))  # type: ignore[arg-type]
+        return int(self.w3.eth.get_balance(self.world.addr(who)))  # type: ignore[arg-type]
 
     def check_offer(self, o: ModelOffer) -> None:
         chain = self.world.exchange().offer(o.id)
