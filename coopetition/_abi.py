@@ -19,9 +19,9 @@ from __future__ import annotations
 import ast
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
-from eth_abi import abi as eth_abi
 from eth_abi.exceptions import DecodingError
 from eth_utils.abi import (
     abi_to_signature,
@@ -31,6 +31,7 @@ from eth_utils.abi import (
 )
 from eth_utils.address import to_checksum_address
 
+from . import _codec
 from ._seam import DecodedEvent
 from .exceptions import (
     ContractCustomError,
@@ -87,18 +88,22 @@ def function_signature(entry: Mapping[str, Any]) -> str:
 event_signature = function_signature
 
 
+@lru_cache(maxsize=4096)
 def selector(signature: str) -> bytes:
-    """The 4-byte selector of a canonical function or error signature."""
-    return function_signature_to_4byte_selector(signature)
+    """The 4-byte selector of a canonical function or error signature (a keccak, kept per signature)."""
+    return bytes(function_signature_to_4byte_selector(signature))
 
 
+@lru_cache(maxsize=4096)
 def event_topic(signature: str) -> bytes:
     """The 32-byte topic 0 of a canonical event signature."""
-    return event_signature_to_log_topic(signature)
+    return bytes(event_signature_to_log_topic(signature))
 
 
-def split_types(signature: str) -> list[str]:
-    """The top-level parameter types of a canonical signature ``name(a,(b,c)[],d)``."""
+@lru_cache(maxsize=4096)
+def split_types(signature: str) -> tuple[str, ...]:
+    """The top-level parameter types of a canonical signature ``name(a,(b,c)[],d)`` (kept per
+    signature)."""
     start = signature.index("(")
     inner = signature[start + 1 : signature.rindex(")")]
     types: list[str] = []
@@ -116,11 +121,21 @@ def split_types(signature: str) -> list[str]:
         current += ch
     if current:
         types.append(current)
-    return types
+    return tuple(types)
 
 
 def checksum(value: Any) -> str:
-    """An address as returned by eth-abi (lowercase) in its EIP-55 checksummed form."""
+    """An address as returned by eth-abi (lowercase) in its EIP-55 checksummed form.
+
+    Text is checksummed once per address (a keccak each time otherwise, and a list reads the same
+    few addresses over and over)."""
+    if type(value) is str:
+        return _checksum_text(value)
+    return str(to_checksum_address(value))
+
+
+@lru_cache(maxsize=8192)
+def _checksum_text(value: str) -> str:
     return str(to_checksum_address(value))
 
 
@@ -175,7 +190,7 @@ def registered_errors(selector_: bytes) -> list[tuple[str, type[ContractCustomEr
 
 def _decode_args(cls: type[ContractCustomError], payload: bytes) -> tuple[Any, ...]:
     types = split_types(cls.signature)
-    raw = eth_abi.decode(types, payload)
+    raw = _codec.decode(types, payload)
     convert = getattr(cls, "_convert_args", None)
     if convert is not None:
         return tuple(convert(raw))
@@ -233,14 +248,14 @@ def decode_revert(
     sel, payload = raw[:4], raw[4:]
     if len(raw) >= 4 and sel == ERROR_STRING_SELECTOR:
         try:
-            (reason,) = eth_abi.decode(["string"], payload)
+            (reason,) = _codec.decode(["string"], payload)
         except (DecodingError, UnicodeDecodeError, ValueError):
             pass
         else:
             return RevertReasonError(str(reason), data=raw, contract=contract)
     if len(raw) >= 4 and sel == PANIC_SELECTOR:
         try:
-            (code,) = eth_abi.decode(["uint256"], payload)
+            (code,) = _codec.decode(["uint256"], payload)
         except (DecodingError, ValueError):
             pass
         else:
@@ -336,7 +351,7 @@ def _revert_text(text: str) -> bytes | None:
         hexed = _hex_bytes(rest)
         if hexed is not None:
             return hexed
-    return ERROR_STRING_SELECTOR + eth_abi.encode(["string"], [rest])
+    return ERROR_STRING_SELECTOR + _codec.encode(["string"], [rest])
 
 
 # ------------------------------------------------------------------------------------------ events
@@ -367,7 +382,7 @@ def decode_log(entry: Mapping[str, Any], log: Mapping[str, Any]) -> DecodedEvent
         return None
     data = _to_bytes(log.get("data", b"") or b"")
     try:
-        plain_values = eth_abi.decode([canonical_type(p) for p in plain], data)
+        plain_values = _codec.decode([canonical_type(p) for p in plain], data)
     except (DecodingError, ValueError, TypeError):
         return None
     args: dict[str, Any] = {}
@@ -381,7 +396,7 @@ def decode_log(entry: Mapping[str, Any], log: Mapping[str, Any]) -> DecodedEvent
             if typ in ("string", "bytes") or typ.endswith("]") or typ.startswith("("):
                 args[name] = topic
             else:
-                args[name] = _normalise(typ, eth_abi.decode([typ], topic)[0])
+                args[name] = _normalise(typ, _codec.decode([typ], topic)[0])
         else:
             args[name] = _normalise(typ, next(plain_iter))
     tx_hash = log.get("transactionHash")

@@ -20,11 +20,11 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 from weakref import WeakKeyDictionary
 
-from eth_abi import abi as eth_abi
 from eth_abi.exceptions import DecodingError, EncodingError
 from eth_utils.address import is_address
 from eth_utils.crypto import keccak
 
+from . import _codec
 from ._abi import (
     canonical_type,
     checksum,
@@ -124,6 +124,8 @@ def read_batch(w3: Web3) -> Iterator[ReadBatch]:
 
 def field(raw: Any, index: int, name: str) -> Any:
     """Field ``index``/``name`` of a decoded struct, whether eth-abi gave a tuple or web3 a mapping."""
+    if type(raw) is tuple:
+        return raw[index]
     if isinstance(raw, Mapping):
         return raw[name] if name in raw else list(raw.values())[index]
     return raw[index]
@@ -133,7 +135,7 @@ def _topic_for(typ: str, value: Any) -> str:
     if typ in ("string", "bytes"):
         raw = value.encode() if isinstance(value, str) else bytes(value)
         return "0x" + keccak(raw).hex()
-    return "0x" + eth_abi.encode([typ], [value]).hex()
+    return "0x" + _codec.encode([typ], [value]).hex()
 
 
 # --------------------------------------------------------------------------------- bound contract
@@ -165,9 +167,9 @@ class BoundContract:
     @classmethod
     def _encode(cls, signature: str, args: Sequence[Any]) -> bytes:
         """Calldata: selector of ``signature`` plus its ABI-encoded arguments."""
-        types = split_types(signature)
         try:
-            return selector(signature) + eth_abi.encode(types, list(args))
+            values = args if isinstance(args, (list, tuple)) else list(args)
+            return selector(signature) + _codec.encode(split_types(signature), values)
         except (EncodingError, ValueError, TypeError, OverflowError) as exc:
             name = signature[: signature.index("(")]
             raise InputError(
@@ -237,7 +239,7 @@ class BoundContract:
         if not output_types:
             return ()
         try:
-            return tuple(eth_abi.decode(list(output_types), result))
+            return _codec.decode(tuple(output_types), result)
         except (DecodingError, ValueError) as exc:
             if not result:
                 raise ChainError(

@@ -6,9 +6,9 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from eth_abi import abi as eth_abi
 from eth_utils.address import to_checksum_address
 
+from .. import _codec
 from .._abi import function_signature, selector, split_types
 from .._runtime import read_batch
 from ..bindings.consortium import ABI, Consortium, ProposalCreatedEvent, ProposalState
@@ -51,7 +51,7 @@ def describe_call(consortium: str, target: str, value: int, data: bytes) -> str:
             signature = function_signature(entry)
             types = split_types(signature)
             try:
-                args = eth_abi.decode(types, data[4:])
+                args = _codec.decode(types, data[4:])
             except Exception:  # malformed arguments: fall through to the raw description
                 args = None
             if args is not None:
