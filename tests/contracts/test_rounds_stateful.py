@@ -375,7 +375,7 @@ def _run(max_examples: int, steps: int) -> tuple[int, float]:
 
 @pytest.mark.anvil
 def test_round_invariants_hold_over_three_thousand_steps() -> None:
-    steps, seconds = _run(max_examples=34, steps=250)
+    steps, seconds = _run(max_examples=60, steps=250)
     print(f"rounds state machine: {steps} steps in {seconds:.1f} s")
     assert steps >= 3000
 
