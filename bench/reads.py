@@ -12,8 +12,10 @@ Globex in turn, sent the same way.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -37,11 +39,15 @@ def _rpc(url: str, method: str, params: list[Any]) -> Any:
 
 
 def _anvil() -> tuple[subprocess.Popen[bytes], str]:
+    """A fresh anvil on a free port; the states it spills go to a scratch folder deleted when this
+    process exits (not to ~/.foundry/anvil/tmp, where anvil would leave them)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([str(REPO / "node_modules/.bin/anvil"), "--port", str(port), "--silent"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cache = tempfile.mkdtemp(prefix="coopetition-bench-anvil-")
+    atexit.register(shutil.rmtree, cache, True)
+    proc = subprocess.Popen([str(REPO / "node_modules/.bin/anvil"), "--port", str(port), "--silent",
+                             "--cache-path", cache], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     for _ in range(400):
         try:

@@ -115,9 +115,10 @@ def breakdown(logs: list[dict[str, Any]], names: dict[str, str]) -> list[tuple[s
 def main() -> None:
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
+    root = Path(tempfile.mkdtemp(prefix="trace-titles-"))  # anvil's spilled states go there too
     proc = subprocess.Popen([str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--silent", "--hardfork",
-                             "cancun", "--steps-tracing"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    root = Path(tempfile.mkdtemp(prefix="trace-titles-"))
+                             "cancun", "--steps-tracing", "--cache-path", str(root / "anvil-states")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(200):
             try:
