@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from eth_abi import abi as eth_abi
 
@@ -289,14 +289,23 @@ def _decoder(types: tuple[str, ...]) -> _Reader | None:
     return _tuple_reader([n for n in nodes if n is not None])
 
 
+T = TypeVar("T")
+
+
+def _cached(build: Callable[[tuple[str, ...]], T | None], types: Sequence[str]) -> T | None:
+    """``build``'s cached reader or writers for ``types``; ``None`` (eth-abi decides) for what it
+    cannot take, an unhashable "type" included, so that eth-abi says what is wrong."""
+    try:
+        return build(types if isinstance(types, tuple) else tuple(types))
+    except TypeError:
+        return None
+
+
 def decode(types: Sequence[str], data: bytes | bytearray) -> tuple[Any, ...]:
     """``eth_abi.decode(types, data)``: the same values, the same exceptions, in a fraction of the time."""
     kind = type(types)
     if (kind is tuple or kind is list) and isinstance(data, (bytes, bytearray)):
-        try:
-            reader = _decoder(types if isinstance(types, tuple) else tuple(types))
-        except TypeError:  # an unhashable "type": eth-abi says what is wrong
-            reader = None
+        reader = _cached(_decoder, types)
         if reader is not None:
             try:
                 return reader(data if type(data) is bytes else bytes(data), 0)  # type: ignore[no-any-return]
@@ -384,10 +393,7 @@ def encode(types: Sequence[str], args: Sequence[Any]) -> bytes:
     """``eth_abi.encode(types, args)``: the same bytes, the same exceptions."""
     kind = type(types)
     if (kind is tuple or kind is list) and isinstance(args, (list, tuple)) and len(types) == len(args):
-        try:
-            writers = _encoder(types if isinstance(types, tuple) else tuple(types))
-        except TypeError:  # an unhashable "type": eth-abi says what is wrong
-            writers = None
+        writers = _cached(_encoder, types)
         if writers is not None:
             try:
                 return b"".join([w(a) for w, a in zip(writers, args, strict=True)])

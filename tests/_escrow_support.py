@@ -22,10 +22,8 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 from coopetition._abi import decode_revert, revert_data
 from coopetition._artifacts import load_artifact
 from coopetition._chain.deployments import deploy_contract
-from coopetition._chain.fees import quote_fees
 from coopetition._chain.records import DeploymentStore
 from coopetition._chain.tx import TransactionPipeline
-from coopetition._chain.txdata import PreparedTx, TxPreview
 from coopetition._seam import PendingCall, TxResult
 from coopetition.bindings.consortium import Consortium
 from coopetition.bindings.joint_venture_escrow import JointVentureEscrow, VentureTerms
@@ -46,8 +44,6 @@ class EscrowWorld:
     escrow_address: str
     actors: tuple[str, ...] = ()
     """EscrowTestActor contracts that are consortium members too (labels a0, a1, ...)."""
-    fast: bool = False
-    """Send through :class:`FastPipeline` (no gas estimate: for the long state-machine runs)."""
     contracts: dict[str, str] = field(default_factory=dict)
     """Other test contracts that are consortium members, by name (``member_contracts``)."""
     _pipelines: dict[str, TransactionPipeline] = field(default_factory=dict)
@@ -55,7 +51,7 @@ class EscrowWorld:
     # --------------------------------------------------------------------------- set-up
 
     @classmethod
-    def start(cls, n_members: int = 4, *, n_actors: int = 0, quorum: int = 1, fast: bool = False,
+    def start(cls, n_members: int = 4, *, n_actors: int = 0, quorum: int = 1,
               member_contracts: Sequence[str] = (), env: EmbeddedEnv | None = None) -> EscrowWorld:
         """``env``: another chain than a fresh embedded one (e.g. ``AnvilEnv.at(url)``)."""
         env = env or EmbeddedEnv.start()
@@ -71,7 +67,7 @@ class EscrowWorld:
                   + [name[:32] for name in others])
         consortium = env.deploy("Consortium", [addresses, labels, quorum, 0, quorum == 1])
         escrow = env.deploy("JointVentureEscrow", [consortium])
-        return cls(env, tuple(accounts), consortium, escrow, tuple(actors), fast, others)
+        return cls(env, tuple(accounts), consortium, escrow, tuple(actors), others)
 
     @property
     def w3(self) -> Any:
@@ -86,8 +82,7 @@ class EscrowWorld:
         else:
             acct = who
         if acct.address not in self._pipelines:
-            kind = FastPipeline if self.fast else TransactionPipeline
-            self._pipelines[acct.address] = kind(
+            self._pipelines[acct.address] = TransactionPipeline(
                 self.env.w3, acct, network="embedded", is_dev=True, nonce_manager=self.env.nonces,
             )
         return self._pipelines[acct.address]
@@ -214,27 +209,6 @@ def _deploy(env: EmbeddedEnv, name: str, args: Sequence[Any], *, pipeline: Trans
         abi=artifact.abi, bytecode=artifact.bytecode, args=list(args), reset=True,
     )
     return deployment.address
-
-
-class FastPipeline(TransactionPipeline):
-    """The real pipeline (simulate, so reverts arrive as the typed errors; sign; send; wait; decode)
-    minus the gas estimate, which on eth-tester re-executes the call a dozen times: a fixed gas limit
-    instead. Test-only, for long state-machine runs; behaviour is otherwise unchanged."""
-
-    GAS = 1_500_000
-
-    def prepare(self, call: PendingCall) -> PreparedTx:
-        tx = self._call_fields(call)
-        self._simulate(call, tx, "latest")
-        fees = quote_fees(self.w3)
-        preview = TxPreview(
-            network=self.network, sender=self.address, to=call.address or None, contract=call.contract,
-            function=call.function, args=tuple(call.args), value=call.value, gas=self.GAS,
-            fee_model=fees.model, max_fee_per_gas=fees.max_fee_per_gas,
-            max_priority_fee_per_gas=fees.max_priority_fee_per_gas,
-            max_cost=call.value + self.GAS * fees.max_fee_per_gas,
-        )
-        return PreparedTx(call=call, gas_estimate=self.GAS, gas=self.GAS, fees=fees, preview=preview)
 
 
 class SimulatingSender:
