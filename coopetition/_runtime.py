@@ -187,13 +187,13 @@ class BoundContract:
         value: int = 0,
     ) -> tuple[Any, ...]:
         """``eth_call`` and decode; a revert is raised as the decoded typed error."""
-        from web3.exceptions import ContractLogicError
-
         batch = _BATCH.get()
         if batch is not None and batch.w3 is self.w3 and block_identifier == "latest" and not value:
             done = self._batched(batch, signature, args, output_types)
             if done is not None:
                 return done
+        from web3.exceptions import ContractLogicError
+
         data = self._encode(signature, args)
         tx: dict[str, Any] = {"to": self.address, "data": "0x" + data.hex()}
         if value:

@@ -112,12 +112,38 @@ def _decode(raw: bytes) -> list[CallResult]:
     return out
 
 
+def _block_param(block: BlockIdentifier) -> str | None:
+    """``block`` as a JSON-RPC block parameter (a tag, or a number in hex); None for a block hash."""
+    if isinstance(block, bool):
+        return None
+    if isinstance(block, int):
+        return hex(block)
+    if isinstance(block, str) and not (block.startswith("0x") and len(block) == 66):
+        return block
+    return None
+
+
+def _answer(response: Any) -> Any:
+    """One JSON-RPC response of a raw ``eth_call`` batch: the returned bytes, or the error as a
+    :class:`~web3.exceptions.Web3RPCError` carrying the response (its revert data, if any)."""
+    from web3.exceptions import Web3RPCError
+
+    if isinstance(response, dict) and isinstance(response.get("result"), str):
+        return bytes.fromhex(response["result"][2:])
+    error = response.get("error") if isinstance(response, dict) else response
+    message = error.get("message", str(error)) if isinstance(error, dict) else str(error)
+    return Web3RPCError(str(message), rpc_response=cast(Any, response) if isinstance(response, dict) else None)
+
+
 def _many(w3: Web3, txs: list[dict[str, Any]], block: BlockIdentifier) -> list[Any]:
-    """``eth_call`` each of ``txs``: one JSON-RPC batch where the provider has them, else in turn.
-    A call that reverts gives its exception in place of its result."""
+    """``eth_call`` each of ``txs``: one JSON-RPC batch where the provider has them (sent raw, past
+    web3's per-request formatting: the calls and answers are plain hex), else in turn. A call that
+    reverts gives its exception in place of its result."""
     from .._abi import revert_data
 
-    if len(txs) > 1 and hasattr(w3.provider, "make_batch_request"):
+    make_batch = getattr(w3.provider, "make_batch_request", None)
+    param = _block_param(block)
+    if len(txs) > 1 and make_batch is not None and param is not None:
         groups: list[list[dict[str, Any]]] = [[]]
         size = 0
         for tx in txs:
@@ -128,10 +154,10 @@ def _many(w3: Web3, txs: list[dict[str, Any]], block: BlockIdentifier) -> list[A
             size += len(tx["data"])
         answers: list[Any] = []
         for group in groups:
-            with w3.batch_requests() as batch:
-                for tx in group:
-                    batch.add(w3.eth.call(cast(Any, tx), block))
-                answers.extend(batch.execute())
+            responses = make_batch([("eth_call", [tx, param]) for tx in group])
+            if not isinstance(responses, list) or len(responses) != len(group):
+                raise _answer(responses)  # the node refused the whole batch
+            answers.extend(_answer(r) for r in responses)
         return answers
     out: list[Any] = []
     for tx in txs:
