@@ -193,7 +193,7 @@ def cli(ctx: click.Context, network: str | None, account: str | None, json_: boo
 
 def main(argv: list[str] | None = None) -> Any:
     """Console-script entry point (py_ecc's BLS modules, unused here, load on first use only)."""
-    from ._deferred_bls import defer
+    from ._deferred_bls import install
 
-    defer()
+    install()
     return cli.main(args=argv, prog_name="coopetition")
