@@ -363,6 +363,13 @@ def _hex(value: Any) -> str:
     return "0x" + bytes(value).hex()
 
 
+def _number(value: Any) -> int:
+    """A log's block number or index: an int (web3, eth-tester) or the node's hex text."""
+    if isinstance(value, str):
+        return int(value, 16)
+    return int(value or 0)
+
+
 def decode_log(entry: Mapping[str, Any], log: Mapping[str, Any]) -> DecodedEvent | None:
     """Decode one log against one event ABI entry; ``None`` if the log is not that event.
 
@@ -404,8 +411,8 @@ def decode_log(entry: Mapping[str, Any], log: Mapping[str, Any]) -> DecodedEvent
         name=str(entry["name"]),
         address=checksum(log["address"]) if log.get("address") else "",
         args=args,
-        log_index=int(log.get("logIndex") or 0),
-        block_number=int(log.get("blockNumber") or 0),
+        log_index=_number(log.get("logIndex")),
+        block_number=_number(log.get("blockNumber")),
         transaction_hash=_hex(tx_hash) if tx_hash is not None else "",
     )
 

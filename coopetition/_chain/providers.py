@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from web3 import Web3
     from web3.types import RPCEndpoint, RPCResponse
 
-__all__ = ["BATCH_SIZE", "in_batches", "make_provider", "pin_chain_id", "websocket_provider"]
+__all__ = ["BATCH_SIZE", "in_batches", "make_provider", "pin_chain_id", "speaks_json_rpc", "websocket_provider"]
 
 BATCH_SIZE = 500
 """Most requests in one JSON-RPC batch (well under a node's request-size cap)."""
@@ -75,6 +75,14 @@ def websocket_provider(url: str, timeout: float) -> Any:
             return f"WebSocket connection: {url}"
 
     return _Provider()
+
+
+def speaks_json_rpc(w3: Web3) -> bool:
+    """Whether ``w3``'s provider takes raw JSON-RPC requests (HTTP, WebSocket, IPC), not web3's
+    formatted ones (eth-tester's provider, which the embedded chain uses)."""
+    from web3.providers.base import JSONBaseProvider
+
+    return isinstance(w3.provider, JSONBaseProvider)
 
 
 def make_provider(url: str, timeout: float) -> Any:
