@@ -344,18 +344,11 @@ class BoundContract:
     def _raw_logs(self, params: dict[str, Any]) -> list[Any]:
         """``eth_getLogs`` as the node answers it (hex fields, which :func:`decode_log` reads), past web3's
         per-field result formatting and attribute dicts: most of a history's time at 10,000 logs. Through
-        ``w3.eth.get_logs`` for eth-tester's provider, a block that is not a number or a tag, or an
-        answer that is not a list."""
-        def block(value: Any) -> str | None:
-            if isinstance(value, int) and not isinstance(value, bool):
-                return hex(value)
-            return value if value in ("latest", "earliest", "pending", "safe", "finalized") else None
+        ``w3.eth.get_logs`` for eth-tester's provider, a block hash, or an answer that is not a list."""
+        from ._chain.providers import block_param, rpc_error, speaks_json_rpc
 
-        from ._chain.providers import speaks_json_rpc
-
-        first, last = block(params["fromBlock"]), block(params["toBlock"])
+        first, last = block_param(params["fromBlock"]), block_param(params["toBlock"])
         if first is not None and last is not None and speaks_json_rpc(self.w3):
-            from web3.exceptions import Web3RPCError
             from web3.types import RPCEndpoint
 
             response = self.w3.provider.make_request(RPCEndpoint("eth_getLogs"),
@@ -364,9 +357,7 @@ class BoundContract:
             if isinstance(result, list):
                 return result
             if isinstance(response, Mapping) and "error" in response:
-                error = response["error"]
-                raise Web3RPCError(str(error.get("message", error) if isinstance(error, Mapping) else error),
-                                   rpc_response=cast(Any, response))
+                raise rpc_error(response)
         return list(self.w3.eth.get_logs(cast(Any, params)))
 
 

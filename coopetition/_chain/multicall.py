@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
+from .providers import block_param, rpc_error, speaks_json_rpc
+
 if TYPE_CHECKING:
     from web3 import Web3
     from web3.types import BlockIdentifier
@@ -112,27 +114,11 @@ def _decode(raw: bytes) -> list[CallResult]:
     return out
 
 
-def _block_param(block: BlockIdentifier) -> str | None:
-    """``block`` as a JSON-RPC block parameter (a tag, or a number in hex); None for a block hash."""
-    if isinstance(block, bool):
-        return None
-    if isinstance(block, int):
-        return hex(block)
-    if isinstance(block, str) and not (block.startswith("0x") and len(block) == 66):
-        return block
-    return None
-
-
 def _answer(response: Any) -> Any:
-    """One JSON-RPC response of a raw ``eth_call`` batch: the returned bytes, or the error as a
-    :class:`~web3.exceptions.Web3RPCError` carrying the response (its revert data, if any)."""
-    from web3.exceptions import Web3RPCError
-
+    """One answer of a raw ``eth_call`` batch: the returned bytes, or the error (:func:`rpc_error`)."""
     if isinstance(response, dict) and isinstance(response.get("result"), str):
         return bytes.fromhex(response["result"][2:])
-    error = response.get("error") if isinstance(response, dict) else response
-    message = error.get("message", str(error)) if isinstance(error, dict) else str(error)
-    return Web3RPCError(str(message), rpc_response=cast(Any, response) if isinstance(response, dict) else None)
+    return rpc_error(response)
 
 
 def _many(w3: Web3, txs: list[dict[str, Any]], block: BlockIdentifier) -> list[Any]:
@@ -142,8 +128,8 @@ def _many(w3: Web3, txs: list[dict[str, Any]], block: BlockIdentifier) -> list[A
     from .._abi import revert_data
 
     make_batch = getattr(w3.provider, "make_batch_request", None)
-    param = _block_param(block)
-    if len(txs) > 1 and make_batch is not None and param is not None:
+    param = block_param(block)
+    if len(txs) > 1 and make_batch is not None and param is not None and speaks_json_rpc(w3):
         groups: list[list[dict[str, Any]]] = [[]]
         size = 0
         for tx in txs:

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from web3 import Web3
     from web3.types import RPCEndpoint, RPCResponse
 
-__all__ = ["BATCH_SIZE", "in_batches", "make_provider", "pin_chain_id", "speaks_json_rpc", "websocket_provider"]
+__all__ = ["BATCH_SIZE", "block_param", "in_batches", "make_provider", "pin_chain_id", "rpc_error", "speaks_json_rpc",
+           "websocket_provider"]
 
 BATCH_SIZE = 500
 """Most requests in one JSON-RPC batch (well under a node's request-size cap)."""
@@ -83,6 +84,28 @@ def speaks_json_rpc(w3: Web3) -> bool:
     from web3.providers.base import JSONBaseProvider
 
     return isinstance(w3.provider, JSONBaseProvider)
+
+
+def block_param(block: Any) -> str | None:
+    """``block`` as a raw JSON-RPC block parameter: a number in hex, a tag or hex number as given;
+    None for a block hash or anything else (which goes through web3's formatting instead)."""
+    if isinstance(block, bool):
+        return None
+    if isinstance(block, int):
+        return hex(block)
+    if isinstance(block, str) and not (block.startswith("0x") and len(block) == 66):
+        return block
+    return None
+
+
+def rpc_error(response: Any) -> Exception:
+    """A raw JSON-RPC error answer as web3's ``Web3RPCError``, carrying the response (where
+    :func:`~coopetition._abi.revert_data` finds any revert data)."""
+    from web3.exceptions import Web3RPCError
+
+    error = response.get("error") if isinstance(response, dict) else response
+    message = error.get("message", error) if isinstance(error, dict) else error
+    return Web3RPCError(str(message), rpc_response=cast(Any, response) if isinstance(response, dict) else None)
 
 
 def make_provider(url: str, timeout: float) -> Any:
