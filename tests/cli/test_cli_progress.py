@@ -58,15 +58,21 @@ def test_deploy_with_two_confirmations_prints_each_change_in_order_and_json_stay
     transactions = 0
     i = 0
     while i < len(parsed):
-        sent, mined, one, two = parsed[i:i + 4]
-        assert sent and mined and one and two
-        assert sent["hash"] and {m["short"] for m in (mined, one, two)} == {sent["hash"][:10]}
-        assert len({m["label"] for m in (sent, mined, one, two)}) == 1
-        assert mined["block"] and (one["k"], one["n"], two["k"], two["n"]) == ("1", "2", "2", "2")
+        sent, mined = parsed[i:i + 2]
+        assert sent and mined and sent["hash"] and mined["block"]
+        i += 2
+        counts = []  # a busy node can mine two blocks between polls: 1/2 may be skipped, never repeated
+        while i < len(parsed) and parsed[i]["k"]:  # type: ignore[index]
+            counts.append(parsed[i])
+            i += 1
+        group = [mined, *counts]
+        assert {m["short"] for m in group} == {sent["hash"][:10]}
+        assert len({m["label"] for m in (sent, *group)}) == 1
+        ks = [int(m["k"]) for m in counts]
+        assert ks and ks == sorted(set(ks)) and ks[-1] == 2 and {m["n"] for m in counts} == {"2"}
         receipt = rpc(node.url, "eth_getTransactionReceipt", [sent["hash"]])
         assert int(receipt["blockNumber"], 16) == int(mined["block"])
         transactions += 1
-        i += 4
     assert transactions >= 3  # the suite is several contracts, each waited for on its own
     assert transactions == len(lines) - len(parsed)  # one transaction per contract deployed
 
