@@ -17,7 +17,7 @@ from coopetition._artifacts import (
     render_artifact,
 )
 from coopetition._compiler import check_artifacts, compile_project
-from coopetition._project import Project
+from coopetition._project import find_project
 from coopetition.exceptions import ArtifactError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -174,7 +174,7 @@ def _repo_has_contracts() -> bool:
 
 @pytest.mark.skipif(not _repo_has_contracts(), reason="no contracts yet")
 def test_committed_artifacts_match_the_contract_sources() -> None:
-    problems = check_artifacts(Project(REPO))
+    problems = check_artifacts(find_project(REPO))  # with its compiler profiles (pyproject.toml)
     assert problems == [], f"{STALE_HINT}: " + "; ".join(problems)
 
 
@@ -183,7 +183,7 @@ def test_committed_artifacts_are_byte_identical_to_a_fresh_compile(tmp_path: Pat
     if shutil.which("node") is None or not (REPO / "node_modules" / "solc").is_dir():
         pytest.skip("needs Node and the npm toolchain: run `npm ci`")
     compile_project(
-        Project(REPO),
+        find_project(REPO),
         artifacts_dir=tmp_path / "package",
         test_artifacts_dir=tmp_path / "tests",
         use_cache=False,

@@ -119,18 +119,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     project = find_project(REPO)
-    units = [u for u in compile_units(project) if u.name == "main"]
+    # every shipped unit: the main one and each compiler profile's (the titles contracts are one)
+    units = [u for u in compile_units(project) if u.name != "test"]
     if not units:
         print("slither: no contracts to analyse")
         return 0
-    unit = units[0]
     solc = find_compiler(project).path
-    remaps = list(unit.input["settings"]["remappings"])
+    remaps = sorted({r for u in units for r in u.input["settings"]["remappings"]})
     triage = load_triage(Path(args.triage))
 
     findings: dict[str, Finding] = {}
     with ThreadPoolExecutor(max_workers=2) as pool:
-        targets = [t for t in unit.targets if deployable(t)]
+        targets = [t for u in units for t in u.targets if deployable(t)]
         reports = pool.map(lambda source: run_slither(args.slither, source, solc, remaps), targets)
         for report in reports:
             for finding in report:

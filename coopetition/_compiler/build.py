@@ -61,7 +61,8 @@ def compile_project(
     Artifacts of ``contracts/test/**`` go to ``tests/artifacts/`` (or ``test_artifacts_dir``), all
     others to ``coopetition/artifacts/`` (or ``artifacts_dir``). When the sources, the wanted compiler
     and the output folders are unchanged since the last run and every artifact is intact, nothing is
-    compiled and no process is spawned (``cached=True``) unless ``force``.
+    compiled and no process is spawned (``cached=True``) unless ``force``; otherwise a compile unit whose
+    artifacts already come from its current input is not compiled again.
     """
     started = time.perf_counter()
     project = project or find_project()
@@ -75,7 +76,12 @@ def compile_project(
             )
 
     compiler = find_compiler(project, solc=solc)
-    outputs = _run_units(compiler, units)
+    # a unit whose artifacts all come from its current input by this compiler is not compiled again
+    # (editing one contract does not recompile the titles profile's IR unit, nor the test unit)
+    current = {} if force or not use_cache else {
+        unit.name: kept for unit in units if (kept := _current_unit(unit, compiler)) is not None
+    }
+    ran = iter(_run_units(compiler, [u for u in units if u.name not in current]))
 
     warnings: list[str] = []
     written: list[Path] = []
@@ -84,11 +90,25 @@ def compile_project(
     hashes: dict[Path, str] = {}
     names: list[str] = []
     by_dir: dict[Path, set[str]] = {}
-    for unit, output in zip(units, outputs, strict=True):
+    for unit in units:
+        keep = by_dir.setdefault(unit.out_dir.resolve(), set())
+        if unit.name in current:
+            for name in current[unit.name]:
+                path = unit.out_dir / f"{name}.json"
+                unchanged.append(path)
+                hashes[path] = unit.input_hash
+                keep.add(name)
+                names.append(name)
+            continue
+        output = next(ran)
         warnings.extend(_warnings(output, unit))
         artifacts = _artifacts_of(unit, output, compiler)
-        keep = by_dir.setdefault(unit.out_dir.resolve(), set())
         for name, artifact in artifacts.items():
+            if name in keep:
+                raise CompilerError(
+                    f"two contracts are named {name} (in compile units {unit.name} and another one): "
+                    "artifacts are keyed by contract name, rename one"
+                )
             path = unit.out_dir / f"{name}.json"
             (written if write_if_changed(path, render_artifact(artifact)) else unchanged).append(path)
             hashes[path] = unit.input_hash
@@ -111,7 +131,27 @@ def compile_project(
     )
 
 
+def _current_unit(unit: Unit, compiler: SolcCompiler) -> list[str] | None:
+    """The contracts of ``unit`` when each has an artifact compiled from the unit's current input by
+    this compiler version (else None: the unit is compiled)."""
+    names: list[str] = []
+    for source in unit.targets:
+        for name in CONTRACT_RE.findall(strip_comments(unit.input["sources"][source]["content"])):
+            try:
+                artifact = read_artifact(unit.out_dir / f"{name}.json")
+            except ArtifactError:
+                return None
+            if (not artifact.generated or artifact.source_name != source
+                    or artifact.solc_input_hash != unit.input_hash
+                    or artifact.compiler_version != compiler.version):
+                return None
+            names.append(name)
+    return names
+
+
 def _run_units(compiler: SolcCompiler, units: Sequence[Unit]) -> list[dict[str, Any]]:
+    if not units:
+        return []
     if len(units) == 1:
         return [_run_solc(compiler, units[0])]
     from concurrent.futures import ThreadPoolExecutor
@@ -264,10 +304,14 @@ def check_artifacts(
     project = project or find_project()
     problems: list[str] = []
     units = compile_units(project, artifacts_dir, test_artifacts_dir)
-    for unit in units:
+    by_dir: dict[Path, list[Unit]] = {}
+    for unit in units:  # a compiler profile's unit shares the package's folder
+        by_dir.setdefault(unit.out_dir.resolve(), []).append(unit)
+    for group in by_dir.values():
         present: dict[str, Artifact] = {}
-        if unit.out_dir.is_dir():
-            for path in sorted(unit.out_dir.glob("*.json")):
+        out_dir = group[0].out_dir
+        if out_dir.is_dir():
+            for path in sorted(out_dir.glob("*.json")):
                 try:
                     artifact = read_artifact(path)
                 except ArtifactError as exc:
@@ -275,15 +319,17 @@ def check_artifacts(
                     continue
                 if artifact.generated:
                     present[path.stem] = artifact
+        owner = {source: unit for unit in group for source in unit.targets}
         expected: set[str] = set()
-        for source in unit.targets:
+        for source, unit in owner.items():
             text = strip_comments(unit.input["sources"][source]["content"])
             expected.update(CONTRACT_RE.findall(text))
         for name in sorted(expected - present.keys()):
-            problems.append(f"no artifact for contract {name} in {unit.out_dir}")
+            problems.append(f"no artifact for contract {name} in {out_dir}")
         for name, artifact in sorted(present.items()):
-            if artifact.source_name not in unit.targets:
+            unit_of = owner.get(artifact.source_name)
+            if unit_of is None:
                 problems.append(f"artifact {name} comes from {artifact.source_name}, which is gone")
-            elif artifact.solc_input_hash != unit.input_hash:
+            elif artifact.solc_input_hash != unit_of.input_hash:
                 problems.append(f"artifact {name} was compiled from other sources than the current ones")
     return problems

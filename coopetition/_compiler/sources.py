@@ -5,6 +5,12 @@ Compilation hands solc the *contents* of every source keyed by its project-relat
 metadata (and with it the bytecode) never contains a machine-specific path. ``@openzeppelin/``-style
 imports resolve to ``node_modules`` through remappings. Sources under ``contracts/test/`` form a
 second compile unit whose artifacts go to ``tests/artifacts/`` and are not shipped.
+
+A project may compile some of its sources with other optimizer settings, as Foundry's compilation
+restrictions do: each ``[[tool.coopetition.compiler.profiles]]`` (or ``[[compiler.profiles]]`` in
+``coopetition.toml``) names its ``sources`` (project-relative, outside ``contracts/test/``), its
+``optimizer_runs`` and whether it goes ``via_ir``; those sources (and what they deploy with ``new``)
+are compiled in a unit of their own and their artifacts go with the others.
 """
 
 from __future__ import annotations
@@ -20,12 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from .._project import Project
-from ..exceptions import CompilerError
+from ..exceptions import CompilerError, ConfigError
 
 __all__ = [
     "CONTRACT_RE",
     "EVM_VERSION",
     "OPTIMIZER_RUNS",
+    "Profile",
     "Unit",
     "canonical",
     "compile_units",
@@ -92,13 +99,61 @@ def _rel(path: Path, root: Path) -> str:
     return Path(os.path.relpath(path, root)).as_posix()
 
 
-def _settings(remappings: Iterable[str]) -> dict[str, Any]:
-    return {
+@dataclass(frozen=True)
+class Profile:
+    """Compiler settings for some of a project's sources (``[[compiler.profiles]]``)."""
+
+    name: str
+    sources: tuple[str, ...]
+    optimizer_runs: int = OPTIMIZER_RUNS
+    via_ir: bool = False
+
+
+def profiles(project: Project, files: Sequence[str], test_prefix: str) -> list[Profile]:
+    """The project's compiler profiles, checked against its sources ``files``."""
+    table = project.config.get("compiler", {})
+    raw = table.get("profiles", []) if isinstance(table, dict) else None
+    if not isinstance(raw, list) or not all(isinstance(p, dict) for p in raw):
+        raise ConfigError("compiler.profiles in the project configuration must be an array of tables")
+    found: list[Profile] = []
+    claimed: dict[str, str] = {}
+    for i, entry in enumerate(raw, 1):
+        name = entry.get("name", f"profile{i}")
+        unknown = sorted(set(entry) - {"name", "sources", "optimizer_runs", "via_ir"})
+        sources = entry.get("sources")
+        runs = entry.get("optimizer_runs", OPTIMIZER_RUNS)
+        via_ir = entry.get("via_ir", False)
+        where = f"compiler profile {name!r}"
+        if not isinstance(name, str) or not name or name in ("main", "test"):
+            raise ConfigError(f"{where}: name must be a word other than main and test")
+        if unknown:
+            raise ConfigError(f"{where}: unknown key {unknown[0]!r} (use sources, optimizer_runs, via_ir)")
+        if not isinstance(sources, list) or not sources or not all(isinstance(x, str) for x in sources):
+            raise ConfigError(f"{where}: sources must be a non-empty list of paths such as \"contracts/A.sol\"")
+        if isinstance(runs, bool) or not isinstance(runs, int) or not 1 <= runs < 2**32:
+            raise ConfigError(f"{where}: optimizer_runs must be a whole number from 1 to 4294967295")
+        if not isinstance(via_ir, bool):
+            raise ConfigError(f"{where}: via_ir must be true or false")
+        for source in sources:
+            if source not in files or source.startswith(test_prefix):
+                raise ConfigError(f"{where}: {source} is not a contract source outside the test folder")
+            if source in claimed:
+                raise ConfigError(f"{where}: {source} is already in compiler profile {claimed[source]!r}")
+            claimed[source] = name
+        found.append(Profile(name, tuple(sources), runs, via_ir))
+    return found
+
+
+def _settings(remappings: Iterable[str], profile: Profile | None = None) -> dict[str, Any]:
+    settings: dict[str, Any] = {
         "evmVersion": EVM_VERSION,
-        "optimizer": {"enabled": True, "runs": OPTIMIZER_RUNS},
+        "optimizer": {"enabled": True, "runs": profile.optimizer_runs if profile else OPTIMIZER_RUNS},
         "outputSelection": {"*": {"*": list(_OUTPUTS), "": ["ast"]}},
         "remappings": sorted(remappings),
     }
+    if profile is not None and profile.via_ir:
+        settings["viaIR"] = True
+    return settings
 
 
 def _gather(project: Project, roots: Sequence[str]) -> tuple[dict[str, str], dict[str, tuple[str, ...]], set[str]]:
@@ -163,19 +218,23 @@ def compile_units(
         raise CompilerError(f"no Solidity sources (*.sol) under {contracts}")
     test_prefix = _rel(contracts / "test", root) + "/"
     default_main, default_test = out_dirs(project)
-    groups = [
-        ("main", [f for f in files if not f.startswith(test_prefix)], artifacts_dir or default_main),
-        ("test", [f for f in files if f.startswith(test_prefix)], test_artifacts_dir or default_test),
+    own = profiles(project, files, test_prefix)
+    profiled = {source for profile in own for source in profile.sources}
+    main_dir = artifacts_dir or default_main
+    groups: list[tuple[str, list[str], Path, Profile | None]] = [
+        ("main", [f for f in files if not f.startswith(test_prefix) and f not in profiled], main_dir, None),
+        *((p.name, list(p.sources), main_dir, p) for p in own),
+        ("test", [f for f in files if f.startswith(test_prefix)], test_artifacts_dir or default_test, None),
     ]
     units = []
-    for name, targets, out_dir in groups:
+    for name, targets, out_dir, profile in groups:
         if not targets:
             continue
         contents, graph, remaps = _gather(project, targets)
         data = {
             "language": "Solidity",
             "sources": {key: {"content": contents[key]} for key in sorted(contents)},
-            "settings": _settings(remaps),
+            "settings": _settings(remaps, profile),
         }
         units.append(
             Unit(name, data, hashlib.sha256(canonical(data)).hexdigest(), tuple(targets), out_dir, graph)

@@ -163,3 +163,77 @@ def test_noop_compile_loads_neither_web3_nor_solcx(tmp_path: Path, env: Path) ->
 def test_bridge_is_shipped_as_package_data() -> None:
     assert bridge_script().is_file()
     assert bridge_script().read_text().startswith("#!/usr/bin/env node")
+
+
+TWO = {
+    "contracts/Hot.sol": "pragma solidity 0.8.37;\ncontract Hot { uint256 public n; function bump() external { ++n; } }\n",
+    "contracts/Cold.sol": "pragma solidity 0.8.37;\ncontract Cold { uint256 public n; function bump() external { ++n; } }\n",
+}
+PROFILE = '[[compiler.profiles]]\nname = "hot"\nsources = ["contracts/Hot.sol"]\noptimizer_runs = 1000000\nvia_ir = true\n'
+
+
+@needs_node
+def test_a_compiler_profile_compiles_its_sources_with_its_own_settings_and_check_knows_it(
+    tmp_path: Path, env: Path
+) -> None:
+    root = project(tmp_path / "p", {**TWO, "coopetition.toml": PROFILE})
+    code, _, err = run(root)
+    assert code == 0, err
+    settings = {name: json.loads((root / "coopetition" / "artifacts" / f"{name}.json").read_text())["compiler"]["settings"]
+                for name in ("Hot", "Cold")}
+    assert settings["Hot"]["optimizer"]["runs"] == 1_000_000 and settings["Hot"]["viaIR"] is True
+    assert settings["Cold"]["optimizer"]["runs"] == 200 and "viaIR" not in settings["Cold"]
+    assert run(root, "--check")[0] == 0  # two units, one folder: neither unit's artifacts look stale
+    (root / "coopetition.toml").write_text(PROFILE.replace("1000000", "999"))
+    code, _, err = run(root, "--check")
+    assert code == 1 and "artifact Hot was compiled from other sources" in err and "Cold" not in err
+
+
+@pytest.mark.parametrize(("profile", "message"), [
+    ('[compiler]\nprofiles = "hot"\n', "compiler.profiles in the project configuration must be an array of tables"),
+    ('[[compiler.profiles]]\nname = "hot"\nsources = []\n', "compiler profile 'hot': sources must be a non-empty list"),
+    ('[[compiler.profiles]]\nname = "hot"\nsources = ["contracts/Nope.sol"]\n',
+     "compiler profile 'hot': contracts/Nope.sol is not a contract source outside the test folder"),
+    ('[[compiler.profiles]]\nname = "hot"\nsources = ["contracts/Hot.sol"]\noptimizer_runs = 0\n',
+     "compiler profile 'hot': optimizer_runs must be a whole number from 1 to 4294967295"),
+    ('[[compiler.profiles]]\nname = "hot"\nsources = ["contracts/Hot.sol"]\nvia_ir = "yes"\n',
+     "compiler profile 'hot': via_ir must be true or false"),
+    ('[[compiler.profiles]]\nname = "hot"\nsources = ["contracts/Hot.sol"]\nruns = 5\n',
+     "compiler profile 'hot': unknown key 'runs' (use sources, optimizer_runs, via_ir)"),
+    ('[[compiler.profiles]]\nname = "a"\nsources = ["contracts/Hot.sol"]\n'
+     '[[compiler.profiles]]\nname = "b"\nsources = ["contracts/Hot.sol"]\n',
+     "compiler profile 'b': contracts/Hot.sol is already in compiler profile 'a'"),
+    ('[[compiler.profiles]]\nname = "test"\nsources = ["contracts/Hot.sol"]\n',
+     "compiler profile 'test': name must be a word other than main and test"),
+])
+def test_a_wrong_compiler_profile_is_one_error_line_and_compiles_nothing(
+    tmp_path: Path, env: Path, profile: str, message: str
+) -> None:
+    root = project(tmp_path / "p", {**TWO, "coopetition.toml": profile})
+    code, out, err = run(root)
+    assert code != 0 and err.startswith(f"Error: {message}") and err.count("\n") == 1, err
+    assert "Traceback" not in out + err
+    assert not (root / "coopetition" / "artifacts").exists()
+
+
+@needs_node
+def test_an_edit_recompiles_only_the_units_whose_input_changed(
+    tmp_path: Path, env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coopetition._compiler import build
+
+    root = project(tmp_path / "p", {**TWO, "coopetition.toml": PROFILE})
+    assert run(root)[0] == 0
+    compiled: list[str] = []
+    real = build._run_solc
+    monkeypatch.setattr(build, "_run_solc", lambda compiler, unit: (compiled.append(unit.name), real(compiler, unit))[1])
+    cold = root / "contracts" / "Cold.sol"
+    cold.write_text(cold.read_text().replace("++n;", "n += 2;"))
+    code, out, err = run(root)
+    assert code == 0, err
+    assert compiled == ["main"]  # the IR unit of Hot.sol did not change
+    assert "wrote   coopetition/artifacts/Cold.json" in out and "wrote   coopetition/artifacts/Hot.json" not in out
+    assert run(root, "--check")[0] == 0
+    compiled.clear()
+    assert run(root, "--force")[0] == 0
+    assert sorted(compiled) == ["hot", "main"]

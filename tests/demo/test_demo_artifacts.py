@@ -51,6 +51,7 @@ def _clone(tmp_path: Path) -> Path:
     """What a fresh clone holds: the sources, the committed artifacts, the npm packages; no build cache."""
     root = tmp_path / "clone"
     shutil.copytree(REPO / "contracts", root / "contracts")
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")  # its compiler profiles
     shutil.copytree(REPO / "coopetition" / "artifacts", root / "coopetition" / "artifacts")
     shutil.copytree(REPO / "tests" / "artifacts", root / "tests" / "artifacts")
     (root / "node_modules").symlink_to((REPO / "node_modules").resolve())
