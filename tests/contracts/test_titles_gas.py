@@ -29,11 +29,15 @@ def test_offer_fill_and_new_holder_signed_fill_stay_under_the_ceilings_of_issue_
         assert s.signed_token <= gas_titles.AIRSWAP_LIGHT_GAS == 95_223, name  # AirSwap's swapLight
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14's 85,700 for a signed ERC-20 fill with existing holders is not "
-                                      "met (87,321): see the breakdown under the README's gas table and "
-                                      "bench/trace_titles.py")
-def test_a_signed_erc20_fill_with_existing_holders_costs_at_most_85_700(scenarios: dict[str, Any]) -> None:
-    assert scenarios["one"].signed_token <= gas_titles.SIGNED_EXISTING_CEILING == 85_700
+def test_a_signed_erc20_fill_with_existing_holders_costs_at_most_85_700_and_1_15_plain_transfers(
+    scenarios: dict[str, Any],
+) -> None:
+    """Met by compiling the titles contracts through the IR pipeline with 1,000,000 optimizer runs (the
+    ``titles`` compiler profile in pyproject.toml); the two plain transfers it is compared with are
+    OpenZeppelin's tokens as compiled for every other contract (200 runs), measured in the same run."""
+    one = scenarios["one"]
+    assert one.signed_token <= gas_titles.SIGNED_EXISTING_CEILING == 85_700
+    assert one.signed_token <= 1.15 * (one.plain_transfer + one.erc20_transfer), one
 
 
 def test_the_anchors_are_the_plain_openzeppelin_transfers(scenarios: dict[str, Any]) -> None:
@@ -54,4 +58,4 @@ def test_the_figures_stay_where_they_were_measured(scenarios: dict[str, Any]) ->
     """Exact figures, so that a change of gas is seen and the bench's report is updated with it."""
     one = scenarios["one"]
     assert (one.offer, one.fill_token, one.signed_token, one.signed_token_new, one.signed_first) == (
-        129_351, 87_646, 87_321, 121_545, 104_421)
+        127_043, 86_577, 84_791, 119_015, 101_891)
