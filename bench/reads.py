@@ -13,50 +13,29 @@ Globex in turn, sent the same way.
 from __future__ import annotations
 
 import atexit
-import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from node import rpc, start_anvil  # noqa: E402
+
 VENTURES = 1000
 OFFERS = 1000
 
 
-def _rpc(url: str, method: str, params: list[Any]) -> Any:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())["result"]
-
-
 def _anvil() -> tuple[subprocess.Popen[bytes], str]:
-    """A fresh anvil on a free port; the states it spills go to a scratch folder deleted when this
-    process exits (not to ~/.foundry/anvil/tmp, where anvil would leave them)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    """A fresh anvil whose spilled states go to a scratch folder deleted when this process exits."""
     cache = tempfile.mkdtemp(prefix="coopetition-bench-anvil-")
     atexit.register(shutil.rmtree, cache, True)
-    proc = subprocess.Popen([str(REPO / "node_modules/.bin/anvil"), "--port", str(port), "--silent",
-                             "--cache-path", cache], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        try:
-            _rpc(url, "eth_chainId", [])
-            return proc, url
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("anvil did not start")
+    return start_anvil(Path(cache))
 
 
 def _timed(cmd: list[str], runs: int) -> tuple[float, list[float], str]:
@@ -108,7 +87,7 @@ def measure(runs: int, coopetition: Path, row: Callable[..., Any]) -> tuple[tupl
     addr = [a.address for a in anvil_dev_accounts()]
     proc, url = _anvil()
     try:
-        _rpc(url, "anvil_setCode", [MULTICALL3_ADDRESS, "0x" + multicall3_code().hex()])
+        rpc(url, "anvil_setCode", [MULTICALL3_ADDRESS, "0x" + multicall3_code().hex()])
         with tempfile.TemporaryDirectory(prefix="coopetition-reads-") as tmp:
             root = Path(tmp)
             (root / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{url}"\n')

@@ -38,7 +38,8 @@ def _seconds(cmd: list[str]) -> float:
 
 def measure(runs: int, coopetition: Path, row: Callable[..., Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
     sys.path.insert(0, str(REPO))
-    from reads import _anvil, _rpc
+    from node import rpc
+    from reads import _anvil
 
     from coopetition._chain.devnet import anvil_dev_accounts
     from coopetition._chain.multicall import MULTICALL3_ADDRESS, multicall3_code
@@ -49,7 +50,7 @@ def measure(runs: int, coopetition: Path, row: Callable[..., Any]) -> tuple[tupl
     addr = [a.address for a in anvil_dev_accounts()]
     proc, url = _anvil()
     try:
-        _rpc(url, "anvil_setCode", [MULTICALL3_ADDRESS, "0x" + multicall3_code().hex()])
+        rpc(url, "anvil_setCode", [MULTICALL3_ADDRESS, "0x" + multicall3_code().hex()])
         with tempfile.TemporaryDirectory(prefix="coopetition-startup-") as tmp:
             root = Path(tmp)
             (root / "coopetition.toml").write_text(f'[networks.dev]\nurl = "{url}"\n')

@@ -12,38 +12,20 @@ Run: ``PYTHONPATH=. .venv/bin/python bench/trace_titles.py`` (needs ``npm ci`` f
 from __future__ import annotations
 
 import collections
-import json
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-ANVIL = REPO / "node_modules" / ".bin" / "anvil"
 sys.path.insert(0, str(REPO / "bench"))
 from gas_common import deploy, raw_send  # noqa: E402
+from node import rpc, start_anvil  # noqa: E402
 
 EXPENSIVE = {"SLOAD", "SSTORE", "LOG0", "LOG1", "LOG2", "LOG3", "LOG4", "EXTCODESIZE", "KECCAK256",
              "TLOAD", "TSTORE"}
 CALLS = {"CALL", "STATICCALL", "DELEGATECALL"}
-
-
-def _rpc(url: str, method: str, params: list[Any]) -> Any:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read())["result"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _scenario(url: str, root: Path) -> tuple[str, dict[str, str]]:
@@ -113,23 +95,13 @@ def breakdown(logs: list[dict[str, Any]], names: dict[str, str]) -> list[tuple[s
 
 
 def main() -> None:
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     root = Path(tempfile.mkdtemp(prefix="trace-titles-"))  # anvil's spilled states go there too
-    proc = subprocess.Popen([str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--silent", "--hardfork",
-                             "cancun", "--steps-tracing", "--cache-path", str(root / "anvil-states")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, url = start_anvil(root / "anvil-states", "--hardfork", "cancun", "--steps-tracing")
     try:
-        for _ in range(200):
-            try:
-                _rpc(url, "eth_chainId", [])
-                break
-            except OSError:
-                time.sleep(0.05)
         tx_hash, names = _scenario(url, root)
-        receipt = _rpc(url, "eth_getTransactionReceipt", [tx_hash])
-        tx = _rpc(url, "eth_getTransactionByHash", [tx_hash])
-        trace = _rpc(url, "debug_traceTransaction", [tx_hash, {"enableMemory": False, "disableStorage": True}])
+        receipt = rpc(url, "eth_getTransactionReceipt", [tx_hash])
+        tx = rpc(url, "eth_getTransactionByHash", [tx_hash])
+        trace = rpc(url, "debug_traceTransaction", [tx_hash, {"enableMemory": False, "disableStorage": True}])
     finally:
         proc.terminate()
         proc.wait()

@@ -40,8 +40,8 @@ def measure(runs: int, row: Callable[..., Any], sends: int = SENDS) -> tuple[tup
     sys.path.insert(0, str(REPO))
     sys.path.insert(0, str(REPO / "tests"))
     from _rpc_count import RpcCounter
+    from node import rpc, start_anvil
     from web3 import HTTPProvider, Web3
-    from year import rpc, start_anvil
 
     from coopetition import PendingCall
     from coopetition._chain.devnet import anvil_dev_accounts

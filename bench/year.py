@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import http.server
 import json
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,41 +33,16 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from node import free_port, rpc, rpc_batch, start_anvil  # noqa: E402
+
 BENCH = REPO / "bench"
-ANVIL = REPO / "node_modules/.bin/anvil"
 MEMBERS = 20
 FULL = {"proposals": 1000, "ventures": 1000, "expenses": 10_000, "fills": 10_000}
 BATCH = 250
 FILLS_PER_OFFER = 100
 GAS = 1_500_000
 GAS_PRICE = 10**10
-
-
-def rpc(url: str, method: str, params: list[Any]) -> Any:
-    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params}).encode()
-    request = urllib.request.Request(url, body, {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=600) as response:
-        answer = json.loads(response.read())
-    if "error" in answer:
-        raise RuntimeError(f"{method}: {answer['error']}")
-    return answer["result"]
-
-
-def rpc_batch(url: str, calls: list[tuple[str, list[Any]]]) -> list[Any]:
-    body = json.dumps([{"jsonrpc": "2.0", "id": i, "method": m, "params": p} for i, (m, p) in enumerate(calls)])
-    request = urllib.request.Request(url, body.encode(), {"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=600) as response:
-        answers = sorted(json.loads(response.read()), key=lambda a: a["id"])
-    errors = [a["error"] for a in answers if "error" in a]
-    if errors:
-        raise RuntimeError(f"{len(errors)} of {len(calls)} requests failed, first: {errors[0]}")
-    return [a["result"] for a in answers]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class CountingProxy:
@@ -108,21 +82,9 @@ class CountingProxy:
         self.server.shutdown()
 
 
-def start_anvil(cache: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """An anvil whose persisted states go to ``cache`` (not ~/.foundry/anvil/tmp), removed afterwards."""
-    port = free_port()
-    proc = subprocess.Popen([str(ANVIL), "--port", str(port), "--silent", "--accounts", str(MEMBERS + 1),
-                             "--balance", "10000000", "--gas-limit", "1000000000", "--cache-path", str(cache)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(400):
-        try:
-            rpc(url, "eth_chainId", [])
-            return proc, url
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("anvil did not start")
+def start_year_anvil(cache: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """An anvil with the year's members funded and room for its bulk blocks."""
+    return start_anvil(cache, "--accounts", str(MEMBERS + 1), "--balance", "10000000", "--gas-limit", "1000000000")
 
 
 def send_bulk(url: str, txs: list[dict[str, Any]], nonces: dict[str, int]) -> list[str]:
@@ -312,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="coopetition-year-") as tmp:
         root, cache = Path(tmp) / "project", Path(tmp) / "anvil-cache"
         root.mkdir()
-        proc, url = start_anvil(cache)
+        proc, url = start_year_anvil(cache)
         try:
             pop = populate(url, root, args.scale)
             print(json.dumps(pop, indent=1), flush=True)
