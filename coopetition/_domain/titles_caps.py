@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..bindings.title_registry import HolderConsent, TitleRegistry
 from ..exceptions import InputError
@@ -153,12 +153,21 @@ def sign_cap_consent(signer: Any, *, chain_id: int, registry: str, class_id: int
     return CapConsent(class_id, max_supply, cap_nonce, deadline, str(signer.address), bytes(signed.signature))
 
 
+if TYPE_CHECKING:
+    from .consortium_records import ProposalRef
+
+    class _Proposer(Protocol):
+        """The consortium service, as far as a cap change uses it."""
+
+        def propose(self, target: str, calldata: bytes | str, description: str,
+                    expiry: str | int = ...) -> ProposalRef: ...
+
+
 class CapChanges:
     """The cap half of :class:`~coopetition.titles.TitlesService` (a mixin: it uses the service's
     registry binding, consortium service and look-ups)."""
 
     if TYPE_CHECKING:  # provided by the service
-        from ..consortium import ConsortiumService, ProposalRef
         from .titles_records import TitleClassInfo
 
         @property
@@ -169,7 +178,7 @@ class CapChanges:
         def sender_address(self) -> str: ...
 
         def title_class(self, class_id: int) -> TitleClassInfo: ...
-        def _consortium(self) -> ConsortiumService: ...
+        def _consortium(self) -> _Proposer: ...
         def _deadline(self, value: object, what: str) -> int: ...
 
     def sign_cap_consent(self, class_id: int, max_supply: int, *, deadline: str | int = "7d",
