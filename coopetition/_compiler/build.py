@@ -136,7 +136,7 @@ def _current_unit(unit: Unit, compiler: SolcCompiler) -> list[str] | None:
     this compiler version (else None: the unit is compiled)."""
     names: list[str] = []
     for source in unit.targets:
-        for name in CONTRACT_RE.findall(strip_comments(unit.input["sources"][source]["content"])):
+        for name in _declared(unit, source):
             try:
                 artifact = read_artifact(unit.out_dir / f"{name}.json")
             except ArtifactError:
@@ -147,6 +147,11 @@ def _current_unit(unit: Unit, compiler: SolcCompiler) -> list[str] | None:
                 return None
             names.append(name)
     return names
+
+
+def _declared(unit: Unit, source: str) -> list[str]:
+    """The contracts, libraries and interfaces ``source`` of ``unit`` declares (each gets an artifact)."""
+    return CONTRACT_RE.findall(strip_comments(unit.input["sources"][source]["content"]))
 
 
 def _run_units(compiler: SolcCompiler, units: Sequence[Unit]) -> list[dict[str, Any]]:
@@ -322,8 +327,7 @@ def check_artifacts(
         owner = {source: unit for unit in group for source in unit.targets}
         expected: set[str] = set()
         for source, unit in owner.items():
-            text = strip_comments(unit.input["sources"][source]["content"])
-            expected.update(CONTRACT_RE.findall(text))
+            expected.update(_declared(unit, source))
         for name in sorted(expected - present.keys()):
             problems.append(f"no artifact for contract {name} in {out_dir}")
         for name, artifact in sorted(present.items()):

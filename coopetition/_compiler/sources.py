@@ -156,7 +156,25 @@ def _settings(remappings: Iterable[str], profile: Profile | None = None) -> dict
     return settings
 
 
-def _gather(project: Project, roots: Sequence[str]) -> tuple[dict[str, str], dict[str, tuple[str, ...]], set[str]]:
+_Read = dict[str, tuple[str, tuple[str, ...]] | None]
+"""Per project-relative path: its text and the import targets it names (None: unreadable)."""
+
+
+def _read(root: Path, unit: str, read: _Read) -> tuple[str, tuple[str, ...]] | None:
+    """``unit``'s text and import targets, read once per compile however many units import it."""
+    if unit not in read:
+        try:
+            text = (root / unit).read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            read[unit] = None  # solc reports the missing import with the importing file and line
+        else:
+            read[unit] = (text, tuple(_IMPORT_RE.findall(strip_comments(text))))
+    return read[unit]
+
+
+def _gather(
+    project: Project, roots: Sequence[str], read: _Read
+) -> tuple[dict[str, str], dict[str, tuple[str, ...]], set[str]]:
     """Read ``roots`` and everything they import; returns contents, the import graph, remappings."""
     root = project.root
     nm_rel = _rel(project.node_modules, root)
@@ -168,14 +186,13 @@ def _gather(project: Project, roots: Sequence[str]) -> tuple[dict[str, str], dic
         unit = queue.pop()
         if unit in contents:
             continue
-        path = root / unit
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue  # solc reports the missing import with the importing file and line
+        found = _read(root, unit, read)
+        if found is None:
+            continue
+        text, targets = found
         contents[unit] = text
         deps: list[str] = []
-        for target in _IMPORT_RE.findall(strip_comments(text)):
+        for target in targets:
             resolved = _resolve(unit, target, root, nm_rel, remaps)
             deps.append(resolved)
             if resolved not in contents:
@@ -227,10 +244,11 @@ def compile_units(
         ("test", [f for f in files if f.startswith(test_prefix)], test_artifacts_dir or default_test, None),
     ]
     units = []
+    read: _Read = {}  # the units share most of their imports
     for name, targets, out_dir, profile in groups:
         if not targets:
             continue
-        contents, graph, remaps = _gather(project, targets)
+        contents, graph, remaps = _gather(project, targets, read)
         data = {
             "language": "Solidity",
             "sources": {key: {"content": contents[key]} for key in sorted(contents)},
