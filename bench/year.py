@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "bench"))
+BENCH = REPO / "bench"
+sys.path.insert(0, str(BENCH))  # node, and run for write_results
 from node import free_port, rpc, rpc_batch, start_anvil  # noqa: E402
 
-BENCH = REPO / "bench"
 MEMBERS = 20
 FULL = {"proposals": 1000, "ventures": 1000, "expenses": 10_000, "fills": 10_000}
 BATCH = 250
@@ -241,7 +241,6 @@ def state_size(url: str, cache: Path) -> dict[str, Any]:
 
 def write_results(pop: dict[str, Any], rows: list[dict[str, Any]], size: dict[str, Any], scale: float,
                   runs: int) -> None:
-    sys.path.insert(0, str(BENCH))
     import run
 
     s = pop["sizes"]
